@@ -1,0 +1,1 @@
+"""Qualify's core: ingest, DuckDB access, scoring, KPIs and statistics. No Streamlit here."""

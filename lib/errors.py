@@ -1,0 +1,29 @@
+"""One small exception family whose messages a person can act on."""
+
+from __future__ import annotations
+
+
+class QualifyError(Exception):
+    """Base of every error Qualify reports to a person instead of a traceback."""
+
+
+class ImportRefused(QualifyError):
+    """An export was refused; the database holds exactly what it held before."""
+
+    def __init__(self, file: str, message: str, *, column: str | None = None,
+                 row: int | None = None) -> None:
+        self.file, self.column, self.row = file, column, row
+        where = [file]
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column '{column}'")
+        super().__init__(f"{', '.join(where)}: {message}")
+
+
+class DatabaseError(QualifyError):
+    """A DuckDB error, wrapped with the query that raised it."""
+
+
+class ModelError(QualifyError):
+    """A scoring model file that does not validate."""

@@ -1,0 +1,79 @@
+"""The canonical tables every importer fills and every query reads.
+
+Each column is (DuckDB type, meaning). Raw CRM names are renamed to these once, at ingest;
+the original CRM record ID is kept on every row so results can be written back.
+"""
+
+from __future__ import annotations
+
+ACTIVITY_TYPES: tuple[str, ...] = (
+    "page_view", "pricing_page_view", "demo_request", "content_download", "email_open",
+    "email_click", "webinar", "meeting", "call", "form_submission", "intent_surge",
+    "competitor_research", "other",
+)
+
+TABLES: dict[str, dict[str, tuple[str, str]]] = {
+    "accounts": {
+        "account_id": ("VARCHAR", "CRM record ID of the company / account"),
+        "name": ("VARCHAR", "company name"),
+        "industry": ("VARCHAR", "industry label as the CRM writes it"),
+        "annual_revenue_usd": ("DOUBLE", "annual revenue in US dollars"),
+        "employees": ("BIGINT", "number of employees"),
+        "country": ("VARCHAR", "billing country"),
+        "created_at": ("TIMESTAMP", "when the record was created in the CRM"),
+    },
+    "leads": {
+        "lead_id": ("VARCHAR", "CRM record ID of the lead or contact"),
+        "account_id": ("VARCHAR", "account the person belongs to, when known"),
+        "email": ("VARCHAR", "email address"),
+        "first_name": ("VARCHAR", "first name"),
+        "last_name": ("VARCHAR", "last name"),
+        "company_name": ("VARCHAR", "company as typed on the lead"),
+        "title": ("VARCHAR", "job title"),
+        "channel": ("VARCHAR", "lead source / original traffic source"),
+        "industry": ("VARCHAR", "industry on the lead itself (used when no account)"),
+        "annual_revenue_usd": ("DOUBLE", "company revenue on the lead itself, US dollars"),
+        "employees": ("BIGINT", "company size on the lead itself"),
+        "created_at": ("TIMESTAMP", "when the lead was created"),
+        "mql_at": ("TIMESTAMP", "became a marketing qualified lead"),
+        "sal_at": ("TIMESTAMP", "accepted by sales"),
+        "sql_at": ("TIMESTAMP", "became a sales qualified lead"),
+        "first_meeting_at": ("TIMESTAMP", "first sales meeting held"),
+        "disqualified_at": ("TIMESTAMP", "rejected / disqualified"),
+        "email_bounced": ("BOOLEAN", "the email address hard-bounced"),
+        "updated_at": ("TIMESTAMP", "last modification of the record"),
+    },
+    "activities": {
+        "activity_id": ("VARCHAR", "CRM record ID of the task / event / engagement"),
+        "lead_id": ("VARCHAR", "person who did it"),
+        "account_id": ("VARCHAR", "their account, when known"),
+        "activity_type": ("VARCHAR", "one of ACTIVITY_TYPES"),
+        "occurred_at": ("TIMESTAMP", "when it happened"),
+        "subject": ("VARCHAR", "subject line as the CRM wrote it"),
+    },
+    "opportunities": {
+        "opportunity_id": ("VARCHAR", "CRM record ID of the opportunity / deal"),
+        "account_id": ("VARCHAR", "account; the opportunity's segment is its account's"),
+        "lead_id": ("VARCHAR", "source lead or contact, when known"),
+        "name": ("VARCHAR", "opportunity name"),
+        "stage": ("VARCHAR", "stage label as the CRM writes it"),
+        "channel": ("VARCHAR", "lead source of the opportunity"),
+        "created_at": ("TIMESTAMP", "when the opportunity was created"),
+        "close_date": ("DATE", "close date (expected close date while open)"),
+        "is_closed": ("BOOLEAN", "closed won or closed lost"),
+        "is_won": ("BOOLEAN", "closed won"),
+        "amount_usd": ("DOUBLE", "amount in US dollars"),
+        "gross_margin_usd": ("DOUBLE", "gross margin in US dollars, when the CRM tracks it"),
+    },
+}
+
+PRIMARY_KEYS: dict[str, str] = {
+    "accounts": "account_id", "leads": "lead_id",
+    "activities": "activity_id", "opportunities": "opportunity_id",
+}
+
+
+def create_table_sql(table: str, name: str | None = None) -> str:
+    """Return the CREATE TABLE statement for a canonical table (identifiers from constants only)."""
+    columns = ", ".join(f"{col} {typ}" for col, (typ, _) in TABLES[table].items())
+    return f"CREATE TABLE IF NOT EXISTS {name or table} ({columns})"
