@@ -34,3 +34,26 @@ def rate_frame(successes: pd.Series, trials: pd.Series, prefix: str = "rate") ->
         f"{prefix}_high": high,
         "small_sample": n < SMALL_SAMPLE,
     }, index=successes.index)
+
+
+def kaplan_meier(durations: np.ndarray | pd.Series, observed: np.ndarray | pd.Series) -> pd.DataFrame:
+    """Return days and share_still_open of the Kaplan-Meier curve; unobserved ends are censored.
+
+    The curve starts at (0, 1.0) unless an event happens at day 0; empty input gives an empty frame.
+    """
+    days = np.asarray(durations, dtype="float64")
+    ended = np.asarray(observed, dtype=bool)
+    if days.size == 0:
+        return pd.DataFrame({"days": np.array([], dtype="float64"),
+                             "share_still_open": np.array([], dtype="float64")})
+    survival = sps.ecdf(sps.CensoredData(uncensored=days[ended], right=days[~ended])).sf
+    steps, shares = survival.quantiles, survival.probabilities
+    if steps[0] > 0:
+        steps, shares = np.concatenate([[0.0], steps]), np.concatenate([[1.0], shares])
+    return pd.DataFrame({"days": steps, "share_still_open": shares})
+
+
+def km_median(curve: pd.DataFrame) -> float:
+    """Return the first day the Kaplan-Meier share still open is at or below one half; NaN if never."""
+    reached = curve.loc[curve["share_still_open"] <= 0.5, "days"]
+    return float(reached.iloc[0]) if len(reached) else float("nan")
