@@ -98,7 +98,7 @@ def _cycle_table(cycles: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
 
 def cycle_time_by_segment(conn: duckdb.DuckDBPyConnection, rules: Rules,
                           filters: Filters) -> pd.DataFrame:
-    """Return per segment won_deals, median_won_cycle_days and excluded_negative (created after close)."""
+    """Return per segment won_deals, median_won_cycle_days and excluded_negative cycles."""
     cycles = _opportunity_cycles(conn, rules, filters)
     table = _by_segment(_cycle_table(cycles, cycles["segment"]), rules, filters,
                         ["won_deals", "excluded_negative"])
@@ -107,7 +107,7 @@ def cycle_time_by_segment(conn: duckdb.DuckDBPyConnection, rules: Rules,
 
 def cycle_time_survival(conn: duckdb.DuckDBPyConnection, rules: Rules,
                         filters: Filters) -> pd.DataFrame:
-    """Return a long frame segment, days, share_still_open, km_median_cycle_days (open = censored)."""
+    """Return segment, days, share_still_open, km_median_cycle_days; open deals are censored."""
     cycles = _opportunity_cycles(conn, rules, filters)
     days = cycles["cycle_days"].where(cycles["is_won"], cycles["open_age_days"])
     usable = cycles[days.ge(0)].assign(days=days[days.ge(0)])
@@ -144,7 +144,7 @@ def pipeline_mix(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 
 
 def _with_band(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return the frame plus band: 'below' / 'in' / 'above' the healthy MQL->SQL range (None: no rate)."""
+    """Return the frame plus band: 'below' / 'in' / 'above' the healthy MQL->SQL range, or None."""
     rate = frame["mql_to_sql_rate"]
     band = np.select([rate < MQL_TO_SQL_HEALTHY_LOW, rate > MQL_TO_SQL_HEALTHY_HIGH, rate.notna()],
                      ["below", "above", "in"], default=None)
@@ -251,7 +251,7 @@ def profitable_win_rate(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: 
 
 def qualified_opportunity_rate(conn: duckdb.DuckDBPyConnection, rules: Rules,
                                filters: Filters) -> pd.DataFrame:
-    """Return per segment opportunities created, those whose lead reached SQL first, and the rate."""
+    """Return per segment opportunities created, those whose lead reached SQL first, the rate."""
     frame = _query(conn, rules, filters, "kpi_qualified_opportunities")
     table = _by_segment(frame, rules, filters, ["created", "qualified"])
     return _with_rate(table, "qualified", "created", "qualified_opportunity_rate")
@@ -259,7 +259,7 @@ def qualified_opportunity_rate(conn: duckdb.DuckDBPyConnection, rules: Rules,
 
 def kpis_by_quarter(conn: duckdb.DuckDBPyConnection, rules: Rules,
                     filters: Filters) -> pd.DataFrame:
-    """Return per segment and quarter ('2025-Q3') win rate, MQL->SQL, cycle, won and created pipeline."""
+    """Return per segment and quarter (2025-Q3) win rate, MQL->SQL, cycle, won, new pipeline."""
     frame = _query(conn, rules, filters, "kpi_quarterly")
     order = _segment_order(rules, filters, frame["segment"])
     frame["segment"] = pd.Categorical(frame["segment"], categories=order, ordered=True)

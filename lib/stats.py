@@ -36,7 +36,8 @@ def rate_frame(successes: pd.Series, trials: pd.Series, prefix: str = "rate") ->
     }, index=successes.index)
 
 
-def kaplan_meier(durations: np.ndarray | pd.Series, observed: np.ndarray | pd.Series) -> pd.DataFrame:
+def kaplan_meier(durations: np.ndarray | pd.Series,
+                 observed: np.ndarray | pd.Series) -> pd.DataFrame:
     """Return days and share_still_open of the Kaplan-Meier curve; unobserved ends are censored.
 
     The curve starts at (0, 1.0) unless an event happens at day 0; empty input gives an empty frame.
@@ -54,6 +55,6 @@ def kaplan_meier(durations: np.ndarray | pd.Series, observed: np.ndarray | pd.Se
 
 
 def km_median(curve: pd.DataFrame) -> float:
-    """Return the first day the Kaplan-Meier share still open is at or below one half; NaN if never."""
+    """Return the first day the Kaplan-Meier share still open is at most one half; NaN if never."""
     reached = curve.loc[curve["share_still_open"] <= 0.5, "days"]
     return float(reached.iloc[0]) if len(reached) else float("nan")
