@@ -64,7 +64,7 @@ def table_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Return the number of rows in each canonical table."""
     cur = conn.cursor()
     try:
-        return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+        return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}
     finally:
         cur.close()
 

@@ -1,0 +1,96 @@
+"""Headless commands: import exports, print KPIs, score leads, recalibrate.
+
+    python -m lib.cli import SOURCE... --db FILE [--source-format ...] [--mapping FILE]
+    python -m lib.cli kpis --db FILE [--model FILE] --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from lib.db import DB_ENV_VAR, connect
+from lib.errors import QualifyError
+from lib.ingest import FORMATS, import_sources
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _progress_line(fraction: float, message: str) -> None:
+    # a terminal gets one self-updating line; a log file gets one line per step
+    end = "\n" if fraction >= 1 or not sys.stderr.isatty() else ""
+    sys.stderr.write(f"\r[{fraction:4.0%}] {message:<60}{end}")
+    sys.stderr.flush()
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Import exports into the database and print rows per table."""
+    with connect(args.db) as conn:
+        report = import_sources(conn, args.sources, source_format=args.source_format,
+                                mapping=args.mapping, progress=_progress_line)
+    print(f"Imported a {report.source_format} export in {report.seconds:.1f} s")
+    for table, rows in report.rows.items():
+        print(f"  {table:<14} {rows:>10,} rows")
+    for warning in report.warnings:
+        print(f"  warning: {warning}")
+    return 0
+
+
+def run_kpis(args: argparse.Namespace) -> int:
+    """Print the KPIs by segment (JSON with --json, a table otherwise)."""
+    from lib.filters import Filters
+    from lib.kpis import kpis_by_segment
+    from lib.model import load_model, published_model
+
+    with connect(args.db) as conn:
+        model = load_model(args.model) if args.model else published_model(conn)
+        result = kpis_by_segment(conn, model.segments, Filters())
+    if args.json:
+        print(json.dumps(result, allow_nan=False))
+    else:
+        for row in [*result["by_segment"], result["overall"]]:
+            print(f"{row['segment']:<12} won {row['won']:>6} lost {row['lost']:>6} "
+                  f"win rate {_pct(row['win_rate'])}  MQL->SQL {_pct(row['mql_to_sql_rate'])}")
+    return 0
+
+
+def _pct(value: float | None) -> str:
+    return "   n/a" if value is None else f"{value:6.1%}"
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the argument parser; each sub-command sets `func`."""
+    top = argparse.ArgumentParser(prog="python -m lib.cli", description=__doc__,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = top.add_subparsers(dest="command", required=True)
+    db_help = f"DuckDB file (default: ${DB_ENV_VAR} or var/qualify.duckdb)"
+
+    imp = sub.add_parser("import", help="import CRM export files, folders or zips")
+    imp.add_argument("sources", nargs="+")
+    imp.add_argument("--db", help=db_help)
+    imp.add_argument("--source-format", choices=FORMATS, default="auto")
+    imp.add_argument("--mapping", help="YAML mapping file for any other export")
+    imp.set_defaults(func=run_import)
+
+    kpis = sub.add_parser("kpis", help="print KPIs by segment")
+    kpis.add_argument("--db", help=db_help)
+    kpis.add_argument("--model", help="model YAML (default: the latest published model)")
+    kpis.add_argument("--json", action="store_true", help="print one JSON object")
+    kpis.set_defaults(func=run_kpis)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a refusal prints its message and exits 2, never a traceback."""
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except QualifyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,244 @@
+"""Import CRM exports into the canonical tables: stage everything, check it, swap in one transaction.
+
+A refused import leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from lib.db import named_query, table_counts
+from lib.errors import ImportRefused
+from lib.ingest.files import SourceFile, expand_sources, inspect_file
+from lib.ingest.spec import BUILT_IN, FileRule, MappingSpec, built_in_spec, load_spec
+from lib.ingest.staging import Staged, stage_file
+from lib.schema import PRIMARY_KEYS, TABLES
+
+FORMATS = ("auto", *BUILT_IN, "mapping")
+ORPHAN_REFUSAL_SHARE = 0.05  # more orphans than this says the wrong files were given
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class ImportReport:
+    """What an import did: format, rows per table, files used or skipped, warnings, time taken."""
+
+    source_format: str
+    rows: dict[str, int]
+    files: list[tuple[str, str, int]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def import_sources(conn: duckdb.DuckDBPyConnection, sources: list[str | os.PathLike[str]], *,
+                   source_format: str = "auto", mapping: str | os.PathLike[str] | None = None,
+                   progress: Progress | None = None) -> ImportReport:
+    """Replace the canonical tables with the given exports, or raise ImportRefused changing nothing."""
+    started = time.perf_counter()
+    say = progress or (lambda _f, _m: None)
+    cur = conn.cursor()
+    with tempfile.TemporaryDirectory(prefix="qualify-import-") as tmp:
+        workdir = Path(tmp)
+        say(0.02, "Reading files")
+        found = expand_sources(list(sources), workdir)
+        files = [inspect_file(path, name, workdir) for path, name in found]
+        if not files:
+            raise ImportRefused(", ".join(map(str, sources)), "no CSV or Parquet files found")
+        spec, fmt = _choose_spec(files, source_format, mapping)
+        try:
+            report = _stage_all(cur, files, spec, fmt, say)
+            _swap(cur, report)
+        finally:
+            _drop_staging(cur)
+            cur.close()
+    report.rows = table_counts(conn)
+    report.seconds = time.perf_counter() - started
+    say(1.0, "Done")
+    return report
+
+
+def _choose_spec(files: list[SourceFile], source_format: str,
+                 mapping: str | os.PathLike[str] | None) -> tuple[MappingSpec, str]:
+    if source_format not in FORMATS:
+        raise ImportRefused(source_format, f"unknown source format (choose {', '.join(FORMATS)})")
+    if mapping is not None or source_format == "mapping":
+        if mapping is None:
+            raise ImportRefused("--mapping", "the mapping format needs a mapping file")
+        return load_spec(mapping), "mapping"
+    if source_format != "auto":
+        return built_in_spec(source_format), source_format
+    scores = {fmt: sum(_rule_for(f, built_in_spec(fmt)) is not None for f in files)
+              for fmt in BUILT_IN}
+    best = max(scores, key=lambda f: scores[f])
+    if scores[best] == 0:
+        names = ", ".join(f.name for f in files)
+        raise ImportRefused(names, "not recognised as a Salesforce or HubSpot export from its "
+                                   "headers; describe it in a mapping file (--mapping)")
+    return built_in_spec(best), best
+
+
+def _rule_for(source: SourceFile, spec: MappingSpec) -> FileRule | None:
+    headers = {h.lower() for h in source.headers}
+    return next((rule for rule in spec.files if rule.matches(source.name, headers)), None)
+
+
+def _stage_all(cur: duckdb.DuckDBPyConnection, files: list[SourceFile], spec: MappingSpec,
+               fmt: str, say: Progress) -> ImportReport:
+    report = ImportReport(fmt, {})
+    staged: list[Staged] = []
+    for i, source in enumerate(files):
+        rule = _rule_for(source, spec)
+        if rule is None:
+            report.warnings.append(f"{source.name}: not a table this format knows; skipped")
+            continue
+        say(0.05 + 0.6 * i / len(files), f"Reading {source.name}")
+        staged.append(stage_file(cur, source, rule, spec, f"_stage_file_{i}"))
+        report.files.append((source.name, rule.table, staged[-1].rows))
+        report.warnings += staged[-1].warnings
+    if not staged:
+        raise ImportRefused(", ".join(f.name for f in files),
+                            f"none of these files is part of a {spec.name}")
+    say(0.7, "Checking records")
+    for table in TABLES:
+        parts = [s for s in staged if s.canonical == table]
+        report.warnings += _combine(cur, table, parts, spec)
+    report.warnings += _derive(cur, spec)
+    report.warnings += _orphans(cur)
+    return report
+
+
+def _combine(cur: duckdb.DuckDBPyConnection, table: str, parts: list[Staged],
+             spec: MappingSpec) -> list[str]:
+    """Union a table's staged files into _stage_<table>, dropping exact duplicate rows."""
+    extras = sorted({c for p in parts for c in _columns(cur, p.table) if c.startswith("_")}
+                    - {"_row", "_file"})
+    cols = [*TABLES[table], *extras]
+    if not parts:
+        typed = ", ".join(f"cast(null as {typ}) as {c}" for c, (typ, _) in TABLES[table].items())
+        cur.execute(f"create table _stage_{table} as select {typed}, "
+                    f"cast(null as bigint) as _row, cast(null as varchar) as _file limit 0")
+        return [f"No {table} file in this export: that table is empty."] \
+            if table != "activities" else ["No activity file in this export: behaviour "
+                                           "scores will be zero."]
+    union = " union all ".join(
+        f"select {', '.join(c if c in _columns(cur, p.table) else 'null as ' + c for c in cols)}, "
+        f"_row, _file from {p.table}" for p in parts)
+    cur.execute(f"create table _stage_{table} as {union}")
+    return _drop_exact_duplicates(cur, table, cols, parts)
+
+
+def _columns(cur: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in cur.execute(f"describe {table}").fetchall()]
+
+
+def _drop_exact_duplicates(cur: duckdb.DuckDBPyConnection, table: str, cols: list[str],
+                           parts: list[Staged]) -> list[str]:
+    key = PRIMARY_KEYS[table]
+    total, distinct = cur.execute(
+        f"select count(*), count(distinct {key}) from _stage_{table}").fetchall()[0]
+    if total == distinct or table == "activities" and distinct == 0:
+        return []
+    listed = ", ".join(cols)
+    cur.execute(f"create table _stage_dedup as select {listed}, min(_row) as _row, "
+                f"min(_file) as _file from _stage_{table} group by {listed}")
+    cur.execute(f"drop table _stage_{table}")
+    cur.execute(f"alter table _stage_dedup rename to _stage_{table}")
+    clash = cur.execute(
+        f"select {key}, list(_file order by _row), list(_row order by _row) from _stage_{table} "
+        f"where {key} is not null group by {key} having count(*) > 1 limit 1").fetchall()[0]
+    if clash:
+        record_id, where, rows = clash
+        raise ImportRefused(where[0], f"record ID {record_id!r} appears on rows "
+                                      f"{rows[0]} and {rows[1]} with different values",
+                            column=key, row=rows[1])
+    after = cur.execute(f"select count(*) from _stage_{table}").fetchall()[0][0]
+    return [f"{table}: {total - after} exact duplicate rows dropped"] if total > after else []
+
+
+def _derive(cur: duckdb.DuckDBPyConnection, spec: MappingSpec) -> list[str]:
+    if not spec.won_stages and _has_nulls(cur, "is_won"):
+        raise ImportRefused(spec.name, "cannot tell won from lost: map is_won, or list the won "
+                                       "and lost stage labels under 'stages'")
+    cur.execute(named_query("ingest_derive_outcomes"),
+                {"won": list(spec.won_stages) or [""],
+                 "closed": list(spec.won_stages + spec.lost_stages) or [""]})
+    if "_converted_opportunity_id" in _columns(cur, "_stage_leads"):
+        cur.execute(named_query("ingest_link_source_leads"))
+    cur.execute(named_query("ingest_fill_activity_accounts"))
+    warnings = []
+    leads, mqls = cur.execute("select count(*), count(mql_at) from _stage_leads").fetchall()[0]
+    if leads and not mqls:
+        warnings.append("leads: no MQL dates in this export, so MQL->SQL conversion and SLA "
+                        "compliance cannot be measured (map mql_at to the field your org uses)")
+    backwards = cur.execute("select count(*) from _stage_opportunities "
+                            "where cast(created_at as date) > close_date").fetchall()[0][0]
+    if backwards:
+        warnings.append(f"opportunities: {backwards} created after their close date (often the "
+                        "bulk-load time of a migration); left out of cycle times")
+    if spec.open_stages:
+        known = list(spec.won_stages + spec.lost_stages + spec.open_stages)
+        unknown = cur.execute("select distinct stage from _stage_opportunities where "
+                              "lower(trim(stage)) not in (select unnest($k)) limit 5",
+                              {"k": known}).fetchall()
+        if unknown:
+            warnings.append("opportunities: stage labels not in the mapping, counted as open: "
+                            + ", ".join(repr(u[0]) for u in unknown))
+    return warnings
+
+
+def _has_nulls(cur: duckdb.DuckDBPyConnection, column: str) -> bool:
+    return bool(cur.execute(f"select count(*) from _stage_opportunities "
+                            f"where {column} is null").fetchall()[0][0])
+
+
+def _orphans(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    warnings = []
+    for tbl, col, target, orphans, total, file, row in \
+            cur.execute(named_query("ingest_orphans")).fetchall():
+        message = f"{orphans} of {total} {tbl} point to {target} not in the export ({col})"
+        if orphans > max(10, ORPHAN_REFUSAL_SHARE * total):
+            raise ImportRefused(file, message + "; are all the export's files here?",
+                                column=col, row=row)
+        warnings.append(message)
+    return warnings
+
+
+def _swap(cur: duckdb.DuckDBPyConnection, report: ImportReport) -> None:
+    cur.execute(named_query("imports_ddl"))
+    cur.execute("begin transaction")
+    try:
+        for table in TABLES:
+            cur.execute(f"delete from {table}")
+            cur.execute(f"insert into {table} select {', '.join(TABLES[table])} "
+                        f"from _stage_{table}")
+        cur.execute("insert into imports values ($at, $fmt, $files, $rows, $warnings)", {
+            "at": datetime.now(), "fmt": report.source_format,
+            "files": json.dumps(report.files), "rows": json.dumps(table_counts_staged(cur)),
+            "warnings": json.dumps(report.warnings)})
+        cur.execute("commit")
+    except duckdb.Error:
+        cur.execute("rollback")
+        raise
+
+
+def table_counts_staged(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Return the row count of each staged canonical table."""
+    return {t: cur.execute(f"select count(*) from _stage_{t}").fetchall()[0][0] for t in TABLES}
+
+
+def _drop_staging(cur: duckdb.DuckDBPyConnection) -> None:
+    for (name,) in cur.execute("select table_name from information_schema.tables "
+                               "where table_name like '\\_stage\\_%' escape '\\'").fetchall():
+        cur.execute(f"drop table if exists {name}")
+
+
+__all__ = ["FORMATS", "ImportReport", "import_sources", "table_counts"]
