@@ -1,0 +1,29 @@
+"""Qualify: lead qualification and segmentation studio. Run with `streamlit run app.py`.
+
+Navigation is `st.navigation` over the scripts in pages/; each page draws the shared sidebar
+itself through `ui.sidebar()`, so a page run alone (as AppTest.switch_page does when a pages/
+folder exists) shows the same sidebar and filters as in the app.
+"""
+
+import streamlit as st
+
+st.set_page_config(page_title="Qualify", page_icon=":material/filter_alt:", layout="wide")
+
+PAGES = {
+    "Pipeline": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/quarterly_review.py", title="Quarterly review",
+                icon=":material/calendar_month:"),
+        st.Page("pages/leads.py", title="Leads", icon=":material/group:"),
+    ],
+    "Model": [
+        st.Page("pages/scoring_lab.py", title="Scoring lab", icon=":material/tune:"),
+        st.Page("pages/recalibration.py", title="Recalibration", icon=":material/model_training:"),
+    ],
+    "Data": [
+        st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
+        st.Page("pages/data.py", title="Import data", icon=":material/upload_file:"),
+    ],
+}
+
+st.navigation(PAGES).run()

@@ -1,0 +1,150 @@
+"""The only non-page module that imports Streamlit: cached loaders, the shared sidebar, formatting.
+
+Caching sits here, at the UI boundary: one DuckDB connection per process (`cache_resource`;
+every query runs on its own cursor because sessions run in threads) and query results keyed
+by the dataset version, so an import refreshes every page.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from lib import datasets
+from lib.db import connect, database_path
+from lib.filters import Filters
+from lib.model import ScoringModel, model_history, published_model
+from lib.segments import segment_labels
+
+FILTER_KEYS = ("f_period", "f_segments", "f_channels")
+
+
+@st.cache_resource(show_spinner="Opening the database")
+def connection(path: str) -> duckdb.DuckDBPyConnection:
+    """Return the app's one connection; a database with no data gets the bundled sample."""
+    conn = connect(path)
+    if datasets.current_dataset(conn) is None:
+        datasets.import_sample(conn)
+    return conn
+
+
+def conn() -> duckdb.DuckDBPyConnection:
+    """Return the cached connection to the configured database file."""
+    return connection(str(database_path()))
+
+
+def dataset_version() -> str:
+    """Return the current import's version: the cache key of every data query."""
+    current = datasets.current_dataset(conn())
+    return current.version if current else "empty"
+
+
+@st.cache_data(show_spinner=False)
+def channels(version: str) -> list[str]:
+    """Return the channels in the data (cached per dataset version)."""
+    return datasets.channels(conn())
+
+
+@st.cache_data(show_spinner=False)
+def period(version: str) -> tuple[date, date] | None:
+    """Return the first and last day of the data (cached per dataset version)."""
+    return datasets.data_period(conn())
+
+
+def model_versions() -> pd.DataFrame:
+    """Return the published versions (not cached: publishing must show at once)."""
+    return model_history(conn())
+
+
+def current_model() -> ScoringModel:
+    """Return the latest published model (or the default model before anything is published)."""
+    return published_model(conn())
+
+
+def _persisted(key: str, default: Any) -> Any:
+    # widget state is dropped when a page does not draw the widget; keep a copy across pages
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(f"_{key}", default)
+    return st.session_state[key]
+
+
+def _remember() -> None:
+    for key in FILTER_KEYS:
+        if key in st.session_state:
+            st.session_state[f"_{key}"] = st.session_state[key]
+
+
+def sidebar() -> tuple[Filters, ScoringModel]:
+    """Draw the shared sidebar (data source, model version, filters); return filters and model."""
+    version = dataset_version()
+    current = datasets.current_dataset(conn())
+    model = current_model()
+    with st.sidebar:
+        st.markdown("**Data**")
+        st.caption(data_caption(current))
+        st.markdown("**Scoring model**")
+        st.caption(f"Published version {model.version}" if model.version
+                   else "Default model (nothing published yet)")
+        st.markdown("**Filters**")
+        span = period(version)
+        if span is not None:
+            _persisted("f_period", span)
+            st.date_input("Period", key="f_period", min_value=span[0], max_value=span[1],
+                          on_change=_remember, help="Close date for win rate and cycle time, "
+                          "MQL date for conversion, created date for pipeline created.")
+        labels = segment_labels(model.segments)
+        _persisted("f_segments", [r.name for r in model.segments])
+        st.multiselect("Segments", options=list(labels), key="f_segments",
+                       format_func=labels.get, on_change=_remember)
+        options = channels(version)
+        _persisted("f_channels", options)
+        st.multiselect("Channels", options=options, key="f_channels", on_change=_remember)
+    return _filters(span, labels, options), model
+
+
+def _filters(span: tuple[date, date] | None, labels: dict[str, str],
+             options: list[str]) -> Filters:
+    chosen = st.session_state.get("f_period") or ()
+    start, end = (chosen[0], chosen[1]) if len(chosen) == 2 else (None, None)
+    segments = st.session_state.get("f_segments") or []
+    picked_channels = st.session_state.get("f_channels") or []
+    return Filters(
+        start=start, end=end,
+        segments=None if set(segments) >= set(labels) - {"unassigned"} else tuple(segments),
+        channels=None if set(picked_channels) >= set(options) else tuple(picked_channels),
+    )
+
+
+def data_caption(current: datasets.Dataset | None) -> str:
+    """Return one line saying what data the app is showing."""
+    if current is None:
+        return "No data imported yet."
+    what = "Bundled sample export" if current.is_sample else f"{current.source_format} export"
+    return f"{what}, imported {current.version[:16]}"
+
+
+def pct(value: float | None, low: float | None = None, high: float | None = None) -> str:
+    """Return '23.4%' or '23.4% (19.0–28.1%)'; an em dash when there is no rate."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = f"{value:.1%}"
+    if low is not None and high is not None and not (math.isnan(low) or math.isnan(high)):
+        text += f" ({low:.0%}–{high:.0%})"
+    return text
+
+
+def money(value: float | None) -> str:
+    """Return $1.2M / $340k / $950 for people; an em dash when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if value >= size:
+            return f"{sign}${value / size:.1f}{unit}"
+    return f"{sign}${value:,.0f}"
