@@ -146,9 +146,10 @@ def pipeline_mix(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 def _with_band(frame: pd.DataFrame) -> pd.DataFrame:
     """Return the frame plus band: 'below' / 'in' / 'above' the healthy MQL->SQL range, or None."""
     rate = frame["mql_to_sql_rate"]
-    band = np.select([rate < MQL_TO_SQL_HEALTHY_LOW, rate > MQL_TO_SQL_HEALTHY_HIGH, rate.notna()],
-                     ["below", "above", "in"], default=None)
-    return frame.assign(band=band.astype(object))
+    band = pd.Series("in", index=frame.index, dtype=object)
+    band = band.mask(rate < MQL_TO_SQL_HEALTHY_LOW, "below").mask(rate > MQL_TO_SQL_HEALTHY_HIGH,
+                                                                  "above")
+    return frame.assign(band=band.astype(object).where(rate.notna(), None))
 
 
 def _mql_counts(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters) -> pd.DataFrame:
@@ -288,7 +289,7 @@ def _summary_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
                                       table["mql_to_sql_rate_high"], strict=True))
     table = table.rename(columns={"band": "mql_to_sql_band"}).drop(columns=[
         "win_rate_low", "win_rate_high", "mql_to_sql_rate_low", "mql_to_sql_rate_high"])
-    return [{k: _json_value(v) for k, v in row.items()} for row in table.to_dict("records")]
+    return [{str(k): _json_value(v) for k, v in row.items()} for row in table.to_dict("records")]
 
 
 def _segment_table(conn: duckdb.DuckDBPyConnection, rules: Rules,
