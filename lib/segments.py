@@ -60,7 +60,8 @@ def segment_frames(conn: duckdb.DuckDBPyConnection,
     return {
         "account_segment": pd.DataFrame({
             "account_id": accounts["account_id"],
-            "segment": assign_segments(accounts["annual_revenue_usd"], accounts["employees"], rules),
+            "segment": assign_segments(accounts["annual_revenue_usd"], accounts["employees"],
+                                       rules),
         }),
         "lead_segment": pd.DataFrame({
             "lead_id": leads["lead_id"],

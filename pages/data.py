@@ -1,4 +1,4 @@
-"""Import data: upload a CRM export (files or a zip), see the import report, or go back to the sample."""
+"""Import data: upload a CRM export (files or a zip), see the report, or go back to the sample."""
 
 import tempfile
 from pathlib import Path
