@@ -109,7 +109,7 @@ def _measured(value: float | None) -> bool:
 
 def _holds(threshold: Threshold, evidence: Evidence) -> bool:
     value = evidence.get(threshold.evidence)
-    if not _measured(value):
+    if value is None or not _measured(value):
         return False
     return ((threshold.minimum is None or value >= threshold.minimum)
             and (threshold.maximum is None or value <= threshold.maximum))
