@@ -23,14 +23,17 @@ MQL_TO_SQL_HEALTHY_HIGH = 0.25  # above: the MQL bar may be too strict
 OVERALL = "overall"
 
 Rules = tuple[SegmentRule, ...]
+# segment_frames(conn, rules), computed once by a caller that runs several KPIs (~70 ms each
+# on 100k leads, most of a KPI's time)
+Views = Mapping[str, pd.DataFrame]
 
 
 def _query(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, name: str,
-           extra: Mapping[str, Any] | None = None,
-           frames: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+           extra: Mapping[str, Any] | None = None, frames: Views | None = None,
+           views: Views | None = None) -> pd.DataFrame:
     """Run a KPI query with the filter parameters and the segment views registered."""
-    views = segment_frames(conn, rules) | dict(frames or {})
-    return run_query(conn, name, filters.params() | dict(extra or {}), views)
+    registered = dict(views or segment_frames(conn, rules)) | dict(frames or {})
+    return run_query(conn, name, filters.params() | dict(extra or {}), registered)
 
 
 def _segment_order(rules: Rules, filters: Filters, present: pd.Series) -> list[str]:
@@ -63,20 +66,20 @@ def _share(values: pd.Series) -> pd.Series:
 
 
 def win_rate_by_segment(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                        filters: Filters) -> pd.DataFrame:
+                        filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
     """Return one row per segment with won, lost, closed, win_rate, its 95% interval and flag."""
-    counts = _by_segment(_query(conn, rules, filters, "kpi_win_rate"), rules, filters,
-                         ["won", "lost"])
+    frame = _query(conn, rules, filters, "kpi_win_rate", views=views)
+    counts = _by_segment(frame, rules, filters, ["won", "lost"])
     counts["closed"] = counts["won"] + counts["lost"]
     return _with_rate(counts, "won", "closed", "win_rate")
 
 
 def _opportunity_cycles(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                        filters: Filters) -> pd.DataFrame:
+                        filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
     """Return won-in-period and open opportunities with cycle_days / open_age_days as floats."""
     as_of = data_as_of(conn)
     frame = _query(conn, rules, filters, "kpi_opportunity_cycles",
-                   {"as_of": None if as_of is None else as_of.date()})
+                   {"as_of": None if as_of is None else as_of.date()}, views=views)
     for column in ("cycle_days", "open_age_days", "amount_usd"):
         frame[column] = frame[column].astype("float64")
     return frame.astype({"is_won": bool, "is_open": bool})
@@ -97,18 +100,18 @@ def _cycle_table(cycles: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
 
 
 def cycle_time_by_segment(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                          filters: Filters) -> pd.DataFrame:
+                          filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
     """Return per segment won_deals, median_won_cycle_days and excluded_negative cycles."""
-    cycles = _opportunity_cycles(conn, rules, filters)
+    cycles = _opportunity_cycles(conn, rules, filters, views=views)
     table = _by_segment(_cycle_table(cycles, cycles["segment"]), rules, filters,
                         ["won_deals", "excluded_negative"])
     return table[["segment", "won_deals", "median_won_cycle_days", "excluded_negative"]]
 
 
 def cycle_time_survival(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                        filters: Filters) -> pd.DataFrame:
+                        filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
     """Return segment, days, share_still_open, km_median_cycle_days; open deals are censored."""
-    cycles = _opportunity_cycles(conn, rules, filters)
+    cycles = _opportunity_cycles(conn, rules, filters, views=views)
     days = cycles["cycle_days"].where(cycles["is_won"], cycles["open_age_days"])
     usable = cycles[days.ge(0)].assign(days=days[days.ge(0)])
     curves = [kaplan_meier(group["days"], group["is_won"]).assign(segment=segment)
@@ -124,9 +127,11 @@ def cycle_time_survival(conn: duckdb.DuckDBPyConnection, rules: Rules,
 
 
 def pipeline_mix(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters,
-                 target: dict[str, float] | None = None) -> pd.DataFrame:
+                 target: dict[str, float] | None = None, *,
+                 views: Views | None = None) -> pd.DataFrame:
     """Return open and won count/amount and shares per segment, with the gap to a target mix."""
-    mix = _by_segment(_query(conn, rules, filters, "kpi_pipeline_mix"), rules, filters,
+    frame = _query(conn, rules, filters, "kpi_pipeline_mix", views=views)
+    mix = _by_segment(frame, rules, filters,
                       ["open_count", "open_amount_usd", "won_count", "won_amount_usd"])
     mix["open_share"] = _share(mix["open_amount_usd"])
     mix["open_count_share"] = _share(mix["open_count"])
@@ -152,9 +157,10 @@ def _with_band(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(band=band.astype(object).where(rate.notna(), None))
 
 
-def _mql_counts(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters) -> pd.DataFrame:
+def _mql_counts(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *,
+                views: Views | None = None) -> pd.DataFrame:
     """Return mqls and sqls per lead segment and channel for MQLs of the period."""
-    return _query(conn, rules, filters, "kpi_mql_to_sql")
+    return _query(conn, rules, filters, "kpi_mql_to_sql", views=views)
 
 
 def _mql_rates(counts: pd.DataFrame) -> pd.DataFrame:
@@ -163,26 +169,28 @@ def _mql_rates(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def mql_to_sql_by_segment(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                          filters: Filters) -> pd.DataFrame:
+                          filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
     """Return per lead segment mqls, sqls, mql_to_sql_rate with interval, flag and healthy band."""
-    counts = _mql_counts(conn, rules, filters).groupby("segment", as_index=False)[
-        ["mqls", "sqls"]].sum()
+    counts = _mql_counts(conn, rules, filters, views=views)
+    counts = counts.groupby("segment", as_index=False)[["mqls", "sqls"]].sum()
     return _mql_rates(_by_segment(counts, rules, filters, ["mqls", "sqls"]))
 
 
 def mql_to_sql_by_channel(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                          filters: Filters) -> pd.DataFrame:
+                          filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
     """Return per lead channel mqls, sqls, mql_to_sql_rate with interval, flag and healthy band."""
-    counts = _mql_counts(conn, rules, filters).groupby("channel")[["mqls", "sqls"]].sum()
+    counts = _mql_counts(conn, rules, filters, views=views)
+    counts = counts.groupby("channel")[["mqls", "sqls"]].sum()
     channels = sorted(set(counts.index) | set(filters.channels or ()))
     counts = counts.reindex(channels, fill_value=0).rename_axis("channel").reset_index()
     return _mql_rates(counts.astype({"mqls": "int64", "sqls": "int64"}))
 
 
 def mql_to_sql_by_segment_and_channel(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                                      filters: Filters) -> pd.DataFrame:
+                                      filters: Filters, *,
+                                      views: Views | None = None) -> pd.DataFrame:
     """Return per lead segment and channel (those with MQLs) the MQL->SQL rate and band."""
-    counts = _mql_counts(conn, rules, filters)
+    counts = _mql_counts(conn, rules, filters, views=views)
     order = _segment_order(rules, filters, counts["segment"])
     counts["segment"] = pd.Categorical(counts["segment"], categories=order, ordered=True)
     counts = counts.sort_values(["segment", "channel"]).astype({"segment": object})
@@ -190,12 +198,13 @@ def mql_to_sql_by_segment_and_channel(conn: duckdb.DuckDBPyConnection, rules: Ru
 
 
 def pipeline_velocity_by_segment(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                                 filters: Filters) -> pd.DataFrame:
+                                 filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
     """Return per segment open opportunities x win rate x average won amount / median cycle days."""
-    cycles = _opportunity_cycles(conn, rules, filters)
+    views = views or segment_frames(conn, rules)
+    cycles = _opportunity_cycles(conn, rules, filters, views=views)
     table = _by_segment(_cycle_table(cycles, cycles["segment"]), rules, filters,
                         ["open_opportunities"])
-    wins = win_rate_by_segment(conn, rules, filters).set_index("segment")["win_rate"]
+    wins = win_rate_by_segment(conn, rules, filters, views=views).set_index("segment")["win_rate"]
     table["win_rate"] = table["segment"].map(wins).astype("float64")
     cycle = table["median_won_cycle_days"].astype("float64")
     table["median_cycle_days"] = cycle
@@ -207,21 +216,21 @@ def pipeline_velocity_by_segment(conn: duckdb.DuckDBPyConnection, rules: Rules,
 
 
 def speed_to_first_meeting(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                           filters: Filters) -> pd.DataFrame:
+                           filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
     """Return per lead segment mqls, meetings and median hours from MQL to first meeting."""
-    frame = _query(conn, rules, filters, "kpi_first_meeting")
+    frame = _query(conn, rules, filters, "kpi_first_meeting", views=views)
     return _by_segment(frame, rules, filters, ["mqls", "meetings", "excluded_meeting_before_mql"])
 
 
 def sla_compliance(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters,
-                   sla_hours: dict[str, float]) -> pd.DataFrame:
+                   sla_hours: dict[str, float], *, views: Views | None = None) -> pd.DataFrame:
     """Return per lead segment mqls, handled_within_sla (accepted or rejected in time) and the rate.
 
     A segment without an SLA in sla_hours gets a NaN rate rather than a misleading zero.
     """
     slas = pd.DataFrame({"segment": pd.Series(list(sla_hours), dtype=object),
                          "sla_hours": pd.Series(list(sla_hours.values()), dtype="float64")})
-    frame = _query(conn, rules, filters, "kpi_sla", frames={"segment_sla": slas})
+    frame = _query(conn, rules, filters, "kpi_sla", views=views, frames={"segment_sla": slas})
     table = _by_segment(frame, rules, filters, ["mqls", "handled_within_sla"])
     table["sla_hours"] = table["segment"].map(slas.set_index("segment")["sla_hours"])
     rated = _with_rate(table, "handled_within_sla", "mqls", "sla_rate")
@@ -231,13 +240,14 @@ def sla_compliance(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filte
 
 
 def profitable_win_rate(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters,
-                        margin_target: float) -> pd.DataFrame:
+                        margin_target: float, *, views: Views | None = None) -> pd.DataFrame:
     """Return per segment won deals at or above the margin target / closed, with interval.
 
     margin_tracked_share is the share of won deals with a margin; with no margin in the data
     at all, margin_tracked is False and the rate is NaN.
     """
-    frame = _query(conn, rules, filters, "kpi_profitable_win", {"margin_target": margin_target})
+    frame = _query(conn, rules, filters, "kpi_profitable_win", {"margin_target": margin_target},
+                   views=views)
     tracked = bool(frame["margin_tracked"].fillna(False).any())
     table = _by_segment(frame.drop(columns="margin_tracked"), rules, filters,
                         ["closed", "won", "won_with_margin", "profitable_won"])
@@ -251,17 +261,17 @@ def profitable_win_rate(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: 
 
 
 def qualified_opportunity_rate(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                               filters: Filters) -> pd.DataFrame:
+                               filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
     """Return per segment opportunities created, those whose lead reached SQL first, the rate."""
-    frame = _query(conn, rules, filters, "kpi_qualified_opportunities")
+    frame = _query(conn, rules, filters, "kpi_qualified_opportunities", views=views)
     table = _by_segment(frame, rules, filters, ["created", "qualified"])
     return _with_rate(table, "qualified", "created", "qualified_opportunity_rate")
 
 
 def kpis_by_quarter(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                    filters: Filters) -> pd.DataFrame:
+                    filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
     """Return per segment and quarter (2025-Q3) win rate, MQL->SQL, cycle, won, new pipeline."""
-    frame = _query(conn, rules, filters, "kpi_quarterly")
+    frame = _query(conn, rules, filters, "kpi_quarterly", views=views)
     order = _segment_order(rules, filters, frame["segment"])
     frame["segment"] = pd.Categorical(frame["segment"], categories=order, ordered=True)
     frame = frame.sort_values(["segment", "quarter"]).astype({"segment": object})
@@ -295,13 +305,15 @@ def _summary_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
 def _segment_table(conn: duckdb.DuckDBPyConnection, rules: Rules,
                    filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return per-segment counts and the overall row (counts summed, median over all won deals)."""
-    wins = win_rate_by_segment(conn, rules, filters)[["segment", "won", "lost", "closed"]]
-    mix = pipeline_mix(conn, rules, filters).rename(columns={
+    views = segment_frames(conn, rules)
+    wins = win_rate_by_segment(conn, rules, filters, views=views)
+    wins = wins[["segment", "won", "lost", "closed"]]
+    mix = pipeline_mix(conn, rules, filters, views=views).rename(columns={
         "open_count": "open_pipeline_count", "open_amount_usd": "open_pipeline_amount",
         "open_share": "open_pipeline_share"})
     mix = mix[["segment", "open_pipeline_count", "open_pipeline_amount", "open_pipeline_share"]]
-    leads = mql_to_sql_by_segment(conn, rules, filters)[["segment", "mqls", "sqls"]]
-    cycles = _opportunity_cycles(conn, rules, filters)
+    leads = mql_to_sql_by_segment(conn, rules, filters, views=views)[["segment", "mqls", "sqls"]]
+    cycles = _opportunity_cycles(conn, rules, filters, views=views)
     cycle_columns = ["segment", "won_deals", "median_won_cycle_days", "excluded_negative"]
     by_cycle = _cycle_table(cycles, cycles["segment"])[cycle_columns]
     table = wins.merge(mix, on="segment", how="outer", sort=False) \

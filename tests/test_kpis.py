@@ -16,7 +16,7 @@ from lib import kpis
 from lib.db import connect
 from lib.filters import Filters
 from lib.schema import TABLES
-from lib.segments import DEFAULT_SEGMENTS
+from lib.segments import DEFAULT_SEGMENTS, segment_frames
 
 RULES = DEFAULT_SEGMENTS
 ALL = Filters()
@@ -220,6 +220,12 @@ def test_mql_to_sql_by_channel_and_by_segment_and_channel_split_the_same_counts(
     cells = kpis.mql_to_sql_by_segment_and_channel(conn, RULES, ALL)
     assert cells[["segment", "channel", "mqls", "sqls"]].values.tolist() == [
         ["enterprise", "event", 10, 5], ["enterprise", "web", 10, 1]]
+
+
+def test_precomputed_segment_views_give_the_same_answer(deals) -> None:
+    views = segment_frames(deals, RULES)
+    pd.testing.assert_frame_equal(kpis.pipeline_mix(deals, RULES, Q1, views=views),
+                                  kpis.pipeline_mix(deals, RULES, Q1))
 
 
 def test_pipeline_velocity_multiplies_open_deals_win_rate_and_deal_size_over_cycle() -> None:
