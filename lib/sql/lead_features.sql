@@ -1,0 +1,106 @@
+-- one row per lead: firmographics, recency, funnel dates, buying-group helpers and outcomes as of $as_of
+with
+leads as (select * from leads),
+accounts as (select account_id, name, industry, annual_revenue_usd, employees from accounts),
+activities as (
+    select lead_id, activity_type, occurred_at,
+           extract(epoch from (cast($as_of as timestamp) - occurred_at)) / 86400.0 as age_days
+    from activities
+    where lead_id is not null
+),
+opportunities as (select * from opportunities where lead_id is not null),
+touches as (
+    select
+        lead_id,
+        max(occurred_at) as last_touch_at,
+        min(age_days) filter (where activity_type = 'demo_request') as days_since_demo_request,
+        min(age_days) filter (where activity_type = 'competitor_research')
+            as days_since_competitor_research,
+        count(*) filter (where age_days <= $buying_group_days) > 0 as touched_recently
+    from activities
+    group by lead_id
+),
+source_opportunity as (
+    select lead_id, amount_usd,
+           row_number() over (partition by lead_id order by created_at desc, opportunity_id) as rn
+    from opportunities
+),
+outcomes as (
+    select
+        lead_id,
+        max(case when is_won then 1 else 0 end) = 1 as won,
+        max(case when is_closed and not is_won then 1 else 0 end) = 1 as lost_any,
+        sum(case when is_won then amount_usd else 0 end) as won_amount_usd
+    from opportunities
+    group by lead_id
+),
+lead_rows as (
+    select
+        leads.*,
+        accounts.account_id is not null as has_account,
+        coalesce(accounts.industry, leads.industry) as firm_industry,
+        case when accounts.account_id is not null then accounts.annual_revenue_usd
+             else leads.annual_revenue_usd end as firm_revenue_usd,
+        case when accounts.account_id is not null then accounts.employees
+             else leads.employees end as firm_employees,
+        coalesce(nullif(trim(leads.company_name), ''), accounts.name) as firm_company_name,
+        touches.last_touch_at,
+        touches.days_since_demo_request,
+        touches.days_since_competitor_research,
+        coalesce(touches.touched_recently, false) as touched_recently
+    from leads
+    left join accounts on accounts.account_id = leads.account_id
+    left join touches on touches.lead_id = leads.lead_id
+),
+engaged_accounts as (
+    select account_id, count(*) as account_engaged_people
+    from lead_rows
+    where touched_recently and account_id is not null
+    group by account_id
+),
+final as (
+    select
+        lead_rows.lead_id,
+        lead_rows.account_id,
+        lead_rows.email,
+        lower(trim(substring(lead_rows.email from position('@' in lead_rows.email) + 1)))
+            as email_domain,
+        lead_rows.company_name,
+        lead_rows.firm_company_name is null as company_blank,
+        lead_rows.channel,
+        lead_rows.title,
+        lead_rows.firm_industry as industry,
+        lead_rows.firm_revenue_usd as annual_revenue_usd,
+        lead_rows.firm_employees as employees,
+        lead_rows.created_at,
+        lead_rows.updated_at,
+        lead_rows.mql_at,
+        lead_rows.sal_at,
+        lead_rows.sql_at,
+        lead_rows.first_meeting_at,
+        lead_rows.disqualified_at,
+        coalesce(lead_rows.email_bounced, false) as email_bounced,
+        lead_rows.last_touch_at,
+        extract(epoch from (cast($as_of as timestamp) - lead_rows.last_touch_at)) / 86400.0
+            as days_since_last_touch,
+        extract(epoch from (cast($as_of as timestamp)
+                            - coalesce(lead_rows.updated_at, lead_rows.created_at))) / 86400.0
+            as days_since_update,
+        lead_rows.days_since_demo_request,
+        lead_rows.days_since_competitor_research,
+        lead_rows.disqualified_at is not null
+            and (lead_rows.last_touch_at is null
+                 or lead_rows.last_touch_at <= lead_rows.disqualified_at) as disqualified_untouched,
+        lead_rows.touched_recently,
+        coalesce(engaged_accounts.account_engaged_people, 0) as account_engaged_people,
+        source_opportunity.amount_usd as source_opportunity_amount_usd,
+        coalesce(outcomes.won, false) as won,
+        coalesce(outcomes.lost_any and not outcomes.won, false) as lost,
+        coalesce(outcomes.won_amount_usd, 0) as won_amount_usd
+    from lead_rows
+    left join engaged_accounts on engaged_accounts.account_id = lead_rows.account_id
+    left join source_opportunity
+        on source_opportunity.lead_id = lead_rows.lead_id and source_opportunity.rn = 1
+    left join outcomes on outcomes.lead_id = lead_rows.lead_id
+)
+select * from final order by lead_id

@@ -1,0 +1,5 @@
+-- one row per published model version, oldest first, without the model body
+with
+versions as (select version, created_at, author, note from model_versions),
+final as (select * from versions order by version)
+select * from final
