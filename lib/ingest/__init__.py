@@ -1,4 +1,4 @@
-"""Import CRM exports into the canonical tables: stage everything, check it, swap in one transaction.
+"""Import CRM exports into the canonical tables: stage all, check it, swap in one transaction.
 
 A refused import leaves the database exactly as it was.
 """
@@ -42,10 +42,13 @@ class ImportReport:
 def import_sources(conn: duckdb.DuckDBPyConnection, sources: list[str | os.PathLike[str]], *,
                    source_format: str = "auto", mapping: str | os.PathLike[str] | None = None,
                    progress: Progress | None = None) -> ImportReport:
-    """Replace the canonical tables with the given exports, or raise ImportRefused changing nothing."""
+    """Replace the canonical tables with the exports, or raise ImportRefused changing nothing."""
     started = time.perf_counter()
     say = progress or (lambda _f, _m: None)
     cur = conn.cursor()
+    # offsets such as "+0000" are applied and naive times kept as written, whatever the machine's
+    # zone; the setting belongs to this cursor's session only
+    cur.execute("set TimeZone = 'UTC'")
     with tempfile.TemporaryDirectory(prefix="qualify-import-") as tmp:
         workdir = Path(tmp)
         say(0.02, "Reading files")
@@ -88,7 +91,9 @@ def _choose_spec(files: list[SourceFile], source_format: str,
 
 def _rule_for(source: SourceFile, spec: MappingSpec) -> FileRule | None:
     headers = {h.lower() for h in source.headers}
-    return next((rule for rule in spec.files if rule.matches(source.name, headers)), None)
+    matches = [rule for rule in spec.files if rule.matches(source.name, headers)]
+    # the most specific rule wins: a HubSpot contacts file also has the companies' headers
+    return max(matches, key=lambda rule: len(rule.detect), default=None)
 
 
 def _stage_all(cur: duckdb.DuckDBPyConnection, files: list[SourceFile], spec: MappingSpec,
@@ -112,7 +117,7 @@ def _stage_all(cur: duckdb.DuckDBPyConnection, files: list[SourceFile], spec: Ma
         parts = [s for s in staged if s.canonical == table]
         report.warnings += _combine(cur, table, parts, spec)
     report.warnings += _derive(cur, spec)
-    report.warnings += _orphans(cur)
+    report.warnings += _orphans(cur, staged)
     return report
 
 
@@ -153,15 +158,22 @@ def _drop_exact_duplicates(cur: duckdb.DuckDBPyConnection, table: str, cols: lis
     cur.execute(f"drop table _stage_{table}")
     cur.execute(f"alter table _stage_dedup rename to _stage_{table}")
     clash = cur.execute(
-        f"select {key}, list(_file order by _row), list(_row order by _row) from _stage_{table} "
-        f"where {key} is not null group by {key} having count(*) > 1 limit 1").fetchall()[0]
+        f"select {key}, list(_file order by _file, _row), list(_row order by _file, _row) "
+        f"from _stage_{table} where {key} is not null group by {key} having count(*) > 1 "
+        f"limit 1").fetchall()
     if clash:
-        record_id, where, rows = clash
-        raise ImportRefused(where[0], f"record ID {record_id!r} appears on rows "
-                                      f"{rows[0]} and {rows[1]} with different values",
-                            column=key, row=rows[1])
+        raise _clash_refusal(*clash[0], parts=parts, key=key)
     after = cur.execute(f"select count(*) from _stage_{table}").fetchall()[0][0]
     return [f"{table}: {total - after} exact duplicate rows dropped"] if total > after else []
+
+
+def _clash_refusal(record_id: str, files: list[str], rows: list[int], *, parts: list[Staged],
+                   key: str) -> ImportRefused:
+    """Return the refusal naming where a record ID appears twice with different values."""
+    first = f"row {rows[0]}" if files[0] == files[1] else f"row {rows[0]} of {files[0]}"
+    column = next(p.header_of(key) for p in parts if p.file == files[1])
+    return ImportRefused(files[1], f"record ID {record_id!r} is also on {first} with different "
+                                   "values", column=column, row=rows[1])
 
 
 def _derive(cur: duckdb.DuckDBPyConnection, spec: MappingSpec) -> list[str]:
@@ -200,14 +212,15 @@ def _has_nulls(cur: duckdb.DuckDBPyConnection, column: str) -> bool:
                             f"where {column} is null").fetchall()[0][0])
 
 
-def _orphans(cur: duckdb.DuckDBPyConnection) -> list[str]:
+def _orphans(cur: duckdb.DuckDBPyConnection, staged: list[Staged]) -> list[str]:
     warnings = []
     for tbl, col, target, orphans, total, file, row in \
             cur.execute(named_query("ingest_orphans")).fetchall():
         message = f"{orphans} of {total} {tbl} point to {target} not in the export ({col})"
         if orphans > max(10, ORPHAN_REFUSAL_SHARE * total):
+            header = next(s.header_of(col) for s in staged if s.file == file and s.canonical == tbl)
             raise ImportRefused(file, message + "; are all the export's files here?",
-                                column=col, row=row)
+                                column=header, row=row)
         warnings.append(message)
     return warnings
 

@@ -59,7 +59,7 @@ def _unzip(archive: Path, workdir: Path) -> list[tuple[Path, str]]:
                        if not m.is_dir() and Path(m.filename).suffix.lower() in TABLE_SUFFIXES
                        and not Path(m.filename).name.startswith(".")]
             target = Path(tempfile.mkdtemp(dir=workdir))
-            out = []
+            out: list[tuple[Path, str]] = []
             for member in members:
                 # extract under a flat, safe name: member paths may hold "../"
                 dest = target / f"{len(out)}_{Path(member.filename).name}"
@@ -73,7 +73,7 @@ def _unzip(archive: Path, workdir: Path) -> list[tuple[Path, str]]:
 
 
 def inspect_file(path: Path, name: str, workdir: Path) -> SourceFile:
-    """Return the file with its headers, transcoded to UTF-8 if needed; refuse empty or binary files."""
+    """Return the file with its headers, transcoded to UTF-8 if needed; refuse empty or binary."""
     if path.stat().st_size == 0:
         raise ImportRefused(name, "the file is empty")
     if path.suffix.lower() == ".parquet":

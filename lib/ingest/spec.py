@@ -7,6 +7,7 @@ for a home-grown export, so every source goes through one engine.
 from __future__ import annotations
 
 import fnmatch
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,7 @@ class MappingSpec:
     decimal: str = "."
 
 
-def load_spec(path: str | Path) -> MappingSpec:
+def load_spec(path: str | os.PathLike[str]) -> MappingSpec:
     """Return the spec in a mapping YAML file; refuse it with the offending key named."""
     name = Path(path).name
     try:

@@ -24,6 +24,9 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "opportunities": ("opportunity_id", "close_date"),
 }
 TYPED = ("TIMESTAMP", "DATE", "DOUBLE", "BIGINT", "BOOLEAN")
+LOST_WITHOUT = {  # (table, reference column) -> what the KPIs lose when a file lacks it
+    ("opportunities", "account_id"): "pipeline mix by segment will not include these deals",
+}
 
 
 @dataclass
@@ -35,6 +38,11 @@ class Staged:
     file: str
     rows: int
     warnings: list[str] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)  # canonical column -> header read
+
+    def header_of(self, target: str) -> str:
+        """Return the export's header that fed canonical column `target` (else `target`)."""
+        return self.columns.get(target, target)
 
 
 def load_raw(cur: duckdb.DuckDBPyConnection, source: SourceFile, name: str) -> None:
@@ -46,16 +54,28 @@ def load_raw(cur: duckdb.DuckDBPyConnection, source: SourceFile, name: str) -> N
             rel = rel.select(*[duckdb.ColumnExpression(h).cast(duckdb.sqltype("VARCHAR")).alias(c)
                                for h, c in zip(rel.columns, cols, strict=True)])
         else:
-            rel = cur.read_csv(str(source.path), header=False, skiprows=1, all_varchar=True,
-                               sep=source.delimiter, quotechar='"', names=cols, null_padding=False)
+            # no sniffing: the dialect is known, and a bad row then fails with its line number
+            rel = cur.read_csv(str(source.path), header=False, skiprows=1, auto_detect=False,
+                               sep=source.delimiter, quotechar='"', escapechar='"',
+                               columns=dict.fromkeys(cols, "VARCHAR"), null_padding=False)
         rel.create(name)
     except duckdb.Error as exc:
-        raise ImportRefused(source.name, f"the file is not well-formed CSV: {_first_line(exc)}") \
-            from exc
+        row, reason = _csv_error(exc)
+        raise ImportRefused(source.name, f"malformed row: {reason}", row=row) from exc
 
 
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0][:300]
+def _csv_error(exc: Exception) -> tuple[int | None, str]:
+    """Return the spreadsheet row (header = 1) and the reason DuckDB gives for a bad CSV."""
+    text = str(exc)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    found = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if found:
+        reason = f"{found[2]} fields where the header row has {found[1]}"
+    elif "unterminated quote" in text:
+        reason = "a quoted value is never closed"
+    else:
+        reason = text.strip().splitlines()[0][:300]
+    return (int(line[1]) if line else None), reason
 
 
 def stage_file(cur: duckdb.DuckDBPyConnection, source: SourceFile, rule: FileRule,
@@ -68,6 +88,7 @@ def stage_file(cur: duckdb.DuckDBPyConnection, source: SourceFile, rule: FileRul
     notes: list[str] = []
     params: dict[str, Any] = {}
     selects, checks = [], []
+    read_from: dict[str, str] = {}
     by_target = {c.target: c for c in rule.columns}
     for target in REQUIRED[rule.table]:
         if target not in by_target or not _present(by_target[target], index):
@@ -78,6 +99,8 @@ def stage_file(cur: duckdb.DuckDBPyConnection, source: SourceFile, rule: FileRul
         column = by_target.get(target)
         present = [s for s in column.sources if s.lower() in index] if column else []
         used = [s for s in present if filled[index[s.lower()]]]
+        if present:
+            read_from[target] = (used or present)[0]
         if column and present and not used and target in ("is_won", "is_closed"):
             notes.append(f"{source.name}: {present[0]} is blank in every row; "
                          "closed and won are taken from the stage")
@@ -93,13 +116,26 @@ def stage_file(cur: duckdb.DuckDBPyConnection, source: SourceFile, rule: FileRul
             used = [s for s in column.sources if s.lower() in index]
             selects.append(f"{_text_expr(column, used, index, params, spec) or 'null'} "
                            f"as {column.target}")
+    notes += _lost_reference_notes(rule, by_target, index, source)
     _refuse_unparsed(cur, raw, checks, params, source)
     _refuse_blank_ids(cur, raw, rule, by_target, index, source)
     _run(cur, f"create table {name} as select {', '.join(selects)}, "
               f"rowid + 2 as _row, $_file as _file from {raw}", params | {"_file": source.name})
     cur.execute(f"drop table {raw}")
     rows = cur.execute(f"select count(*) from {name}").fetchall()[0][0]
-    return Staged(name, rule.table, source.name, rows, notes)
+    return Staged(name, rule.table, source.name, rows, notes, read_from)
+
+
+def _lost_reference_notes(rule: FileRule, by_target: dict[str, ColumnRule],
+                          index: dict[str, int], source: SourceFile) -> list[str]:
+    """Say what is lost when a file maps a reference column its header row does not have."""
+    notes = []
+    for (table, target), lost in LOST_WITHOUT.items():
+        column = by_target.get(target)
+        if rule.table == table and column is not None and not _present(column, index):
+            notes.append(f"{source.name} has no account column ({' / '.join(column.sources)}): "
+                         f"{lost}")
+    return notes
 
 
 def _present(column: ColumnRule, index: dict[str, int]) -> bool:
