@@ -70,8 +70,8 @@ def title_roles(titles: pd.Series, grade: GradeCriteria) -> pd.DataFrame:
 def activity_counts(ages: pd.DataFrame, lead_ids: pd.Series) -> pd.DataFrame:
     """Return per lead: events per type and age bucket, total and in the last 30 days."""
     n_types, n_buckets = len(ACTIVITY_TYPES), len(AGE_BUCKET_NAMES)
-    lead = pd.Index(lead_ids).get_indexer(ages["lead_id"])
-    kind = pd.Index(ACTIVITY_TYPES).get_indexer(ages["activity_type"])
+    lead = pd.Index(lead_ids).get_indexer(pd.Index(ages["lead_id"]))
+    kind = pd.Index(ACTIVITY_TYPES).get_indexer(pd.Index(ages["activity_type"]))
     keep = (lead >= 0) & (kind >= 0)
     bucket = np.searchsorted(np.asarray(AGE_BUCKET_EDGES[1:-1]),
                              ages["age_days"].to_numpy(dtype="float64"), side="right")
@@ -87,7 +87,7 @@ def activity_counts(ages: pd.DataFrame, lead_ids: pd.Series) -> pd.DataFrame:
 
 
 def buying_group_helpers(base: pd.DataFrame) -> pd.DataFrame:
-    """Return engaged colleagues (others on the account touched recently) and engaged departments."""
+    """Return engaged colleagues (others on the account touched lately) and engaged departments."""
     engaged = base[base["touched_recently"] & base["account_id"].notna()]
     departments = engaged.groupby("account_id")["department"].nunique()
     colleagues = base["account_engaged_people"] - base["touched_recently"].astype("int64")

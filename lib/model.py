@@ -532,7 +532,7 @@ def _show(value: Any) -> str:
 
 
 def model_diff(old: ScoringModel, new: ScoringModel) -> list[str]:
-    """Return readable lines for every setting that differs, e.g. 'mid_market MQL threshold 50 → 55'."""
+    """Return a readable line per changed setting, e.g. 'mid_market MQL threshold 50 → 55'."""
     before = {k: v for k, v in model_to_dict(old).items() if k not in _BOOKKEEPING}
     after = {k: v for k, v in model_to_dict(new).items() if k not in _BOOKKEEPING}
     flat_old, flat_new = _flatten(before), _flatten(after)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib.features import AGE_BUCKET_NAMES, bucket_columns, decay_weights
+from lib.features import AGE_BUCKET_NAMES, RECENT_BUCKETS, bucket_columns, decay_weights
 from lib.model import PILLARS, STAGES, ScoringModel
 from lib.schema import ACTIVITY_TYPES
 from lib.segments import UNASSIGNED, assign_segments
@@ -41,7 +41,8 @@ class FeatureMatrix:
     """Numeric arrays extracted once from `lead_features`, so rescoring does no pandas work.
 
     Categories are codes into the name tuples (-1 = missing). Activity counts are kept only for
-    (lead, type) pairs that have events: `pair_buckets[i]` counts pair i's events per age bucket.
+    (lead, type) pairs that have events, grouped by type (`type_bounds` slices them):
+    `pair_buckets[b, i]` counts pair i's events in age bucket b.
     """
 
     n: int
@@ -71,7 +72,8 @@ class FeatureMatrix:
     pair_type: np.ndarray
     pair_buckets: np.ndarray
     pair_recent: np.ndarray
-    cache: dict[Any, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    type_bounds: np.ndarray
+    cache: dict[Any, dict[Any, np.ndarray]] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -116,18 +118,20 @@ def _flag(values: pd.Series) -> np.ndarray:
 
 
 def _activity_pairs(features: pd.DataFrame) -> tuple[np.ndarray, ...]:
-    """Return (lead, type, bucket counts, counts in 30 days) for pairs with any event."""
+    """Return (lead, type, bucket counts, counts in 30 days, type bounds) per pair with events."""
     n_types, n_buckets = len(ACTIVITY_TYPES), len(AGE_BUCKET_NAMES)
     cube = features[bucket_columns()].to_numpy(dtype="float32").reshape(-1, n_types, n_buckets)
-    lead, kind = np.nonzero(cube.sum(axis=2))
-    buckets = np.ascontiguousarray(cube[lead, kind, :])
-    recent = buckets[:, :3].sum(axis=1)
-    return lead.astype("int32"), kind.astype("int16"), buckets, recent
+    kind, lead = np.nonzero(cube.sum(axis=2).T)  # type-major: each type's pairs contiguous
+    # Bucket-major storage: one (buckets x pairs) vector-matrix product decays every pair.
+    buckets = np.ascontiguousarray(cube[lead, kind, :].T)
+    recent = buckets[:RECENT_BUCKETS].sum(axis=0)
+    bounds = np.searchsorted(kind, np.arange(n_types + 1))
+    return lead.astype("int32"), kind.astype("int16"), buckets, recent, bounds
 
 
 def feature_matrix(features: pd.DataFrame) -> FeatureMatrix:
     """Return the numeric arrays `score_arrays` reads, extracted once from `lead_features`."""
-    lead, kind, buckets, recent = _activity_pairs(features)
+    lead, kind, buckets, recent, bounds = _activity_pairs(features)
     number = {c: pd.to_numeric(features[c], errors="coerce").to_numpy("float64", na_value=np.nan)
               for c in ("annual_revenue_usd", "employees", "source_opportunity_amount_usd")}
     codes = {c: _codes(features[c]) for c in ("industry", "seniority", "department",
@@ -146,21 +150,39 @@ def feature_matrix(features: pd.DataFrame) -> FeatureMatrix:
         days_since_last_touch=_days(features["days_since_last_touch"]),
         days_since_demo_request=_days(features["days_since_demo_request"]),
         days_since_competitor_research=_days(features["days_since_competitor_research"]),
-        has_mql=features["mql_at"].notna().to_numpy(), has_sal=features["sal_at"].notna().to_numpy(),
+        has_mql=features["mql_at"].notna().to_numpy(),
+        has_sal=features["sal_at"].notna().to_numpy(),
         has_sql=features["sql_at"].notna().to_numpy(),
         disqualified_untouched=_flag(features["disqualified_untouched"]),
         engaged_colleagues=features["engaged_colleagues"].to_numpy(dtype="float32"),
         source_amount_usd=number["source_opportunity_amount_usd"],
         pair_lead=lead, pair_type=kind, pair_buckets=buckets, pair_recent=recent,
+        type_bounds=bounds,
     )
 
 
 # --- lookups (memoised on the matrix: they change only when the model's lists change) ------
 
-def _memo(matrix: FeatureMatrix, key: Any, compute: Any) -> np.ndarray:
-    if key not in matrix.cache:
-        matrix.cache[key] = compute()
-    return matrix.cache[key]
+MEMO_PER_KIND = 4  # a slider move adds one 1M-float array per changed setting; keep the last 4
+
+
+def _memo(matrix: FeatureMatrix, key: tuple[Any, ...], compute: Any) -> np.ndarray:
+    """Return compute() memoised on the matrix under key (key[0] names the kind; LRU per kind)."""
+    kind = matrix.cache.setdefault(key[0], {})
+    if key in kind:
+        kind[key] = kind.pop(key)
+    else:
+        kind[key] = compute()
+        while len(kind) > MEMO_PER_KIND:
+            kind.pop(next(iter(kind)))
+    return kind[key]
+
+
+def per_lead(matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray,
+             names: tuple[str, ...], attr: str) -> np.ndarray:
+    """Return a segment policy number (a weight, a threshold) per lead, memoised."""
+    table = _segment_table(model, names, attr)
+    return _memo(matrix, (attr, tuple(table), names), lambda: table[seg])
 
 
 def segment_codes(matrix: FeatureMatrix, model: ScoringModel) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -170,7 +192,7 @@ def segment_codes(matrix: FeatureMatrix, model: ScoringModel) -> tuple[np.ndarra
     def compute() -> np.ndarray:
         labels = assign_segments(pd.Series(matrix.revenue_usd), pd.Series(matrix.employees),
                                  model.segments)
-        return pd.Index(names).get_indexer(labels).astype("int8")
+        return pd.Index(names).get_indexer(pd.Index(labels)).astype("int8")
     return _memo(matrix, ("segments", model.segments), compute), names
 
 
@@ -229,11 +251,12 @@ def grade_parts(matrix: FeatureMatrix, model: ScoringModel,
     fits = known & (emp >= lo) & (emp <= hi)
     seniority = {r.name: r.grade_points for r in g.seniority}
     department = {r.name: r.grade_points for r in g.departments}
+    f32 = np.float32
     return {
         "base grade": np.full(matrix.n, g.base_points, dtype="float32"),
-        "ICP industry": np.where(icp[matrix.industry_code], g.icp_industry_points, 0.0),
-        "company size fits segment": np.where(fits, g.size_fit_points, 0.0),
-        "wrong company size": np.where(known & ~fits, g.wrong_size_points, 0.0),
+        "ICP industry": np.where(icp, f32(g.icp_industry_points), f32(0))[matrix.industry_code],
+        "company size fits segment": np.where(fits, f32(g.size_fit_points), f32(0)),
+        "wrong company size": np.where(known & ~fits, f32(g.wrong_size_points), f32(0)),
         "seniority": _points_by_name(matrix.seniority_names, seniority)[matrix.seniority_code],
         "department": _points_by_name(matrix.department_names, department)[
             matrix.department_code],
@@ -243,13 +266,17 @@ def grade_parts(matrix: FeatureMatrix, model: ScoringModel,
 def activity_points(matrix: FeatureMatrix, model: ScoringModel) -> np.ndarray:
     """Return per (lead, type) pair its decayed points, capped per type."""
     table = model.activity_points()
-    points = np.array([table[t].points if t in table else 0.0 for t in ACTIVITY_TYPES],
-                      dtype="float32")
-    caps = np.array([table[t].cap if t in table else 0.0 for t in ACTIVITY_TYPES],
-                    dtype="float32")
-    decayed = matrix.pair_buckets @ decay_weights(model.half_life_days).astype("float32")
-    kind = matrix.pair_type
-    return np.clip(decayed * points[kind], -caps[kind], caps[kind])
+    out = decay_weights(model.half_life_days).astype("float32") @ matrix.pair_buckets
+    # Pairs are grouped by type, so each type is one slice with a scalar points and cap.
+    for kind, activity in enumerate(ACTIVITY_TYPES):
+        part = out[matrix.type_bounds[kind]:matrix.type_bounds[kind + 1]]
+        rule = table.get(activity)
+        if rule is None:
+            part[:] = 0
+            continue
+        part *= np.float32(rule.points)
+        np.clip(part, np.float32(-rule.cap), np.float32(rule.cap), out=part)
+    return out
 
 
 def authority_parts(matrix: FeatureMatrix, model: ScoringModel) -> dict[str, np.ndarray]:
@@ -269,18 +296,20 @@ def risk_parts(matrix: FeatureMatrix, model: ScoringModel,
     r = model.risk
     blank = (seg == names.index(UNASSIGNED)) | (matrix.industry_code < 0)
     competitor = matrix.days_since_competitor_research <= r.competitor_window_days
+    f32, zero = np.float32, np.float32(0)
     return {
         "no-risk baseline": np.full(matrix.n, 100.0, dtype="float32"),
-        "stale record": np.where(matrix.days_since_activity > r.stale_days, -r.stale_penalty, 0.0),
-        "bounced email": np.where(matrix.email_bounced, -r.bounced_penalty, 0.0),
-        "competitor research": np.where(competitor, -r.competitor_penalty, 0.0),
-        "blank firmographics": np.where(blank, -r.blank_firmographics_penalty, 0.0),
+        "stale record": np.where(matrix.days_since_activity > r.stale_days,
+                                 f32(-r.stale_penalty), zero),
+        "bounced email": np.where(matrix.email_bounced, f32(-r.bounced_penalty), zero),
+        "competitor research": np.where(competitor, f32(-r.competitor_penalty), zero),
+        "blank firmographics": np.where(blank, f32(-r.blank_firmographics_penalty), zero),
     }
 
 
 def value_amount(matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray,
                  names: tuple[str, ...]) -> np.ndarray:
-    """Return the deal size per lead: its source opportunity's amount, else the segment's typical."""
+    """Return the deal size per lead: its source opportunity's amount, else the segment norm."""
     expected = _segment_table(model, names, "expected_deal_usd")[seg]
     return np.where(np.isnan(matrix.source_amount_usd), expected, matrix.source_amount_usd)
 
@@ -310,16 +339,25 @@ def framework_codes(amount: np.ndarray, model: ScoringModel) -> np.ndarray:
 def stage_codes(matrix: FeatureMatrix, model: ScoringModel, score: np.ndarray,
                 seg: np.ndarray, names: tuple[str, ...], no_go: np.ndarray) -> np.ndarray:
     """Return stage codes (lead < recycled < mql < sal < sql) per DESIGN's stage rules."""
-    mql = score >= _segment_table(model, names, "mql_threshold")[seg]
-    sql = score >= _segment_table(model, names, "sql_threshold")[seg]
-    hand_raiser = matrix.days_since_demo_request <= model.hand_raiser.window_days
-    stage = np.select([sql, mql & matrix.has_sal, mql | hand_raiser],
-                      [STAGE_CODES["sql"], STAGE_CODES["sal"], STAGE_CODES["mql"]],
-                      default=STAGE_CODES["lead"]).astype("int8")
+    mql = score >= per_lead(matrix, model, seg, names, "mql_threshold")
+    sql = score >= per_lead(matrix, model, seg, names, "sql_threshold")
+    hand_raiser = _memo(matrix, ("hand", model.hand_raiser),
+                        lambda: matrix.days_since_demo_request <= model.hand_raiser.window_days)
+    stage = np.where(mql | hand_raiser, np.int8(STAGE_CODES["mql"]), np.int8(STAGE_CODES["lead"]))
+    stage[mql & matrix.has_sal] = STAGE_CODES["sal"]
+    stage[sql] = STAGE_CODES["sql"]
+    recycled = _memo(matrix, ("recycled", model.recycle, repr(model.grade.no_go)),
+                     lambda: _recycled(matrix, model, no_go))
+    stage[recycled] = STAGE_CODES["recycled"]
+    return stage
+
+
+def _recycled(matrix: FeatureMatrix, model: ScoringModel, no_go: np.ndarray) -> np.ndarray:
+    """Return which leads go back to nurture: no-go, rejected untouched, or MQLs gone cold."""
     rejected = matrix.disqualified_untouched & model.recycle.recycle_disqualified
     gone_cold = matrix.has_mql & ~matrix.has_sql & (
         matrix.days_since_last_touch > model.recycle.no_touch_days)
-    return np.where(no_go | rejected | gone_cold, np.int8(STAGE_CODES["recycled"]), stage)
+    return no_go | rejected | gone_cold
 
 
 def band_codes(score: np.ndarray, model: ScoringModel) -> np.ndarray:
@@ -330,25 +368,61 @@ def band_codes(score: np.ndarray, model: ScoringModel) -> np.ndarray:
     return code
 
 
+def _pillars(matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray,
+             names: tuple[str, ...], no_go: np.ndarray) -> dict[str, np.ndarray]:
+    """Return the five pillars, each memoised on the settings it reads.
+
+    A slider move changes one setting, so only the pillar reading it is recomputed.
+    """
+    firm = (model.segments, repr(model.policies))
+    zero = np.float32(0)
+    grade = _memo(matrix, ("fit", repr(model.grade), firm), lambda: np.where(
+        no_go, zero, _clipped(grade_parts(matrix, model, seg, names))))
+    behavior = _memo(matrix, ("urgency", model.half_life_days, repr(model.activity_points())),
+                     lambda: behavior_scores(matrix, model))
+    value = _memo(matrix, ("value", model.value, firm), lambda: value_pillar(
+        value_amount(matrix, model, seg, names), model))
+    authority = _memo(matrix, ("authority", repr(model.grade.seniority), model.authority),
+                      lambda: _clipped(authority_parts(matrix, model)))
+    risk = _memo(matrix, ("risk", model.risk, repr(model.grade.no_go), firm), lambda: np.where(
+        no_go, zero, _clipped(risk_parts(matrix, model, seg, names))))
+    return {"fit": grade, "value": value, "urgency": behavior, "authority": authority,
+            "risk": risk}
+
+
+def behavior_scores(matrix: FeatureMatrix, model: ScoringModel) -> np.ndarray:
+    """Return the 0-100 behaviour score: capped, decayed points summed per lead."""
+    total = np.bincount(matrix.pair_lead, activity_points(matrix, model), minlength=matrix.n)
+    total = total.astype("float32")  # also turns bincount's int zeros (no events) into floats
+    return np.clip(total, np.float32(0), np.float32(100), out=total)
+
+
+def qualification_scores(matrix: FeatureMatrix, model: ScoringModel,
+                         pillars: dict[str, np.ndarray], seg: np.ndarray,
+                         names: tuple[str, ...], no_go: np.ndarray) -> np.ndarray:
+    """Return the 0-100 qualification score: the segment's weighted sum of pillars; no-go -> 0."""
+    score = np.zeros(len(seg), dtype="float32")
+    for pillar in PILLARS:
+        score += per_lead(matrix, model, seg, names, pillar) * pillars[pillar]
+    score[no_go] = 0
+    return score
+
+
 def score_arrays(matrix: FeatureMatrix, model: ScoringModel) -> ScoreArrays:
     """Return every numeric score for every lead; numpy only (1M leads: see bench/rescore.py)."""
     seg, names = segment_codes(matrix, model)
-    no_go = no_go_reasons(matrix, model) >= 0
-    grade = np.where(no_go, np.float32(0), _clipped(grade_parts(matrix, model, seg, names)))
-    behavior = np.bincount(matrix.pair_lead, activity_points(matrix, model), minlength=matrix.n)
-    behavior = np.clip(behavior, 0.0, 100.0).astype("float32")
-    amount = value_amount(matrix, model, seg, names)
-    pillars = {"fit": grade, "value": value_pillar(amount, model), "urgency": behavior,
-               "authority": _clipped(authority_parts(matrix, model)),
-               "risk": np.where(no_go, np.float32(0),
-                                _clipped(risk_parts(matrix, model, seg, names)))}
-    score = sum(_segment_table(model, names, p)[seg] * pillars[p] for p in PILLARS)
-    score = np.where(no_go, np.float32(0), score).astype("float32")
+    no_go = _memo(matrix, ("no_go", repr(model.grade.no_go)),
+                  lambda: no_go_reasons(matrix, model) >= 0)
+    pillars = _pillars(matrix, model, seg, names, no_go)
+    score = qualification_scores(matrix, model, pillars, seg, names, no_go)
+    frameworks = _memo(matrix, ("framework", repr(model.frameworks), model.segments,
+                                repr(model.policies)), lambda: framework_codes(
+        value_amount(matrix, model, seg, names), model))
     return ScoreArrays(
-        grade=grade, behavior_score=behavior, qualification_score=score, no_go=no_go,
-        band_code=band_codes(score, model),
+        grade=pillars["fit"], behavior_score=pillars["urgency"], qualification_score=score,
+        no_go=no_go, band_code=band_codes(score, model),
         stage_code=stage_codes(matrix, model, score, seg, names, no_go),
-        segment_code=seg, framework_code=framework_codes(amount, model),
+        segment_code=seg, framework_code=frameworks,
         band_names=tuple(b.name for b in model.bands), stage_names=STAGES,
         segment_names=names,
         framework_names=tuple(r.name for r in model.frameworks.by_deal_size), **pillars)
@@ -443,7 +517,7 @@ def _one_row(features: pd.DataFrame | pd.Series) -> pd.DataFrame:
 
 
 def explain_lead(features: pd.DataFrame | pd.Series, model: ScoringModel) -> pd.DataFrame:
-    """Return one lead's contributions (factor, points, pillar), largest first; they sum to its score."""
+    """Return one lead's contributions (factor, points, pillar), largest first; sum = its score."""
     parts = contributions(feature_matrix(_one_row(features)), model)
     frame = pd.DataFrame({"factor": parts.labels, "points": parts.points[0].astype("float64"),
                           "pillar": parts.pillars})
@@ -457,13 +531,13 @@ def _format_points(points: np.ndarray) -> pd.Series:
 
 
 def top_factors(matrix: FeatureMatrix, model: ScoringModel, k: int = 3) -> pd.Series:
-    """Return per lead its k largest headline contributions, e.g. 'pricing page view ×3 +3.5; ...'."""
+    """Return per lead its k largest headline contributions: 'pricing page view ×3 +3.5; ...'."""
     parts = contributions(matrix, model)
     size = np.where(parts.headline, np.abs(parts.points), 0.0)
     k = min(k, size.shape[1])
     order = np.argsort(-size, axis=1, kind="stable")[:, :k]
     rows = np.arange(matrix.n)
-    totals = _activity_dense(matrix, matrix.pair_buckets.sum(axis=1))
+    totals = _activity_dense(matrix, matrix.pair_buckets.sum(axis=0))
     recent = _activity_dense(matrix, matrix.pair_recent)
     text = pd.Series([""] * matrix.n, dtype=object)
     for slot in range(k):
@@ -477,7 +551,8 @@ def top_factors(matrix: FeatureMatrix, model: ScoringModel, k: int = 3) -> pd.Se
                 + _format_points(parts.points[rows, col]))
         shown = size[rows, col] >= 0.05
         sep = np.where((text != "") & shown, "; ", "")
-        text = text + sep + np.where(shown, item, "")
+        piece = pd.Series(np.where(shown, item, ""), dtype=object)
+        text = text + pd.Series(sep, dtype=object) + piece
     return text
 
 
@@ -525,7 +600,7 @@ def score_leads(features: pd.DataFrame, model: ScoringModel) -> pd.DataFrame:
 
 def account_rollup(scores: pd.DataFrame, features: pd.DataFrame,
                    model: ScoringModel) -> pd.DataFrame:
-    """Return one row per account: best score, engaged people, roles, buying-group coverage, stage."""
+    """Return one row per account: best score, engaged people, roles, group coverage, stage."""
     frame = pd.DataFrame({
         "account_id": scores["account_id"].to_numpy(), "segment": scores["segment"].to_numpy(),
         "qualification_score": scores["qualification_score"].to_numpy(),
@@ -538,8 +613,9 @@ def account_rollup(scores: pd.DataFrame, features: pd.DataFrame,
         segment=("segment", "first"), leads=("qualification_score", "size"),
         best_score=("qualification_score", "max"), engaged_people=("engaged", "sum"),
         distinct_departments=("engaged_department", "nunique"), stage_code=("stage_code", "max"))
-    low = out["segment"].map({s: model.policy_for(s).buying_group_min for s in out["segment"].unique()})
-    high = out["segment"].map({s: model.policy_for(s).buying_group_max for s in out["segment"].unique()})
+    segments = out["segment"].unique()
+    low = out["segment"].map({s: model.policy_for(s).buying_group_min for s in segments})
+    high = out["segment"].map({s: model.policy_for(s).buying_group_max for s in segments})
     return out.reset_index().assign(
         buying_group_min=low.to_numpy(), buying_group_max=high.to_numpy(),
         coverage_ratio=(out["engaged_people"] / ((low + high) / 2)).to_numpy(),
