@@ -17,9 +17,11 @@ import streamlit as st
 
 from lib import datasets
 from lib.db import connect, database_path
+from lib.features import lead_features
 from lib.filters import Filters
 from lib.model import ScoringModel, model_history, published_model
-from lib.segments import segment_labels
+from lib.scoring import FeatureMatrix, feature_matrix, score_leads
+from lib.segments import SegmentRule, segment_frames, segment_labels
 
 FILTER_KEYS = ("f_period", "f_segments", "f_channels")
 
@@ -54,6 +56,49 @@ def channels(version: str) -> list[str]:
 def period(version: str) -> tuple[date, date] | None:
     """Return the first and last day of the data (cached per dataset version)."""
     return datasets.data_period(conn())
+
+
+# Features and the feature matrix are large and read-only: cache_resource shares one copy
+# instead of pickling a frame per call, and they are keyed by the dataset version.
+@st.cache_resource(show_spinner="Computing lead features")
+def _features(path: str, version: str) -> pd.DataFrame:
+    return lead_features(conn())
+
+
+@st.cache_resource(show_spinner=False)
+def _matrix(path: str, version: str) -> FeatureMatrix:
+    return feature_matrix(_features(path, version))
+
+
+def features() -> pd.DataFrame:
+    """Return the per-lead features of the current data (computed once per import)."""
+    return _features(str(database_path()), dataset_version())
+
+
+def matrix() -> FeatureMatrix:
+    """Return the numeric feature matrix the Scoring lab rescores on every move."""
+    return _matrix(str(database_path()), dataset_version())
+
+
+@st.cache_resource(show_spinner="Scoring leads")
+def _scores(path: str, version: str, model_version: int, body: str) -> pd.DataFrame:
+    return score_leads(_features(path, version), current_model())
+
+
+def scores() -> pd.DataFrame:
+    """Return every lead scored by the published model (cached per data and model version)."""
+    model = current_model()
+    return _scores(str(database_path()), dataset_version(), model.version, model.created_at)
+
+
+@st.cache_resource(show_spinner=False)
+def _views(path: str, version: str, rules: tuple[SegmentRule, ...]) -> dict[str, pd.DataFrame]:
+    return segment_frames(conn(), rules)
+
+
+def segment_views(rules: tuple[SegmentRule, ...]) -> dict[str, pd.DataFrame]:
+    """Return the account and lead segment frames every KPI query joins (computed once)."""
+    return _views(str(database_path()), dataset_version(), rules)
 
 
 def model_versions() -> pd.DataFrame:
