@@ -104,11 +104,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     matrix_ms = timed(lambda: feature_matrix(features), 1)[0]
     matrix = feature_matrix(features)
     first_ms = timed(lambda: score_arrays(matrix, model), 1)[0]
-    # Slider moves: alternate a half-life and a threshold change, as the lab would.
-    models = [with_half_life(model, 14 + i) if i % 2 else
-              with_thresholds(model, "mid_market", 45 + i, 80) for i in range(args.runs)]
-    runs = iter(models)
-    arrays_ms = timed(lambda: score_arrays(matrix, next(runs)), args.runs)
+    # Slider moves as the lab makes them: a new threshold, or a new half-life, each time.
+    thresholds = iter([with_thresholds(model, "mid_market", 40 + i, 80) for i in range(args.runs)])
+    half_lives = iter([with_half_life(model, 14 + i) for i in range(args.runs)])
+    threshold_ms = timed(lambda: score_arrays(matrix, next(thresholds)), args.runs)
+    half_life_ms = timed(lambda: score_arrays(matrix, next(half_lives)), args.runs)
+    arrays_ms = threshold_ms + half_life_ms
     leads_ms = timed(lambda: score_leads(features, model), max(1, args.runs // 3))
     figures = {
         "leads": args.leads, "runs": args.runs,
@@ -116,6 +117,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "score_arrays_first_call_ms": round(first_ms, 1),
         "score_arrays_median_ms": round(statistics.median(arrays_ms), 1),
         "score_arrays_min_ms": round(min(arrays_ms), 1),
+        "threshold_move_median_ms": round(statistics.median(threshold_ms), 1),
+        "half_life_move_median_ms": round(statistics.median(half_life_ms), 1),
         "score_leads_median_ms": round(statistics.median(leads_ms), 1),
     }
     if args.json:

@@ -374,20 +374,26 @@ def _pillars(matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray,
 
     A slider move changes one setting, so only the pillar reading it is recomputed.
     """
-    firm = (model.segments, repr(model.policies))
+    sizes = _policy_key(model, names, "ideal_employees_min", "ideal_employees_max")
+    deals = _policy_key(model, names, "expected_deal_usd")
     zero = np.float32(0)
-    grade = _memo(matrix, ("fit", repr(model.grade), firm), lambda: np.where(
+    grade = _memo(matrix, ("fit", repr(model.grade), model.segments, sizes), lambda: np.where(
         no_go, zero, _clipped(grade_parts(matrix, model, seg, names))))
     behavior = _memo(matrix, ("urgency", model.half_life_days, repr(model.activity_points())),
                      lambda: behavior_scores(matrix, model))
-    value = _memo(matrix, ("value", model.value, firm), lambda: value_pillar(
+    value = _memo(matrix, ("value", model.value, model.segments, deals), lambda: value_pillar(
         value_amount(matrix, model, seg, names), model))
     authority = _memo(matrix, ("authority", repr(model.grade.seniority), model.authority),
                       lambda: _clipped(authority_parts(matrix, model)))
-    risk = _memo(matrix, ("risk", model.risk, repr(model.grade.no_go), firm), lambda: np.where(
-        no_go, zero, _clipped(risk_parts(matrix, model, seg, names))))
+    risk = _memo(matrix, ("risk", model.risk, repr(model.grade.no_go), model.segments),
+                 lambda: np.where(no_go, zero, _clipped(risk_parts(matrix, model, seg, names))))
     return {"fit": grade, "value": value, "urgency": behavior, "authority": authority,
             "risk": risk}
+
+
+def _policy_key(model: ScoringModel, names: tuple[str, ...], *attrs: str) -> tuple[Any, ...]:
+    """Return the policy numbers a memoised pillar reads, so other policy edits keep its memo."""
+    return tuple(_policy_value(model, n, a) for n in names for a in attrs)
 
 
 def behavior_scores(matrix: FeatureMatrix, model: ScoringModel) -> np.ndarray:
@@ -415,8 +421,9 @@ def score_arrays(matrix: FeatureMatrix, model: ScoringModel) -> ScoreArrays:
                   lambda: no_go_reasons(matrix, model) >= 0)
     pillars = _pillars(matrix, model, seg, names, no_go)
     score = qualification_scores(matrix, model, pillars, seg, names, no_go)
-    frameworks = _memo(matrix, ("framework", repr(model.frameworks), model.segments,
-                                repr(model.policies)), lambda: framework_codes(
+    deals = _policy_key(model, names, "expected_deal_usd")
+    frameworks = _memo(matrix, ("framework", repr(model.frameworks), model.segments, deals),
+                       lambda: framework_codes(
         value_amount(matrix, model, seg, names), model))
     return ScoreArrays(
         grade=pillars["fit"], behavior_score=pillars["urgency"], qualification_score=score,
