@@ -2,6 +2,7 @@
 
     python -m lib.cli import SOURCE... --db FILE [--source-format ...] [--mapping FILE]
     python -m lib.cli kpis --db FILE [--model FILE] --json
+    python -m lib.cli score --db FILE [--model FILE] --out FILE.csv
 """
 
 from __future__ import annotations
@@ -56,6 +57,23 @@ def run_kpis(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_score(args: argparse.Namespace) -> int:
+    """Score every lead and write the CRM re-import CSV."""
+    from lib.export import write_crm_csv
+    from lib.features import lead_features
+    from lib.model import load_model, published_model
+    from lib.scoring import score_leads
+
+    with connect(args.db) as conn:
+        model = load_model(args.model) if args.model else published_model(conn)
+        scores = score_leads(lead_features(conn, model=model), model)
+    rows = write_crm_csv(scores, args.out)
+    print(f"Scored {rows:,} leads with model version {model.version}; wrote {args.out}")
+    for stage, count in scores["stage"].value_counts().items():
+        print(f"  {stage:<10} {count:>10,}")
+    return 0
+
+
 def _pct(value: float | None) -> str:
     return "   n/a" if value is None else f"{value:6.1%}"
 
@@ -79,6 +97,12 @@ def parser() -> argparse.ArgumentParser:
     kpis.add_argument("--model", help="model YAML (default: the latest published model)")
     kpis.add_argument("--json", action="store_true", help="print one JSON object")
     kpis.set_defaults(func=run_kpis)
+
+    score = sub.add_parser("score", help="score every lead and write a CSV for CRM re-import")
+    score.add_argument("--db", help=db_help)
+    score.add_argument("--model", help="model YAML (default: the latest published model)")
+    score.add_argument("--out", required=True, help="CSV file to write")
+    score.set_defaults(func=run_score)
     return top
 
 
