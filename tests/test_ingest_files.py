@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from lib.db import connect
+from lib.errors import ImportRefused
 from lib.ingest import import_sources
 from lib.schema import TABLES
 
@@ -131,3 +132,17 @@ def test_typed_parquet_files_import_like_their_csv(tmp_path, reference):
         rel = conn.read_csv(str(path), header=True)  # typed by DuckDB's own sniffer
         rel.write_parquet(str(folder / f"{path.stem}.parquet"))
     assert contents([folder]) == reference
+
+
+def test_a_text_column_in_parquet_is_still_checked_value_by_value(tmp_path):
+    folder = tmp_path / "parquet"
+    folder.mkdir()
+    rows = OPPORTUNITIES + [["O2", "A1", "Closed Lost", "soon", "5"]]
+    duckdb.connect().read_csv(str(write_export(tmp_path / "csv")[0]), header=True) \
+        .write_parquet(str(folder / "Account.parquet"))
+    path = tmp_path / "Opportunity.csv"
+    path.write_bytes(csv_bytes(rows))
+    duckdb.connect().read_csv(str(path), header=True, all_varchar=True) \
+        .write_parquet(str(folder / "Opportunity.parquet"))
+    with pytest.raises(ImportRefused, match="Opportunity.parquet, row 3, column 'CloseDate'"):
+        import_sources(connect(":memory:"), [folder])

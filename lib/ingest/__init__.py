@@ -129,15 +129,18 @@ def _combine(cur: duckdb.DuckDBPyConnection, table: str, parts: list[Staged],
     cols = [*TABLES[table], *extras]
     if not parts:
         typed = ", ".join(f"cast(null as {typ}) as {c}" for c, (typ, _) in TABLES[table].items())
-        cur.execute(f"create table _stage_{table} as select {typed}, "
+        cur.execute(f"create temp table _stage_{table} as select {typed}, "
                     f"cast(null as bigint) as _row, cast(null as varchar) as _file limit 0")
         return [f"No {table} file in this export: that table is empty."] \
             if table != "activities" else ["No activity file in this export: behaviour "
                                            "scores will be zero."]
+    if len(parts) == 1:  # already in shape: renaming spares a copy of millions of rows
+        cur.execute(f"alter table {parts[0].table} rename to _stage_{table}")
+        return _drop_exact_duplicates(cur, table, cols, parts)
     union = " union all ".join(
         f"select {', '.join(c if c in _columns(cur, p.table) else 'null as ' + c for c in cols)}, "
         f"_row, _file from {p.table}" for p in parts)
-    cur.execute(f"create table _stage_{table} as {union}")
+    cur.execute(f"create temp table _stage_{table} as {union}")
     return _drop_exact_duplicates(cur, table, cols, parts)
 
 
@@ -147,24 +150,24 @@ def _columns(cur: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 def _drop_exact_duplicates(cur: duckdb.DuckDBPyConnection, table: str, cols: list[str],
                            parts: list[Staged]) -> list[str]:
-    key = PRIMARY_KEYS[table]
-    total, distinct = cur.execute(
-        f"select count(*), count(distinct {key}) from _stage_{table}").fetchall()[0]
-    if total == distinct or table == "activities" and distinct == 0:
-        return []
-    listed = ", ".join(cols)
-    cur.execute(f"create table _stage_dedup as select {listed}, min(_row) as _row, "
-                f"min(_file) as _file from _stage_{table} group by {listed}")
-    cur.execute(f"drop table _stage_{table}")
-    cur.execute(f"alter table _stage_dedup rename to _stage_{table}")
+    """Keep the first of rows repeated exactly; refuse a record ID whose rows differ."""
+    key, listed = PRIMARY_KEYS[table], ", ".join(cols)
+    # only rows whose ID repeats are compared column by column: a handful among millions
+    cur.execute(f"create temp table _stage_repeats as select rowid as _rowid, * "
+                f"from _stage_{table} where {key} in (select {key} from _stage_{table} "
+                f"where {key} is not null group by {key} having count(*) > 1)")
     clash = cur.execute(
         f"select {key}, list(_file order by _file, _row), list(_row order by _file, _row) "
-        f"from _stage_{table} where {key} is not null group by {key} having count(*) > 1 "
-        f"limit 1").fetchall()
+        f"from (select {listed}, min(_file) as _file, min(_row) as _row from _stage_repeats "
+        f"group by {listed}) group by {key} having count(*) > 1 limit 1").fetchall()
     if clash:
         raise _clash_refusal(*clash[0], parts=parts, key=key)
-    after = cur.execute(f"select count(*) from _stage_{table}").fetchall()[0][0]
-    return [f"{table}: {total - after} exact duplicate rows dropped"] if total > after else []
+    dropped = cur.execute(
+        f"delete from _stage_{table} where rowid in (select _rowid from (select _rowid, "
+        f"row_number() over (partition by {key} order by _file, _row) as copy "
+        f"from _stage_repeats) where copy > 1)").fetchall()[0][0]
+    cur.execute("drop table _stage_repeats")
+    return [f"{table}: {dropped} exact duplicate rows dropped"] if dropped else []
 
 
 def _clash_refusal(record_id: str, files: list[str], rows: list[int], *, parts: list[Staged],
@@ -250,7 +253,8 @@ def table_counts_staged(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def _drop_staging(cur: duckdb.DuckDBPyConnection) -> None:
     for (name,) in cur.execute("select table_name from information_schema.tables "
-                               "where table_name like '\\_stage\\_%' escape '\\'").fetchall():
+                               "where table_name like '\\_stage\\_%' escape '\\' "
+                               "and table_type <> 'VIEW'").fetchall():
         cur.execute(f"drop table if exists {name}")
 
 

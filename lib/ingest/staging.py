@@ -24,6 +24,10 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "opportunities": ("opportunity_id", "close_date"),
 }
 TYPED = ("TIMESTAMP", "DATE", "DOUBLE", "BIGINT", "BOOLEAN")
+NUMBER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                          "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE"})
+TIME_TYPES = dict.fromkeys(("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S",
+                            "TIMESTAMP_MS", "TIMESTAMP_NS"), "time")
 LOST_WITHOUT = {  # (table, reference column) -> what the KPIs lose when a file lacks it
     ("opportunities", "account_id"): "pipeline mix by segment will not include these deals",
 }
@@ -45,23 +49,42 @@ class Staged:
         return self.columns.get(target, target)
 
 
-def load_raw(cur: duckdb.DuckDBPyConnection, source: SourceFile, name: str) -> None:
-    """Create table `name` holding the file as text columns c0..cN, in file order."""
+def load_raw(cur: duckdb.DuckDBPyConnection, source: SourceFile, name: str) -> list[str]:
+    """Make `name` hold the file as columns c0..cN in file order; return their SQL types.
+
+    A CSV becomes a temporary table of text; a Parquet file stays a view of its typed columns
+    (copying 10M rows as text cost more than all the checks), with `rowid` its row number.
+    """
     cols = [f"c{i}" for i in range(len(source.headers))]
+    if source.is_parquet:
+        rel = cur.read_parquet(str(source.path), file_row_number=True)
+        cur.register(name, rel.select(
+            *[duckdb.ColumnExpression(h).alias(c)
+              for h, c in zip(rel.columns[:-1], cols, strict=True)],
+            duckdb.ColumnExpression(rel.columns[-1]).alias("rowid")))
+        described = cur.execute(f"select column_name, column_type from (describe {name})")
+        return [t for c, t in described.fetchall() if c != "rowid"]
+    # no sniffing: the dialect is known, and a bad row then fails with its line number
+    rel = cur.read_csv(str(source.path), header=False, skiprows=1, auto_detect=False,
+                       sep=source.delimiter, quotechar='"', escapechar='"',
+                       columns=dict.fromkeys(cols, "VARCHAR"), null_padding=False)
+    cur.register(f"{name}_file", rel)
     try:
-        if source.is_parquet:
-            rel = cur.read_parquet(str(source.path))
-            rel = rel.select(*[duckdb.ColumnExpression(h).cast(duckdb.sqltype("VARCHAR")).alias(c)
-                               for h, c in zip(rel.columns, cols, strict=True)])
-        else:
-            # no sniffing: the dialect is known, and a bad row then fails with its line number
-            rel = cur.read_csv(str(source.path), header=False, skiprows=1, auto_detect=False,
-                               sep=source.delimiter, quotechar='"', escapechar='"',
-                               columns=dict.fromkeys(cols, "VARCHAR"), null_padding=False)
-        rel.create(name)
+        cur.execute(f"create temp table {name} as select * from {name}_file")
     except duckdb.Error as exc:
         row, reason = _csv_error(exc)
         raise ImportRefused(source.name, f"malformed row: {reason}", row=row) from exc
+    finally:
+        cur.unregister(f"{name}_file")
+    return ["VARCHAR"] * len(cols)
+
+
+def drop_raw(cur: duckdb.DuckDBPyConnection, source: SourceFile, name: str) -> None:
+    """Drop what load_raw made."""
+    if source.is_parquet:
+        cur.unregister(name)
+    else:
+        cur.execute(f"drop table {name}")
 
 
 def _csv_error(exc: Exception) -> tuple[int | None, str]:
@@ -82,9 +105,9 @@ def stage_file(cur: duckdb.DuckDBPyConnection, source: SourceFile, rule: FileRul
                spec: MappingSpec, name: str) -> Staged:
     """Stage `source` through `rule` into table `name` with canonical columns; refuse bad values."""
     raw = f"{name}_raw"
-    load_raw(cur, source, raw)
+    types = load_raw(cur, source, raw)
     index = {h.lower(): i for i, h in reversed(list(enumerate(source.headers)))}
-    filled = _filled_columns(cur, raw, len(source.headers))
+    filled = _filled_columns(cur, raw, types)
     notes: list[str] = []
     params: dict[str, Any] = {}
     selects, checks = [], []
@@ -104,24 +127,27 @@ def stage_file(cur: duckdb.DuckDBPyConnection, source: SourceFile, rule: FileRul
         if column and present and not used and target in ("is_won", "is_closed"):
             notes.append(f"{source.name}: {present[0]} is blank in every row; "
                          "closed and won are taken from the stage")
-        text = _text_expr(column, used, index, params, spec) if column else None
+        text = _text_expr(column, used, index, types, params, spec) if column else None
         if column is not None and column.how == "present" and present and text is None:
             text = "cast(null as varchar)"  # the columns exist and are blank: nothing bounced
-        typed = _typed_expr(target, sql_type, text, column, params, spec, bool(used))
+        native = _native_expr(sql_type, column, [types[index[s.lower()]] for s in used],
+                              [index[s.lower()] for s in used], params)
+        typed = native or _typed_expr(target, sql_type, text, column, params, spec, bool(used))
         selects.append(f"{typed} as {target}")
-        if text is not None and sql_type in TYPED and column and column.how == "value":
+        if native is None and text is not None and sql_type in TYPED and column \
+                and column.how == "value":
             checks.append((target, used, f"{text} is not null and {typed} is null"))
     for column in rule.columns:
         if column.target.startswith("_"):
             used = [s for s in column.sources if s.lower() in index]
-            selects.append(f"{_text_expr(column, used, index, params, spec) or 'null'} "
+            selects.append(f"{_text_expr(column, used, index, types, params, spec) or 'null'} "
                            f"as {column.target}")
     notes += _lost_reference_notes(rule, by_target, index, source)
     _refuse_unparsed(cur, raw, checks, params, source)
-    _refuse_blank_ids(cur, raw, rule, by_target, index, source)
-    _run(cur, f"create table {name} as select {', '.join(selects)}, "
+    _refuse_blank_ids(cur, raw, rule, by_target, index, types, source)
+    _run(cur, f"create temp table {name} as select {', '.join(selects)}, "
               f"rowid + 2 as _row, $_file as _file from {raw}", params | {"_file": source.name})
-    cur.execute(f"drop table {raw}")
+    drop_raw(cur, source, raw)
     rows = cur.execute(f"select count(*) from {name}").fetchall()[0][0]
     return Staged(name, rule.table, source.name, rows, notes, read_from)
 
@@ -142,9 +168,39 @@ def _present(column: ColumnRule, index: dict[str, int]) -> bool:
     return column.how == "constant" or any(s.lower() in index for s in column.sources)
 
 
-def _filled_columns(cur: duckdb.DuckDBPyConnection, raw: str, width: int) -> list[bool]:
-    counts = ", ".join(f"count(nullif(trim(c{i}), ''))" for i in range(width))
-    return [bool(n) for n in cur.execute(f"select {counts} from {raw}").fetchall()[0]]
+def _cell(i: int, types: list[str]) -> str:
+    """Return raw column i as text, null when blank."""
+    return f"nullif(trim(c{i}), '')" if types[i] == "VARCHAR" else f"cast(c{i} as varchar)"
+
+
+def _kind(sql_type: str) -> str | None:
+    """Return 'time', 'number' or 'flag' for a natively typed column, None for text and others."""
+    if sql_type in NUMBER_TYPES or sql_type.startswith("DECIMAL"):
+        return "number"
+    return TIME_TYPES.get(sql_type) or ("flag" if sql_type == "BOOLEAN" else None)
+
+
+def _native_expr(sql_type: str, column: ColumnRule | None, used_types: list[str],
+                 used: list[int], params: dict[str, Any]) -> str | None:
+    """Return the typed value straight from typed (Parquet) columns, or None to parse text."""
+    want = {"TIMESTAMP": "time", "DATE": "time", "DOUBLE": "number", "BIGINT": "number",
+            "BOOLEAN": "flag"}.get(sql_type)
+    if column is None or column.how != "value" or not used or want is None \
+            or any(_kind(t) != want for t in used_types):
+        return None
+    if want == "number":
+        value = f"coalesce({', '.join(f'cast(c{i} as double)' for i in used)}) " \
+                f"* {_param(params, column.unit)}"
+        return value if sql_type == "DOUBLE" else f"cast(round({value}) as bigint)"
+    value = f"coalesce({', '.join(f'cast(c{i} as {sql_type})' for i in used)})"
+    return f"coalesce({value}, false)" if want == "flag" else value
+
+
+def _filled_columns(cur: duckdb.DuckDBPyConnection, raw: str, types: list[str]) -> list[bool]:
+    """Return, per raw column, whether any row holds a value (stops at the first that does)."""
+    tests = ", ".join(f"exists (select 1 from {raw} where {_cell(i, types)} is not null)"
+                      for i in range(len(types)))
+    return [bool(n) for n in cur.execute(f"select {tests}").fetchall()[0]]
 
 
 def _run(cur: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> list[Any]:
@@ -160,14 +216,14 @@ def _param(params: dict[str, Any], value: Any) -> str:
 
 
 def _text_expr(column: ColumnRule | None, used: list[str], index: dict[str, int],
-               params: dict[str, Any], spec: MappingSpec) -> str | None:
+               types: list[str], params: dict[str, Any], spec: MappingSpec) -> str | None:
     if column is None:
         return None
     if column.how == "constant":
         return f"cast({_param(params, column.constant)} as varchar)"
     if not used:
         return None
-    parts = [f"nullif(trim(c{index[s.lower()]}), '')" for s in used]
+    parts = [_cell(index[s.lower()], types) for s in used]
     if column.target == "activity_type":
         mapped = [_activity_type_expr(p, params, spec) for p in parts]
         return f"coalesce({', '.join(mapped)}, 'other')"
@@ -242,13 +298,13 @@ TABLES_KIND = {
 
 def _refuse_blank_ids(cur: duckdb.DuckDBPyConnection, raw: str, rule: FileRule,
                       by_target: dict[str, ColumnRule], index: dict[str, int],
-                      source: SourceFile) -> None:
+                      types: list[str], source: SourceFile) -> None:
     key = {"accounts": "account_id", "leads": "lead_id",
            "opportunities": "opportunity_id"}.get(rule.table)
     if key is None or by_target[key].how == "constant":
         return
     used = [s for s in by_target[key].sources if s.lower() in index]
-    blank = " and ".join(f"nullif(trim(c{index[s.lower()]}), '') is null" for s in used)
+    blank = " and ".join(f"{_cell(index[s.lower()], types)} is null" for s in used)
     row = cur.execute(f"select min(rowid) from {raw} where {blank}").fetchall()[0][0]
     if row is not None:
         raise ImportRefused(source.name, "the record ID is blank", column=used[0], row=row + 2)

@@ -4,3 +4,4 @@ update _stage_activities set
         select leads.account_id from _stage_leads as leads
         where leads.lead_id = _stage_activities.lead_id)),
     activity_id = coalesce(activity_id, _file || ':' || cast(_row as varchar))
+where account_id is null or activity_id is null
