@@ -1,0 +1,174 @@
+"""Tidy frames -> Plotly figures, with titles, axes and legends in words people use.
+
+Figures leave the template to the caller (Streamlit applies its light or dark theme), so only
+data colours are set here, at mid tones that read on either background.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+# mid-tone data colours readable on light and dark backgrounds (Okabe-Ito, colour-blind safe)
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999")
+BAND_COLOURS = {"below": "#D55E00", "in": "#009E73", "above": "#0072B2"}
+BAND_WORDS = {"below": "Below 10%", "in": "10–25% (healthy)", "above": "Above 25%"}
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    """Return a CSS rgba() of a #rrggbb colour, for translucent interval bands."""
+    red, green, blue = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def segment_colours(segments: list[str]) -> dict[str, str]:
+    """Return one stable colour per segment, in the order given."""
+    return {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(segments)}
+
+
+def _label(labels: dict[str, str], key: str) -> str:
+    return labels.get(key, key.replace("_", " ").capitalize())
+
+
+def pipeline_mix_chart(mix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Return bars of open-pipeline and won shares per segment with the target share as markers;
+    mix is lib.kpis.pipeline_mix output."""
+    names = [_label(labels, s) for s in mix["segment"]]
+    fig = go.Figure([
+        go.Bar(name="Open pipeline (amount)", x=names, y=mix["open_share"],
+               marker_color=PALETTE[0], customdata=mix["open_amount_usd"],
+               hovertemplate=("%{x}: %{y:.1%} of open pipeline ($%{customdata:,.0f})"
+                              "<extra></extra>")),
+        go.Bar(name="Won revenue", x=names, y=mix["won_share"], marker_color=PALETTE[2],
+               customdata=mix["won_amount_usd"],
+               hovertemplate="%{x}: %{y:.1%} of won revenue ($%{customdata:,.0f})<extra></extra>"),
+        go.Scatter(name="Target", x=names, y=mix["target_share"], mode="markers",
+                   marker={"symbol": "line-ew-open", "size": 40, "line": {"width": 4},
+                           "color": PALETTE[1]},
+                   hovertemplate="%{x}: target %{y:.0%}<extra></extra>"),
+    ])
+    fig.update_layout(barmode="group", title="Pipeline mix against target",
+                      legend_title_text="", margin={"t": 50})
+    fig.update_yaxes(title_text="Share of amount", tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(title_text="Segment")
+    return fig
+
+
+def velocity_chart(velocity: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Return bars of pipeline velocity ($ per day) per segment; velocity is
+    lib.kpis.pipeline_velocity_by_segment output."""
+    fig = go.Figure(go.Bar(
+        x=[_label(labels, s) for s in velocity["segment"]], y=velocity["velocity_usd_per_day"],
+        marker_color=[segment_colours(list(velocity["segment"]))[s] for s in velocity["segment"]],
+        customdata=velocity[["open_opportunities", "win_rate", "avg_won_amount_usd",
+                             "median_cycle_days"]],
+        hovertemplate=("%{x}: $%{y:,.0f} per day<br>%{customdata[0]} open × "
+                       "%{customdata[1]:.1%} win rate × $%{customdata[2]:,.0f} average won "
+                       "÷ %{customdata[3]:.0f} days<extra></extra>")))
+    fig.update_layout(title="Pipeline velocity", showlegend=False, margin={"t": 50})
+    fig.update_yaxes(title_text="Expected won revenue per day ($)", tickprefix="$",
+                     rangemode="tozero")
+    fig.update_xaxes(title_text="Segment")
+    return fig
+
+
+def _interval_band(rows: pd.DataFrame, name: str, colour: str, rate: str) -> list[go.Scatter]:
+    """Return the invisible upper edge and the filled lower edge of one 95% interval band."""
+    edge = {"mode": "lines", "line": {"width": 0}, "legendgroup": name, "showlegend": False,
+            "hoverinfo": "skip"}
+    return [go.Scatter(x=rows["quarter"], y=rows[f"{rate}_high"], **edge),
+            go.Scatter(x=rows["quarter"], y=rows[f"{rate}_low"], fill="tonexty",
+                       fillcolor=_rgba(colour, 0.18), **edge)]
+
+
+def win_rate_trend_chart(quarters: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Return win rate per quarter, one line per segment with its 95% interval as a band;
+    quarters with under 30 closed deals are hollow markers. quarters is lib.kpis.kpis_by_quarter."""
+    rows = quarters[quarters["closed"] > 0]
+    colours = segment_colours(list(dict.fromkeys(quarters["segment"])))
+    fig = go.Figure()
+    for segment, group in rows.groupby("segment", sort=False):
+        name = _label(labels, str(segment))
+        fig.add_traces(_interval_band(group, name, colours[segment], "win_rate"))
+        symbols = group["win_rate_small_sample"].map({True: "circle-open", False: "circle"})
+        fig.add_trace(go.Scatter(
+            x=group["quarter"], y=group["win_rate"], name=name, legendgroup=name,
+            mode="lines+markers", line={"color": colours[segment]},
+            marker={"symbol": list(symbols), "size": 9},
+            customdata=group[["win_rate_low", "win_rate_high", "closed"]],
+            hovertemplate=(f"{name} %{{x}}: %{{y:.1%}} (%{{customdata[0]:.1%}}–"
+                           "%{customdata[1]:.1%}), %{customdata[2]} closed<extra></extra>")))
+    fig.update_layout(title="Win rate by quarter (shaded: 95% interval; hollow: under 30 closed)",
+                      legend_title_text="Segment", margin={"t": 50})
+    fig.update_yaxes(title_text="Win rate", tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(title_text="Quarter closed", type="category")
+    return fig
+
+
+def mql_to_sql_heatmap(cells: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Return a segment x channel grid coloured below / in / above the healthy 10-25% MQL->SQL
+    band, each cell showing its rate and MQL count; cells is
+    lib.kpis.mql_to_sql_by_segment_and_channel output."""
+    code = {"below": 0, "in": 1, "above": 2}
+    grid = cells.assign(code=cells["band"].map(code),
+                        text=[f"{r:.0%}<br>{n:,} MQLs" + (" ⚠" if small else "")
+                              for r, n, small in zip(cells["mql_to_sql_rate"], cells["mqls"],
+                                                     cells["small_sample"], strict=True)])
+    segments = list(dict.fromkeys(grid["segment"]))
+    z = grid.pivot(index="segment", columns="channel", values="code").reindex(segments)
+    text = grid.pivot(index="segment", columns="channel", values="text").reindex(segments)
+    colours = [BAND_COLOURS[b] for b in ("below", "in", "above")]
+    scale = [[0.0, colours[0]], [1 / 3, colours[0]], [1 / 3, colours[1]], [2 / 3, colours[1]],
+             [2 / 3, colours[2]], [1.0, colours[2]]]
+    fig = go.Figure(go.Heatmap(
+        z=z.to_numpy(dtype="float64"), x=list(z.columns),
+        y=[_label(labels, s) for s in z.index], text=text.to_numpy(), texttemplate="%{text}",
+        zmin=-0.5, zmax=2.5, colorscale=scale, xgap=2, ygap=2,
+        colorbar={"title": {"text": "MQL→SQL"}, "tickvals": [0, 1, 2],
+                  "ticktext": [BAND_WORDS[b] for b in ("below", "in", "above")]},
+        hovertemplate="%{y}, %{x}: %{text}<extra></extra>"))
+    fig.update_layout(title="MQL→SQL conversion by segment and channel against the 10–25% band",
+                      margin={"t": 50})
+    fig.update_xaxes(title_text="Channel")
+    fig.update_yaxes(title_text="Segment", autorange="reversed")
+    return fig
+
+
+def cycle_survival_chart(curves: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Return Kaplan-Meier step curves of the share of deals still open by days since creation,
+    one per segment; curves is lib.kpis.cycle_time_survival output."""
+    colours = segment_colours(list(dict.fromkeys(curves["segment"])))
+    fig = go.Figure()
+    for segment, group in curves.groupby("segment", sort=False):
+        name = _label(labels, str(segment))
+        fig.add_trace(go.Scatter(
+            x=group["days"], y=group["share_still_open"], name=name, mode="lines",
+            line={"shape": "hv", "color": colours[segment]},
+            hovertemplate=f"{name}: %{{y:.0%}} still open after %{{x:.0f}} days<extra></extra>"))
+    fig.add_hline(y=0.5, line_dash="dot", line_color=PALETTE[-1],
+                  annotation_text="half closed-won", annotation_position="top right")
+    fig.update_layout(title="Deals not yet won, by days since creation (Kaplan–Meier)",
+                      legend_title_text="Segment", margin={"t": 50})
+    fig.update_yaxes(title_text="Share not yet won", tickformat=".0%", range=[0, 1.02])
+    fig.update_xaxes(title_text="Days since the opportunity was created", rangemode="tozero")
+    return fig
+
+
+def band_outcome_chart(bands: pd.DataFrame, band_labels: dict[str, str]) -> go.Figure:
+    """Return observed win rate per score band with 95% interval error bars, highest band first;
+    bands is lib.outcomes.outcomes_by_band output."""
+    rows = bands[bands["closed"] > 0]
+    fig = go.Figure(go.Bar(
+        x=[_label(band_labels, b) for b in rows["band"]], y=rows["win_rate"],
+        marker_color=PALETTE[0],
+        error_y={"type": "data", "symmetric": False,
+                 "array": rows["win_rate_high"] - rows["win_rate"],
+                 "arrayminus": rows["win_rate"] - rows["win_rate_low"]},
+        customdata=rows[["closed", "avg_won_amount_usd"]],
+        hovertemplate=("%{x}: %{y:.1%} of %{customdata[0]:,} closed; average won deal "
+                       "$%{customdata[1]:,.0f}<extra></extra>")))
+    fig.update_layout(title="Observed win rate by score band (bars: 95% interval)",
+                      showlegend=False, margin={"t": 50})
+    fig.update_yaxes(title_text="Win rate", tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(title_text="Score band")
+    return fig
