@@ -172,3 +172,43 @@ def band_outcome_chart(bands: pd.DataFrame, band_labels: dict[str, str]) -> go.F
     fig.update_yaxes(title_text="Win rate", tickformat=".0%", rangemode="tozero")
     fig.update_xaxes(title_text="Score band")
     return fig
+
+
+def blank_fields_chart(blank: pd.DataFrame) -> go.Figure:
+    """Return horizontal bars of the blank share per field with 95% interval error bars, worst
+    on top; blank is lib.quality_view.blank_fields output (with share_low, share_high)."""
+    rows = blank[blank["total"] > 0].iloc[::-1]
+    low, high = rows["share_low"], rows["share_high"]
+    fig = go.Figure(go.Bar(
+        y=rows["label"], x=rows["share"], orientation="h", marker_color=PALETTE[5],
+        error_x={"type": "data", "symmetric": False, "array": high - rows["share"],
+                 "arrayminus": rows["share"] - low},
+        text=[f"{b:,} of {t:,}" for b, t in zip(rows["blank"], rows["total"], strict=True)],
+        textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x:.1%} blank (%{text})<extra></extra>"))
+    fig.update_layout(title="Blank fields (bars: 95% interval)", showlegend=False,
+                      margin={"t": 50, "r": 90}, height=80 + 34 * len(rows))
+    fig.update_xaxes(title_text="Share of records left blank", tickformat=".0%",
+                     rangemode="tozero")
+    return fig
+
+
+def score_waterfall_chart(factors: pd.DataFrame, score: float) -> go.Figure:
+    """Return a horizontal waterfall of one lead's factor points ending at its score; factors is
+    lib.leads_view.chart_factors output (factor, points, pillar)."""
+    names = [*factors["factor"], "Qualification score"]
+    fig = go.Figure(go.Waterfall(
+        orientation="h", y=names, x=[*factors["points"], score],
+        measure=["relative"] * len(factors) + ["total"],
+        customdata=[*factors["pillar"], ""],
+        increasing={"marker": {"color": PALETTE[2]}},
+        decreasing={"marker": {"color": PALETTE[5]}},
+        totals={"marker": {"color": PALETTE[0]}},
+        text=[f"{p:+.1f}" for p in factors["points"]] + [f"{score:.1f}"],
+        textposition="outside", cliponaxis=False,
+        hovertemplate="%{y} (%{customdata}): %{x:+.1f} points<extra></extra>"))
+    fig.update_layout(title="How the score adds up", showlegend=False,
+                      margin={"t": 50, "r": 60}, height=120 + 30 * len(names))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text="Score points", rangemode="tozero")
+    return fig
