@@ -26,6 +26,23 @@ from lib.segments import SegmentRule, segment_frames, segment_labels
 FILTER_KEYS = ("f_period", "f_segments", "f_channels")
 
 
+def _use_app_navigation() -> None:
+    """Run app.py's st.navigation even when a session starts on a page's URL.
+
+    Streamlit treats an app with a pages/ folder as a v1 multipage app until the entry script
+    first calls st.navigation, so a fresh server opened on /overview (a bookmark) runs the page
+    alone with a file-name menu. Clearing that flag and rerunning routes through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_use_app_navigation()
+
+
 @st.cache_resource(show_spinner="Opening the database")
 def connection(path: str) -> duckdb.DuckDBPyConnection:
     """Return the app's one connection; a database with no data gets the bundled sample."""
