@@ -8,6 +8,7 @@ by the dataset version, so an import refreshes every page.
 from __future__ import annotations
 
 import math
+import sys
 from datetime import date
 from typing import Any
 
@@ -52,9 +53,16 @@ def connection(path: str) -> duckdb.DuckDBPyConnection:
     return conn
 
 
+def db_path() -> str:
+    """Return the database: `streamlit run app.py -- --db FILE`, else $QUALIFY_DB, else default."""
+    args = sys.argv[1:]
+    flag = args[args.index("--db") + 1] if "--db" in args[:-1] else None
+    return str(database_path(flag))
+
+
 def conn() -> duckdb.DuckDBPyConnection:
     """Return the cached connection to the configured database file."""
-    return connection(str(database_path()))
+    return connection(db_path())
 
 
 def dataset_version() -> str:
@@ -89,12 +97,12 @@ def _matrix(path: str, version: str) -> FeatureMatrix:
 
 def features() -> pd.DataFrame:
     """Return the per-lead features of the current data (computed once per import)."""
-    return _features(str(database_path()), dataset_version())
+    return _features(db_path(), dataset_version())
 
 
 def matrix() -> FeatureMatrix:
     """Return the numeric feature matrix the Scoring lab rescores on every move."""
-    return _matrix(str(database_path()), dataset_version())
+    return _matrix(db_path(), dataset_version())
 
 
 @st.cache_resource(show_spinner="Scoring leads")
@@ -105,7 +113,7 @@ def _scores(path: str, version: str, model_version: int, body: str) -> pd.DataFr
 def scores() -> pd.DataFrame:
     """Return every lead scored by the published model (cached per data and model version)."""
     model = current_model()
-    return _scores(str(database_path()), dataset_version(), model.version, model.created_at)
+    return _scores(db_path(), dataset_version(), model.version, model.created_at)
 
 
 @st.cache_resource(show_spinner=False)
@@ -115,7 +123,7 @@ def _views(path: str, version: str, rules: tuple[SegmentRule, ...]) -> dict[str,
 
 def segment_views(rules: tuple[SegmentRule, ...]) -> dict[str, pd.DataFrame]:
     """Return the account and lead segment frames every KPI query joins (computed once)."""
-    return _views(str(database_path()), dataset_version(), rules)
+    return _views(db_path(), dataset_version(), rules)
 
 
 def model_versions() -> pd.DataFrame:
