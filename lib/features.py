@@ -117,12 +117,51 @@ def lead_features(conn: duckdb.DuckDBPyConnection, as_of: pd.Timestamp | None = 
     params = {"as_of": moment, "buying_group_days": model.buying_group_window_days}
     base = run_query(conn, "lead_features", params)
     ages = run_query(conn, "feature_activity_ages", {"as_of": moment})
+    base["as_of"] = pd.Timestamp(moment)
+    return _with_derived_features(base, ages, model)
+
+
+def history_features(conn: duckdb.DuckDBPyConnection, model: ScoringModel | None = None,
+                     horizon_days: float = 30.0) -> pd.DataFrame:
+    """Return `lead_features`' columns with each lead measured at its own routing moment.
+
+    reference_at = least(coalesce(mql_at, created_at + horizon_days), as_of): when the lead
+    was (or, never made MQL, could have been) routed. Only activities strictly before it count;
+    ages, staleness (last touch, last known edit) and the buying-group window are measured from
+    it, and `as_of` holds it, so a back-test asks what a model would have decided then and a fit
+    does not learn from what happened after the outcome began. What this choice means:
+    - MQL, sales' accept (sal_at) and reject (disqualified_at) stay as recorded: they are the
+      routing verdict (sales answers within the SLA's hours) and define the MQL, SAL and
+      recycled stages, never the score; sql_at and first_meeting_at count only if earlier.
+    - An opportunity's amount feeds the value pillar only if it existed before reference_at
+      (else the segment's typical deal does); its real amount stays in `deal_amount_usd`.
+    - Firmographics and titles are as they are now: the CRM keeps no history of them.
+    - Labels stay attached: won, lost, won_amount_usd, opportunity_amount_usd and closed_on
+      (close date of the source opportunity when closed).
+    """
+    model = model or default_model()
+    moment = pd.Timestamp(data_as_of(conn) or pd.Timestamp.now()).to_pydatetime()
+    references = run_query(conn, "history_reference_moments",
+                           {"as_of": moment, "horizon_days": float(horizon_days)})
+    frames = {"reference_moments": references}
+    base = run_query(conn, "history_lead_features",
+                     {"buying_group_days": model.buying_group_window_days}, frames)
+    ages = run_query(conn, "history_activity_ages", frames=frames)
+    base["as_of"] = pd.to_datetime(base["reference_at"])
+    base = _with_derived_features(base, ages, model)
+    expected = base["segment"].map(expected_deal_by_segment(model))
+    base["deal_amount_usd"] = base["opportunity_amount_usd"].fillna(expected)
+    return base
+
+
+def _with_derived_features(base: pd.DataFrame, ages: pd.DataFrame,
+                           model: ScoringModel) -> pd.DataFrame:
+    """Return the SQL rows plus title roles, segment, deal size, helpers and activity counts."""
     base = pd.concat([base, title_roles(base["title"], model.grade)], axis=1)
     base["segment"] = assign_segments(base["annual_revenue_usd"], base["employees"],
                                       model.segments)
     expected = base["segment"].map(expected_deal_by_segment(model))
     base["deal_amount_usd"] = base["source_opportunity_amount_usd"].fillna(expected)
-    base["as_of"] = pd.Timestamp(moment)
     helpers = buying_group_helpers(base)
     counts = activity_counts(ages, base["lead_id"])
     return pd.concat([base, helpers, counts.set_axis(base.index)], axis=1)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from lib.db import connect
-from lib.features import decay_weights, lead_features, title_roles
+from lib.features import decay_weights, history_features, lead_features, title_roles
 from lib.model import default_model
 
 AS_OF = "2024-06-01 00:00:00"
@@ -75,3 +75,61 @@ def test_an_event_one_half_life_old_counts_half():
     weights = decay_weights(22.0)  # the 14-30 day bucket's mid-point is 22 days
     assert weights[2] == pytest.approx(0.5)
     assert np.all(np.diff(weights) < 0)
+
+
+def history_db():
+    """L1 became an MQL on 1 March; L2 (created 1 May) and L3 (25 May) never; data ends 1 June."""
+    conn = connect(":memory:")
+    conn.execute("insert into accounts values ('A1', 'Acme', 'Computer Software', 2e9, 5000, "
+                 "'US', '2024-01-01')")
+    conn.execute("""insert into leads (lead_id, account_id, email, company_name, title,
+        created_at, updated_at, mql_at, sql_at) values
+        ('L1', 'A1', 'vp@acme.com', 'Acme', 'VP of IT', '2024-01-01', '2024-05-20',
+         '2024-03-01', '2024-03-10'),
+        ('L2', 'A1', 'ann@acme.com', 'Acme', 'Engineer', '2024-05-01', '2024-05-02', null, null),
+        ('L3', 'A1', 'bo@acme.com', 'Acme', 'Engineer', '2024-05-25', '2024-05-25', null, null)""")
+    conn.execute(f"""insert into activities values
+        ('X1', 'L1', 'A1', 'pricing_page_view', '2024-02-20', 'before: 10 days old'),
+        ('X2', 'L1', 'A1', 'demo_request', '2024-02-28 12:00', 'before: 1.5 days old'),
+        ('X3', 'L1', 'A1', 'demo_request', '2024-03-01', 'at the moment: not before it'),
+        ('X4', 'L1', 'A1', 'pricing_page_view', '2024-03-05', 'after'),
+        ('X5', 'L2', 'A1', 'email_open', '2024-05-30', 'within 30 days of creation'),
+        ('X6', 'L2', 'A1', 'email_open', '{AS_OF}', 'after 31 May')""")
+    conn.execute("""insert into opportunities values ('O1', 'A1', 'L1', 'Deal', 'Closed Won',
+        'web', '2024-03-12', '2024-05-01', true, true, 30000, 10000)""")
+    return conn
+
+
+def test_history_measures_each_lead_at_its_own_reference_moment():
+    history = history_features(history_db())
+    assert set(lead_features(history_db()).columns) <= set(history.columns)
+    features = history.set_index("lead_id")
+    assert features.loc["L1", "reference_at"] == pd.Timestamp("2024-03-01")
+    assert features.loc["L2", "reference_at"] == pd.Timestamp("2024-05-31")  # created + 30 days
+    assert features.loc["L3", "reference_at"] == pd.Timestamp(AS_OF)  # capped at the data's end
+    assert (features["as_of"] == features["reference_at"]).all()
+
+
+def test_history_counts_only_activities_strictly_before_the_moment():
+    features = history_features(history_db()).set_index("lead_id")
+    first, second = features.loc["L1"], features.loc["L2"]
+    assert first["n_pricing_page_view"] == 1 and first["act_pricing_page_view__d7_14"] == 1
+    assert first["n_demo_request"] == 1 and first["act_demo_request__d0_7"] == 1
+    assert second["n_email_open"] == 1
+
+
+def test_history_ages_and_staleness_are_relative_to_the_moment():
+    first = history_features(history_db()).set_index("lead_id").loc["L1"]
+    assert first["days_since_demo_request"] == pytest.approx(1.5)
+    assert first["days_since_last_touch"] == pytest.approx(1.5)
+    # the 20 May edit is unknown on 1 March, so the record is as old as its creation: 60 days
+    assert first["days_since_update"] == pytest.approx(60)
+    assert pd.isna(first["sql_at"])  # reached SQL on 10 March: after the moment
+
+
+def test_history_keeps_outcomes_as_labels_but_not_as_features():
+    first = history_features(history_db()).set_index("lead_id").loc["L1"]
+    assert bool(first["won"]) and first["won_amount_usd"] == 30000
+    assert first["closed_on"] == pd.Timestamp("2024-05-01")
+    assert first["deal_amount_usd"] == 30000
+    assert pd.isna(first["source_opportunity_amount_usd"])  # created 12 March: after the moment
