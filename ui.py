@@ -23,6 +23,7 @@ from lib.filters import Filters
 from lib.model import ScoringModel, model_history, published_model
 from lib.scoring import FeatureMatrix, feature_matrix, score_leads
 from lib.segments import SegmentRule, segment_frames, segment_labels
+from lib.stats import SMALL_SAMPLE
 
 FILTER_KEYS = ("f_period", "f_segments", "f_channels")
 
@@ -218,3 +219,12 @@ def money(value: float | None) -> str:
         if value >= size:
             return f"{sign}${value / size:.1f}{unit}"
     return f"{sign}${value:,.0f}"
+
+
+def rate_metric(label: str, rate: float | None, low: float | None, high: float | None,
+                count: int, noun: str, help: str | None = None) -> None:
+    """Draw a rate as a metric with its 95% interval, count and small-sample flag underneath."""
+    st.metric(label, pct(rate), help=help)
+    interval = "" if low is None or math.isnan(low) else f"95% interval {low:.1%}–{high:.1%}, "
+    flag = " ⚠ small sample" if count < SMALL_SAMPLE else ""
+    st.caption(f"{interval}{count:,} {noun}{flag}")
