@@ -1,0 +1,169 @@
+"""The Leads page's logic: filter and sort scored leads, name columns in words, explain a score.
+
+Filtering is boolean masks over whole columns (20k leads: a few ms), so every widget move on the
+page re-filters the full scored frame without caching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lib.export import CRM_PROPERTY_MAP
+from lib.model import PILLARS, ScoringModel
+from lib.segments import segment_labels
+
+STAGE_LABELS: dict[str, str] = {
+    "lead": "Lead", "recycled": "Recycled to nurture", "mql": "MQL", "sal": "SAL", "sql": "SQL",
+}
+COLUMN_LABELS: dict[str, str] = {
+    "lead_id": "Lead ID", "account_id": "Account ID", "email": "Email",
+    "company_name": "Company", "channel": "Channel", "segment": "Segment",
+    "stage": "Stage", "band": "Band", "qualification_score": "Qualification score",
+    "grade": "Grade", "grade_letter": "Grade letter", "behavior_score": "Behaviour score",
+    "framework": "Framework", "playbook": "Playbook", "next_action": "Next action",
+    "sla_due_at": "SLA due", "top_factors": "Top factors",
+}
+TABLE_COLUMNS: tuple[str, ...] = (
+    "company_name", "email", "segment", "channel", "stage", "band", "qualification_score",
+    "grade_letter", "framework", "next_action", "sla_due_at", "top_factors",
+)
+SORTABLE: dict[str, str] = {
+    "qualification_score": "Qualification score", "grade": "Grade",
+    "sla_due_at": "SLA due", "company_name": "Company",
+}
+CHART_FACTORS = 10  # the rest of a lead's factors are summed into one "smaller factors" bar
+
+
+@dataclass(frozen=True)
+class LeadQuery:
+    """Which scored leads to list; None means no restriction, an empty tuple means none pass."""
+
+    segments: tuple[str, ...] | None = None
+    channels: tuple[str, ...] | None = None
+    stages: tuple[str, ...] | None = None
+    bands: tuple[str, ...] | None = None
+    frameworks: tuple[str, ...] | None = None
+    min_score: float = 0.0
+    search: str = ""
+
+
+def _within(values: pd.Series, allowed: tuple[str, ...] | None) -> np.ndarray:
+    if allowed is None:
+        return np.ones(len(values), dtype=bool)
+    return values.isin(allowed).to_numpy()
+
+
+def _matches(scores: pd.DataFrame, text: str) -> np.ndarray:
+    """Return whether company or email contains text (any case, taken literally)."""
+    text = text.strip()
+    if not text:
+        return np.ones(len(scores), dtype=bool)
+    # lower() then a literal contains: 4x faster than case=False on Arrow strings (20k: 6 ms)
+    hit = [scores[c].str.lower().str.contains(text.lower(), regex=False, na=False).to_numpy()
+           for c in ("company_name", "email")]
+    return hit[0] | hit[1]
+
+
+def lead_mask(scores: pd.DataFrame, channels: pd.Series, query: LeadQuery) -> np.ndarray:
+    """Return one boolean per lead: whether it passes every restriction of query."""
+    score = scores["qualification_score"].to_numpy(dtype="float64")
+    return (_within(scores["segment"], query.segments)
+            & _within(channels.reset_index(drop=True), query.channels)
+            & _within(scores["stage"], query.stages) & _within(scores["band"], query.bands)
+            & _within(scores["framework"], query.frameworks)
+            & (score >= query.min_score) & _matches(scores, query.search))
+
+
+def filtered_leads(scores: pd.DataFrame, channels: pd.Series, query: LeadQuery,
+                   sort_by: str = "qualification_score", ascending: bool = False) -> pd.DataFrame:
+    """Return the leads passing query with their channel, sorted (stable); inputs not mutated."""
+    mask = lead_mask(scores, channels, query)
+    chosen = scores.loc[mask].assign(channel=channels.to_numpy()[mask])
+    return chosen.sort_values(sort_by, ascending=ascending, kind="stable", na_position="last",
+                              ignore_index=True)
+
+
+def value_labels(model: ScoringModel) -> dict[str, dict[str, str]]:
+    """Return column -> {stored value: word people read} for segment, stage and band."""
+    return {"segment": segment_labels(model.segments), "stage": STAGE_LABELS,
+            "band": {b.name: b.label for b in model.bands}}
+
+
+def in_words(frame: pd.DataFrame, model: ScoringModel,
+             columns: tuple[str, ...] = TABLE_COLUMNS) -> pd.DataFrame:
+    """Return the chosen columns with values and headers in words; input not mutated."""
+    out = frame[list(columns)].copy()
+    for column, labels in value_labels(model).items():
+        if column in out:
+            out[column] = out[column].map(labels).fillna(out[column])
+    if "qualification_score" in out:
+        out["qualification_score"] = out["qualification_score"].astype("float64").round(1)
+    return out.rename(columns=COLUMN_LABELS)
+
+
+def lead_choices(leads: pd.DataFrame, limit: int = 200) -> dict[str, str]:
+    """Return lead_id -> 'Company · email · score 61.2' for the first `limit` listed leads."""
+    head = leads.head(limit)
+    text = (head["company_name"].fillna("(no company)") + " · " + head["email"].fillna("")
+            + " · score " + head["qualification_score"].astype("float64").round(1).astype(str))
+    return dict(zip(head["lead_id"], text, strict=True))
+
+
+def feature_row(features: pd.DataFrame, lead_id: str) -> pd.DataFrame:
+    """Return the one-row features frame of lead_id (empty when it is not there)."""
+    return features.loc[features["lead_id"].to_numpy() == lead_id].head(1)
+
+
+def chart_factors(explanation: pd.DataFrame, keep: int = CHART_FACTORS) -> pd.DataFrame:
+    """Return the `keep` largest factors, the rest summed into one row; the sum is unchanged."""
+    ranked = explanation.reindex(
+        explanation["points"].abs().sort_values(ascending=False, kind="stable").index)
+    top, rest = ranked.head(keep), ranked.iloc[keep:]
+    top = top.assign(factor=top["factor"].str.capitalize(), pillar=top["pillar"].str.capitalize())
+    if len(rest):
+        other = pd.DataFrame({"factor": [f"{len(rest)} smaller factors"],
+                              "points": [float(rest["points"].sum())], "pillar": ["Several"]})
+        top = pd.concat([top, other], ignore_index=True)
+    return top.reset_index(drop=True)[["factor", "points", "pillar"]]
+
+
+def pillar_values(score_row: pd.Series) -> dict[str, float]:
+    """Return pillar name in words -> its 0-100 value for one scored lead."""
+    return {p.capitalize(): float(score_row[p]) for p in PILLARS}
+
+
+def accounts_in_words(rollup: pd.DataFrame, scores: pd.DataFrame, model: ScoringModel,
+                      segments: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Return one row per account (best score first) with headers and values in words."""
+    names = scores.dropna(subset=["account_id"]).drop_duplicates("account_id")
+    names = names.set_index("account_id")["company_name"]
+    shown = rollup if segments is None else rollup[rollup["segment"].isin(segments)]
+    shown = shown.sort_values("best_score", ascending=False, kind="stable")
+    group = shown["buying_group_min"].astype(str) + "–" + shown["buying_group_max"].astype(str)
+    labels = segment_labels(model.segments)
+    return pd.DataFrame({
+        "Company": shown["account_id"].map(names).to_numpy(),
+        "Segment": shown["segment"].map(labels).fillna(shown["segment"]).to_numpy(),
+        "Leads": shown["leads"].to_numpy(),
+        "Best score": shown["best_score"].astype("float64").round(1).to_numpy(),
+        "Engaged people": shown["engaged_people"].to_numpy(),
+        "Expected buying group": group.to_numpy(),
+        "Buying group covered": shown["coverage_ratio"].to_numpy(),
+        "Account stage": shown["account_stage"].map(STAGE_LABELS).to_numpy(),
+        "Account ID": shown["account_id"].to_numpy(),
+    })
+
+
+def crm_mapping() -> pd.DataFrame:
+    """Return one row per exported field: its name in words, CSV, HubSpot and Salesforce names."""
+    rows = [(COLUMN_LABELS[k], *names) for k, names in CRM_PROPERTY_MAP.items()]
+    return pd.DataFrame(rows, columns=["Qualify field", "CSV column", "HubSpot property",
+                                       "Salesforce field"])
+
+
+def count_caption(shown: int, total: int) -> str:
+    """Return 'Showing 1,234 of 20,000 leads'."""
+    return f"Showing {shown:,} of {total:,} leads"
