@@ -3,6 +3,7 @@
     python -m lib.cli import SOURCE... --db FILE [--source-format ...] [--mapping FILE]
     python -m lib.cli kpis --db FILE [--model FILE] --json
     python -m lib.cli score --db FILE [--model FILE] --out FILE.csv
+    python -m lib.cli recalibrate --db FILE [--model FILE] --out FILE.yaml [--force] [--min-deals N]
 """
 
 from __future__ import annotations
@@ -74,6 +75,26 @@ def run_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_recalibrate(args: argparse.Namespace) -> int:
+    """Re-fit weights on closed deals, print held-out validation and write the model file."""
+    from lib.model import load_model, published_model
+    from lib.recalibration import export_recalibrated, recalibrate
+
+    with connect(args.db) as conn:
+        model = load_model(args.model) if args.model else published_model(conn)
+        result = recalibrate(conn, model, min_closed_deals=args.min_deals)
+    (a, b), (c, d) = result.train_period, result.test_period
+    print(f"Closed deals {result.closed_deals:,}: train {result.train_size:,} ({a} to {b}), "
+          f"test {result.test_size:,} ({c} to {d})")
+    for name, metrics in result.metrics.items():
+        print(f"  test AUC {name:<13} {metrics.auc:.3f}")
+    for line in (*result.findings, *(f"warning: {w}" for w in result.warnings)):
+        print(f"  {line}")
+    export_recalibrated(result, args.out, force=args.force)
+    print(f"Wrote {args.out} (model version {result.model.version})")
+    return 0
+
+
 def _pct(value: float | None) -> str:
     return "   n/a" if value is None else f"{value:6.1%}"
 
@@ -103,6 +124,15 @@ def parser() -> argparse.ArgumentParser:
     score.add_argument("--model", help="model YAML (default: the latest published model)")
     score.add_argument("--out", required=True, help="CSV file to write")
     score.set_defaults(func=run_score)
+
+    recal = sub.add_parser("recalibrate", help="re-fit weights on closed deals and write a model")
+    recal.add_argument("--db", help=db_help)
+    recal.add_argument("--model", help="model YAML to start from (default: the published model)")
+    recal.add_argument("--out", required=True, help="model file to write (.yaml or .json)")
+    recal.add_argument("--min-deals", type=int, default=500,
+                       help="closed deals needed to trust the fit (default 500)")
+    recal.add_argument("--force", action="store_true", help="write even an untrusted model")
+    recal.set_defaults(func=run_recalibrate)
     return top
 
 
