@@ -1,0 +1,123 @@
+"""The Data quality page's logic: issue records within the sidebar's segments and channels, and
+rates in words with their counts and 95% Wilson intervals.
+
+A record is placed by its lead (segment and channel) when the lead exists, else by its account
+(segment only). A record that belongs to no known lead or account (an orphan reference) cannot
+be placed, so every filter keeps it: hiding it would hide the problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from lib.filters import Filters
+from lib.stats import SMALL_SAMPLE, wilson_interval
+
+RECORD_LABELS: dict[str, str] = {
+    "lead_id": "Lead ID", "account_id": "Account ID", "opportunity_id": "Opportunity ID",
+    "email": "Email", "company_name": "Company", "account_name": "Account",
+    "segment": "Segment", "channel": "Channel",
+    "days_since_update": "Days since update", "days_since_last_touch": "Days since last touch",
+    "updated_at": "Last updated", "created_at": "Created",
+    "industry_missing": "Industry missing", "company_size_missing": "Company size missing",
+    "email_key": "Email (trimmed, lower case)", "leads_sharing_email": "Leads sharing the email",
+    "label": "Problem", "record_id": "Record ID", "missing_id": "Missing ID",
+}
+HIDDEN_COLUMNS = ("kind",)  # the orphan kind is repeated in words by `label`
+
+
+def lead_scope(lead_segment: pd.DataFrame, channels: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per lead: lead_id, segment, channel (from the two frames, joined on id)."""
+    return lead_segment[["lead_id", "segment"]].merge(
+        channels[["lead_id", "channel"]], on="lead_id", how="left")
+
+
+def _allowed(values: pd.Series, allowed: tuple[str, ...] | None) -> pd.Series:
+    # Unplaced records (NaN) pass every filter; see the module docstring.
+    if allowed is None:
+        return pd.Series(True, index=values.index)
+    return values.isna() | values.isin(allowed)
+
+
+def placed(records: pd.DataFrame, leads: pd.DataFrame,
+           account_segment: pd.DataFrame) -> pd.DataFrame:
+    """Return records with segment and channel added from their lead, else their account."""
+    segment = pd.Series(np.nan, index=records.index, dtype=object)
+    channel = pd.Series(np.nan, index=records.index, dtype=object)
+    if "lead_id" in records:
+        by_lead = leads.set_index("lead_id")
+        segment = records["lead_id"].map(by_lead["segment"]).astype(object)
+        channel = records["lead_id"].map(by_lead["channel"]).astype(object)
+    if "account_id" in records:
+        by_account = records["account_id"].map(account_segment.set_index("account_id")["segment"])
+        segment = segment.where(segment.notna(), by_account.astype(object))
+    return records.drop(columns=list(HIDDEN_COLUMNS), errors="ignore").assign(
+        segment=segment, channel=channel)
+
+
+def within_filters(records: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Return the placed records whose segment and channel the filters allow (unplaced kept)."""
+    keep = (_allowed(records["segment"], filters.segments)
+            & _allowed(records["channel"], filters.channels))
+    return records.loc[keep].reset_index(drop=True)
+
+
+def filtered_issue_records(records: dict[str, pd.DataFrame], leads: pd.DataFrame,
+                           account_segment: pd.DataFrame,
+                           filters: Filters) -> dict[str, pd.DataFrame]:
+    """Return {issue key: its records placed and within the filters}; inputs not mutated."""
+    return {key: within_filters(placed(frame, leads, account_segment), filters)
+            for key, frame in records.items()}
+
+
+def leads_within(leads: pd.DataFrame, filters: Filters) -> int:
+    """Return how many leads the filters allow (the denominator of an in-scope lead rate)."""
+    return int((_allowed(leads["segment"], filters.segments)
+                & _allowed(leads["channel"], filters.channels)).sum())
+
+
+def blank_fields(blank: pd.DataFrame) -> pd.DataFrame:
+    """Return lib.quality.blank_firmographics output with share_low and share_high (Wilson)."""
+    low, high = wilson_interval(blank["blank"], blank["total"])
+    return blank.assign(share_low=low, share_high=high)
+
+
+def rate_texts(successes: pd.Series | np.ndarray, trials: pd.Series | np.ndarray,
+               noun: str = "records") -> list[str]:
+    """Return '7.1% (6.7–7.5%), 1,099 of 15,574 records' per pair; ⚠ below 30 trials."""
+    k = np.asarray(successes, dtype="float64")
+    n = np.asarray(trials, dtype="float64")
+    low, high = wilson_interval(k, n)
+    texts = []
+    for i in range(k.size):  # one string per issue or field: a handful, never per lead
+        if n[i] == 0:
+            texts.append(f"— (no {noun})")
+            continue
+        text = (f"{k[i] / n[i]:.1%} ({low[i]:.1%}–{high[i]:.1%}), "
+                f"{k[i]:,.0f} of {n[i]:,.0f} {noun}")
+        texts.append(text + (" ⚠ small sample" if n[i] < SMALL_SAMPLE else ""))
+    return texts
+
+
+def summary_in_words(summary: pd.DataFrame,
+                     money: Callable[[float], str]) -> pd.DataFrame:
+    """Return the fix-first table with headers in words; money formats an amount for people."""
+    return pd.DataFrame({
+        "Fix order": summary["priority"].to_numpy(),
+        "Issue": summary["issue"].to_numpy(),
+        "Records": summary["records"].to_numpy(),
+        "Share (95% interval), of checked": rate_texts(summary["records"], summary["checked"]),
+        "Attention above": [f"{t:.0%}" for t in summary["threshold"]],
+        "Needs attention": np.where(summary["above_threshold"], "Yes", "No"),
+        "Open pipeline touched": summary["open_pipeline_touched_usd"].map(money).to_numpy(),
+    })
+
+
+def records_in_words(records: pd.DataFrame, segment_names: dict[str, str]) -> pd.DataFrame:
+    """Return issue records with headers in words and segment names as people read them."""
+    out = records.assign(segment=records["segment"].map(segment_names).fillna("Not known"),
+                         channel=records["channel"].fillna("Not known"))
+    return out.rename(columns=RECORD_LABELS)
