@@ -289,11 +289,16 @@ def model_metrics(score: np.ndarray, probability: np.ndarray, won: np.ndarray) -
 
 # --- coefficients back to the model's scale -------------------------------------------------
 
-def coefficient_table(w: np.ndarray, sd: np.ndarray, columns: list[str],
-                      model: ScoringModel) -> pd.DataFrame:
-    """Return per signal: label, kind, coefficient and odds ratio per SD, total effect, points."""
+def coefficient_table(w: np.ndarray, x: pd.DataFrame, model: ScoringModel) -> pd.DataFrame:
+    """Return per signal: label, kind, coefficient and odds ratio per SD, total effect, points.
+
+    `x` is the unstandardised training design; a signal that never varies there gets no
+    effect (NaN) and so keeps its current points.
+    """
+    columns = list(x.columns)
     coef = pd.Series(w[1:], index=columns)
-    per_unit = coef / pd.Series(sd, index=columns)
+    sd = x.to_numpy(dtype="float64").std(axis=0)
+    per_unit = (coef / pd.Series(sd, index=columns)).where(sd > 0)
     current = {a: r.points for a, r in model.activity_points().items()}
     # An event also raises the urgency pillar by its current points: count that path too.
     through_urgency = pd.Series(current).reindex(columns).fillna(0.0) * per_unit["urgency"]
@@ -306,7 +311,8 @@ def coefficient_table(w: np.ndarray, sd: np.ndarray, columns: list[str],
         "effect_per_unit": total, "total_odds_ratio": np.exp(total * sd)})
     points = recalibrated_points(table, model)
     table["points"] = table["signal"].map(points)
-    order = np.argsort(-np.abs(np.log(table["total_odds_ratio"].to_numpy())), kind="stable")
+    strength = np.nan_to_num(np.abs(np.log(table["total_odds_ratio"].to_numpy())))
+    order = np.argsort(-strength, kind="stable")
     return table.iloc[order].reset_index(drop=True)
 
 
@@ -411,12 +417,13 @@ def recalibrate(source: duckdb.DuckDBPyConnection | pd.DataFrame, model: Scoring
     x_train, x_test = design_matrix(train, model), design_matrix(test, model)
     mean, sd = standardiser(x_train)
     w = fit_logistic((x_train.to_numpy() - mean) / sd, _won(train), l2)
-    coefficients = coefficient_table(w, sd, list(x_train.columns), model)
+    coefficients = coefficient_table(w, x_train, model)
     segment = np.asarray(assign_segments(train["annual_revenue_usd"], train["employees"],
                                          model.segments))
     weights, warnings = weights_by_segment(x_train, _won(train), segment, model, l2,
                                            min_segment_deals)
-    points = coefficients.set_index("signal")["points"].dropna().to_dict()
+    points = {str(k): float(v) for k, v in
+              coefficients.set_index("signal")["points"].dropna().items()}
     new = fitted_model(model, weights, points, note="recalibrated")
     fitted_probability = predict(w, (x_test.to_numpy() - mean) / sd)
     metrics = {"fitted": model_metrics(fitted_probability, fitted_probability, _won(test)),
@@ -469,7 +476,8 @@ def findings(coefficients: pd.DataFrame, metrics: dict[str, ModelMetrics],
 
 def activity_comparison(coefficients: pd.DataFrame, against: str = "demo_request") -> str:
     """Return 'pricing page views predict 2.1× as strongly as demo requests (...)' or ''."""
-    activity = coefficients[coefficients["kind"] == "activity"].set_index("signal")
+    activity = coefficients[(coefficients["kind"] == "activity")
+                            & coefficients["total_odds_ratio"].notna()].set_index("signal")
     if len(activity) < 2:
         return ""
     strength = np.log(activity["total_odds_ratio"])
