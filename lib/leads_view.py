@@ -105,11 +105,14 @@ def in_words(frame: pd.DataFrame, model: ScoringModel,
 
 
 def lead_choices(leads: pd.DataFrame, limit: int = 200) -> dict[str, str]:
-    """Return lead_id -> 'Company · email · score 61.2' for the first `limit` listed leads."""
+    """Return 'Company · email · score 61.2 · lead_id' -> lead_id for the first `limit` leads."""
+    # The ID keeps labels unique (duplicate leads share company and email), so the label itself
+    # can be the widget's option; AppTest cannot drive a selectbox through a format_func.
     head = leads.head(limit)
     text = (head["company_name"].fillna("(no company)") + " · " + head["email"].fillna("")
-            + " · score " + head["qualification_score"].astype("float64").round(1).astype(str))
-    return dict(zip(head["lead_id"], text, strict=True))
+            + " · score " + head["qualification_score"].astype("float64").round(1).astype(str)
+            + " · " + head["lead_id"])
+    return dict(zip(text, head["lead_id"], strict=True))
 
 
 def feature_row(features: pd.DataFrame, lead_id: str) -> pd.DataFrame:

@@ -111,8 +111,8 @@ def test_in_words_names_headers_and_values_as_people_read_them(model):
 
 def test_lead_choices_label_each_listed_lead_up_to_the_limit():
     choices = lead_choices(scores_table(), limit=2)
-    assert choices == {"L1": "Acme · ann@acme.com · score 60.0",
-                       "L2": "Acme · bob@acme.com · score 40.0"}
+    assert choices == {"Acme · ann@acme.com · score 60.0 · L1": "L1",
+                       "Acme · bob@acme.com · score 40.0 · L2": "L2"}
 
 
 def test_feature_row_finds_one_lead_and_nothing_for_an_unknown_id():

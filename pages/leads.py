@@ -1,0 +1,70 @@
+"""Leads: every lead scored by the published model, why each scored as it did, accounts, export."""
+
+import streamlit as st
+
+import ui
+from lib import charts, leads_view
+from lib.export import crm_export_frame
+from lib.leads_view import LeadQuery
+from lib.scoring import account_rollup, explain_lead
+
+filters, model = ui.sidebar()
+st.title("Leads")
+scores, features = ui.scores(), ui.features()
+words = leads_view.value_labels(model)
+
+left, middle, right = st.columns(3)
+stages = left.multiselect("Stage", list(words["stage"]), key="stage_filter",
+                          format_func=words["stage"].get, placeholder="All stages")
+bands = middle.multiselect("Band", list(words["band"]), key="band_filter",
+                           format_func=words["band"].get, placeholder="All bands")
+frameworks = right.multiselect("Framework", sorted(scores["framework"].unique()),
+                               key="framework_filter", placeholder="All frameworks")
+left, middle, right = st.columns(3)
+min_score = left.slider("Minimum qualification score", 0, 100, 0, key="min_score")
+search = middle.text_input("Search company or email", key="lead_search")
+sort_by = right.selectbox("Sort by", list(leads_view.SORTABLE), key="sort_by",
+                          format_func=leads_view.SORTABLE.get)
+
+query = LeadQuery(segments=filters.segments, channels=filters.channels,
+                  stages=tuple(stages) or None, bands=tuple(bands) or None,
+                  frameworks=tuple(frameworks) or None, min_score=min_score, search=search)
+leads = leads_view.filtered_leads(scores, features["channel"], query, sort_by,
+                                  ascending=sort_by in ("sla_due_at", "company_name"))
+
+table, explain, accounts, export = st.tabs(["Leads", "Why this score", "Accounts", "CRM export"])
+with table:
+    st.caption(leads_view.count_caption(len(leads), len(scores)))
+    st.dataframe(leads_view.in_words(leads, model), hide_index=True, column_config={
+        "Qualification score": st.column_config.ProgressColumn(
+            "Qualification score", min_value=0, max_value=100, format="%.1f"),
+        "SLA due": st.column_config.DatetimeColumn("SLA due", format="D MMM YYYY, HH:mm")})
+
+with explain:
+    choices = leads_view.lead_choices(leads)
+    label = st.selectbox("Lead (the first 200 listed)", list(choices), key="explain_lead")
+    picked = choices.get(label)
+    if picked is None:
+        st.info("No lead matches the filters.")
+    else:
+        row = leads.loc[leads["lead_id"] == picked].iloc[0]
+        parts = explain_lead(leads_view.feature_row(features, picked), model)
+        for column, (pillar, value) in zip(st.columns(5), leads_view.pillar_values(row).items(),
+                                           strict=True):
+            column.metric(pillar, f"{value:.0f} / 100")
+        st.plotly_chart(charts.score_waterfall_chart(
+            leads_view.chart_factors(parts), float(row["qualification_score"])),
+            theme="streamlit")
+        st.caption(f"{words['stage'][row['stage']]} · {row['framework']} · {row['next_action']}")
+
+with accounts:
+    rollup = account_rollup(scores, features, model)
+    st.dataframe(leads_view.accounts_in_words(rollup, scores, model, filters.segments),
+                 hide_index=True, column_config={"Buying group covered":
+                                                 st.column_config.NumberColumn(format="percent")})
+
+with export:
+    st.caption(f"The {len(leads):,} leads listed, named for re-import into the CRM.")
+    st.download_button("Download CRM export (CSV)", crm_export_frame(leads).to_csv(index=False),
+                       file_name="qualify_scores.csv", mime="text/csv", key="crm_download")
+    st.dataframe(leads_view.crm_mapping(), hide_index=True)
