@@ -75,11 +75,13 @@ FLAG_PARTS = {"icp_industry": ("grade", "ICP industry"),
               "size_fits": ("grade", "company size fits segment"),
               "wrong_size": ("grade", "wrong company size"),
               "stale": ("risk", "stale record"), "bounced": ("risk", "bounced email"),
-              "competitor_recent": ("risk", "competitor research"),
               "blank_firmographics": ("risk", "blank firmographics")}
+# No flag for recent competitor research: the decayed competitor-research count carries it, and
+# both together fit as a +/- pair (+4.2 per event, -4.2 for the flag on the sample) whose net
+# effect a points table cannot express.
 FLAG_LABELS = {"icp_industry": "ICP industry", "size_fits": "company size fits its segment",
                "wrong_size": "wrong company size", "stale": "stale record",
-               "bounced": "bounced email", "competitor_recent": "recent competitor research",
+               "bounced": "bounced email",
                "blank_firmographics": "blank firmographics",
                "engaged_colleagues": "engaged colleagues on the account"}
 
