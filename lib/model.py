@@ -182,6 +182,18 @@ class Frameworks:
 
 
 @dataclass(frozen=True)
+class ScoreScale:
+    """How the weighted pillar sum maps onto the 0-100 score: raw_floor -> 0, raw_ceiling -> 100.
+
+    A weighted mean of five pillars rarely reaches 95 (every pillar would have to), so without a
+    stretch the 95+ band stays empty; (0, 100) leaves the weighted sum as it is.
+    """
+
+    raw_floor: float
+    raw_ceiling: float
+
+
+@dataclass(frozen=True)
 class ScoringModel:
     """Every setting the scoring engine reads; one published version is one of these."""
 
@@ -204,6 +216,7 @@ class ScoringModel:
     bands: tuple[Band, ...]
     frameworks: Frameworks
     buying_group_window_days: float = 90.0
+    score_scale: ScoreScale = ScoreScale(raw_floor=0.0, raw_ceiling=100.0)
 
     def policy_for(self, segment: str) -> SegmentPolicy:
         """Return the segment's policy; unassigned leads use `unassigned_policy`'s."""
@@ -353,6 +366,9 @@ def _check_scales(model: ScoringModel) -> None:
             raise ModelError(f"frameworks.by_deal_size[{i}].name: unknown framework")
     if model.value.floor_usd <= 0 or model.value.ceiling_usd <= model.value.floor_usd:
         raise ModelError("value: need 0 < floor_usd < ceiling_usd")
+    scale = model.score_scale
+    if not 0 <= scale.raw_floor < scale.raw_ceiling <= 100:
+        raise ModelError("score_scale: need 0 <= raw_floor < raw_ceiling <= 100")
 
 
 # --- files ----------------------------------------------------------------------------------

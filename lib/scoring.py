@@ -1,6 +1,9 @@
 """Features + model -> scores: a numeric fast path for the Scoring lab and the full per-lead frame.
 
-Five pillars, each 0-100, combined with the segment's weights into the qualification score:
+Five pillars, each 0-100, combined with the segment's weights into a raw sum, which the model's
+`score_scale` stretches onto the 0-100 qualification score (raw_floor -> 0, raw_ceiling -> 100,
+clipped): a weighted mean reaches 95 only if every pillar does, so unstretched the top band
+stays empty. The stretch is affine, so the score still adds up from the pillars' points:
 - fit       = the grade (who the lead is; no-go factors make it 0);
 - value     = deal size on a log scale (source opportunity amount, else the segment's typical deal);
 - urgency   = the behaviour score (what the lead does, decayed with the model's half-life);
@@ -406,12 +409,23 @@ def behavior_scores(matrix: FeatureMatrix, model: ScoringModel) -> np.ndarray:
 def qualification_scores(matrix: FeatureMatrix, model: ScoringModel,
                          pillars: dict[str, np.ndarray], seg: np.ndarray,
                          names: tuple[str, ...], no_go: np.ndarray) -> np.ndarray:
-    """Return the 0-100 qualification score: the segment's weighted sum of pillars; no-go -> 0."""
-    score = np.zeros(len(seg), dtype="float32")
+    """Return the 0-100 qualification score: the stretched weighted sum of pillars; no-go -> 0."""
+    raw = np.zeros(len(seg), dtype="float32")
     for pillar in PILLARS:
-        score += per_lead(matrix, model, seg, names, pillar) * pillars[pillar]
-    score[no_go] = 0
-    return score
+        raw += per_lead(matrix, model, seg, names, pillar) * pillars[pillar]
+    floor, stretch = scale_terms(model)
+    raw -= floor
+    raw *= stretch
+    np.clip(raw, np.float32(0), np.float32(100), out=raw)
+    raw[no_go] = 0
+    return raw
+
+
+def scale_terms(model: ScoringModel) -> tuple[np.float32, np.float32]:
+    """Return (raw floor, points per raw point) of the model's score scale."""
+    scale = model.score_scale
+    return (np.float32(scale.raw_floor),
+            np.float32(100.0 / (scale.raw_ceiling - scale.raw_floor)))
 
 
 def score_arrays(matrix: FeatureMatrix, model: ScoringModel) -> ScoreArrays:
@@ -504,18 +518,27 @@ def contributions(matrix: FeatureMatrix, model: ScoringModel) -> Contributions:
     """Return every factor's score points per lead; each row sums to the qualification score."""
     seg, names = segment_codes(matrix, model)
     cols = _pillar_columns(matrix, model, seg, names)
-    weights = {p: _segment_table(model, names, p)[seg] for p in PILLARS}
+    floor, stretch = scale_terms(model)
+    weights = {p: _segment_table(model, names, p)[seg] * stretch for p in PILLARS}
     points = np.stack([weights[pillar] * pts for _, pillar, pts, _, _ in cols], axis=1)
+    offset = np.full(matrix.n, -floor * stretch, dtype="float32")
+    unclipped = points.sum(axis=1) + offset
+    kept = np.clip(unclipped, 0.0, 100.0) - unclipped
+    points = np.concatenate([points, offset[:, None], kept[:, None]], axis=1)
     reason = no_go_reasons(matrix, model)
     cancel = np.where(reason >= 0, -points.sum(axis=1), 0.0)
     no_go = np.stack([np.where(reason == i, cancel, 0.0) for i in range(len(NO_GO_REASONS))],
                      axis=1)
+    scale_labels = ("score scale floor", "score kept within 0-100")
     return Contributions(
-        labels=tuple(c[0] for c in cols) + tuple(f"no-go: {r}" for r in NO_GO_REASONS),
-        pillars=tuple(c[1] for c in cols) + ("risk",) * len(NO_GO_REASONS),
-        headline=np.array([c[3] for c in cols] + [True] * len(NO_GO_REASONS)),
+        labels=tuple(c[0] for c in cols) + scale_labels
+        + tuple(f"no-go: {r}" for r in NO_GO_REASONS),
+        pillars=tuple(c[1] for c in cols) + ("scale", "scale")
+        + ("risk",) * len(NO_GO_REASONS),
+        headline=np.array([c[3] for c in cols] + [False, False]
+                          + [True] * len(NO_GO_REASONS)),
         points=np.concatenate([points, no_go], axis=1).astype("float32"),
-        activity_type=np.array([c[4] for c in cols] + [-1] * len(NO_GO_REASONS)))
+        activity_type=np.array([c[4] for c in cols] + [-1, -1] + [-1] * len(NO_GO_REASONS)))
 
 
 def _one_row(features: pd.DataFrame | pd.Series) -> pd.DataFrame:

@@ -7,8 +7,11 @@ import pytest
 from lib.db import connect
 from lib.features import lead_features
 from lib.model import (
+    PILLARS,
+    ScoreScale,
     default_model,
     with_behavior_points,
+    with_changes,
     with_half_life,
     with_pillar_weights,
     with_thresholds,
@@ -71,9 +74,9 @@ def test_an_event_one_half_life_old_counts_half():
 def test_points_per_activity_type_are_capped():
     conn = database([("L1", "A1", "vp@acme.com", "VP", None)],
                     [("L1", "pricing_page_view", 0)] * 5)
-    model = with_half_life(default_model(), 1e9)  # no decay: 5 x 10 = 50, capped at 30
+    model = with_half_life(default_model(), 1e9)  # no decay: 5 x 10 = 50, capped at 40
     _, scores = scores_of(conn, model)
-    assert scores.loc["L1", "behavior_score"] == pytest.approx(30)
+    assert scores.loc["L1", "behavior_score"] == pytest.approx(40)
 
 
 @pytest.mark.parametrize("email", ["kid@gmail.com", "kid@uni.edu", "spy@competitor.example"])
@@ -147,7 +150,7 @@ def test_explanations_sum_to_the_score(email, activities):
     explained = explain_lead(features.iloc[0], default_model())
     assert explained["points"].sum() == pytest.approx(scores.loc["L1", "qualification_score"],
                                                       abs=1e-3)
-    assert set(explained["pillar"]) <= {"fit", "value", "urgency", "authority", "risk"}
+    assert set(explained["pillar"]) <= {"fit", "value", "urgency", "authority", "risk", "scale"}
 
 
 def test_higher_risk_lowers_the_score():
@@ -204,3 +207,16 @@ def test_account_rollup_counts_engaged_people_and_coverage():
     assert (row["buying_group_min"], row["buying_group_max"]) == (14, 23)
     assert row["coverage_ratio"] == pytest.approx(1 / 18.5)
     assert row["best_score"] == pytest.approx(scores["qualification_score"].max())
+
+
+@pytest.mark.parametrize("floor, ceiling", [(0.0, 100.0), (25.0, 70.0), (40.0, 60.0)])
+def test_the_score_scale_stretches_the_weighted_pillar_sum(floor, ceiling):
+    conn = database([("L1", "A1", "vp@acme.com", "VP of IT", None)],
+                    [("L1", "pricing_page_view", 1)])
+    matrix = feature_matrix(lead_features(conn))
+    model = with_changes(default_model(), score_scale=ScoreScale(floor, ceiling))
+    s = score_arrays(matrix, model)
+    weights = model.policies["enterprise"].pillar_weights
+    raw = sum(getattr(weights, p) * float(getattr(s, p)[0]) for p in PILLARS)
+    expected = min(max((raw - floor) * 100 / (ceiling - floor), 0), 100)
+    assert s.qualification_score[0] == pytest.approx(expected, abs=1e-3)
