@@ -47,8 +47,8 @@ def pipeline_mix_chart(mix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
                            "color": PALETTE[1]},
                    hovertemplate="%{x}: target %{y:.0%}<extra></extra>"),
     ])
-    fig.update_layout(barmode="group", title="Pipeline mix against target",
-                      legend_title_text="", margin={"t": 50})
+    fig.update_layout(barmode="group", legend_title_text="", margin={"t": 50},
+                      title="Share of open pipeline and won revenue, and the target")
     fig.update_yaxes(title_text="Share of amount", tickformat=".0%", rangemode="tozero")
     fig.update_xaxes(title_text="Segment")
     return fig
@@ -65,7 +65,8 @@ def velocity_chart(velocity: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
         hovertemplate=("%{x}: $%{y:,.0f} per day<br>%{customdata[0]} open × "
                        "%{customdata[1]:.1%} win rate × $%{customdata[2]:,.0f} average won "
                        "÷ %{customdata[3]:.0f} days<extra></extra>")))
-    fig.update_layout(title="Pipeline velocity", showlegend=False, margin={"t": 50})
+    fig.update_layout(title="Expected won revenue per day, by segment", showlegend=False,
+                      margin={"t": 50})
     fig.update_yaxes(title_text="Expected won revenue per day ($)", tickprefix="$",
                      rangemode="tozero")
     fig.update_xaxes(title_text="Segment")
@@ -83,17 +84,23 @@ def _interval_band(rows: pd.DataFrame, name: str, colour: str, rate: str) -> lis
 
 def win_rate_trend_chart(quarters: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Return win rate per quarter, one line per segment with its 95% interval as a band;
-    quarters with under 30 closed deals are hollow markers. quarters is lib.kpis.kpis_by_quarter."""
-    rows = quarters[quarters["closed"] > 0]
+    quarters with under 30 closed deals are hollow markers, and a segment with no quarter of 30
+    starts hidden (click its legend entry). quarters is lib.kpis.kpis_by_quarter output."""
+    rows = quarters[quarters["closed"] > 0].sort_values("quarter", kind="stable")
     colours = segment_colours(list(dict.fromkeys(quarters["segment"])))
     fig = go.Figure()
-    for segment, group in rows.groupby("segment", sort=False):
+    for segment in colours:
+        group = rows[rows["segment"] == segment]
+        if group.empty:
+            continue
         name = _label(labels, str(segment))
+        shown = True if (~group["win_rate_small_sample"]).any() else "legendonly"
         fig.add_traces(_interval_band(group, name, colours[segment], "win_rate"))
+        fig.data[-1].visible = fig.data[-2].visible = shown
         symbols = group["win_rate_small_sample"].map({True: "circle-open", False: "circle"})
         fig.add_trace(go.Scatter(
             x=group["quarter"], y=group["win_rate"], name=name, legendgroup=name,
-            mode="lines+markers", line={"color": colours[segment]},
+            mode="lines+markers", line={"color": colours[segment]}, visible=shown,
             marker={"symbol": list(symbols), "size": 9},
             customdata=group[["win_rate_low", "win_rate_high", "closed"]],
             hovertemplate=(f"{name} %{{x}}: %{{y:.1%}} (%{{customdata[0]:.1%}}–"
@@ -101,36 +108,55 @@ def win_rate_trend_chart(quarters: pd.DataFrame, labels: dict[str, str]) -> go.F
     fig.update_layout(title="Win rate by quarter (shaded: 95% interval; hollow: under 30 closed)",
                       legend_title_text="Segment", margin={"t": 50})
     fig.update_yaxes(title_text="Win rate", tickformat=".0%", rangemode="tozero")
-    fig.update_xaxes(title_text="Quarter closed", type="category")
+    fig.update_xaxes(title_text="Quarter closed", type="category",
+                     categoryorder="category ascending")
     return fig
+
+
+def _band_codes(cells: pd.DataFrame) -> pd.Series:
+    """Return 0 below / 1 in / 2 above the healthy band, 3 for a cell under 30 MQLs."""
+    code = cells["band"].map({"below": 0, "in": 1, "above": 2}).astype("float64")
+    return code.mask(cells["small_sample"], 3.0)
 
 
 def mql_to_sql_heatmap(cells: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Return a segment x channel grid coloured below / in / above the healthy 10-25% MQL->SQL
-    band, each cell showing its rate and MQL count; cells is
+    band (grey under 30 MQLs), each cell showing its rate and MQL count; cells is
     lib.kpis.mql_to_sql_by_segment_and_channel output."""
-    code = {"below": 0, "in": 1, "above": 2}
-    grid = cells.assign(code=cells["band"].map(code),
+    grid = cells.assign(code=_band_codes(cells),
                         text=[f"{r:.0%}<br>{n:,} MQLs" + (" ⚠" if small else "")
                               for r, n, small in zip(cells["mql_to_sql_rate"], cells["mqls"],
                                                      cells["small_sample"], strict=True)])
     segments = list(dict.fromkeys(grid["segment"]))
     z = grid.pivot(index="segment", columns="channel", values="code").reindex(segments)
     text = grid.pivot(index="segment", columns="channel", values="text").reindex(segments)
-    colours = [BAND_COLOURS[b] for b in ("below", "in", "above")]
-    scale = [[0.0, colours[0]], [1 / 3, colours[0]], [1 / 3, colours[1]], [2 / 3, colours[1]],
-             [2 / 3, colours[2]], [1.0, colours[2]]]
+    colours = [BAND_COLOURS[b] for b in ("below", "in", "above")] + [PALETTE[-1]]
+    scale = [[edge, colour] for i, colour in enumerate(colours) for edge in (i / 4, (i + 1) / 4)]
     fig = go.Figure(go.Heatmap(
         z=z.to_numpy(dtype="float64"), x=list(z.columns),
         y=[_label(labels, s) for s in z.index], text=text.to_numpy(), texttemplate="%{text}",
-        zmin=-0.5, zmax=2.5, colorscale=scale, xgap=2, ygap=2,
-        colorbar={"title": {"text": "MQL→SQL"}, "tickvals": [0, 1, 2],
-                  "ticktext": [BAND_WORDS[b] for b in ("below", "in", "above")]},
+        zmin=-0.5, zmax=3.5, colorscale=scale, xgap=2, ygap=2,
+        colorbar={"title": {"text": "MQL→SQL"}, "tickvals": [0, 1, 2, 3],
+                  "ticktext": [BAND_WORDS[b] for b in ("below", "in", "above")]
+                  + ["Under 30 MQLs"]},
         hovertemplate="%{y}, %{x}: %{text}<extra></extra>"))
     fig.update_layout(title="MQL→SQL conversion by segment and channel against the 10–25% band",
                       margin={"t": 50})
     fig.update_xaxes(title_text="Channel")
     fig.update_yaxes(title_text="Segment", autorange="reversed")
+    return fig
+
+
+def trend_sparkline(trend: pd.Series) -> go.Figure:
+    """Return a small line of a share by quarter; trend is indexed by quarter and its name,
+    in words, becomes the title."""
+    fig = go.Figure(go.Scatter(
+        x=list(trend.index), y=trend.to_numpy(), mode="lines+markers", line={"color": PALETTE[0]},
+        hovertemplate=f"{trend.name}, %{{x}}: %{{y:.1%}}<extra></extra>"))
+    fig.update_layout(height=170, margin={"t": 30, "b": 10, "l": 10, "r": 10}, showlegend=False,
+                      title={"text": f"{trend.name}, by quarter", "font": {"size": 12}})
+    fig.update_yaxes(tickformat=".0%")
+    fig.update_xaxes(type="category", showticklabels=False)
     return fig
 
 
@@ -158,14 +184,17 @@ def band_outcome_chart(bands: pd.DataFrame, band_labels: dict[str, str]) -> go.F
     """Return observed win rate per score band with 95% interval error bars, highest band first;
     bands is lib.outcomes.outcomes_by_band output."""
     rows = bands[bands["closed"] > 0]
+    names = [f"{_label(band_labels, b)}<br>{n:,} closed" + (" ⚠" if small else "")
+             for b, n, small in zip(rows["band"], rows["closed"], rows["small_sample"],
+                                    strict=True)]
     fig = go.Figure(go.Bar(
-        x=[_label(band_labels, b) for b in rows["band"]], y=rows["win_rate"],
+        x=names, y=rows["win_rate"],
         marker_color=PALETTE[0],
         error_y={"type": "data", "symmetric": False,
                  "array": rows["win_rate_high"] - rows["win_rate"],
                  "arrayminus": rows["win_rate"] - rows["win_rate_low"]},
         customdata=rows[["closed", "avg_won_amount_usd"]],
-        hovertemplate=("%{x}: %{y:.1%} of %{customdata[0]:,} closed; average won deal "
+        hovertemplate=("%{y:.1%} of %{customdata[0]:,} closed; average won deal "
                        "$%{customdata[1]:,.0f}<extra></extra>")))
     fig.update_layout(title="Observed win rate by score band (bars: 95% interval)",
                       showlegend=False, margin={"t": 50})
@@ -211,4 +240,48 @@ def score_waterfall_chart(factors: pd.DataFrame, score: float) -> go.Figure:
                       margin={"t": 50, "r": 60}, height=120 + 30 * len(names))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text="Score points", rangemode="tozero")
+    return fig
+
+
+def lift_by_decile_chart(lift: pd.DataFrame) -> go.Figure:
+    """Return grouped bars of held-out lift per score decile (1 = top scores), one colour per
+    model, with a line at 1 (no better than chance); lift is lib.recal_view.lift_frame output."""
+    fig = go.Figure()
+    for i, (model, rows) in enumerate(lift.groupby("model", sort=False)):
+        fig.add_trace(go.Bar(
+            name=str(model), x=rows["decile"], y=rows["lift"], marker_color=PALETTE[i],
+            customdata=rows[["won", "leads", "win_rate"]],
+            hovertemplate=(f"{model}, decile %{{x}}: lift %{{y:.2f}} (%{{customdata[0]}} won "
+                           "of %{customdata[1]}, %{customdata[2]:.0%})<extra></extra>")))
+    fig.add_hline(y=1.0, line_dash="dot", line_color=PALETTE[-1],
+                  annotation_text="no better than chance", annotation_position="top right")
+    fig.update_layout(barmode="group", title="Lift by score decile on the held-out deals",
+                      legend_title_text="", margin={"t": 50})
+    fig.update_yaxes(title_text="Win rate ÷ overall win rate", rangemode="tozero")
+    fig.update_xaxes(title_text="Score decile (1 = highest scores)", dtick=1)
+    return fig
+
+
+def calibration_chart(calibration: pd.DataFrame) -> go.Figure:
+    """Return predicted against observed win rate per bin with 95% interval error bars, one
+    line per model, and the diagonal; calibration is lib.recal_view.calibration_frame output."""
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Perfectly calibrated",
+                               line={"dash": "dot", "color": PALETTE[-1]}, hoverinfo="skip"))
+    for i, (model, rows) in enumerate(calibration.groupby("model", sort=False)):
+        fig.add_trace(go.Scatter(
+            name=str(model), x=rows["mean_predicted"], y=rows["observed"], mode="lines+markers",
+            line={"color": PALETTE[i]},
+            error_y={"type": "data", "symmetric": False,
+                     "array": rows["observed_high"] - rows["observed"],
+                     "arrayminus": rows["observed"] - rows["observed_low"]},
+            customdata=rows[["won", "leads"]],
+            hovertemplate=(f"{model}: predicted %{{x:.0%}}, observed %{{y:.0%}} "
+                           "(%{customdata[0]} won of %{customdata[1]})<extra></extra>")))
+    top = float(max(calibration["observed_high"].max(), calibration["mean_predicted"].max(), 0.1))
+    fig.update_layout(title="Calibration on the held-out deals (bars: 95% interval)",
+                      legend_title_text="", margin={"t": 50})
+    fig.update_xaxes(title_text="Predicted win probability", tickformat=".0%",
+                     range=[0, min(1.0, top * 1.05)])
+    fig.update_yaxes(title_text="Observed win rate", tickformat=".0%",
+                     range=[0, min(1.0, top * 1.05)])
     return fig
