@@ -21,6 +21,7 @@ from lib.db import connect, database_path
 from lib.features import lead_features
 from lib.filters import Filters
 from lib.model import ScoringModel, model_history, published_model
+from lib.recalibration import Recalibration, recalibrate
 from lib.scoring import FeatureMatrix, feature_matrix, score_leads
 from lib.segments import SegmentRule, segment_frames, segment_labels
 from lib.stats import SMALL_SAMPLE
@@ -130,6 +131,21 @@ def segment_views(rules: tuple[SegmentRule, ...]) -> dict[str, pd.DataFrame]:
 def model_versions() -> pd.DataFrame:
     """Return the published versions (not cached: publishing must show at once)."""
     return model_history(conn())
+
+
+# A fit takes ~0.5 s on the sample: cached per data, model and settings so that moving
+# between pages, or back to an earlier setting, does not refit.
+@st.cache_resource(show_spinner="Re-fitting weights from history")
+def _recalibration(path: str, version: str, model_version: int, created_at: str,
+                   min_deals: int, test_share: float) -> Recalibration:
+    return recalibrate(conn(), current_model(), min_closed_deals=min_deals, test_share=test_share)
+
+
+def recalibration(min_deals: int, test_share: float) -> Recalibration:
+    """Return the published model re-fitted on closed deals (cached per data, model, settings)."""
+    model = current_model()
+    return _recalibration(db_path(), dataset_version(), model.version, model.created_at,
+                          int(min_deals), float(test_share))
 
 
 def current_model() -> ScoringModel:
