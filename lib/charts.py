@@ -208,15 +208,15 @@ def blank_fields_chart(blank: pd.DataFrame) -> go.Figure:
     on top; blank is lib.quality_view.blank_fields output (with share_low, share_high)."""
     rows = blank[blank["total"] > 0].iloc[::-1]
     low, high = rows["share_low"], rows["share_high"]
+    counts = [f"{b:,} of {t:,}" for b, t in zip(rows["blank"], rows["total"], strict=True)]
     fig = go.Figure(go.Bar(
-        y=rows["label"], x=rows["share"], orientation="h", marker_color=PALETTE[5],
+        y=[f"{label} — {n}" for label, n in zip(rows["label"], counts, strict=True)],
+        x=rows["share"], orientation="h", marker_color=PALETTE[5],
         error_x={"type": "data", "symmetric": False, "array": high - rows["share"],
                  "arrayminus": rows["share"] - low},
-        text=[f"{b:,} of {t:,}" for b, t in zip(rows["blank"], rows["total"], strict=True)],
-        textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x:.1%} blank (%{text})<extra></extra>"))
+        hovertemplate="%{y}: %{x:.1%} blank<extra></extra>"))
     fig.update_layout(title="Blank fields (bars: 95% interval)", showlegend=False,
-                      margin={"t": 50, "r": 90}, height=80 + 34 * len(rows))
+                      margin={"t": 50}, height=80 + 34 * len(rows))
     fig.update_xaxes(title_text="Share of records left blank", tickformat=".0%",
                      rangemode="tozero")
     return fig
@@ -256,7 +256,7 @@ def lift_by_decile_chart(lift: pd.DataFrame) -> go.Figure:
     fig.add_hline(y=1.0, line_dash="dot", line_color=PALETTE[-1],
                   annotation_text="no better than chance", annotation_position="top right")
     fig.update_layout(barmode="group", title="Lift by score decile on the held-out deals",
-                      legend_title_text="", margin={"t": 50})
+                      legend={"orientation": "h", "y": -0.25}, margin={"t": 50})
     fig.update_yaxes(title_text="Win rate ÷ overall win rate", rangemode="tozero")
     fig.update_xaxes(title_text="Score decile (1 = highest scores)", dtick=1)
     return fig
@@ -279,7 +279,7 @@ def calibration_chart(calibration: pd.DataFrame) -> go.Figure:
                            "(%{customdata[0]} won of %{customdata[1]})<extra></extra>")))
     top = float(max(calibration["observed_high"].max(), calibration["mean_predicted"].max(), 0.1))
     fig.update_layout(title="Calibration on the held-out deals (bars: 95% interval)",
-                      legend_title_text="", margin={"t": 50})
+                      legend={"orientation": "h", "y": -0.25}, margin={"t": 50})
     fig.update_xaxes(title_text="Predicted win probability", tickformat=".0%",
                      range=[0, min(1.0, top * 1.05)])
     fig.update_yaxes(title_text="Observed win rate", tickformat=".0%",

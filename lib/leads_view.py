@@ -34,7 +34,7 @@ SORTABLE: dict[str, str] = {
     "qualification_score": "Qualification score", "grade": "Grade",
     "sla_due_at": "SLA due", "company_name": "Company",
 }
-CHART_FACTORS = 10  # the rest of a lead's factors are summed into one "smaller factors" bar
+CHART_FACTORS = 15  # the rest of a lead's factors are summed into one "smaller factors" bar
 
 
 @dataclass(frozen=True)
@@ -120,12 +120,17 @@ def feature_row(features: pd.DataFrame, lead_id: str) -> pd.DataFrame:
     return features.loc[features["lead_id"].to_numpy() == lead_id].head(1)
 
 
+def _sentence_case(text: pd.Series) -> pd.Series:
+    # str.capitalize would lower the rest: "ICP industry" -> "Icp industry"
+    return text.str[:1].str.upper() + text.str[1:]
+
+
 def chart_factors(explanation: pd.DataFrame, keep: int = CHART_FACTORS) -> pd.DataFrame:
     """Return the `keep` largest factors, the rest summed into one row; the sum is unchanged."""
     ranked = explanation.reindex(
         explanation["points"].abs().sort_values(ascending=False, kind="stable").index)
     top, rest = ranked.head(keep), ranked.iloc[keep:]
-    top = top.assign(factor=top["factor"].str.capitalize(), pillar=top["pillar"].str.capitalize())
+    top = top.assign(factor=_sentence_case(top["factor"]), pillar=_sentence_case(top["pillar"]))
     if len(rest):
         other = pd.DataFrame({"factor": [f"{len(rest)} smaller factors"],
                               "points": [float(rest["points"].sum())], "pillar": ["Several"]})

@@ -130,9 +130,9 @@ def test_chart_factors_keep_the_largest_and_sum_the_rest_without_changing_the_to
     assert chart["points"].sum() == pytest.approx(parts["points"].sum())
 
 
-def test_chart_factors_add_no_other_row_when_every_factor_fits():
-    parts = pd.DataFrame({"factor": ["a"], "points": [5.0], "pillar": ["fit"]})
-    assert chart_factors(parts)["factor"].tolist() == ["A"]
+def test_chart_factors_add_no_other_row_when_every_factor_fits_and_keep_acronyms():
+    parts = pd.DataFrame({"factor": ["ICP industry"], "points": [5.0], "pillar": ["fit"]})
+    assert chart_factors(parts)["factor"].tolist() == ["ICP industry"]
 
 
 def test_pillar_values_name_the_five_pillars_in_words():

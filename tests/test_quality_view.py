@@ -76,11 +76,12 @@ def test_leads_within_counts_the_leads_the_filters_allow(filters, expected):
 
 def test_rate_texts_give_count_interval_and_flag_small_samples():
     # Wilson 95% for 8 of 10: 49.0%-94.3% (worked by hand in tests/test_stats.py)
-    texts = rate_texts([8, 50, 0], [10, 1000, 0], "leads")
+    texts = rate_texts([8, 50, 0, 20], [10, 1000, 0, 207_435], "leads")
     assert texts[0] == "80.0% (49.0%–94.3%), 8 of 10 leads ⚠ small sample"
     assert texts[1].startswith("5.0% (3.8%–6.5%), 50 of 1,000 leads")
     assert "small sample" not in texts[1]
     assert texts[2] == "— (no leads)"
+    assert texts[3].startswith("0.010% (0.006%–0.015%), 20 of 207,435")
 
 
 def test_blank_fields_add_a_wilson_interval_around_each_share():
@@ -98,8 +99,8 @@ def test_summary_in_words_names_headers_and_formats_money_and_rates():
     table = summary_in_words(summary, lambda usd: f"${usd:,.0f}")
     assert table.iloc[0].to_dict() == {
         "Fix order": 1, "Issue": "Bounced", "Records": 50,
-        "Share (95% interval), of checked": "5.0% (3.8%–6.5%), 50 of 1,000 records",
-        "Attention above": "5%", "Needs attention": "No", "Open pipeline touched": "$1,500"}
+        "Share of records checked (95% interval)": "5.0% (3.8%–6.5%), 50 of 1,000 records",
+        "Needs attention": "No, at or under 5%", "Open pipeline touched": "$1,500"}
 
 
 def test_records_in_words_name_headers_and_say_not_known_for_unplaced_records():
@@ -109,3 +110,8 @@ def test_records_in_words_name_headers_and_say_not_known_for_unplaced_records():
     assert list(out.columns) == ["Lead ID", "Segment", "Channel"]
     assert out["Segment"].tolist() == ["Mid-market", "Not known"]
     assert out["Channel"].tolist() == ["Webinar", "Not known"]
+
+
+def test_records_in_words_leave_out_the_channel_of_account_records():
+    records = pd.DataFrame({"account_id": ["A1"], "segment": ["smb"], "channel": [np.nan]})
+    assert list(records_in_words(records, {"smb": "SMB"}).columns) == ["Account ID", "Segment"]
