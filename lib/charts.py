@@ -163,13 +163,13 @@ def trend_sparkline(trend: pd.Series) -> go.Figure:
 def cycle_survival_chart(curves: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Return Kaplan-Meier step curves of the share of deals still open by days since creation,
     one per segment; curves is lib.kpis.cycle_time_survival output."""
-    colours = segment_colours(list(dict.fromkeys(curves["segment"])))
+    colours = segment_colours([str(s) for s in dict.fromkeys(curves["segment"])])
     fig = go.Figure()
     for segment, group in curves.groupby("segment", sort=False):
         name = _label(labels, str(segment))
         fig.add_trace(go.Scatter(
             x=group["days"], y=group["share_still_open"], name=name, mode="lines",
-            line={"shape": "hv", "color": colours[segment]},
+            line={"shape": "hv", "color": colours[str(segment)]},
             hovertemplate=f"{name}: %{{y:.0%}} still open after %{{x:.0f}} days<extra></extra>"))
     fig.add_hline(y=0.5, line_dash="dot", line_color=PALETTE[-1],
                   annotation_text="half closed-won", annotation_position="top right")

@@ -24,7 +24,7 @@ def rate_text(rate: float | None, low: float | None, high: float | None, count: 
     if _missing(rate):
         return f"— ({trials})"
     text = f"{rate:.1%}"
-    if not (_missing(low) or _missing(high)):
+    if low is not None and high is not None and not (_missing(low) or _missing(high)):
         text += f" ({low * 100:.1f}–{high:.1%})"
     text += f", {trials}"
     return text + (f" {SMALL_SAMPLE_FLAG}" if count < SMALL_SAMPLE else "")

@@ -1,0 +1,83 @@
+"""Overview for leadership: headline funnel, the maturity matrix, pipeline mix against target."""
+
+import streamlit as st
+
+import ui
+from lib import charts, kpis, leadership
+from lib.maturity import maturity_evidence, maturity_levels
+from lib.outcomes import outcomes_by_band
+from lib.review import sla_hours_by_segment
+from lib.segments import segment_labels
+
+filters, model = ui.sidebar()
+conn, rules, labels = ui.conn(), model.segments, segment_labels(model.segments)
+views = ui.segment_views(rules)
+st.title("Overview")
+
+overall = kpis.kpis_by_segment(conn, rules, filters)["overall"]
+wins = kpis.win_rate_by_segment(conn, rules, filters, views=views)
+first, second, third, fourth = st.columns(4)
+with first:
+    ui.rate_metric("Win rate", overall["win_rate"], *overall["win_rate_ci"], overall["closed"],
+                   "closed deals", help="Won ÷ (won + lost) among deals closed in the period.")
+with second:
+    ui.rate_metric("MQL→SQL", overall["mql_to_sql_rate"], *overall["mql_to_sql_ci"],
+                   overall["mqls"], "MQLs", help="Healthy B2B range: 10–25%.")
+fourth.metric("Median sales cycle", f"{overall['median_won_cycle_days']:.0f} days"
+              if overall["median_won_cycle_days"] is not None else "—")
+fourth.caption(f"{overall['won_deals']:,} won deals, close − create date")
+third.metric("Open pipeline", ui.money(overall["open_pipeline_amount"]))
+third.caption(f"{overall['open_pipeline_count']:,} open opportunities")
+st.info(leadership.leader_sentence(wins, labels), icon=":material/emoji_events:")
+
+st.subheader("Maturity matrix")
+mix = kpis.pipeline_mix(conn, rules, filters, views=views)
+sla_hours = sla_hours_by_segment(model)
+bands = outcomes_by_band(conn, ui.scores())
+history = ui.model_versions()
+evidence = maturity_evidence(conn, rules, ui.scores(), len(history), sla_hours,
+                             history["created_at"].max() if len(history) else None)
+now = leadership.kpis_now(
+    mix, wins, kpis.qualified_opportunity_rate(conn, rules, filters, views=views),
+    kpis.sla_compliance(conn, rules, filters, sla_hours, views=views),
+    kpis.speed_to_first_meeting(conn, rules, filters, views=views),
+    kpis.profitable_win_rate(conn, rules, filters, leadership.OVERVIEW_MARGIN_TARGET,
+                             views=views), bands, labels,
+    {band.name: band.label for band in model.bands})
+trends = leadership.quarterly_trends(kpis.kpis_by_quarter(conn, rules, filters, views=views),
+                                     rules[0].name, rules[0].label)
+for column, row in zip(st.columns(3) + st.columns(3), maturity_levels(evidence).itertuples(),
+                       strict=True):
+    with column.container(border=True):
+        st.markdown(f"**{row.label}** · {row.kpi}")
+        st.progress(row.level / 4, text=f"Level {row.level} of 4: {row.level_name}")
+        st.markdown(now[row.capability])
+        if row.capability in trends:
+            st.plotly_chart(charts.trend_sparkline(trends[row.capability]), theme="streamlit",
+                            key=f"trend_{row.capability}")
+        st.caption(f"{row.evidence} Next level needs: {row.next_level_needs or '— (top level)'}.")
+st.caption("Levels: 1 ad hoc · 2 defined · 3 managed · 4 operationalised, measured on all the "
+           "data; the KPI values and trends follow the sidebar filters.")
+
+st.subheader("Pipeline mix against target")
+left, right = st.columns(2)
+enterprise = left.slider("Target enterprise share (%)", 0, 100, 60, key="target_enterprise")
+mid_market = right.slider("Target mid-market share (%)", 0, 100, 40, key="target_mid_market")
+target = leadership.target_mix(enterprise, mid_market)
+if enterprise + mid_market > 100:
+    st.warning("The two targets add up to more than 100%; they are scaled down to fit.")
+st.caption(f"SMB gets the rest: {target['smb']:.0%}.")
+mix = kpis.pipeline_mix(conn, rules, filters, target, views=views)
+st.markdown(f"**{leadership.mix_gap_sentence(mix, labels)}**")
+st.plotly_chart(charts.pipeline_mix_chart(mix, labels), theme="streamlit")
+share = st.column_config.NumberColumn(format="percent")
+st.dataframe(leadership.mix_table(mix, labels), hide_index=True, key="mix_table", column_config={
+    "Share of open amount": share, "Target share": share, "Share of won amount": share})
+st.caption("Gap to target: money that would have to move into (+) or out of (−) the segment, "
+           "at today's open total. A deal's segment is its account's.")
+
+st.subheader("Pipeline velocity")
+st.plotly_chart(charts.velocity_chart(
+    kpis.pipeline_velocity_by_segment(conn, rules, filters, views=views), labels),
+    theme="streamlit")
+st.caption("Open opportunities × win rate × average won deal ÷ median days to win.")
