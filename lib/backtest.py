@@ -38,6 +38,7 @@ class Outcomes:
     deal_amount_usd: np.ndarray
     segment_code: np.ndarray
     segment_names: tuple[str, ...]
+    outcome_segment: np.ndarray  # (open 0 / lost 1 / won 2) x segments + segment, for bincount
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,9 @@ def outcomes_from_features(features: pd.DataFrame) -> Outcomes:
     codes, names = pd.factorize(features["segment"].astype("object"), sort=True)
     won = features["won"].fillna(False).to_numpy(dtype=bool)
     lost = features["lost"].fillna(False).to_numpy(dtype=bool)
+    outcome = np.where(won, 2, np.where(lost, 1, 0)).astype("int32")
     return Outcomes(
+        outcome_segment=outcome * max(len(names), 1) + codes.astype("int32"),
         won=won, closed=won | lost,
         won_amount_usd=pd.to_numeric(features["won_amount_usd"]).fillna(0).to_numpy("float64"),
         deal_amount_usd=pd.to_numeric(features["deal_amount_usd"]).fillna(0).to_numpy("float64"),
@@ -75,14 +78,29 @@ def outcomes_from_features(features: pd.DataFrame) -> Outcomes:
 
 def outcome_cube(scores: ScoreArrays, outcomes: Outcomes) -> np.ndarray:
     """Return QUANTITIES summed per (quantity, stage, band, segment) of one model's scores."""
-    shape = (len(STAGES), len(scores.band_names), len(outcomes.segment_names))
-    cell = ((scores.stage_code.astype("int32") * shape[1] + scores.band_code) * shape[2]
-            + outcomes.segment_code)
+    n_seg = len(outcomes.segment_names)
+    shape = (len(STAGES), len(scores.band_names), 3, n_seg)  # 3: open, lost, won
+    cell = scores.stage_code.astype("int32") * shape[1]
+    cell += scores.band_code
+    cell *= 3 * n_seg
+    cell += outcomes.outcome_segment
     size = int(np.prod(shape))
-    sums = [np.bincount(cell, minlength=size)]
-    sums += [np.bincount(cell, weights=w, minlength=size) for w in (
-        outcomes.won, outcomes.closed, outcomes.won_amount_usd, outcomes.deal_amount_usd)]
-    return np.stack(sums).astype("float64").reshape(len(QUANTITIES), *shape)
+    leads = np.bincount(cell, minlength=size).reshape(shape).astype("float64")
+    won_amount, deal_amount = (np.bincount(cell, weights=w, minlength=size).reshape(shape)
+                               for w in (outcomes.won_amount_usd, outcomes.deal_amount_usd))
+    return np.stack([leads.sum(axis=2), leads[:, :, 2], leads[:, :, 1:].sum(axis=2),
+                     won_amount.sum(axis=2), deal_amount.sum(axis=2)])
+
+
+def _published_cube(matrix: FeatureMatrix, scores: ScoreArrays,
+                    outcomes: Outcomes) -> np.ndarray:
+    """Return the baseline's cube, memoised on the matrix while the same arrays are passed in."""
+    memo = matrix.cache.setdefault("backtest_baseline", {})
+    held = memo.get("entry")
+    if held is None or held[0] is not scores or held[1] is not outcomes:
+        held = (scores, outcomes, outcome_cube(scores, outcomes))
+        memo["entry"] = held
+    return held[2]
 
 
 def _ratio(top: float, bottom: float) -> float:
@@ -185,7 +203,8 @@ def backtest(matrix: FeatureMatrix, outcomes: Outcomes, published: ScoringModel,
     """
     before = baseline if baseline is not None else score_arrays(matrix, published)
     after = score_arrays(matrix, edited)
-    cubes = {"published": outcome_cube(before, outcomes), "edited": outcome_cube(after, outcomes)}
+    cubes = {"published": _published_cube(matrix, before, outcomes),
+             "edited": outcome_cube(after, outcomes)}
     counts = {m: model_counts(c) for m, c in cubes.items()}
     picked = changed_leads(before, after, changed_limit)
     return Backtest(

@@ -1,0 +1,107 @@
+"""Time a Scoring-lab slider move with its back-test: rescore the edited model + every number.
+
+    python bench/whatif.py --leads 1000000 [--runs 9] [--json]
+
+Reuses bench/rescore.py's synthetic leads and adds outcomes: ~10% of leads closed, won more
+often with pricing-page views. The published model's arrays are computed once (as the lab
+caches them); each timed call is one `backtest` after a new slider value.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.rescore import synthetic_features, timed  # noqa: E402
+from lib.backtest import backtest, outcomes_from_features  # noqa: E402
+from lib.model import (  # noqa: E402
+    ScoringModel,
+    default_model,
+    with_behavior_points,
+    with_half_life,
+    with_pillar_weights,
+    with_thresholds,
+)
+from lib.scoring import feature_matrix, score_arrays  # noqa: E402
+from lib.segments import assign_segments  # noqa: E402
+
+Move = Callable[[ScoringModel, int], ScoringModel]
+MOVES: dict[str, Move] = {
+    "threshold": lambda m, i: with_thresholds(m, "mid_market", 40 + i, 80),
+    "pillar_weight": lambda m, i: with_pillar_weights(
+        m, "smb", {"fit": 0.2 + 0.01 * i, "urgency": 0.5 - 0.01 * i}),
+    "behavior_points": lambda m, i: with_behavior_points(m, "pricing_page_view", 11 + i),
+    "half_life": lambda m, i: with_half_life(m, 14 + i),
+}
+
+
+def with_outcomes(features: pd.DataFrame, seed: int = 11) -> pd.DataFrame:
+    """Return the synthetic features with segment, won, lost and amounts added in place."""
+    rng = np.random.default_rng(seed)
+    n = len(features)
+    pricing = features.filter(like="act_pricing_page_view__").sum(axis=1).to_numpy()
+    closed = rng.random(n) < 0.1
+    won = closed & (rng.random(n) < 0.2 + 0.1 * np.minimum(pricing, 4))
+    amount = rng.lognormal(10, 1.2, n)
+    segments = assign_segments(features["annual_revenue_usd"], features["employees"],
+                               default_model().segments)
+    features["segment"] = np.asarray(segments)
+    features["won"], features["lost"] = won, closed & ~won
+    features["won_amount_usd"] = np.where(won, amount, 0.0)
+    features["deal_amount_usd"] = amount
+    return features
+
+
+def peak_rss_mb() -> float:
+    """Return this process's peak resident memory in MB (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the benchmark and print its figures; return them."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    published = default_model()
+    features = with_outcomes(synthetic_features(args.leads))
+    matrix = feature_matrix(features)
+    outcomes = outcomes_from_features(features)
+    del features  # the lab keeps only the matrix and outcomes on the hot path
+    baseline = score_arrays(matrix, published)
+    backtest(matrix, outcomes, published, published, baseline)  # warm the memo as the lab does
+    per_kind: dict[str, list[float]] = {}
+    for kind, move in MOVES.items():
+        edits = iter([move(published, i + 1) for i in range(args.runs)])
+        per_kind[kind] = timed(
+            lambda e=edits: backtest(matrix, outcomes, published, next(e), baseline), args.runs)
+    every = [t for times in per_kind.values() for t in times]
+    figures = {
+        "leads": args.leads, "runs": args.runs,
+        "p50_ms": round(statistics.median(every), 1),
+        "p90_ms": round(float(np.percentile(every, 90)), 1),
+        **{f"{kind}_p50_ms": round(statistics.median(t), 1) for kind, t in per_kind.items()},
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        for key, value in figures.items():
+            print(f"{key:>24}: {value}")
+    return figures
+
+
+if __name__ == "__main__":
+    main()
