@@ -111,7 +111,6 @@ def summary_in_words(summary: pd.DataFrame,
         "Fix order": summary["priority"].to_numpy(),
         "Issue": summary["issue"].to_numpy(),
         "Open pipeline touched": summary["open_pipeline_touched_usd"].map(money).to_numpy(),
-        "Records": summary["records"].to_numpy(),
         "Share of records checked (95% interval)": rate_texts(summary["records"],
                                                               summary["checked"]),
         "Needs attention": [f"{'Yes, over' if over else 'No, at or under'} {line:.0%}"
@@ -122,8 +121,9 @@ def summary_in_words(summary: pd.DataFrame,
 
 def records_in_words(records: pd.DataFrame, segment_names: dict[str, str]) -> pd.DataFrame:
     """Return issue records with headers in words and segment names as people read them."""
-    out = records.assign(segment=records["segment"].map(segment_names).fillna("Not known"),
-                         channel=records["channel"].fillna("Not known"))
+    segment = records["segment"].astype(object).map(segment_names).fillna("Not known")
+    out = records.assign(segment=segment,
+                         channel=records["channel"].astype(object).fillna("Not known"))
     if "lead_id" not in records:  # account records have no channel: no column saying so
         out = out.drop(columns="channel")
     return out.rename(columns=RECORD_LABELS)
