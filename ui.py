@@ -17,16 +17,15 @@ import pandas as pd
 import streamlit as st
 
 from lib import datasets
+from lib.backtest import Outcomes, outcomes_from_features
 from lib.db import connect, database_path
-from lib.features import lead_features
+from lib.features import history_features, lead_features
 from lib.filters import Filters
 from lib.model import ScoringModel, model_history, published_model
 from lib.recalibration import Recalibration, recalibrate
-from lib.scoring import FeatureMatrix, feature_matrix, score_leads
+from lib.scoring import FeatureMatrix, ScoreArrays, feature_matrix, score_arrays, score_leads
 from lib.segments import SegmentRule, segment_frames, segment_labels
 from lib.stats import SMALL_SAMPLE
-
-FILTER_KEYS = ("f_period", "f_segments", "f_channels")
 
 
 def _use_app_navigation() -> None:
@@ -133,6 +132,41 @@ def model_versions() -> pd.DataFrame:
     return model_history(conn())
 
 
+# History (each lead at its routing moment, with its outcome) feeds the Scoring lab's back-test:
+# ~1.5 s to build on the sample, so once per import; the published baseline once per version.
+@st.cache_resource(show_spinner="Measuring every lead at its routing moment")
+def _history(path: str, version: str) -> tuple[pd.DataFrame, FeatureMatrix, Outcomes]:
+    frame = history_features(conn())
+    return frame, feature_matrix(frame), outcomes_from_features(frame)
+
+
+def history_frame() -> pd.DataFrame:
+    """Return every lead's point-in-time history features and outcome (once per import)."""
+    return _history(db_path(), dataset_version())[0]
+
+
+def history_matrix() -> FeatureMatrix:
+    """Return the feature matrix of the history the Scoring lab back-tests on."""
+    return _history(db_path(), dataset_version())[1]
+
+
+def history_outcomes() -> Outcomes:
+    """Return the outcome arrays aligned with `history_matrix()`."""
+    return _history(db_path(), dataset_version())[2]
+
+
+@st.cache_resource(show_spinner=False)
+def _history_baseline(path: str, version: str, model_version: int,
+                      created_at: str) -> ScoreArrays:
+    return score_arrays(history_matrix(), current_model())
+
+
+def history_baseline() -> ScoreArrays:
+    """Return the published model's scores on history (cached per data and model version)."""
+    model = current_model()
+    return _history_baseline(db_path(), dataset_version(), model.version, model.created_at)
+
+
 # A fit takes ~0.5 s on the sample: cached per data, model and settings so that moving
 # between pages, or back to an earlier setting, does not refit.
 @st.cache_resource(show_spinner="Re-fitting weights from history")
@@ -153,17 +187,22 @@ def current_model() -> ScoringModel:
     return published_model(conn())
 
 
-def _persisted(key: str, default: Any) -> Any:
-    # widget state is dropped when a page does not draw the widget; keep a copy across pages
-    if key not in st.session_state:
-        st.session_state[key] = st.session_state.get(f"_{key}", default)
-    return st.session_state[key]
+def _persisted(key: str, default: Any, valid: Any = None) -> None:
+    """Seed a shared filter widget from its stored copy before the widget is drawn.
+
+    Streamlit drops a widget's value when another page draws "the same" widget, so the value
+    lives under `_<key>` and is written back into the widget key on every run.
+    """
+    store = f"_{key}"
+    value = st.session_state.get(store, default)
+    if valid is not None and isinstance(value, list):
+        value = [v for v in value if v in valid]
+    st.session_state[store] = value
+    st.session_state[key] = value
 
 
-def _remember() -> None:
-    for key in FILTER_KEYS:
-        if key in st.session_state:
-            st.session_state[f"_{key}"] = st.session_state[key]
+def _remember(key: str) -> None:
+    st.session_state[f"_{key}"] = st.session_state[key]
 
 
 def sidebar() -> tuple[Filters, ScoringModel]:
@@ -182,15 +221,17 @@ def sidebar() -> tuple[Filters, ScoringModel]:
         if span is not None:
             _persisted("f_period", span)
             st.date_input("Period", key="f_period", min_value=span[0], max_value=span[1],
-                          on_change=_remember, help="Close date for win rate and cycle time, "
-                          "MQL date for conversion, created date for pipeline created.")
+                          on_change=_remember, args=("f_period",),
+                          help="Close date for win rate and cycle time, MQL date for "
+                          "conversion, created date for pipeline created.")
         labels = segment_labels(model.segments)
-        _persisted("f_segments", [r.name for r in model.segments])
+        _persisted("f_segments", [r.name for r in model.segments], valid=labels)
         st.multiselect("Segments", options=list(labels), key="f_segments",
-                       format_func=labels.get, on_change=_remember)
+                       format_func=labels.get, on_change=_remember, args=("f_segments",))
         options = channels(version)
-        _persisted("f_channels", options)
-        st.multiselect("Channels", options=options, key="f_channels", on_change=_remember)
+        _persisted("f_channels", options, valid=options)
+        st.multiselect("Channels", options=options, key="f_channels", on_change=_remember,
+                       args=("f_channels",))
     return _filters(span, labels, options), model
 
 
