@@ -113,7 +113,7 @@ def summary_in_words(summary: pd.DataFrame,
         "Open pipeline touched": summary["open_pipeline_touched_usd"].map(money).to_numpy(),
         "Share of records checked (95% interval)": rate_texts(summary["records"],
                                                               summary["checked"]),
-        "Needs attention": [f"{'Yes, over' if over else 'No, at or under'} {line:.0%}"
+        "Needs attention": [f"{'Yes, over' if over else 'No, ≤'} {line:.0%}"
                             for over, line in zip(summary["above_threshold"],
                                                   summary["threshold"], strict=True)],
     })

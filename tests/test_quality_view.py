@@ -100,7 +100,7 @@ def test_summary_in_words_names_headers_and_formats_money_and_rates():
     assert table.iloc[0].to_dict() == {
         "Fix order": 1, "Issue": "Bounced", "Open pipeline touched": "$1,500",
         "Share of records checked (95% interval)": "5.0% (3.8%–6.5%), 50 of 1,000 records",
-        "Needs attention": "No, at or under 5%"}
+        "Needs attention": "No, ≤ 5%"}
 
 
 def test_records_in_words_name_headers_and_say_not_known_for_unplaced_records():
