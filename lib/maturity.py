@@ -16,6 +16,7 @@ import pandas as pd
 from lib.db import data_as_of, run_query
 from lib.outcomes import outcomes_by_band
 from lib.segments import UNASSIGNED, SegmentRule, segment_frames
+from lib.stats import SMALL_SAMPLE
 
 LEVEL_NAMES: dict[int, str] = {1: "ad hoc", 2: "defined", 3: "managed", 4: "operationalised"}
 
@@ -180,11 +181,16 @@ def _opportunity_evidence(conn: duckdb.DuckDBPyConnection) -> Evidence:
     }
 
 
-def _scoring_evidence(conn: duckdb.DuckDBPyConnection, scores: pd.DataFrame | None) -> Evidence:
+def _scoring_evidence(conn: duckdb.DuckDBPyConnection, scores: pd.DataFrame | None,
+                      min_band_deals: int) -> Evidence:
     if scores is None or scores.empty:
         return {"top_band_lift": None}
-    lift = outcomes_by_band(conn, scores)["lift"].iloc[0]
-    return {"top_band_lift": None if pd.isna(lift) else float(lift)}
+    # the highest band with enough closed deals to say anything: a 2-deal top band reads 0x
+    bands = outcomes_by_band(conn, scores)
+    judged = bands[bands["closed"] >= min_band_deals]
+    if judged.empty or pd.isna(judged["lift"].iloc[0]):
+        return {"top_band_lift": None}
+    return {"top_band_lift": float(judged["lift"].iloc[0])}
 
 
 def _process_evidence(conn: duckdb.DuckDBPyConnection, rules: tuple[SegmentRule, ...],
@@ -218,9 +224,14 @@ def maturity_evidence(conn: duckdb.DuckDBPyConnection, rules: tuple[SegmentRule,
                       scores: pd.DataFrame | None, model_versions: int,
                       sla_hours: dict[str, float],
                       last_published_at: pd.Timestamp | None = None,
-                      as_of: pd.Timestamp | None = None) -> Evidence:
-    """Return the evidence maturity_levels reads, measured from the data (None = not measurable)."""
+                      as_of: pd.Timestamp | None = None,
+                      min_band_deals: int = SMALL_SAMPLE) -> Evidence:
+    """Return the evidence maturity_levels reads, measured from the data (None = not measurable).
+
+    Score-band lift is read from the highest band with at least `min_band_deals` closed deals.
+    """
     as_of = data_as_of(conn) if as_of is None else pd.Timestamp(as_of)
     return (_segmentation_evidence(conn, rules) | _opportunity_evidence(conn)
-            | _scoring_evidence(conn, scores) | _process_evidence(conn, rules, sla_hours, as_of)
+            | _scoring_evidence(conn, scores, min_band_deals)
+            | _process_evidence(conn, rules, sla_hours, as_of)
             | _optimisation_evidence(model_versions, last_published_at, as_of))

@@ -128,7 +128,7 @@ def measured(conn: duckdb.DuckDBPyConnection, **overrides: Any) -> dict[str, flo
         "scores": pd.DataFrame({"lead_id": ["L1", "L3"], "band": ["very likely", "unlikely"],
                                 "qualification_score": [96.0, 20.0]}),
         "model_versions": 2, "sla_hours": {"enterprise": 24.0, "smb": 4.0},
-        "last_published_at": pd.Timestamp("2024-05-01"),
+        "last_published_at": pd.Timestamp("2024-05-01"), "min_band_deals": 1,
     } | overrides
     return maturity_evidence(conn, **arguments)
 
@@ -154,6 +154,15 @@ def test_maturity_evidence_feeds_maturity_levels(conn):
     levels = maturity_levels(measured(conn)).set_index("capability")["level"]
     assert levels.to_dict() == {"segmentation": 2, "qualification": 3, "scoring": 2,
                                 "process": 1, "financial": 2, "optimisation": 3}
+
+
+def test_scoring_evidence_skips_a_top_band_with_too_few_closed_deals(conn):
+    # "very likely" holds one closed deal: with two required, "unlikely" (one deal) is not
+    # enough either, so nothing is judged rather than reading a 1-deal band's lift
+    assert measured(conn, min_band_deals=2)["top_band_lift"] is None
+    scores = pd.DataFrame({"lead_id": ["L1", "L3"], "band": ["very likely", "very likely"],
+                           "qualification_score": [96.0, 97.0]})
+    assert measured(conn, scores=scores, min_band_deals=2)["top_band_lift"] == pytest.approx(1.0)
 
 
 def test_maturity_evidence_without_scores_or_a_published_model_is_unmeasured(conn):
