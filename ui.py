@@ -19,6 +19,7 @@ import streamlit as st
 from lib import datasets
 from lib.backtest import Outcomes, outcomes_from_features
 from lib.db import connect, database_path
+from lib.display import money_text
 from lib.features import history_features, lead_features
 from lib.filters import Filters
 from lib.model import ScoringModel, model_history, published_model
@@ -268,14 +269,7 @@ def pct(value: float | None, low: float | None = None, high: float | None = None
 
 def money(value: float | None) -> str:
     """Return $1.2M / $340k / $950 for people; an em dash when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if value >= size:
-            return f"{sign}${value / size:.1f}{unit}"
-    return f"{sign}${value:,.0f}"
+    return money_text(value)
 
 
 def rate_metric(label: str, rate: float | None, low: float | None, high: float | None,
