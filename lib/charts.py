@@ -285,3 +285,28 @@ def calibration_chart(calibration: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(title_text="Observed win rate", tickformat=".0%",
                      range=[0, min(1.0, top * 1.05)])
     return fig
+
+
+def backtest_bands_chart(bands: pd.DataFrame) -> go.Figure:
+    """Return win rate per score band, published against edited model, with 95% interval error
+    bars and closed counts; bands is lib.lab_view.bands_with_intervals output."""
+    fig = go.Figure()
+    for i, (model, rows) in enumerate(bands.groupby("model", sort=False)):
+        shown = rows[rows["closed"] > 0]
+        fig.add_trace(go.Bar(
+            name=str(model), x=shown["band"], y=shown["win_rate"], marker_color=PALETTE[i],
+            error_y={"type": "data", "symmetric": False,
+                     "array": shown["win_rate_high"] - shown["win_rate"],
+                     "arrayminus": shown["win_rate"] - shown["win_rate_low"]},
+            text=[f"{c:,.0f} closed" + (" ⚠" if s else "")
+                  for c, s in zip(shown["closed"], shown["small_sample"], strict=True)],
+            textposition="inside", insidetextanchor="start",
+            customdata=shown[["won", "closed", "leads"]],
+            hovertemplate=(f"{model}, %{{x}}: %{{y:.1%}} won (%{{customdata[0]:,.0f}} of "
+                           "%{customdata[1]:,.0f} closed; %{customdata[2]:,.0f} leads)"
+                           "<extra></extra>")))
+    fig.update_layout(barmode="group", title="Win rate by score band (bars: 95% interval)",
+                      legend={"orientation": "h", "y": -0.2}, margin={"t": 50})
+    fig.update_yaxes(title_text="Win rate", tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(title_text="Score band")
+    return fig
