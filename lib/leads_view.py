@@ -146,8 +146,8 @@ def pillar_values(score_row: pd.Series) -> dict[str, float]:
 def accounts_in_words(rollup: pd.DataFrame, scores: pd.DataFrame, model: ScoringModel,
                       segments: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Return one row per account (best score first) with headers and values in words."""
-    names = scores.dropna(subset=["account_id"]).drop_duplicates("account_id")
-    names = names.set_index("account_id")["company_name"]
+    named = scores.dropna(subset=["account_id"]).drop_duplicates("account_id")
+    names = named.set_index("account_id")["company_name"]
     shown = rollup if segments is None else rollup[rollup["segment"].isin(segments)]
     shown = shown.sort_values("best_score", ascending=False, kind="stable")
     group = shown["buying_group_min"].astype(str) + "–" + shown["buying_group_max"].astype(str)
