@@ -87,7 +87,10 @@ def edited_model(model: ScoringModel, segment: str, values: Mapping[str, Any]) -
     edited = with_thresholds(edited, segment, values[MQL], values[SQL])
     for activity in model.activity_points():
         edited = with_behavior_points(edited, activity, values[points_key(activity)])
-    grade = replace(edited.grade, **{f: float(values[k]) for f, k in GRADE_KEYS.items()})
+    grade = replace(edited.grade,
+                    icp_industry_points=float(values[GRADE_KEYS["icp_industry_points"]]),
+                    size_fit_points=float(values[GRADE_KEYS["size_fit_points"]]),
+                    wrong_size_points=float(values[GRADE_KEYS["wrong_size_points"]]))
     return with_half_life(with_changes(edited, grade=grade), values[HALF_LIFE])
 
 
@@ -115,7 +118,7 @@ def _count_card(bt: Backtest, label: str, metric: str, noun: str) -> Card:
 
 def _rate_card(bt: Backtest, label: str, metric: str, noun: str, counted: str) -> Card:
     rates = bt.rates[bt.rates["metric"] == metric].set_index("model")
-    new, old = rates.loc["edited"], rates.loc["published"]
+    new, old = rates.loc["edited"].to_dict(), rates.loc["published"].to_dict()
     points = (new["rate"] - old["rate"]) * 100
     delta = f"{points:+.1f} pts ({new['successes'] - old['successes']:+,.0f} {counted})"
     texts = [rate_text(r["rate"], r["rate_low"], r["rate_high"], int(r["trials"]), noun)
@@ -159,7 +162,7 @@ def mix_in_words(bt: Backtest, model: ScoringModel) -> pd.DataFrame:
     """Return the SQL set per segment, published against edited, with headers in words."""
     wide = bt.mix.pivot(index="segment", columns="model")
     labels = segment_labels(model.segments)
-    rows = wide[(wide["leads"] > 0).any(axis=1)]
+    rows = wide[(wide["leads"] > 0).to_numpy().any(axis=1)]
     return pd.DataFrame({
         "Segment": [labels.get(s, s) for s in rows.index],
         "SQL leads, published": rows[("leads", "published")].astype("int64").to_numpy(),
@@ -177,8 +180,9 @@ def transitions_in_words(bt: Backtest) -> str:
     if bt.transitions.empty:
         return "No lead changes stage."
     rows = bt.transitions.sort_values("leads", ascending=False, kind="stable")
-    return "; ".join(f"{STAGE_WORDS[r.from_stage]} → {STAGE_WORDS[r.to_stage]}: "
-                     f"{r.leads:,} leads" for r in rows.itertuples())
+    return "; ".join(f"{STAGE_WORDS[str(a)]} → {STAGE_WORDS[str(b)]}: {int(n):,} leads"
+                     for a, b, n in zip(rows["from_stage"], rows["to_stage"], rows["leads"],
+                                        strict=True))
 
 
 def changed_in_words(bt: Backtest, features: pd.DataFrame, before: ScoreArrays,
@@ -243,11 +247,12 @@ def version_changes(conn: duckdb.DuckDBPyConnection, history: pd.DataFrame,
     start = max(len(rows) - limit, 0)
     before = default_model() if start == 0 else load_version(conn, rows["version"][start - 1])
     out = []
-    for row in rows.iloc[start:].itertuples():
-        current = load_version(conn, int(row.version))
-        when = pd.Timestamp(row.created_at).strftime("%d %b %Y %H:%M")
-        out.append(VersionChange(int(row.version), f"Version {row.version} — {row.author}, "
-                                 f"{when}: {row.note}",
+    recent = rows.iloc[start:]
+    for version, created_at, author, note in zip(recent["version"], recent["created_at"],
+                                                 recent["author"], recent["note"], strict=True):
+        current = load_version(conn, int(version))
+        when = pd.Timestamp(created_at).strftime("%d %b %Y %H:%M")
+        out.append(VersionChange(int(version), f"Version {version} — {author}, {when}: {note}",
                                  tuple(diff_in_words(model_diff(before, current), current))))
         before = current
     return out[::-1]
