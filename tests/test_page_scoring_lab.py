@@ -88,3 +88,14 @@ def test_publishing_writes_a_version_shown_in_history_and_restore_brings_one_bac
     assert history["note"].iloc[-1] == "Restored version 1"
     assert at.sidebar.caption[1].value == "Published version 3"
     assert "- Enterprise MQL threshold 40 → 50" in [m.value for m in at.markdown]
+
+
+def test_switching_segment_shows_its_settings_and_keeps_the_other_segments_edits(app_db):
+    at = open_lab()
+    at.slider(key="lab_sql_threshold").set_value(70.0).run()
+    at.selectbox(key="lab_segment").set_value("smb").run()
+    assert not at.exception
+    assert at.slider(key="lab_sql_threshold").value == 80.0
+    at.slider(key="lab_mql_threshold").set_value(45.0).run()
+    diff = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert diff == ["- Enterprise SQL threshold 80 → 70\n- SMB MQL threshold 50 → 45"]
