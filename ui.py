@@ -43,9 +43,6 @@ def _use_app_navigation() -> None:
         st.rerun()
 
 
-_use_app_navigation()
-
-
 @st.cache_resource(show_spinner="Opening the database")
 def connection(path: str) -> duckdb.DuckDBPyConnection:
     """Return the app's one connection; a database with no data gets the bundled sample."""
@@ -208,6 +205,7 @@ def _remember(key: str) -> None:
 
 def sidebar() -> tuple[Filters, ScoringModel]:
     """Draw the shared sidebar (data source, model version, filters); return filters and model."""
+    _use_app_navigation()  # here, not at import: a rerun raised mid-import leaves ui half-built
     version = dataset_version()
     current = datasets.current_dataset(conn())
     model = current_model()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import duckdb
 
@@ -27,7 +26,7 @@ class Dataset:
     @property
     def is_sample(self) -> bool:
         """Return True when the data is the bundled sample export."""
-        return any(Path(f).name.startswith(SAMPLE_EXPORT.name) for f in self.files)
+        return any(f.startswith(SAMPLE_EXPORT.name) for f in self.files)
 
 
 def current_dataset(conn: duckdb.DuckDBPyConnection) -> Dataset | None:

@@ -24,11 +24,14 @@ def main() -> None:
     args.add_argument("--db", default="var/qualify.duckdb")
     args.add_argument("--out", default="docs")
     args.add_argument("--theme", default="light", choices=["light", "dark"])
+    args.add_argument("--height", type=int, default=3000)
     opts = args.parse_args()
     Path(opts.out).mkdir(exist_ok=True)
     with streamlit_server(Path(opts.db)) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000},
+        # Streamlit scrolls inside its main container, so a full-page shot is only the
+        # viewport: make the viewport as tall as the longest page instead
+        page = browser.new_page(viewport={"width": 1400, "height": opts.height},
                                 color_scheme=opts.theme)
         for name in PAGES:
             page.goto(f"{url}/{name}")

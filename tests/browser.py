@@ -58,11 +58,19 @@ def _wait_until_healthy(url: str, proc: subprocess.Popen[bytes], seconds: float 
     raise TimeoutError(f"streamlit did not answer on {url} within {seconds} s")
 
 
-def wait_for_app(page, timeout_ms: int = 60_000) -> None:  # noqa: ANN001 (playwright Page)
-    """Wait until Streamlit has drawn the page and finished running its script."""
+SCRIPT_DONE = ("() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+               " const state = app && app.getAttribute('data-test-script-state');"
+               " return state === 'notRunning'; }")
+
+
+def wait_for_app(page, timeout_ms: int = 120_000) -> None:  # noqa: ANN001 (playwright Page)
+    """Wait until Streamlit has drawn the page and its script has finished running."""
     page.wait_for_selector('[data-testid="stSidebar"]', timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelectorAll('[data-testid=\"stMain\"] h1').length > 0",
-        timeout=timeout_ms)
-    page.wait_for_timeout(800)  # let Plotly finish drawing its canvases
+    wait_for_script(page, timeout_ms)
+
+
+def wait_for_script(page, timeout_ms: int = 120_000) -> None:  # noqa: ANN001 (playwright Page)
+    """Wait for the current script run to finish, then for Plotly to draw."""
+    page.wait_for_timeout(300)  # a widget change reaches the server a moment after the event
+    page.wait_for_function(SCRIPT_DONE, timeout=timeout_ms)
+    page.wait_for_timeout(800)

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_for_app
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    streamlit_server,
+    wait_for_app,
+    wait_for_script,
+)
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):  # in CI a missing browser is a failure, never a silent skip
@@ -54,12 +60,6 @@ def open_page(page: Page, url: str) -> None:
     wait_for_app(page)
 
 
-def wait_for_rerun(page: Page) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-
-
 @pytest.mark.parametrize(("path", "title"), PAGES.items())
 def test_every_page_renders_in_chromium_with_the_shared_navigation(page, app_url, path, title):
     open_page(page, f"{app_url}/{path}")
@@ -76,7 +76,7 @@ def move_slider(page: Page, label: str, steps: int) -> None:
     key = "ArrowRight" if steps > 0 else "ArrowLeft"
     for _ in range(abs(steps)):
         thumb.press(key)
-    wait_for_rerun(page)
+    wait_for_script(page)
 
 
 def test_moving_the_target_mix_slider_changes_the_gap_to_target(page, app_url):
