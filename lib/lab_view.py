@@ -19,6 +19,7 @@ import pandas as pd
 
 from lib.backtest import Backtest
 from lib.display import money_text, rate_text
+from lib.filters import Filters
 from lib.model import (
     PILLARS,
     ScoringModel,
@@ -185,16 +186,28 @@ def transitions_in_words(bt: Backtest) -> str:
                                         strict=True))
 
 
-def changed_in_words(bt: Backtest, features: pd.DataFrame, before: ScoreArrays,
-                     after: ScoreArrays, model: ScoringModel) -> pd.DataFrame:
-    """Return the leads that change stage: company, segment, old → new stage and score."""
+def changed_within(bt: Backtest, features: pd.DataFrame, filters: Filters) -> np.ndarray:
+    """Return the indices of the back-test's changed leads inside the filters' segments and
+    channels (the back-test itself always counts every lead)."""
     idx = bt.changed
+    keep = np.ones(len(idx), dtype=bool)
+    for column, allowed in (("segment", filters.segments), ("channel", filters.channels)):
+        if allowed is not None:
+            keep &= np.isin(features[column].to_numpy()[idx], list(allowed))
+    return idx[keep]
+
+
+def changed_in_words(idx: np.ndarray, features: pd.DataFrame, before: ScoreArrays,
+                     after: ScoreArrays, model: ScoringModel) -> pd.DataFrame:
+    """Return leads (row indices) that change stage: company, segment, channel, old → new
+    stage and score, and what happened to them."""
     labels = segment_labels(model.segments)
     stages = np.array([STAGE_WORDS[s] for s in before.stage_names], dtype=object)
     old, new = before.qualification_score[idx], after.qualification_score[idx]
     return pd.DataFrame({
         "Company": features["company_name"].to_numpy()[idx],
         "Segment": [labels.get(s, s) for s in features["segment"].to_numpy()[idx]],
+        "Channel": features["channel"].to_numpy()[idx],
         "Stage": [f"{a} → {b}" for a, b in zip(stages[before.stage_code[idx]],
                                                 stages[after.stage_code[idx]], strict=True)],
         "Score": [f"{a:.1f} → {b:.1f}" for a, b in zip(old, new, strict=True)],

@@ -83,8 +83,10 @@ with results:
     mix.dataframe(lab_view.mix_in_words(bt, edited), hide_index=True, column_config={
         c: st.column_config.NumberColumn(format="percent")
         for c in ("Share of SQL leads, published", "Share of SQL leads, edited")})
-    changed.caption(f"The {len(bt.changed):,} with the largest score change.")
-    changed.dataframe(lab_view.changed_in_words(bt, features, baseline, after, edited),
+    shown = lab_view.changed_within(bt, features, filters)
+    changed.caption(f"{len(shown):,} of the {len(bt.changed):,} stage changes with the largest "
+                    "score change, within the sidebar's segments and channels.")
+    changed.dataframe(lab_view.changed_in_words(shown, features, baseline, after, edited),
                       hide_index=True)
 
 with publish:

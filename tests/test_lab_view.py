@@ -12,6 +12,7 @@ from lib import charts, lab_view
 from lib.backtest import Backtest
 from lib.db import connect
 from lib.errors import ModelError
+from lib.filters import Filters
 from lib.model import default_model, model_diff, model_history, publish_model, with_thresholds
 
 MODEL = default_model()
@@ -132,17 +133,31 @@ def test_transitions_read_largest_first(transitions, sentence):
 def test_changed_leads_show_company_segment_stage_and_score_before_and_after():
     features = pd.DataFrame({"company_name": ["Acme", "Bolt", "Core"],
                              "segment": ["smb", "enterprise", "mid_market"],
+                             "channel": ["Events", "Events", "Outbound"],
                              "won": [True, False, None], "lost": [False, False, None]})
     names = ("lead", "recycled", "mql", "sal", "sql")
     before = SimpleNamespace(stage_names=names, stage_code=np.array([2, 0, 3]),
                              qualification_score=np.array([60.0, 10.0, 75.0]))
     after = SimpleNamespace(stage_names=names, stage_code=np.array([4, 0, 4]),
                             qualification_score=np.array([61.0, 10.0, 80.0]))
-    table = lab_view.changed_in_words(hand_backtest(), features, before, after, MODEL)
+    table = lab_view.changed_in_words(hand_backtest().changed, features, before, after, MODEL)
     assert table.to_dict("list") == {
         "Company": ["Core", "Acme"], "Segment": ["Mid-market", "SMB"],
+        "Channel": ["Outbound", "Events"],
         "Stage": ["SAL → SQL", "MQL → SQL"], "Score": ["75.0 → 80.0", "60.0 → 61.0"],
         "Score change": [5.0, 1.0], "Outcome": ["Open", "Won"]}
+
+
+@pytest.mark.parametrize(("filters", "kept"), [
+    (Filters(), [2, 0]),
+    (Filters(segments=("smb",)), [0]),
+    (Filters(channels=("Outbound",)), [2]),
+    (Filters(segments=("smb",), channels=("Outbound",)), []),
+])
+def test_changed_leads_listed_follow_the_sidebar_segments_and_channels(filters, kept):
+    features = pd.DataFrame({"segment": ["smb", "smb", "mid_market"],
+                             "channel": ["Events", "Outbound", "Outbound"]})
+    assert list(lab_view.changed_within(hand_backtest(), features, filters)) == kept
 
 
 def test_diff_lines_name_segments_activities_and_grade_points_in_words():

@@ -63,11 +63,14 @@ def test_weights_are_renormalised_and_reset_returns_to_published(app_db):
     assert metric(at, "Leads reaching MQL")[1] == "+0 leads"
 
 
-def test_a_sidebar_segment_choice_keeps_the_back_test_on_all_history(app_db):
+def test_a_sidebar_segment_narrows_the_changed_leads_listed_not_the_back_test(app_db):
     at = open_lab()
-    sqls = metric(at, "Leads reaching SQL")
+    at.slider(key="lab_sql_threshold").set_value(70.0).run()
+    sqls, listed = metric(at, "Leads reaching SQL"), at.dataframe[1].value
+    assert set(listed["Segment"]) == {"Enterprise"}  # only enterprise's threshold moved
     at.sidebar.multiselect(key="f_segments").set_value(["smb"]).run()
     assert not at.exception and metric(at, "Leads reaching SQL") == sqls
+    assert len(at.dataframe[1].value) == 0 < len(listed)
 
 
 def test_publishing_writes_a_version_shown_in_history_and_restore_brings_one_back(app_db):
