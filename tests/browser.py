@@ -73,4 +73,8 @@ def wait_for_script(page, timeout_ms: int = 120_000) -> None:  # noqa: ANN001 (p
     """Wait for the current script run to finish, then for Plotly to draw."""
     page.wait_for_timeout(300)  # a widget change reaches the server a moment after the event
     page.wait_for_function(SCRIPT_DONE, timeout=timeout_ms)
-    page.wait_for_timeout(800)
+    # a rerun (st.rerun, the first visit's navigation hand-over) shows "not running" for an
+    # instant between two runs: only a state that holds counts as finished
+    page.wait_for_timeout(700)
+    page.wait_for_function(SCRIPT_DONE, timeout=timeout_ms)
+    page.wait_for_timeout(500)
