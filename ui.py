@@ -38,7 +38,10 @@ def _use_app_navigation() -> None:
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    # Once per session: AppTest resets the flag before every run, and a rerun on each run would
+    # swallow every button click (the click's run is cut short, the rerun sees no click).
+    if PagesManager.uses_pages_directory and not st.session_state.get("_navigation_rerouted"):
+        st.session_state["_navigation_rerouted"] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
 
