@@ -560,6 +560,36 @@ def _format_points(points: np.ndarray) -> pd.Series:
     return pd.Series(np.where(points >= 0, "+", ""), dtype=object) + text
 
 
+def _factor_items(parts: Contributions, col: np.ndarray, n_all: np.ndarray, n_new: np.ndarray,
+                  points: np.ndarray, shown: np.ndarray) -> np.ndarray:
+    """Return 'pricing page view ×3 +3.5' per row, '' where the factor is too small to show."""
+    kind = parts.activity_type[col]
+    detail = np.where(kind < 0, "", " ×" + n_all.astype(str))
+    detail = np.where((kind >= 0) & (n_all == n_new), detail + " in 30 days", detail)
+    item = (pd.Series(np.array(parts.labels, dtype=object)[col]) + detail + " "
+            + _format_points(points))
+    return np.where(shown, item, "").astype(object)
+
+
+def _slot_texts(parts: Contributions, col: np.ndarray, n_all: np.ndarray, n_new: np.ndarray,
+                points: np.ndarray, shown: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return each lead's code into one slot's distinct texts, and those texts."""
+    # everything the text reads: factor, counts, points as printed (rounded, with its sign)
+    keys = pd.MultiIndex.from_arrays([col, n_all, n_new == n_all, np.round(points, 1),
+                                      points >= 0, shown])
+    codes, _ = keys.factorize()
+    first = _first_rows(codes)
+    return codes, _factor_items(parts, col[first], n_all[first], n_new[first], points[first],
+                                shown[first])
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """Return, for each code 0..max, the first row holding it."""
+    first = np.full(codes.max() + 1 if len(codes) else 0, len(codes), dtype="int64")
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    return first
+
+
 def top_factors(matrix: FeatureMatrix, model: ScoringModel, k: int = 3) -> pd.Series:
     """Return per lead its k largest headline contributions: 'pricing page view ×3 +3.5; ...'."""
     parts = contributions(matrix, model)
@@ -569,21 +599,27 @@ def top_factors(matrix: FeatureMatrix, model: ScoringModel, k: int = 3) -> pd.Se
     rows = np.arange(matrix.n)
     totals = _activity_dense(matrix, matrix.pair_buckets.sum(axis=0))
     recent = _activity_dense(matrix, matrix.pair_recent)
-    text = pd.Series([""] * matrix.n, dtype=object)
+    # Texts repeat: each slot's (factor, counts, rounded points) and then each lead's trio of
+    # slots are built once per distinct value and taken per lead (1M leads: ~20 s -> ~5 s).
+    slot_codes, slot_texts = [], []
     for slot in range(k):
         col = order[:, slot]
-        kind = parts.activity_type[col]
-        n_all = totals[rows, np.maximum(kind, 0)].astype("int64")
-        n_new = recent[rows, np.maximum(kind, 0)].astype("int64")
-        detail = np.where(kind < 0, "", " ×" + n_all.astype(str))
-        detail = np.where((kind >= 0) & (n_all == n_new), detail + " in 30 days", detail)
-        item = (pd.Series(np.array(parts.labels, dtype=object)[col]) + detail + " "
-                + _format_points(parts.points[rows, col]))
-        shown = size[rows, col] >= 0.05
-        sep = np.where((text != "") & shown, "; ", "")
-        piece = pd.Series(np.where(shown, item, ""), dtype=object)
+        kind = np.maximum(parts.activity_type[col], 0)
+        codes, texts = _slot_texts(parts, col, totals[rows, kind].astype("int64"),
+                                   recent[rows, kind].astype("int64"), parts.points[rows, col],
+                                   size[rows, col] >= 0.05)
+        slot_codes.append(codes)
+        slot_texts.append(texts)
+    if not slot_codes:
+        return pd.Series([""] * matrix.n, dtype=object)
+    trio, _ = pd.MultiIndex.from_arrays(slot_codes).factorize()
+    first = _first_rows(trio)
+    text = pd.Series([""] * len(first), dtype=object)
+    for codes, texts in zip(slot_codes, slot_texts, strict=True):
+        piece = pd.Series(texts[codes[first]], dtype=object)
+        sep = np.where((text != "") & (piece != ""), "; ", "")
         text = text + pd.Series(sep, dtype=object) + piece
-    return text
+    return pd.Series(text.to_numpy()[trio], dtype=object)
 
 
 # --- the full per-lead frame ----------------------------------------------------------------

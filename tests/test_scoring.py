@@ -220,3 +220,22 @@ def test_the_score_scale_stretches_the_weighted_pillar_sum(floor, ceiling):
     raw = sum(getattr(weights, p) * float(getattr(s, p)[0]) for p in PILLARS)
     expected = min(max((raw - floor) * 100 / (ceiling - floor), 0), 100)
     assert s.qualification_score[0] == pytest.approx(expected, abs=1e-3)
+
+
+def test_top_factors_read_the_same_for_a_lead_scored_with_others_as_scored_alone():
+    leads = [("L1", "A1", "vp@acme.com", "VP of IT", None),
+             ("L2", "A1", "dev@acme.com", "Engineer", None),
+             ("L3", "B1", "ceo@bolt.com", "CEO", None),
+             ("L4", "A1", "vp2@acme.com", "VP of IT", None)]
+    activities = [("L1", "pricing_page_view", d) for d in (1, 2, 3)] + [
+        ("L2", "pricing_page_view", 50), ("L3", "competitor_research", 2),
+        ("L4", "pricing_page_view", 1), ("L4", "pricing_page_view", 2),
+        ("L4", "pricing_page_view", 3)]
+    together = score_leads(lead_features(database(leads, activities)), default_model())
+    for lead in leads:
+        alone = score_leads(lead_features(database(
+            [lead], [a for a in activities if a[0] == lead[0]])), default_model())
+        row = together.set_index("lead_id").loc[lead[0], "top_factors"]
+        assert row == alone["top_factors"].iloc[0]
+    # L1 and L4 share every input: one text built, taken twice
+    assert together.loc[0, "top_factors"] == together.loc[3, "top_factors"]
