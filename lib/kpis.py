@@ -302,10 +302,10 @@ def _summary_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): _json_value(v) for k, v in row.items()} for row in table.to_dict("records")]
 
 
-def _segment_table(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                   filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _segment_table(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters,
+                   views: Views | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return per-segment counts and the overall row (counts summed, median over all won deals)."""
-    views = segment_frames(conn, rules)
+    views = views or segment_frames(conn, rules)
     wins = win_rate_by_segment(conn, rules, filters, views=views)
     wins = wins[["segment", "won", "lost", "closed"]]
     mix = pipeline_mix(conn, rules, filters, views=views).rename(columns={
@@ -333,10 +333,10 @@ def _segment_table(conn: duckdb.DuckDBPyConnection, rules: Rules,
     return table, total[table.columns]
 
 
-def kpis_by_segment(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                    filters: Filters) -> dict[str, Any]:
+def kpis_by_segment(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *,
+                    views: Views | None = None) -> dict[str, Any]:
     """Return the CLI's JSON-ready summary: as_of, filters, by_segment rows and an overall row."""
-    table, total = _segment_table(conn, rules, filters)
+    table, total = _segment_table(conn, rules, filters, views)
     as_of = data_as_of(conn)
     integer = ["won", "lost", "closed", "open_pipeline_count", "mqls", "sqls", "won_deals",
                "excluded_negative"]

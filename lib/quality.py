@@ -154,8 +154,13 @@ def orphan_references(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def issue_records(conn: duckdb.DuckDBPyConnection, as_of: pd.Timestamp | None = None,
                   days: int = STALE_DAYS) -> dict[str, pd.DataFrame]:
     """Return {issue key: the records with that issue}, ready to download."""
+    return {"stale_leads": stale_leads(conn, as_of, days)} | standing_issue_records(conn)
+
+
+def standing_issue_records(conn: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """Return {issue key: its records} for every issue but stale leads (no age involved)."""
+    # kept apart so a moved staleness cutoff reruns one query, not six (~5 s at 1M leads)
     return {
-        "stale_leads": stale_leads(conn, as_of, days),
         "bounced_leads": bounced_leads(conn),
         "leads_missing_firmographics": leads_missing_firmographics(conn),
         "accounts_missing_firmographics": accounts_missing_firmographics(conn),
@@ -188,9 +193,13 @@ def _touched_pipeline_usd(records: pd.DataFrame, pipeline: pd.DataFrame) -> floa
 
 
 def quality_summary(conn: duckdb.DuckDBPyConnection, as_of: pd.Timestamp | None = None,
-                    days: int = STALE_DAYS) -> pd.DataFrame:
-    """Return one row per issue, fix-first on top: most open pipeline touched, then records."""
-    records = issue_records(conn, as_of, days)
+                    days: int = STALE_DAYS, *,
+                    records: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Return one row per issue, fix-first on top: most open pipeline touched, then records.
+
+    records are issue_records(conn, as_of, days) when the caller already holds them.
+    """
+    records = issue_records(conn, as_of, days) if records is None else records
     checked = _records_checked(conn)
     pipeline = run_query(conn, "dq_open_pipeline")
     summary = pd.DataFrame({

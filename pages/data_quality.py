@@ -16,18 +16,18 @@ days = st.slider("Stale after (days without an update or touch)", 7, 180, qualit
 st.caption(f"Ages measured from the latest moment in the data, {as_of:%d %b %Y}." if as_of
            else "No data yet.")
 
-summary = quality.quality_summary(conn, as_of, days)
+summary, all_records = ui.quality_issues(days)
 views = ui.segment_views(model.segments)
 leads = quality_view.lead_scope(views["lead_segment"], ui.features())
-records = quality_view.filtered_issue_records(quality.issue_records(conn, as_of, days), leads,
-                                              views["account_segment"], filters)
+records = quality_view.filtered_issue_records(all_records, leads, views["account_segment"],
+                                              filters)
 
 st.subheader("What to fix first")
 st.caption("All data, ranked by the open pipeline each problem touches, then by records. "
            "The records listed below follow the sidebar's segments and channels.")
 st.dataframe(quality_view.summary_in_words(summary, ui.money), hide_index=True)
 
-bounce = quality.bounce_rate(conn)
+bounce = ui.bounce_rate()
 in_scope = quality_view.leads_within(leads, filters)
 st.subheader("Bounced email addresses")
 left, right = st.columns(2)
@@ -52,6 +52,8 @@ for row in summary.itertuples():
         st.caption(f"{row.help} All data: {row.records:,} records touching "
                    f"{ui.money(row.open_pipeline_touched_usd)} of open pipeline.")
         st.dataframe(quality_view.records_in_words(listed, names), hide_index=True)
-        st.download_button("Download these records (CSV)", listed.to_csv(index=False),
+        # deferred: each CSV is built when its button is pressed, not on every run
+        st.download_button("Download these records (CSV)",
+                           lambda listed=listed: listed.to_csv(index=False),
                            file_name=f"{row.key}.csv", mime="text/csv",
                            key=f"download_{row.key}")

@@ -4,8 +4,7 @@ import streamlit as st
 
 import ui
 from lib import charts, kpis, leadership
-from lib.maturity import maturity_evidence, maturity_levels
-from lib.outcomes import outcomes_by_band
+from lib.maturity import maturity_levels
 from lib.review import sla_hours_by_segment
 from lib.segments import segment_labels
 
@@ -14,7 +13,7 @@ conn, rules, labels = ui.conn(), model.segments, segment_labels(model.segments)
 views = ui.segment_views(rules)
 st.title("Overview")
 
-overall = kpis.kpis_by_segment(conn, rules, filters)["overall"]
+overall = kpis.kpis_by_segment(conn, rules, filters, views=views)["overall"]
 wins = kpis.win_rate_by_segment(conn, rules, filters, views=views)
 first, second, third, fourth = st.columns(4)
 with first:
@@ -33,10 +32,8 @@ st.info(leadership.leader_sentence(wins, labels), icon=":material/emoji_events:"
 st.subheader("Maturity matrix")
 mix = kpis.pipeline_mix(conn, rules, filters, views=views)
 sla_hours = sla_hours_by_segment(model)
-bands = outcomes_by_band(conn, ui.scores())
-history = ui.model_versions()
-evidence = maturity_evidence(conn, rules, ui.scores(), len(history), sla_hours,
-                             history["created_at"].max() if len(history) else None)
+bands = ui.band_outcomes()
+evidence = ui.maturity()
 now = leadership.kpis_now(
     mix, wins, kpis.qualified_opportunity_rate(conn, rules, filters, views=views),
     kpis.sla_compliance(conn, rules, filters, sla_hours, views=views),

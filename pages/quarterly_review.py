@@ -4,7 +4,6 @@ import streamlit as st
 
 import ui
 from lib import charts, kpis, review
-from lib.outcomes import outcomes_by_band
 from lib.segments import segment_labels
 
 filters, model = ui.sidebar()
@@ -57,7 +56,7 @@ st.dataframe(review.profitable_table(profitable, labels), hide_index=True,
                      format="percent"), "Profitable win rate": text})
 
 st.subheader("Do higher scores win more?")
-bands = outcomes_by_band(conn, ui.scores())
+bands = ui.band_outcomes()
 band_labels = {band.name: band.label for band in model.bands}
 st.markdown(review.band_sentence(bands, band_labels))
 st.plotly_chart(charts.band_outcome_chart(bands, band_labels), theme="streamlit")

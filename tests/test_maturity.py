@@ -15,7 +15,7 @@ from lib.maturity import (
     maturity_evidence,
     maturity_levels,
 )
-from lib.segments import DEFAULT_SEGMENTS
+from lib.segments import DEFAULT_SEGMENTS, segment_frames
 
 
 def insert(conn: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
@@ -179,3 +179,10 @@ def test_maturity_evidence_on_an_empty_database_measures_nothing():
     # two published versions count even without data to date them against
     assert levels == {"segmentation": 1, "qualification": 1, "scoring": 1, "process": 1,
                       "financial": 1, "optimisation": 2}
+
+
+def test_maturity_evidence_reads_segments_from_the_views_it_is_given(conn):
+    views = segment_frames(conn, DEFAULT_SEGMENTS)
+    unassigned = {name: frame.assign(segment="unassigned") for name, frame in views.items()}
+    assert measured(conn, views=views)["segmented_share"] == 0.5
+    assert measured(conn, views=unassigned)["segmented_share"] == 0.0

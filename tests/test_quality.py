@@ -236,3 +236,22 @@ def test_quality_summary_counts_records_against_what_was_checked(conn, key, reco
     row = quality.quality_summary(conn).set_index("key").loc[key]
     assert (row["records"], row["checked"], row["above_threshold"]) == (records, checked, above)
     assert row["share"] == records / checked
+
+
+def test_issue_records_are_the_stale_leads_and_the_standing_issues(conn):
+    summary_fixture(conn)
+    records = quality.issue_records(conn)
+    standing = quality.standing_issue_records(conn)
+    assert set(records) == {"stale_leads", *standing} and "stale_leads" not in standing
+    assert all(records[key].equals(frame) for key, frame in standing.items())
+
+
+def test_quality_summary_counts_the_records_it_is_given_instead_of_querying_again(conn):
+    summary_fixture(conn)
+    records = quality.issue_records(conn) | {"bounced_leads": pd.DataFrame(
+        {"lead_id": pd.Series([], dtype=object)})}
+    given = quality.quality_summary(conn, records=records).set_index("key")
+    queried = quality.quality_summary(conn).set_index("key")
+    bounced = (given.loc["bounced_leads", "records"], queried.loc["bounced_leads", "records"])
+    assert bounced == (0, 1)
+    assert given.loc["stale_leads", "records"] == queried.loc["stale_leads", "records"] == 1
