@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from lib import datasets, quality
+from lib import datasets, quality, quality_view
 from lib.backtest import Outcomes, outcomes_from_features
 from lib.db import connect, data_as_of, database_path
 from lib.display import money_text
@@ -187,6 +187,16 @@ def _quality(path: str, version: str,
 def quality_issues(days: int) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Return the fix-first summary and each issue's records, all data (cached per cutoff)."""
     return _quality(db_path(), dataset_version(), int(days))
+
+
+@st.cache_resource(show_spinner=False)
+def _lead_scope(path: str, version: str, rules: tuple[SegmentRule, ...]) -> pd.DataFrame:
+    return quality_view.lead_scope(segment_views(rules)["lead_segment"], features())
+
+
+def lead_scope(rules: tuple[SegmentRule, ...]) -> pd.DataFrame:
+    """Return every lead's segment and channel, the Data quality filters' scope (once)."""
+    return _lead_scope(db_path(), dataset_version(), rules)
 
 
 @st.cache_resource(show_spinner=False)

@@ -45,15 +45,19 @@ def _allowed(values: pd.Series, allowed: tuple[str, ...] | None) -> pd.Series:
 def placed(records: pd.DataFrame, leads: pd.DataFrame,
            account_segment: pd.DataFrame) -> pd.DataFrame:
     """Return records with segment and channel added from their lead, else their account."""
+    return _placed(records, leads.set_index("lead_id"),
+                   account_segment.set_index("account_id")["segment"])
+
+
+def _placed(records: pd.DataFrame, by_lead: pd.DataFrame, by_account: pd.Series) -> pd.DataFrame:
     segment = pd.Series(np.nan, index=records.index, dtype=object)
     channel = pd.Series(np.nan, index=records.index, dtype=object)
     if "lead_id" in records:
-        by_lead = leads.set_index("lead_id")
         segment = records["lead_id"].map(by_lead["segment"]).astype(object)
         channel = records["lead_id"].map(by_lead["channel"]).astype(object)
     if "account_id" in records:
-        by_account = records["account_id"].map(account_segment.set_index("account_id")["segment"])
-        segment = segment.where(segment.notna(), by_account.astype(object))
+        from_account = records["account_id"].map(by_account)
+        segment = segment.where(segment.notna(), from_account.astype(object))
     return records.drop(columns=list(HIDDEN_COLUMNS), errors="ignore").assign(
         segment=segment, channel=channel)
 
@@ -69,7 +73,11 @@ def filtered_issue_records(records: dict[str, pd.DataFrame], leads: pd.DataFrame
                            account_segment: pd.DataFrame,
                            filters: Filters) -> dict[str, pd.DataFrame]:
     """Return {issue key: its records placed and within the filters}; inputs not mutated."""
-    return {key: within_filters(placed(frame, leads, account_segment), filters)
+    # one lookup shared by every issue: an index over 1M leads builds its hash table once
+    # (~0.3 s) instead of twice per issue
+    by_lead = leads.set_index("lead_id")
+    by_account = account_segment.set_index("account_id")["segment"]
+    return {key: within_filters(_placed(frame, by_lead, by_account), filters)
             for key, frame in records.items()}
 
 

@@ -18,7 +18,7 @@ st.caption(f"Ages measured from the latest moment in the data, {as_of:%d %b %Y}.
 
 summary, all_records = ui.quality_issues(days)
 views = ui.segment_views(model.segments)
-leads = quality_view.lead_scope(views["lead_segment"], ui.features())
+leads = ui.lead_scope(model.segments)
 records = quality_view.filtered_issue_records(all_records, leads, views["account_segment"],
                                               filters)
 
