@@ -34,7 +34,7 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1400, "height": opts.height},
                                 color_scheme=opts.theme)
         for name in PAGES:
-            page.goto(f"{url}/{name}")
+            page.goto(f"{url}/{'' if name == 'overview' else name}")  # the default page is /
             wait_for_app(page)
             suffix = "" if opts.theme == "light" else "_dark"
             page.screenshot(path=f"{opts.out}/{name}{suffix}.png", full_page=True)
