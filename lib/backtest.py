@@ -95,7 +95,8 @@ def outcome_cube(scores: ScoreArrays, outcomes: Outcomes) -> np.ndarray:
 def _published_cube(matrix: FeatureMatrix, scores: ScoreArrays,
                     outcomes: Outcomes) -> np.ndarray:
     """Return the baseline's cube, memoised on the matrix while the same arrays are passed in."""
-    memo = matrix.cache.setdefault("backtest_baseline", {})
+    memo: dict[str, tuple[ScoreArrays, Outcomes, np.ndarray]] = matrix.cache.setdefault(
+        "backtest_baseline", {})
     held = memo.get("entry")
     if held is None or held[0] is not scores or held[1] is not outcomes:
         held = (scores, outcomes, outcome_cube(scores, outcomes))

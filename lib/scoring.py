@@ -76,7 +76,7 @@ class FeatureMatrix:
     pair_buckets: np.ndarray
     pair_recent: np.ndarray
     type_bounds: np.ndarray
-    cache: dict[Any, dict[Any, np.ndarray]] = field(default_factory=dict, compare=False, repr=False)
+    cache: dict[Any, dict[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
