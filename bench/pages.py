@@ -17,7 +17,7 @@ Measured on 2 cores (warm = rerun / widget, seconds):
   sample, 5 runs: every page <= 0.42 warm; cold 0.2-1.9; first fit 0.6.
   1M leads, 1 run: overview 2.1/2.5, quarterly review 2.0/2.9, leads 4.5-7.0/1.0 (st.dataframe
   serialising all 1M rows is ~4 s of it), data quality 1.4/3.5, scoring lab 0.5/0.5; cold
-  51-57 s on the data pages (lead features ~25 s, scoring ~10 s, once per import), scoring lab
+  51-57 s on the data pages (lead features 33 s, scoring 8 s, once per import), scoring lab
   28 s (history), first recalibration fit 35 s. Before the caching and top_factors work:
   overview 6.4/7.0, leads 23/3.7, data quality 22.6/20.2.
 """
