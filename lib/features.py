@@ -57,29 +57,39 @@ def keyword_pattern(keywords: tuple[str, ...]) -> str:
 
 def title_roles(titles: pd.Series, grade: GradeCriteria) -> pd.DataFrame:
     """Return seniority and department per title by the model's keyword rules (first match)."""
-    text = titles.fillna("").astype(str).str.lower()
+    # a million leads hold a few thousand distinct titles: match those, then spread the result
+    codes, distinct = pd.factorize(titles.fillna("").astype(str).str.lower())
+    text = pd.Series(distinct, dtype=object)
     seniority = np.select(
         [text.str.contains(keyword_pattern(r.keywords), regex=True) for r in grade.seniority],
         [r.name for r in grade.seniority], default=OTHER)
     department = np.select(
         [text.str.contains(keyword_pattern(r.keywords), regex=True) for r in grade.departments],
         [r.name for r in grade.departments], default=OTHER)
-    return pd.DataFrame({"seniority": seniority, "department": department}, index=titles.index)
+    return pd.DataFrame({"seniority": seniority[codes], "department": department[codes]},
+                        index=titles.index)
 
 
-def activity_counts(ages: pd.DataFrame, lead_ids: pd.Series) -> pd.DataFrame:
-    """Return per lead: events per type and age bucket, total and in the last 30 days."""
+ACTIVITY_KINDS = pd.DataFrame({"activity_type": ACTIVITY_TYPES,
+                               "kind": np.arange(len(ACTIVITY_TYPES))})
+
+
+def activity_counts(ages: pd.DataFrame, n_leads: int) -> pd.DataFrame:
+    """Return per lead: events per type and age bucket, total and in the last 30 days.
+
+    `ages` holds lead_pos (the lead's position in lead_id order), kind (index into
+    ACTIVITY_TYPES), age_days and events: integers only, so 10M activities count in numpy
+    without hashing a single ID string.
+    """
     n_types, n_buckets = len(ACTIVITY_TYPES), len(AGE_BUCKET_NAMES)
-    lead = pd.Index(lead_ids).get_indexer(pd.Index(ages["lead_id"]))
-    kind = pd.Index(ACTIVITY_TYPES).get_indexer(pd.Index(ages["activity_type"]))
-    keep = (lead >= 0) & (kind >= 0)
     bucket = np.searchsorted(np.asarray(AGE_BUCKET_EDGES[1:-1]),
                              ages["age_days"].to_numpy(dtype="float64"), side="right")
-    flat = (lead * n_types + kind) * n_buckets + bucket
-    counts = np.bincount(flat[keep], weights=ages["events"].to_numpy(dtype="float64")[keep],
-                         minlength=len(lead_ids) * n_types * n_buckets)
-    cube = counts.reshape(len(lead_ids), n_types, n_buckets).astype("int32")
-    frame = pd.DataFrame(cube.reshape(len(lead_ids), -1), columns=bucket_columns())
+    flat = (ages["lead_pos"].to_numpy(dtype="int64") * n_types
+            + ages["kind"].to_numpy(dtype="int64")) * n_buckets + bucket
+    counts = np.bincount(flat, weights=ages["events"].to_numpy(dtype="float64"),
+                         minlength=n_leads * n_types * n_buckets)
+    cube = counts.reshape(n_leads, n_types, n_buckets).astype("int32")
+    frame = pd.DataFrame(cube.reshape(n_leads, -1), columns=bucket_columns())
     totals = pd.DataFrame(cube.sum(axis=2), columns=[f"n_{t}" for t in ACTIVITY_TYPES])
     recent = pd.DataFrame(cube[:, :, :RECENT_BUCKETS].sum(axis=2),
                           columns=[f"n_{t}_30d" for t in ACTIVITY_TYPES])
@@ -116,7 +126,8 @@ def lead_features(conn: duckdb.DuckDBPyConnection, as_of: pd.Timestamp | None = 
     moment = pd.Timestamp(as_of or data_as_of(conn) or pd.Timestamp.now()).to_pydatetime()
     params = {"as_of": moment, "buying_group_days": model.buying_group_window_days}
     base = run_query(conn, "lead_features", params)
-    ages = run_query(conn, "feature_activity_ages", {"as_of": moment})
+    ages = run_query(conn, "feature_activity_ages", {"as_of": moment},
+                     {"activity_kinds": ACTIVITY_KINDS})
     base["as_of"] = pd.Timestamp(moment)
     return _with_derived_features(base, ages, model)
 
@@ -146,7 +157,8 @@ def history_features(conn: duckdb.DuckDBPyConnection, model: ScoringModel | None
     frames = {"reference_moments": references}
     base = run_query(conn, "history_lead_features",
                      {"buying_group_days": model.buying_group_window_days}, frames)
-    ages = run_query(conn, "history_activity_ages", frames=frames)
+    ages = run_query(conn, "history_activity_ages",
+                     frames=frames | {"activity_kinds": ACTIVITY_KINDS})
     base["as_of"] = pd.to_datetime(base["reference_at"])
     base = _with_derived_features(base, ages, model)
     expected = base["segment"].map(expected_deal_by_segment(model))
@@ -163,5 +175,8 @@ def _with_derived_features(base: pd.DataFrame, ages: pd.DataFrame,
     expected = base["segment"].map(expected_deal_by_segment(model))
     base["deal_amount_usd"] = base["source_opportunity_amount_usd"].fillna(expected)
     helpers = buying_group_helpers(base)
-    counts = activity_counts(ages, base["lead_id"])
+    # the age queries number leads in lead_id order, as the base queries sort them
+    if not base["lead_id"].is_monotonic_increasing:
+        raise ValueError("lead features must come sorted by lead_id")
+    counts = activity_counts(ages, len(base))
     return pd.concat([base, helpers, counts.set_axis(base.index)], axis=1)
