@@ -34,8 +34,9 @@ leads = leads_view.filtered_leads(scores, features["channel"], query, sort_by,
 
 table, explain, accounts, export = st.tabs(["Leads", "Why this score", "Accounts", "CRM export"])
 with table:
-    st.caption(leads_view.count_caption(len(leads), len(scores)))
-    st.dataframe(leads_view.in_words(leads, model), hide_index=True, column_config={
+    listed = leads.head(leads_view.TABLE_ROWS)
+    st.caption(leads_view.count_caption(len(leads), len(scores), len(listed)))
+    st.dataframe(leads_view.in_words(listed, model), hide_index=True, column_config={
         "Qualification score": st.column_config.ProgressColumn(
             "Qualification score", min_value=0, max_value=100, format="%.1f"),
         "SLA due": st.column_config.DatetimeColumn("SLA due", format="D MMM YYYY, HH:mm")})

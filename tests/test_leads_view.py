@@ -13,6 +13,7 @@ from lib.leads_view import (
     LeadQuery,
     accounts_in_words,
     chart_factors,
+    count_caption,
     crm_mapping,
     feature_row,
     filtered_leads,
@@ -160,3 +161,12 @@ def test_crm_mapping_lists_every_exported_field_with_its_crm_names():
     assert len(mapping) == len(CRM_PROPERTY_MAP)
     row = mapping[mapping["Qualify field"] == "Qualification score"].iloc[0]
     assert (row["CSV column"], row["Salesforce field"]) == ("qualify_score", "Qualify_Score__c")
+
+
+@pytest.mark.parametrize(("shown", "listed", "expected"), [
+    (1_234, 1_234, "Showing 1,234 of 20,000 leads"),
+    (15_000, 10_000, "Showing 15,000 of 20,000 leads; the first 10,000 in this order are "
+                     "listed, the CRM export holds all"),
+])
+def test_count_caption_says_when_only_the_first_rows_are_listed(shown, listed, expected):
+    assert count_caption(shown, 20_000, listed) == expected
