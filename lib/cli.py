@@ -1,7 +1,8 @@
 """Headless commands: import exports, print KPIs, score leads, recalibrate.
 
     python -m lib.cli import SOURCE... --db FILE [--source-format ...] [--mapping FILE]
-    python -m lib.cli kpis --db FILE [--model FILE] --json
+    python -m lib.cli kpis --db FILE [--model FILE] --json [--start D] [--end D]
+                           [--segment S ...] [--channel C ...]
     python -m lib.cli score --db FILE [--model FILE] --out FILE.csv
     python -m lib.cli recalibrate --db FILE [--model FILE] --out FILE.yaml [--force] [--min-deals N]
 """
@@ -12,6 +13,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from lib.db import DB_ENV_VAR, connect
 from lib.errors import QualifyError
@@ -48,7 +50,10 @@ def run_kpis(args: argparse.Namespace) -> int:
 
     with connect(args.db) as conn:
         model = load_model(args.model) if args.model else published_model(conn)
-        result = kpis_by_segment(conn, model.segments, Filters())
+        filters = Filters(start=args.start, end=args.end,
+                          segments=tuple(args.segment) if args.segment else None,
+                          channels=tuple(args.channel) if args.channel else None)
+        result = kpis_by_segment(conn, model.segments, filters)
     if args.json:
         print(json.dumps(result, allow_nan=False))
     else:
@@ -117,6 +122,10 @@ def parser() -> argparse.ArgumentParser:
     kpis.add_argument("--db", help=db_help)
     kpis.add_argument("--model", help="model YAML (default: the latest published model)")
     kpis.add_argument("--json", action="store_true", help="print one JSON object")
+    kpis.add_argument("--start", type=date.fromisoformat, help="first day of the period")
+    kpis.add_argument("--end", type=date.fromisoformat, help="last day of the period")
+    kpis.add_argument("--segment", action="append", help="only this segment (repeatable)")
+    kpis.add_argument("--channel", action="append", help="only this channel (repeatable)")
     kpis.set_defaults(func=run_kpis)
 
     score = sub.add_parser("score", help="score every lead and write a CSV for CRM re-import")
