@@ -95,3 +95,13 @@ def test_moving_the_target_mix_slider_changes_the_gap_to_target(page, app_url):
     move_slider(page, "Target enterprise share", -20)
     expect(gap).not_to_have_text(before, timeout=60_000)
     assert "Enterprise" in gap.inner_text()
+
+
+def test_moving_the_lab_sql_threshold_changes_the_back_test(page, app_url):
+    open_page(page, f"{app_url}/scoring_lab")
+    changes = page.get_by_text(re.compile("^Leads changing stage:"))
+    expect(changes).to_contain_text("no lead changes stage", ignore_case=True)
+    before = changes.inner_text()
+    move_slider(page, "SQL threshold", -10)
+    expect(changes).not_to_have_text(before, timeout=60_000)
+    expect(changes).to_contain_text("SQL")
