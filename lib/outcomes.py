@@ -40,22 +40,3 @@ def outcomes_by_band(conn: duckdb.DuckDBPyConnection, scores: pd.DataFrame) -> p
         columns="small_sample")
     return pd.concat([bands.assign(closed=closed), win, conversion], axis=1).assign(
         lift=lambda f: f["win_rate"] / overall if overall else np.nan)[BAND_COLUMNS]
-
-
-def lift_by_decile(scores: pd.DataFrame, outcome: pd.Series) -> pd.DataFrame:
-    """Return one row per score decile (10 = highest): score range, leads, won, rate and lift.
-
-    outcome is True for won, indexed by lead_id; leads it does not mention count as not won.
-    """
-    won = scores["lead_id"].map(outcome).fillna(False).astype(bool)
-    # ceil of percentile rank spreads any number of leads over deciles 1..10 without ties
-    decile = np.ceil(scores["qualification_score"].rank(method="first", pct=True) * 10)
-    frame = pd.DataFrame({"decile": decile.astype("int64"),
-                          "score": scores["qualification_score"], "won": won})
-    deciles = frame.groupby("decile").agg(
-        min_score=("score", "min"), max_score=("score", "max"),
-        leads=("won", "size"), won=("won", "sum"))
-    overall = _ratio(won.sum(), len(won))
-    rate = deciles["won"] / deciles["leads"]
-    return deciles.assign(rate=rate, lift=rate / overall if overall else np.nan).sort_index(
-        ascending=False).reset_index()

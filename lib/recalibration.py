@@ -39,7 +39,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 from scipy import optimize, special
-from scipy import stats as sps
 
 from lib.db import run_query
 from lib.errors import QualifyError
@@ -63,11 +62,10 @@ from lib.scoring import (
     segment_codes,
 )
 from lib.segments import assign_segments
-from lib.stats import rate_frame
+from lib.stats import calibration_curve, lift_by_decile, roc_auc
 
 MIN_CLOSED_DEALS = 500  # DESIGN.md: below about 500 closed deals a fitted model is not trusted
 MIN_SEGMENT_DEALS = 200  # fewer closed deals in a segment: its pillar weights come from all
-DECILES = 10
 PILLAR_LABELS = {"fit": "fit pillar (grade)", "value": "value pillar (deal size)",
                  "urgency": "urgency pillar (behaviour)", "authority": "authority pillar",
                  "risk": "risk pillar (100 = no risk)"}
@@ -241,47 +239,6 @@ def score_to_probability(train_score: np.ndarray, train_won: np.ndarray,
 
 
 # --- metrics --------------------------------------------------------------------------------
-
-def roc_auc(score: np.ndarray, won: np.ndarray) -> float:
-    """Return ROC AUC = P(a won deal outscores a lost one), ties half; NaN with one class."""
-    won = np.asarray(won, dtype=bool)
-    pos, neg = np.asarray(score)[won], np.asarray(score)[~won]
-    if len(pos) == 0 or len(neg) == 0:
-        return float("nan")
-    u = sps.mannwhitneyu(pos, neg, alternative="two-sided", method="asymptotic").statistic
-    return float(u / (len(pos) * len(neg)))
-
-
-def score_bins(score: np.ndarray, bins: int = DECILES) -> np.ndarray:
-    """Return bin 1..bins per score, 1 holding the highest scores; ties split by position."""
-    rank = pd.Series(-np.asarray(score, dtype="float64")).rank(method="first").to_numpy()
-    return (np.ceil(rank * bins / len(rank))).astype("int64")
-
-
-def lift_by_decile(score: np.ndarray, won: np.ndarray) -> pd.DataFrame:
-    """Return per decile (1 = top scores): leads, won, win_rate and lift over the overall rate."""
-    frame = pd.DataFrame({"decile": score_bins(score), "won": np.asarray(won, dtype="int64"),
-                          "score": np.asarray(score, dtype="float64")})
-    out = frame.groupby("decile").agg(leads=("won", "size"), won=("won", "sum"),
-                                      score_min=("score", "min"), score_max=("score", "max"))
-    out["win_rate"] = out["won"] / out["leads"]
-    out["lift"] = out["win_rate"] / frame["won"].mean()
-    return out.reset_index()[["decile", "leads", "won", "win_rate", "lift",
-                              "score_min", "score_max"]]
-
-
-def calibration_curve(probability: np.ndarray, won: np.ndarray,
-                      bins: int = DECILES) -> pd.DataFrame:
-    """Return per predicted-probability bin: leads, mean predicted, observed win rate, Wilson CI."""
-    frame = pd.DataFrame({"bin": score_bins(probability, bins),
-                          "predicted": np.asarray(probability, dtype="float64"),
-                          "won": np.asarray(won, dtype="int64")})
-    out = frame.groupby("bin").agg(leads=("won", "size"), won=("won", "sum"),
-                                   mean_predicted=("predicted", "mean"))
-    out = out.join(rate_frame(out["won"], out["leads"], prefix="observed"))
-    return out.sort_values("mean_predicted").reset_index(drop=True)[
-        ["leads", "won", "mean_predicted", "observed", "observed_low", "observed_high"]]
-
 
 def model_metrics(score: np.ndarray, probability: np.ndarray, won: np.ndarray) -> ModelMetrics:
     """Return AUC and lift of `score` and the calibration of `probability` on held-out deals."""

@@ -58,3 +58,47 @@ def km_median(curve: pd.DataFrame) -> float:
     """Return the first day the Kaplan-Meier share still open is at most one half; NaN if never."""
     reached = curve.loc[curve["share_still_open"] <= 0.5, "days"]
     return float(reached.iloc[0]) if len(reached) else float("nan")
+
+
+DECILES = 10
+
+
+def roc_auc(score: np.ndarray, won: np.ndarray) -> float:
+    """Return ROC AUC = P(a won deal outscores a lost one), ties half; NaN with one class."""
+    won = np.asarray(won, dtype=bool)
+    pos, neg = np.asarray(score)[won], np.asarray(score)[~won]
+    if len(pos) == 0 or len(neg) == 0:
+        return float("nan")
+    u = sps.mannwhitneyu(pos, neg, alternative="two-sided", method="asymptotic").statistic
+    return float(u / (len(pos) * len(neg)))
+
+
+def score_bins(score: np.ndarray, bins: int = DECILES) -> np.ndarray:
+    """Return bin 1..bins per score, 1 holding the highest scores; ties split by position."""
+    rank = pd.Series(-np.asarray(score, dtype="float64")).rank(method="first").to_numpy()
+    return (np.ceil(rank * bins / len(rank))).astype("int64")
+
+
+def lift_by_decile(score: np.ndarray, won: np.ndarray) -> pd.DataFrame:
+    """Return per decile (1 = top scores): leads, won, win_rate and lift over the overall rate."""
+    frame = pd.DataFrame({"decile": score_bins(score), "won": np.asarray(won, dtype="int64"),
+                          "score": np.asarray(score, dtype="float64")})
+    out = frame.groupby("decile").agg(leads=("won", "size"), won=("won", "sum"),
+                                      score_min=("score", "min"), score_max=("score", "max"))
+    out["win_rate"] = out["won"] / out["leads"]
+    out["lift"] = out["win_rate"] / frame["won"].mean()
+    return out.reset_index()[["decile", "leads", "won", "win_rate", "lift",
+                              "score_min", "score_max"]]
+
+
+def calibration_curve(probability: np.ndarray, won: np.ndarray,
+                      bins: int = DECILES) -> pd.DataFrame:
+    """Return per predicted-probability bin: leads, mean predicted, observed win rate, Wilson CI."""
+    frame = pd.DataFrame({"bin": score_bins(probability, bins),
+                          "predicted": np.asarray(probability, dtype="float64"),
+                          "won": np.asarray(won, dtype="int64")})
+    out = frame.groupby("bin").agg(leads=("won", "size"), won=("won", "sum"),
+                                   mean_predicted=("predicted", "mean"))
+    out = out.join(rate_frame(out["won"], out["leads"], prefix="observed"))
+    return out.sort_values("mean_predicted").reset_index(drop=True)[
+        ["leads", "won", "mean_predicted", "observed", "observed_low", "observed_high"]]

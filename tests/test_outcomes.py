@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from lib.db import connect
-from lib.outcomes import BAND_COLUMNS, lift_by_decile, outcomes_by_band
+from lib.outcomes import BAND_COLUMNS, outcomes_by_band
 
 
 def insert(conn: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
@@ -97,28 +97,3 @@ def test_outcomes_by_band_does_not_mutate_the_scores(conn):
     scores = SCORES.copy()
     outcomes_by_band(conn, scores)
     pd.testing.assert_frame_equal(scores, SCORES)
-
-
-def test_lift_by_decile_puts_the_winners_in_the_top_decile():
-    scores = pd.DataFrame({"lead_id": [f"l{i}" for i in range(1, 21)],
-                           "qualification_score": range(1, 21)})
-    outcome = pd.Series({"l19": True, "l20": True, "l1": False})  # unlisted leads: not won
-    deciles = lift_by_decile(scores, outcome)
-    assert list(deciles["decile"]) == list(range(10, 0, -1))
-    top = deciles.iloc[0]
-    assert (top["min_score"], top["max_score"], top["leads"], top["won"]) == (19, 20, 2, 2)
-    assert (top["rate"], top["lift"]) == (1.0, 10.0)
-    assert deciles["won"][1:].sum() == 0
-
-
-def test_lift_by_decile_spreads_three_leads_over_distinct_deciles():
-    scores = pd.DataFrame({"lead_id": ["a", "b", "c"], "qualification_score": [10, 60, 90]})
-    deciles = lift_by_decile(scores, pd.Series({"b": True}))
-    assert deciles[["decile", "leads", "won"]].values.tolist() == [[10, 1, 0], [7, 1, 1],
-                                                                    [4, 1, 0]]
-    assert deciles["lift"].tolist() == [0.0, 3.0, 0.0]
-
-
-def test_lift_by_decile_with_no_leads_is_empty():
-    empty = pd.DataFrame({"lead_id": [], "qualification_score": []})
-    assert lift_by_decile(empty, pd.Series(dtype=bool)).empty

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.stats import kaplan_meier, km_median, rate_frame, wilson_interval
+from lib.stats import kaplan_meier, km_median, lift_by_decile, rate_frame, wilson_interval
 
 
 @pytest.mark.parametrize(("successes", "trials", "low", "high"), [
@@ -60,3 +60,25 @@ def test_kaplan_meier_of_nothing_is_an_empty_curve() -> None:
     curve = kaplan_meier([], [])
     assert curve.empty and list(curve.columns) == ["days", "share_still_open"]
     assert np.isnan(km_median(curve))
+
+
+def test_lift_by_decile_puts_the_winners_in_the_top_decile():
+    score = np.arange(1, 21, dtype="float64")
+    won = score >= 19
+    deciles = lift_by_decile(score, won)
+    assert list(deciles["decile"]) == list(range(1, 11))
+    top = deciles.iloc[0]
+    assert (top["score_min"], top["score_max"], top["leads"], top["won"]) == (19, 20, 2, 2)
+    assert (top["win_rate"], top["lift"]) == (1.0, 10.0)
+    assert deciles["won"][1:].sum() == 0
+
+
+def test_lift_by_decile_spreads_three_leads_over_distinct_deciles():
+    deciles = lift_by_decile(np.array([10.0, 60.0, 90.0]), np.array([False, True, False]))
+    assert deciles[["decile", "leads", "won"]].values.tolist() == [[4, 1, 0], [7, 1, 1],
+                                                                    [10, 1, 0]]
+    assert deciles["lift"].tolist() == [0.0, 3.0, 0.0]
+
+
+def test_lift_by_decile_with_no_leads_is_empty():
+    assert lift_by_decile(np.array([]), np.array([], dtype=bool)).empty
