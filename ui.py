@@ -294,6 +294,14 @@ def _persisted(key: str, default: Any, valid: Any = None) -> None:
     st.session_state[key] = value
 
 
+def _within(period: Any, span: tuple[date, date]) -> tuple[date, date]:
+    """Return the stored period clamped to the data's span (a new import may cover other days)."""
+    if not period or len(period) != 2:
+        return span
+    start, end = max(period[0], span[0]), min(period[1], span[1])
+    return (start, end) if start <= end else span
+
+
 def _remember(key: str) -> None:
     st.session_state[f"_{key}"] = st.session_state[key]
 
@@ -313,6 +321,7 @@ def sidebar() -> tuple[Filters, ScoringModel]:
         st.markdown("**Filters**")
         span = period(version)
         if span is not None:
+            st.session_state["_f_period"] = _within(st.session_state.get("_f_period"), span)
             _persisted("f_period", span)
             st.date_input("Period", key="f_period", min_value=span[0], max_value=span[1],
                           on_change=_remember, args=("f_period",),
