@@ -1,4 +1,4 @@
-"""Import data page: uploads go through the importer, refusals change nothing, the sample is one click."""
+"""Import data page: uploads go through the importer, refusals change nothing, sample in a click."""
 
 from __future__ import annotations
 
@@ -14,16 +14,16 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SAMPLE_RECORDS = "228,995"  # 4,000 accounts + 20,000 leads + 199,995 activities + 5,000 deals
 
 BAD_LEADS = (
-    "Id,Company,LeadSource,IsConverted,Email,CreatedDate\n"
-    "00Q000000000001AAA,Acme,Web,false,a@acme.example,2024-01-22T16:14:25.000+0000\n"
-    "00Q000000000002AAA,Beta,Web,false,b@beta.example,not a date\n"
-).encode()
+    b"Id,Company,LeadSource,IsConverted,Email,CreatedDate\n"
+    b"00Q000000000001AAA,Acme,Web,false,a@acme.example,2024-01-22T16:14:25.000+0000\n"
+    b"00Q000000000002AAA,Beta,Web,false,b@beta.example,not a date\n"
+)
 
 HUBSPOT_DEALS = (
-    "Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date\n"
-    "1,Acme renewal,Closed won,12000,2025-05-20,2025-01-02 10:26\n"
-    "2,Beta pilot,Closed lost,3000,2025-06-01,2025-02-03 09:00\n"
-).encode()
+    b"Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date\n"
+    b"1,Acme renewal,Closed won,12000,2025-05-20,2025-01-02 10:26\n"
+    b"2,Beta pilot,Closed lost,3000,2025-06-01,2025-02-03 09:00\n"
+)
 
 
 def data_page() -> AppTest:
