@@ -38,6 +38,10 @@ from lib.scoring import (
 from lib.segments import SegmentRule, segment_frames, segment_labels
 from lib.stats import SMALL_SAMPLE
 
+# Cached per dataset and model version: an import or a publish adds entries, so keep only the
+# last few (features of 1M leads hold ~2 GB).
+CACHED_VERSIONS = 4
+
 
 def _use_app_navigation() -> None:
     """Run app.py's st.navigation even when a session starts on a page's URL.
@@ -97,12 +101,12 @@ def period(version: str) -> tuple[date, date] | None:
 
 # Features and the feature matrix are large and read-only: cache_resource shares one copy
 # instead of pickling a frame per call, and they are keyed by the dataset version.
-@st.cache_resource(show_spinner="Computing lead features")
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Computing lead features")
 def _features(path: str, version: str) -> pd.DataFrame:
     return lead_features(conn())
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
 def _matrix(path: str, version: str) -> FeatureMatrix:
     return feature_matrix(_features(path, version))
 
@@ -117,7 +121,7 @@ def matrix() -> FeatureMatrix:
     return _matrix(db_path(), dataset_version())
 
 
-@st.cache_resource(show_spinner="Scoring leads")
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Scoring leads")
 def _scores(path: str, version: str, model_version: int, body: str) -> pd.DataFrame:
     return score_leads(_features(path, version), current_model())
 
@@ -128,7 +132,7 @@ def scores() -> pd.DataFrame:
     return _scores(db_path(), dataset_version(), model.version, model.created_at)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
 def _views(path: str, version: str, rules: tuple[SegmentRule, ...]) -> dict[str, pd.DataFrame]:
     return segment_frames(conn(), rules)
 
@@ -140,7 +144,7 @@ def segment_views(rules: tuple[SegmentRule, ...]) -> dict[str, pd.DataFrame]:
 
 # Score bands against outcomes and the maturity evidence are measured on all the data (no
 # filter applies): once per data and model version instead of ~1.5 s and ~3 s per run at 1M.
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
 def _band_outcomes(path: str, version: str, model_version: int, created_at: str) -> pd.DataFrame:
     return outcomes_by_band(conn(), scores())
 
@@ -151,7 +155,7 @@ def band_outcomes() -> pd.DataFrame:
     return _band_outcomes(db_path(), dataset_version(), model.version, model.created_at)
 
 
-@st.cache_resource(show_spinner="Measuring maturity")
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Measuring maturity")
 def _maturity(path: str, version: str, model_version: int, created_at: str,
               versions: int) -> Evidence:
     model, history = current_model(), model_versions()
@@ -170,12 +174,12 @@ def maturity() -> Evidence:
 
 # Issue records are all-data lists (the sidebar filters them afterwards): the five that do not
 # depend on the staleness cutoff once per import, the stale leads and summary per cutoff.
-@st.cache_resource(show_spinner="Checking data quality")
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Checking data quality")
 def _standing_issues(path: str, version: str) -> dict[str, pd.DataFrame]:
     return quality.standing_issue_records(conn())
 
 
-@st.cache_resource(show_spinner="Checking data quality")
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Checking data quality")
 def _quality(path: str, version: str,
              days: int) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     as_of = data_as_of(conn())
@@ -189,7 +193,7 @@ def quality_issues(days: int) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     return _quality(db_path(), dataset_version(), int(days))
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
 def _lead_scope(path: str, version: str, rules: tuple[SegmentRule, ...]) -> pd.DataFrame:
     return quality_view.lead_scope(segment_views(rules)["lead_segment"], features())
 
@@ -199,7 +203,7 @@ def lead_scope(rules: tuple[SegmentRule, ...]) -> pd.DataFrame:
     return _lead_scope(db_path(), dataset_version(), rules)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
 def _bounce_rate(path: str, version: str) -> dict[str, float | int | bool]:
     return quality.bounce_rate(conn())
 
@@ -209,7 +213,7 @@ def bounce_rate() -> dict[str, float | int | bool]:
     return _bounce_rate(db_path(), dataset_version())
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
 def _accounts(path: str, version: str, model_version: int, created_at: str) -> pd.DataFrame:
     return account_rollup(scores(), features(), current_model())
 
@@ -227,7 +231,8 @@ def model_versions() -> pd.DataFrame:
 
 # History (each lead at its routing moment, with its outcome) feeds the Scoring lab's back-test:
 # ~1.5 s to build on the sample, so once per import; the published baseline once per version.
-@st.cache_resource(show_spinner="Measuring every lead at its routing moment")
+@st.cache_resource(max_entries=CACHED_VERSIONS,
+                   show_spinner="Measuring every lead at its routing moment")
 def _history(path: str, version: str) -> tuple[pd.DataFrame, FeatureMatrix, Outcomes]:
     frame = history_features(conn())
     return frame, feature_matrix(frame), outcomes_from_features(frame)
@@ -248,7 +253,7 @@ def history_outcomes() -> Outcomes:
     return _history(db_path(), dataset_version())[2]
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
 def _history_baseline(path: str, version: str, model_version: int,
                       created_at: str) -> ScoreArrays:
     return score_arrays(history_matrix(), current_model())
@@ -262,7 +267,7 @@ def history_baseline() -> ScoreArrays:
 
 # A fit takes ~0.5 s on the sample: cached per data, model and settings so that moving
 # between pages, or back to an earlier setting, does not refit.
-@st.cache_resource(show_spinner="Re-fitting weights from history")
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Re-fitting weights from history")
 def _recalibration(path: str, version: str, model_version: int, created_at: str,
                    min_deals: int, test_share: float) -> Recalibration:
     return recalibrate(conn(), current_model(), min_closed_deals=min_deals, test_share=test_share)
