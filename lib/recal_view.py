@@ -14,6 +14,7 @@ import pandas as pd
 from lib.model import PILLARS, ScoringModel, model_to_dict, model_to_yaml
 from lib.recalibration import Recalibration, UntrustedRecalibration, signal_label, weights_table
 from lib.segments import segment_labels
+from lib.stats import auc_interval
 
 MODEL_WORDS = {"current": "Current model", "recalibrated": "Recalibrated model",
                "fitted": "Full fit (every signal)"}
@@ -23,10 +24,29 @@ NO_FILES = {"yaml": "", "json": "", "csv": ""}  # what a refused download button
 
 
 def auc_table(result: Recalibration) -> pd.DataFrame:
-    """Return one row per model: its words and held-out ROC AUC, current model first."""
+    """Return one row per model: its words, held-out ROC AUC and 95% interval, current first."""
     order = ("current", "recalibrated", "fitted")
-    return pd.DataFrame({"model": [MODEL_WORDS[m] for m in order],
-                         "auc": [result.metrics[m].auc for m in order]})
+    rows = []
+    for name in order:
+        metrics = result.metrics[name]
+        won = int(metrics.lift["won"].sum())
+        low, high = auc_interval(metrics.auc, won, int(metrics.lift["leads"].sum()) - won)
+        rows.append({"model": MODEL_WORDS[name], "auc": metrics.auc, "low": low, "high": high})
+    return pd.DataFrame(rows)
+
+
+def auc_verdict(result: Recalibration) -> str:
+    """Return whether the recalibrated model's held-out AUC beats the current one beyond noise."""
+    table = auc_table(result).set_index("model")
+    new, old = table.loc[MODEL_WORDS["recalibrated"]], table.loc[MODEL_WORDS["current"]]
+    gain = new["auc"] - old["auc"]
+    if new["low"] > old["high"]:
+        return f"The recalibrated model wins clearly: AUC {gain:+.3f}, intervals apart."
+    if old["low"] > new["high"]:
+        return f"The recalibrated model loses clearly: AUC {gain:+.3f}, intervals apart."
+    return (f"AUC {gain:+.3f} for the recalibrated model, inside the noise: the 95% intervals "
+            f"overlap ({old['low']:.3f}–{old['high']:.3f} against "
+            f"{new['low']:.3f}–{new['high']:.3f}).")
 
 
 def period_caption(result: Recalibration) -> str:

@@ -102,3 +102,15 @@ def calibration_curve(probability: np.ndarray, won: np.ndarray,
     out = out.join(rate_frame(out["won"], out["leads"], prefix="observed"))
     return out.sort_values("mean_predicted").reset_index(drop=True)[
         ["leads", "won", "mean_predicted", "observed", "observed_low", "observed_high"]]
+
+
+def auc_interval(auc: float, positives: int, negatives: int,
+                 confidence: float = 0.95) -> tuple[float, float]:
+    """Return a (low, high) interval for a ROC AUC from the Hanley-McNeil (1982) standard error."""
+    if positives == 0 or negatives == 0 or np.isnan(auc):
+        return float("nan"), float("nan")
+    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
+    variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc)
+                + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives)
+    half = sps.norm.ppf(0.5 + confidence / 2) * np.sqrt(variance)
+    return float(max(0.0, auc - half)), float(min(1.0, auc + half))

@@ -36,7 +36,9 @@ st.subheader("Validation on the held-out period")
 for column, row in zip(st.columns(3), recal_view.auc_table(result).itertuples(), strict=True):
     column.metric(f"ROC AUC, {row.model.lower()}", f"{row.auc:.3f}",
                   help="Chance a won deal scores above a lost one; 0.5 is a coin toss.")
-    column.caption(f"{result.test_size:,} held-out closed deals")
+    column.caption(f"95% interval {row.low:.3f}–{row.high:.3f}, "
+                   f"{result.test_size:,} held-out closed deals")
+st.markdown(f"**{recal_view.auc_verdict(result)}**")
 left, right = st.columns(2)
 left.plotly_chart(charts.lift_by_decile_chart(recal_view.lift_frame(result)), theme="streamlit")
 right.plotly_chart(charts.calibration_chart(recal_view.calibration_frame(result)),

@@ -10,6 +10,7 @@ import pytest
 from lib import charts, recal_view
 from lib.model import default_model, model_from_yaml, with_behavior_points, with_pillar_weights
 from lib.recalibration import ModelMetrics, Recalibration, UntrustedRecalibration
+from lib.stats import auc_interval
 
 CURRENT = default_model()
 NEW_WEIGHTS = {"fit": 0.4, "value": 0.05, "urgency": 0.25, "authority": 0.15, "risk": 0.15}
@@ -124,3 +125,16 @@ def test_the_calibration_chart_draws_the_diagonal_and_one_line_per_model():
     assert [t.name for t in fig.data] == ["Perfectly calibrated", "Current model",
                                           "Recalibrated model"]
     assert list(fig.data[1].error_y.array) == pytest.approx([0.31, 0.23])
+
+
+def test_auc_intervals_come_from_the_held_out_won_and_lost_counts():
+    table = recal_view.auc_table(result())  # 8 won and 12 lost in each fixture's deciles
+    low, high = auc_interval(0.708, 8, 12)
+    row = table.iloc[1]
+    assert (row["low"], row["high"]) == (low, high)
+    assert row["low"] < row["auc"] < row["high"]
+
+
+def test_an_auc_gain_inside_overlapping_intervals_is_called_noise():
+    verdict = recal_view.auc_verdict(result())
+    assert verdict.startswith("AUC +0.034 for the recalibrated model, inside the noise")

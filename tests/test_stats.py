@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.stats import kaplan_meier, km_median, lift_by_decile, rate_frame, wilson_interval
+from lib.stats import (
+    auc_interval,
+    kaplan_meier,
+    km_median,
+    lift_by_decile,
+    rate_frame,
+    wilson_interval,
+)
 
 
 @pytest.mark.parametrize(("successes", "trials", "low", "high"), [
@@ -82,3 +89,14 @@ def test_lift_by_decile_spreads_three_leads_over_distinct_deciles():
 
 def test_lift_by_decile_with_no_leads_is_empty():
     assert lift_by_decile(np.array([]), np.array([], dtype=bool)).empty
+
+
+def test_auc_interval_matches_the_hanley_mcneil_standard_error_by_hand():
+    # AUC 0.8 on 50 won and 50 lost: SE = sqrt(4.951 / 2500) = 0.0445, so 0.8 -/+ 1.96 * SE
+    low, high = auc_interval(0.8, 50, 50)
+    assert low == pytest.approx(0.7128, abs=5e-4)
+    assert high == pytest.approx(0.8872, abs=5e-4)
+
+
+def test_auc_interval_is_undefined_with_only_one_outcome():
+    assert all(np.isnan(auc_interval(0.7, 0, 40)))
