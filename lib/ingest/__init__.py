@@ -238,7 +238,7 @@ def _swap(cur: duckdb.DuckDBPyConnection, report: ImportReport) -> None:
                         f"from _stage_{table}")
         cur.execute("insert into imports values ($at, $fmt, $files, $rows, $warnings)", {
             "at": datetime.now(), "fmt": report.source_format,
-            "files": json.dumps(report.files), "rows": json.dumps(table_counts_staged(cur)),
+            "files": json.dumps(report.files), "rows": json.dumps(_staged_counts(cur)),
             "warnings": json.dumps(report.warnings)})
         cur.execute("commit")
     except duckdb.Error:
@@ -246,8 +246,7 @@ def _swap(cur: duckdb.DuckDBPyConnection, report: ImportReport) -> None:
         raise
 
 
-def table_counts_staged(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Return the row count of each staged canonical table."""
+def _staged_counts(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {t: cur.execute(f"select count(*) from _stage_{t}").fetchall()[0][0] for t in TABLES}
 
 

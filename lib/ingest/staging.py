@@ -28,6 +28,11 @@ NUMBER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
                           "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE"})
 TIME_TYPES = dict.fromkeys(("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S",
                             "TIMESTAMP_MS", "TIMESTAMP_NS"), "time")
+TABLES_KIND = {
+    col: {"TIMESTAMP": "date and time", "DATE": "date", "DOUBLE": "number",
+          "BIGINT": "whole number", "BOOLEAN": "true/false value"}.get(typ, "value")
+    for table in TABLES.values() for col, (typ, _) in table.items()
+}
 LOST_WITHOUT = {  # (table, reference column) -> what the KPIs lose when a file lacks it
     ("opportunities", "account_id"): "pipeline mix by segment will not include these deals",
 }
@@ -287,13 +292,6 @@ def _refuse_unparsed(cur: duckdb.DuckDBPyConnection, raw: str,
                         {"r": row}).fetchall()[0][0]
     kind = TABLES_KIND.get(target, "value")
     raise ImportRefused(source.name, f"cannot read {value!r} as a {kind}", column=col, row=row + 2)
-
-
-TABLES_KIND = {
-    col: {"TIMESTAMP": "date and time", "DATE": "date", "DOUBLE": "number",
-          "BIGINT": "whole number", "BOOLEAN": "true/false value"}.get(typ, "value")
-    for table in TABLES.values() for col, (typ, _) in table.items()
-}
 
 
 def _refuse_blank_ids(cur: duckdb.DuckDBPyConnection, raw: str, rule: FileRule,
