@@ -68,8 +68,9 @@ def _share(values: pd.Series) -> pd.Series:
 def win_rate_by_segment(conn: duckdb.DuckDBPyConnection, rules: Rules,
                         filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
     """Return one row per segment with won, lost, closed, win_rate, its 95% interval and flag."""
-    frame = _query(conn, rules, filters, "kpi_win_rate", views=views)
-    counts = _by_segment(frame, rules, filters, ["won", "lost"])
+    # one query serves win rate and profitable win rate: both count the deals closed in the period
+    frame = _query(conn, rules, filters, "kpi_closed_deals", {"margin_target": 0.0}, views=views)
+    counts = _by_segment(frame[["segment", "won", "lost"]], rules, filters, ["won", "lost"])
     counts["closed"] = counts["won"] + counts["lost"]
     return _with_rate(counts, "won", "closed", "win_rate")
 
@@ -246,10 +247,10 @@ def profitable_win_rate(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: 
     margin_tracked_share is the share of won deals with a margin; with no margin in the data
     at all, margin_tracked is False and the rate is NaN.
     """
-    frame = _query(conn, rules, filters, "kpi_profitable_win", {"margin_target": margin_target},
+    frame = _query(conn, rules, filters, "kpi_closed_deals", {"margin_target": margin_target},
                    views=views)
     tracked = bool(frame["margin_tracked"].fillna(False).any())
-    table = _by_segment(frame.drop(columns="margin_tracked"), rules, filters,
+    table = _by_segment(frame.drop(columns=["margin_tracked", "lost"]), rules, filters,
                         ["closed", "won", "won_with_margin", "profitable_won"])
     rated = _with_rate(table, "profitable_won", "closed", "profitable_win_rate")
     rated["margin_tracked_share"] = rated["won_with_margin"] / rated["won"].where(rated["won"] > 0)

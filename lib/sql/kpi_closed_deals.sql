@@ -1,10 +1,13 @@
--- one row per segment: opportunities won and lost among those closed in the period
+-- one row per segment: deals closed in the period, won, lost, won with a margin, won at the margin target
 with
 opportunities as (
     select account_id, coalesce(channel, 'unknown') as channel, close_date,
-           coalesce(is_won, false) as is_won
+           coalesce(is_won, false) as is_won, amount_usd, gross_margin_usd
     from opportunities
     where coalesce(is_closed, false)
+),
+tracking as (
+    select count(gross_margin_usd) > 0 as margin_tracked from opportunities
 ),
 account_segment as (select account_id, segment from account_segment),
 segmented as (
@@ -21,8 +24,14 @@ filtered as (
 final as (
     select
         segment,
+        count(*) as closed,
         count(*) filter (where is_won) as won,
-        count(*) filter (where not is_won) as lost
+        count(*) filter (where not is_won) as lost,
+        count(*) filter (where is_won and gross_margin_usd is not null) as won_with_margin,
+        count(*) filter (
+            where is_won and amount_usd > 0 and gross_margin_usd / amount_usd >= $margin_target
+        ) as profitable_won,
+        (select margin_tracked from tracking) as margin_tracked
     from filtered
     group by segment
 )
