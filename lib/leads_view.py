@@ -126,16 +126,23 @@ def _sentence_case(text: pd.Series) -> pd.Series:
 
 
 def chart_factors(explanation: pd.DataFrame, keep: int = CHART_FACTORS) -> pd.DataFrame:
-    """Return the `keep` largest factors, the rest summed into one row; the sum is unchanged."""
-    ranked = explanation.reindex(
-        explanation["points"].abs().sort_values(ascending=False, kind="stable").index)
+    """Return the `keep` largest factors, the rest summed into one row, then the score-scale
+    adjustments last (points earned first, then how the scale maps them); the sum is unchanged."""
+    scale = explanation[explanation["pillar"] == "scale"]
+    factors = explanation[explanation["pillar"] != "scale"]
+    ranked = factors.reindex(
+        factors["points"].abs().sort_values(ascending=False, kind="stable").index)
     top, rest = ranked.head(keep), ranked.iloc[keep:]
-    top = top.assign(factor=_sentence_case(top["factor"]), pillar=_sentence_case(top["pillar"]))
+    parts = [top]
     if len(rest):
-        other = pd.DataFrame({"factor": [f"{len(rest)} smaller factors"],
-                              "points": [float(rest["points"].sum())], "pillar": ["Several"]})
-        top = pd.concat([top, other], ignore_index=True)
-    return top.reset_index(drop=True)[["factor", "points", "pillar"]]
+        plural = "" if len(rest) == 1 else "s"
+        parts.append(pd.DataFrame({"factor": [f"{len(rest)} smaller factor{plural}"],
+                                   "points": [float(rest["points"].sum())],
+                                   "pillar": ["Several"]}))
+    parts.append(scale[scale["points"] != 0])
+    chart = pd.concat(parts, ignore_index=True)
+    return chart.assign(factor=_sentence_case(chart["factor"]),
+                        pillar=_sentence_case(chart["pillar"]))[["factor", "points", "pillar"]]
 
 
 def pillar_values(score_row: pd.Series) -> dict[str, float]:

@@ -170,3 +170,13 @@ def test_crm_mapping_lists_every_exported_field_with_its_crm_names():
 ])
 def test_count_caption_says_when_only_the_first_rows_are_listed(shown, listed, expected):
     assert count_caption(shown, 20_000, listed) == expected
+
+
+def test_chart_factors_put_the_score_scale_after_the_points_earned():
+    parts = pd.DataFrame({
+        "factor": ["score scale floor", "pricing page view", "score kept within 0-100", "b"],
+        "points": [-55.6, 16.9, -36.1, 8.0], "pillar": ["scale", "urgency", "scale", "fit"]})
+    chart = chart_factors(parts, keep=1)
+    assert chart["factor"].tolist() == ["Pricing page view", "1 smaller factor",
+                                        "Score scale floor", "Score kept within 0-100"]
+    assert chart["points"].sum() == pytest.approx(parts["points"].sum())
