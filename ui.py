@@ -19,7 +19,7 @@ import streamlit as st
 from lib import datasets, quality, quality_view
 from lib.backtest import Outcomes, outcomes_from_features
 from lib.db import connect, data_as_of, database_path
-from lib.display import money_text
+from lib.display import SMALL_SAMPLE_FLAG, money_text, percent_text
 from lib.features import history_features, lead_features
 from lib.filters import Filters
 from lib.maturity import Evidence, maturity_evidence
@@ -364,14 +364,9 @@ def data_caption(current: datasets.Dataset | None) -> str:
     return f"{what}, imported {current.version[:16]}"
 
 
-def pct(value: float | None, low: float | None = None, high: float | None = None) -> str:
-    """Return '23.4%' or '23.4% (19.0–28.1%)'; an em dash when there is no rate."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    text = f"{value:.1%}"
-    if low is not None and high is not None and not (math.isnan(low) or math.isnan(high)):
-        text += f" ({low:.0%}–{high:.0%})"
-    return text
+def pct(value: float | None) -> str:
+    """Return '23.4%' for people; an em dash when there is no rate."""
+    return percent_text(value)
 
 
 def money(value: float | None) -> str:
@@ -384,5 +379,5 @@ def rate_metric(label: str, rate: float | None, low: float | None, high: float |
     """Draw a rate as a metric with its 95% interval, count and small-sample flag underneath."""
     st.metric(label, pct(rate), help=help)
     interval = "" if low is None or math.isnan(low) else f"95% interval {low:.1%}–{high:.1%}, "
-    flag = " ⚠ small sample" if count < SMALL_SAMPLE else ""
+    flag = f" {SMALL_SAMPLE_FLAG}" if count < SMALL_SAMPLE else ""
     st.caption(f"{interval}{count:,} {noun}{flag}")

@@ -17,13 +17,18 @@ def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def percent_text(rate: float | None) -> str:
+    """Return '23.4%'; an em dash when there is no rate."""
+    return "—" if _missing(rate) else f"{rate:.1%}"
+
+
 def rate_text(rate: float | None, low: float | None, high: float | None, count: int,
               noun: str) -> str:
     """Return '27.3% (24.1–30.6%), 812 closed', flagged below 30 trials; '—' with no trials."""
     trials = f"{int(count):,} {noun}"
     if _missing(rate):
         return f"— ({trials})"
-    text = f"{rate:.1%}"
+    text = percent_text(rate)
     if low is not None and high is not None and not (_missing(low) or _missing(high)):
         text += f" ({low * 100:.1f}–{high:.1%})"
     text += f", {trials}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.display import money_text, rate_text
+from lib.display import money_text, percent_text, rate_text
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -25,3 +25,9 @@ def test_rate_text_shows_interval_count_and_flags_small_samples(args: tuple,
 ])
 def test_money_text_scales_to_k_m_b(value: float | None, expected: str) -> None:
     assert money_text(value) == expected
+
+
+@pytest.mark.parametrize(("rate", "expected"), [(0.2345, "23.4%"), (None, "—"),
+                                                (float("nan"), "—")])
+def test_percent_text_writes_one_decimal_or_a_dash(rate, expected):
+    assert percent_text(rate) == expected
