@@ -138,6 +138,13 @@ def pipeline_mix(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
     mix["open_count_share"] = _share(mix["open_count"])
     mix["won_share"] = _share(mix["won_amount_usd"])
     mix["won_count_share"] = _share(mix["won_count"])
+    return mix_against_target(mix, target)
+
+
+def mix_against_target(mix: pd.DataFrame, target: dict[str, float] | None) -> pd.DataFrame:
+    """Return the pipeline mix with target_share, gap_share and gap_amount_usd for a new target
+    (no query: a slider move reuses the mix); input not mutated."""
+    mix = mix.copy()
     goal = pd.Series(target, dtype="float64") if target else pd.Series(dtype="float64")
     mix["target_share"] = mix["segment"].map(goal).astype("float64")
     if target:

@@ -64,7 +64,7 @@ target = leadership.target_mix(enterprise, mid_market)
 if enterprise + mid_market > 100:
     st.warning("The two targets add up to more than 100%; they are scaled down to fit.")
 st.caption(f"SMB gets the rest: {target['smb']:.0%}.")
-mix = kpis.pipeline_mix(conn, rules, filters, target, views=views)
+mix = kpis.mix_against_target(mix, target)
 st.markdown(f"**{leadership.mix_gap_sentence(mix, labels)}**")
 st.plotly_chart(charts.pipeline_mix_chart(mix, labels), theme="streamlit")
 share = st.column_config.NumberColumn(format="percent")

@@ -353,3 +353,12 @@ def test_kpis_by_segment_of_an_empty_database_has_no_nan() -> None:
     summary = kpis.kpis_by_segment(connect(":memory:"), RULES, ALL)
     assert json.loads(json.dumps(summary, allow_nan=False))["overall"]["won"] == 0
     assert summary["as_of"] is None and len(summary["by_segment"]) == 3
+
+
+def test_mix_against_target_equals_querying_with_the_target_and_leaves_the_mix_alone(deals):
+    target = {"enterprise": 0.6, "mid_market": 0.4}
+    plain = kpis.pipeline_mix(deals, RULES, ALL)
+    before = plain.copy()
+    pd.testing.assert_frame_equal(kpis.mix_against_target(plain, target),
+                                  kpis.pipeline_mix(deals, RULES, ALL, target))
+    pd.testing.assert_frame_equal(plain, before)
