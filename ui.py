@@ -16,17 +16,18 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from lib import datasets, quality, quality_view
-from lib.backtest import Outcomes, outcomes_from_features
-from lib.db import connect, data_as_of, database_path
-from lib.display import SMALL_SAMPLE_FLAG, money_text, percent_text
+from lib.evaluate.backtest import Outcomes, outcomes_from_features
+from lib.evaluate.recalibration import Recalibration, recalibrate
 from lib.features import history_features, lead_features
-from lib.filters import Filters
-from lib.maturity import Evidence, maturity_evidence
-from lib.model import ScoringModel, model_history, published_model
-from lib.outcomes import outcomes_by_band
-from lib.recalibration import Recalibration, recalibrate
-from lib.review import sla_hours_by_segment
+from lib.metrics import quality
+from lib.metrics.filters import Filters
+from lib.metrics.maturity import Evidence, maturity_evidence
+from lib.metrics.outcomes import outcomes_by_band
+from lib.metrics.stats import SMALL_SAMPLE
+from lib.model import ScoringModel, sla_hours_by_segment
+from lib.model.segments import SegmentRule, segment_labels
+from lib.present import data_quality as quality_view
+from lib.present.numbers import SMALL_SAMPLE_FLAG, money_text, percent_text
 from lib.scoring import (
     FeatureMatrix,
     ScoreArrays,
@@ -35,8 +36,10 @@ from lib.scoring import (
     score_arrays,
     score_leads,
 )
-from lib.segments import SegmentRule, segment_frames, segment_labels
-from lib.stats import SMALL_SAMPLE
+from lib.store import datasets
+from lib.store.connection import connect, data_as_of, database_path
+from lib.store.model_versions import model_history, published_model
+from lib.store.staging import segment_frames
 
 # Cached per dataset and model version: an import or a publish adds entries, so keep only the
 # last few (features of 1M leads hold ~2 GB).

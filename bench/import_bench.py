@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from data.generate import generate, write_parquet  # noqa: E402
-from lib.db import connect  # noqa: E402
 from lib.ingest import import_sources  # noqa: E402
+from lib.store.connection import connect  # noqa: E402
 
 OBJECTS = ("Account", "Lead", "Opportunity", "Task")
 

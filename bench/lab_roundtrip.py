@@ -20,9 +20,9 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from lib.datasets import import_sample  # noqa: E402
-from lib.db import connect  # noqa: E402
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_for_app  # noqa: E402
+from lib.store.connection import connect  # noqa: E402
+from lib.store.datasets import import_sample  # noqa: E402
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_for_app  # noqa: E402
 
 WATCH = """() => {
   const app = document.querySelector('[data-testid="stApp"]');

@@ -47,8 +47,8 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from bench.import_bench import export_folder  # noqa: E402
 from lib import datasets  # noqa: E402
-from lib.db import DB_ENV_VAR, connect, table_counts  # noqa: E402
 from lib.ingest import import_sources  # noqa: E402
+from lib.store.connection import DB_ENV_VAR, connect, table_counts  # noqa: E402
 
 APP = str(ROOT / "app.py")
 SAMPLE_LEADS = 20_000

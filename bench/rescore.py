@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lib.features import AGE_BUCKET_EDGES, bucket_columns  # noqa: E402
 from lib.model import default_model, with_half_life, with_thresholds  # noqa: E402
-from lib.schema import ACTIVITY_TYPES  # noqa: E402
 from lib.scoring import feature_matrix, score_arrays, score_leads  # noqa: E402
+from lib.store.schema import ACTIVITY_TYPES  # noqa: E402
 
 TYPE_SHARE = np.array([30, 6, 1, 4, 25, 8, 2, 2, 2, 3, 1, 1, 1], dtype="float64")
 INDUSTRIES = np.array(["Computer Software", "Information Technology and Services",

@@ -24,7 +24,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.rescore import synthetic_features, timed  # noqa: E402
-from lib.backtest import backtest, outcomes_from_features  # noqa: E402
+from lib.evaluate.backtest import backtest, outcomes_from_features  # noqa: E402
 from lib.model import (  # noqa: E402
     ScoringModel,
     default_model,
@@ -33,8 +33,8 @@ from lib.model import (  # noqa: E402
     with_pillar_weights,
     with_thresholds,
 )
+from lib.model.segments import assign_segments  # noqa: E402
 from lib.scoring import feature_matrix, score_arrays  # noqa: E402
-from lib.segments import assign_segments  # noqa: E402
 
 Move = Callable[[ScoringModel, int], ScoringModel]
 MOVES: dict[str, Move] = {

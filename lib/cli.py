@@ -15,9 +15,9 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from lib.db import DB_ENV_VAR, connect
 from lib.errors import QualifyError
 from lib.ingest import FORMATS, import_sources
+from lib.store.connection import DB_ENV_VAR, connect
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -44,9 +44,10 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_kpis(args: argparse.Namespace) -> int:
     """Print the KPIs by segment (JSON with --json, a table otherwise)."""
-    from lib.filters import Filters
-    from lib.kpis import kpis_by_segment
-    from lib.model import load_model, published_model
+    from lib.metrics.filters import Filters
+    from lib.metrics.kpis import kpis_by_segment
+    from lib.model import load_model
+    from lib.store.model_versions import published_model
 
     with connect(args.db) as conn:
         model = load_model(args.model) if args.model else published_model(conn)
@@ -65,10 +66,11 @@ def run_kpis(args: argparse.Namespace) -> int:
 
 def run_score(args: argparse.Namespace) -> int:
     """Score every lead and write the CRM re-import CSV."""
-    from lib.export import write_crm_csv
     from lib.features import lead_features
-    from lib.model import load_model, published_model
+    from lib.model import load_model
+    from lib.present.export import write_crm_csv
     from lib.scoring import score_leads
+    from lib.store.model_versions import published_model
 
     with connect(args.db) as conn:
         model = load_model(args.model) if args.model else published_model(conn)
@@ -82,8 +84,9 @@ def run_score(args: argparse.Namespace) -> int:
 
 def run_recalibrate(args: argparse.Namespace) -> int:
     """Re-fit weights on closed deals, print held-out validation and write the model file."""
-    from lib.model import load_model, published_model
-    from lib.recalibration import export_recalibrated, recalibrate
+    from lib.evaluate.recalibration import export_recalibrated, recalibrate
+    from lib.model import load_model
+    from lib.store.model_versions import published_model
 
     with connect(args.db) as conn:
         model = load_model(args.model) if args.model else published_model(conn)

@@ -27,3 +27,11 @@ class DatabaseError(QualifyError):
 
 class ModelError(QualifyError):
     """A scoring model file that does not validate."""
+
+
+class RecalibrationError(QualifyError):
+    """History that cannot be fitted (too few deals, one outcome only) or an unknown file type."""
+
+
+class UntrustedRecalibration(RecalibrationError):
+    """Exporting or publishing a model fitted on too few closed deals without `force=True`."""

@@ -7,12 +7,12 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from lib import datasets
-from lib.db import table_counts
 from lib.errors import QualifyError
 from lib.ingest import FORMATS, ImportReport, import_sources
-from lib.schema import TABLES
-from lib.uploads import save_uploads
+from lib.ingest.uploads import save_uploads
+from lib.store import datasets
+from lib.store.connection import table_counts
+from lib.store.schema import TABLES
 
 ui.sidebar()
 st.title("Import data")

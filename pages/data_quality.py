@@ -3,9 +3,11 @@
 import streamlit as st
 
 import ui
-from lib import charts, quality, quality_view
-from lib.db import data_as_of
-from lib.segments import segment_labels
+from lib.metrics import quality
+from lib.model.segments import segment_labels
+from lib.present import charts
+from lib.present import data_quality as quality_view
+from lib.store.connection import data_as_of
 
 filters, model = ui.sidebar()
 st.title("Data quality")

@@ -3,9 +3,10 @@
 import streamlit as st
 
 import ui
-from lib import charts, leads_view
-from lib.export import crm_export_frame
-from lib.leads_view import LeadQuery
+from lib.present import charts
+from lib.present import leads as leads_view
+from lib.present.export import crm_export_frame
+from lib.present.leads import LeadQuery
 from lib.scoring import explain_lead
 
 filters, model = ui.sidebar()

@@ -3,10 +3,12 @@
 import streamlit as st
 
 import ui
-from lib import charts, kpis, leadership
-from lib.maturity import maturity_levels
-from lib.review import sla_hours_by_segment
-from lib.segments import segment_labels
+from lib.metrics import kpis
+from lib.metrics.maturity import maturity_levels
+from lib.model import sla_hours_by_segment
+from lib.model.segments import segment_labels
+from lib.present import charts
+from lib.present import overview as leadership
 
 filters, model = ui.sidebar()
 conn, rules, labels = ui.conn(), model.segments, segment_labels(model.segments)

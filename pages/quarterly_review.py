@@ -3,8 +3,10 @@
 import streamlit as st
 
 import ui
-from lib import charts, kpis, review
-from lib.segments import segment_labels
+from lib.metrics import kpis
+from lib.model import segment_labels, sla_hours_by_segment
+from lib.present import charts
+from lib.present import quarterly_review as review
 
 filters, model = ui.sidebar()
 conn, rules, labels = ui.conn(), model.segments, segment_labels(model.segments)
@@ -39,7 +41,7 @@ st.caption("Days from creation to close for won deals. Deals still open, or lost
 
 st.subheader("Speed to first meeting and SLA compliance")
 st.dataframe(review.sla_table(
-    kpis.sla_compliance(conn, rules, filters, review.sla_hours_by_segment(model), views=views),
+    kpis.sla_compliance(conn, rules, filters, sla_hours_by_segment(model), views=views),
     kpis.speed_to_first_meeting(conn, rules, filters, views=views), labels),
     hide_index=True, key="sla_table", column_config={
         "Accepted or rejected within SLA": text,

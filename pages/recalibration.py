@@ -3,8 +3,11 @@
 import streamlit as st
 
 import ui
-from lib import charts, recal_view
-from lib.recalibration import MIN_CLOSED_DEALS, RecalibrationError, publish_recalibrated
+from lib.errors import RecalibrationError
+from lib.evaluate.design import MIN_CLOSED_DEALS
+from lib.evaluate.recalibration import publish_recalibrated
+from lib.present import charts
+from lib.present import recalibration as recal_view
 
 filters, model = ui.sidebar()
 st.title("Recalibration")

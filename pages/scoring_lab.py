@@ -5,12 +5,14 @@ import time
 import streamlit as st
 
 import ui
-from lib import charts, lab_view
-from lib.backtest import backtest
 from lib.errors import ModelError
-from lib.model import model_diff, publish_model, restore_version
+from lib.evaluate.backtest import backtest
+from lib.model import model_diff
+from lib.model.segments import segment_labels
+from lib.present import charts
+from lib.present import scoring_lab as lab_view
 from lib.scoring import score_arrays
-from lib.segments import segment_labels
+from lib.store.model_versions import publish_model, restore_version
 
 filters, model = ui.sidebar()
 st.title("Scoring lab")

@@ -9,8 +9,19 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from lib.datasets import import_sample
-from lib.db import DB_ENV_VAR, connect
+from lib.store.connection import DB_ENV_VAR, connect
+from lib.store.datasets import import_sample
+
+
+LAYERS = {"pages": "app", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by its folder: tests/pages -> app, tests/browser -> browser, else unit."""
+    root = Path(__file__).parent
+    for item in items:
+        folder = item.path.relative_to(root).parts[0]
+        item.add_marker(getattr(pytest.mark, LAYERS.get(folder, "unit")))
 
 
 @pytest.fixture(scope="session")

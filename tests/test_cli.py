@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib.cli import main
-from lib.export import CRM_PROPERTY_MAP
+from lib.present.export import CRM_PROPERTY_MAP
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 EXPORT_COLUMNS = [names[0] for names in CRM_PROPERTY_MAP.values()]

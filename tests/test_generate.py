@@ -21,7 +21,7 @@ from data.generate import (
     write_parquet,
     write_zip,
 )
-from lib.segments import assign_segments
+from lib.model.segments import assign_segments
 
 END = pd.Timestamp("2026-10-31 23:59:59")
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import duckdb
 
-from lib.db import named_query, table_counts
 from lib.errors import ImportRefused
 from lib.ingest.files import SourceFile, expand_sources, inspect_file
 from lib.ingest.spec import BUILT_IN, FileRule, MappingSpec, built_in_spec, load_spec
 from lib.ingest.staging import Staged, stage_file
-from lib.schema import PRIMARY_KEYS, TABLES
+from lib.store.connection import named_query, table_counts
+from lib.store.schema import PRIMARY_KEYS, TABLES
 
 FORMATS = ("auto", *BUILT_IN, "mapping")
 ORPHAN_REFUSAL_SHARE = 0.05  # more orphans than this says the wrong files were given
@@ -183,12 +183,12 @@ def _derive(cur: duckdb.DuckDBPyConnection, spec: MappingSpec) -> list[str]:
     if not spec.won_stages and _has_nulls(cur, "is_won"):
         raise ImportRefused(spec.name, "cannot tell won from lost: map is_won, or list the won "
                                        "and lost stage labels under 'stages'")
-    cur.execute(named_query("ingest_derive_outcomes"),
+    cur.execute(named_query("ingest/derive_outcomes"),
                 {"won": list(spec.won_stages) or [""],
                  "closed": list(spec.won_stages + spec.lost_stages) or [""]})
     if "_converted_opportunity_id" in _columns(cur, "_stage_leads"):
-        cur.execute(named_query("ingest_link_source_leads"))
-    cur.execute(named_query("ingest_fill_activity_accounts"))
+        cur.execute(named_query("ingest/link_source_leads"))
+    cur.execute(named_query("ingest/fill_activity_accounts"))
     warnings = []
     leads, mqls = cur.execute("select count(*), count(mql_at) from _stage_leads").fetchall()[0]
     if leads and not mqls:
@@ -218,7 +218,7 @@ def _has_nulls(cur: duckdb.DuckDBPyConnection, column: str) -> bool:
 def _orphans(cur: duckdb.DuckDBPyConnection, staged: list[Staged]) -> list[str]:
     warnings = []
     for tbl, col, target, orphans, total, file, row in \
-            cur.execute(named_query("ingest_orphans")).fetchall():
+            cur.execute(named_query("ingest/orphans")).fetchall():
         message = f"{orphans} of {total} {tbl} point to {target} not in the export ({col})"
         if orphans > max(10, ORPHAN_REFUSAL_SHARE * total):
             header = next(s.header_of(col) for s in staged if s.file == file and s.canonical == tbl)
@@ -229,7 +229,7 @@ def _orphans(cur: duckdb.DuckDBPyConnection, staged: list[Staged]) -> list[str]:
 
 
 def _swap(cur: duckdb.DuckDBPyConnection, report: ImportReport) -> None:
-    cur.execute(named_query("imports_ddl"))
+    cur.execute(named_query("store/imports_ddl"))
     cur.execute("begin transaction")
     try:
         for table in TABLES:

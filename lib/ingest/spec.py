@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from lib.errors import ImportRefused
-from lib.schema import ACTIVITY_TYPES, PRIMARY_KEYS, TABLES
+from lib.store.schema import ACTIVITY_TYPES, PRIMARY_KEYS, TABLES
 
 FORMATS_DIR = Path(__file__).parent / "formats"
 BUILT_IN = ("salesforce", "hubspot")

@@ -15,7 +15,7 @@ import duckdb
 from lib.errors import ImportRefused
 from lib.ingest.files import SourceFile
 from lib.ingest.spec import ColumnRule, FileRule, MappingSpec
-from lib.schema import ACTIVITY_TYPES, TABLES
+from lib.store.schema import ACTIVITY_TYPES, TABLES
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "accounts": ("account_id",),

@@ -1,0 +1,129 @@
+"""Per-lead features, computed once per data load, from which any model version scores fast.
+
+Activity counts are kept per type and age bucket (lib.features.buckets), so any half-life
+rescored later needs no new query.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from lib.features.buckets import AGE_BUCKET_EDGES, AGE_BUCKET_NAMES, RECENT_BUCKETS, bucket_columns
+from lib.features.titles import title_roles
+from lib.model import ScoringModel, default_model
+from lib.model.segments import UNASSIGNED, assign_segments
+from lib.store.connection import data_as_of, run_query
+from lib.store.schema import ACTIVITY_TYPES
+
+ACTIVITY_KINDS = pd.DataFrame({"activity_type": ACTIVITY_TYPES,
+                               "kind": np.arange(len(ACTIVITY_TYPES))})
+
+
+def activity_counts(ages: pd.DataFrame, n_leads: int) -> pd.DataFrame:
+    """Return per lead: events per type and age bucket, total and in the last 30 days.
+
+    `ages` holds lead_pos (the lead's position in lead_id order), kind (index into
+    ACTIVITY_TYPES), age_days and events: integers only, so 10M activities count in numpy
+    without hashing a single ID string.
+    """
+    n_types, n_buckets = len(ACTIVITY_TYPES), len(AGE_BUCKET_NAMES)
+    bucket = np.searchsorted(np.asarray(AGE_BUCKET_EDGES[1:-1]),
+                             ages["age_days"].to_numpy(dtype="float64"), side="right")
+    flat = (ages["lead_pos"].to_numpy(dtype="int64") * n_types
+            + ages["kind"].to_numpy(dtype="int64")) * n_buckets + bucket
+    counts = np.bincount(flat, weights=ages["events"].to_numpy(dtype="float64"),
+                         minlength=n_leads * n_types * n_buckets)
+    cube = counts.reshape(n_leads, n_types, n_buckets).astype("int32")
+    frame = pd.DataFrame(cube.reshape(n_leads, -1), columns=bucket_columns())
+    totals = pd.DataFrame(cube.sum(axis=2), columns=[f"n_{t}" for t in ACTIVITY_TYPES])
+    recent = pd.DataFrame(cube[:, :, :RECENT_BUCKETS].sum(axis=2),
+                          columns=[f"n_{t}_30d" for t in ACTIVITY_TYPES])
+    return pd.concat([totals, recent, frame], axis=1)
+
+
+def buying_group_helpers(base: pd.DataFrame) -> pd.DataFrame:
+    """Return engaged colleagues (others on the account touched lately) and engaged departments."""
+    engaged = base[base["touched_recently"] & base["account_id"].notna()]
+    departments = engaged.groupby("account_id")["department"].nunique()
+    colleagues = base["account_engaged_people"] - base["touched_recently"].astype("int64")
+    return pd.DataFrame({
+        "engaged_colleagues": colleagues.clip(lower=0).astype("int64"),
+        "account_engaged_departments":
+            base["account_id"].map(departments).fillna(0).astype("int64"),
+    }, index=base.index)
+
+
+def expected_deal_by_segment(model: ScoringModel) -> dict[str, float]:
+    """Return segment -> expected deal size in USD, including the unassigned bucket."""
+    names = [r.name for r in model.segments] + [UNASSIGNED]
+    return {name: model.policy_for(name).expected_deal_usd for name in names}
+
+
+def lead_features(conn: duckdb.DuckDBPyConnection, as_of: pd.Timestamp | None = None,
+                  model: ScoringModel | None = None) -> pd.DataFrame:
+    """Return one row per lead with every feature scoring reads, measured as of `as_of`.
+
+    `as_of` defaults to the latest timestamp in the data; `model` (default model when None)
+    supplies title keywords, segment rules and expected deal sizes. Raw firmographics are kept
+    so segments can be reassigned cheaply when a model changes its segment rules.
+    """
+    model = model or default_model()
+    moment = pd.Timestamp(as_of or data_as_of(conn) or pd.Timestamp.now()).to_pydatetime()
+    params = {"as_of": moment, "buying_group_days": model.buying_group_window_days}
+    base = run_query(conn, "features/lead_features", params)
+    ages = run_query(conn, "features/feature_activity_ages", {"as_of": moment},
+                     {"activity_kinds": ACTIVITY_KINDS})
+    base["as_of"] = pd.Timestamp(moment)
+    return _with_derived_features(base, ages, model)
+
+
+def history_features(conn: duckdb.DuckDBPyConnection, model: ScoringModel | None = None,
+                     horizon_days: float = 30.0) -> pd.DataFrame:
+    """Return `lead_features`' columns with each lead measured at its own routing moment.
+
+    reference_at = least(coalesce(mql_at, created_at + horizon_days), as_of): when the lead
+    was (or, never made MQL, could have been) routed. Only activities strictly before it count;
+    ages, staleness (last touch, last known edit) and the buying-group window are measured from
+    it, and `as_of` holds it, so a back-test asks what a model would have decided then and a fit
+    does not learn from what happened after the outcome began. What this choice means:
+    - MQL, sales' accept (sal_at) and reject (disqualified_at) stay as recorded: they are the
+      routing verdict (sales answers within the SLA's hours) and define the MQL, SAL and
+      recycled stages, never the score; sql_at and first_meeting_at count only if earlier.
+    - An opportunity's amount feeds the value pillar only if it existed before reference_at
+      (else the segment's typical deal does); its real amount stays in `deal_amount_usd`.
+    - Firmographics and titles are as they are now: the CRM keeps no history of them.
+    - Labels stay attached: won, lost, won_amount_usd, opportunity_amount_usd and closed_on
+      (close date of the source opportunity when closed).
+    """
+    model = model or default_model()
+    moment = pd.Timestamp(data_as_of(conn) or pd.Timestamp.now()).to_pydatetime()
+    references = run_query(conn, "features/history_reference_moments",
+                           {"as_of": moment, "horizon_days": float(horizon_days)})
+    frames = {"reference_moments": references}
+    base = run_query(conn, "features/history_lead_features",
+                     {"buying_group_days": model.buying_group_window_days}, frames)
+    ages = run_query(conn, "features/history_activity_ages",
+                     frames=frames | {"activity_kinds": ACTIVITY_KINDS})
+    base["as_of"] = pd.to_datetime(base["reference_at"])
+    base = _with_derived_features(base, ages, model)
+    expected = base["segment"].map(expected_deal_by_segment(model))
+    base["deal_amount_usd"] = base["opportunity_amount_usd"].fillna(expected)
+    return base
+
+
+def _with_derived_features(base: pd.DataFrame, ages: pd.DataFrame,
+                           model: ScoringModel) -> pd.DataFrame:
+    """Return the SQL rows plus title roles, segment, deal size, helpers and activity counts."""
+    base = pd.concat([base, title_roles(base["title"], model.grade)], axis=1)
+    base["segment"] = assign_segments(base["annual_revenue_usd"], base["employees"],
+                                      model.segments)
+    expected = base["segment"].map(expected_deal_by_segment(model))
+    base["deal_amount_usd"] = base["source_opportunity_amount_usd"].fillna(expected)
+    helpers = buying_group_helpers(base)
+    # the age queries number leads in lead_id order, as the base queries sort them
+    if not base["lead_id"].is_monotonic_increasing:
+        raise ValueError("lead features must come sorted by lead_id")
+    counts = activity_counts(ages, len(base))
+    return pd.concat([base, helpers, counts.set_axis(base.index)], axis=1)

@@ -1,0 +1,45 @@
+"""Segment rules over firmographics: revenue where known, otherwise employees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+UNASSIGNED = "unassigned"
+
+
+@dataclass(frozen=True)
+class SegmentRule:
+    """A segment and the smallest company that belongs to it; rules are tried in order."""
+
+    name: str
+    label: str
+    min_annual_revenue_usd: float = 0.0
+    min_employees: int = 0
+
+
+DEFAULT_SEGMENTS: tuple[SegmentRule, ...] = (
+    SegmentRule("enterprise", "Enterprise", 1_000_000_000, 1_000),
+    SegmentRule("mid_market", "Mid-market", 50_000_000, 100),
+    SegmentRule("smb", "SMB", 0, 0),
+)
+
+
+def assign_segments(annual_revenue_usd: pd.Series, employees: pd.Series,
+                    rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENTS) -> np.ndarray:
+    """Return each company's segment name; 'unassigned' when neither figure is known."""
+    revenue = pd.to_numeric(annual_revenue_usd, errors="coerce").to_numpy(dtype="float64")
+    staff = pd.to_numeric(employees, errors="coerce").to_numpy(dtype="float64")
+    by_revenue = np.select([revenue >= r.min_annual_revenue_usd for r in rules],
+                           [r.name for r in rules], default=UNASSIGNED)
+    by_staff = np.select([staff >= r.min_employees for r in rules],
+                         [r.name for r in rules], default=UNASSIGNED)
+    return np.where(~np.isnan(revenue), by_revenue,
+                    np.where(~np.isnan(staff), by_staff, UNASSIGNED)).astype(object)
+
+
+def segment_labels(rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENTS) -> dict[str, str]:
+    """Return segment name -> label people read, including the unassigned bucket."""
+    return {r.name: r.label for r in rules} | {UNASSIGNED: "Unassigned"}

@@ -1,0 +1,47 @@
+"""Numbers written for people: rates with their interval and count, money, small-sample flags.
+
+Pages and the summaries built for them share these so every rate on screen reads the same way:
+"27.3% (24.1–30.6%), 812 closed", with "⚠ small sample" below 30 trials.
+"""
+
+from __future__ import annotations
+
+import math
+
+from lib.metrics.stats import SMALL_SAMPLE
+
+SMALL_SAMPLE_FLAG = "⚠ small sample"
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def percent_text(rate: float | None) -> str:
+    """Return '23.4%'; an em dash when there is no rate."""
+    return "—" if _missing(rate) else f"{rate:.1%}"
+
+
+def rate_text(rate: float | None, low: float | None, high: float | None, count: int,
+              noun: str) -> str:
+    """Return '27.3% (24.1–30.6%), 812 closed', flagged below 30 trials; '—' with no trials."""
+    trials = f"{int(count):,} {noun}"
+    if _missing(rate):
+        return f"— ({trials})"
+    text = percent_text(rate)
+    if low is not None and high is not None and not (_missing(low) or _missing(high)):
+        text += f" ({low * 100:.1f}–{high:.1%})"
+    text += f", {trials}"
+    return text + (f" {SMALL_SAMPLE_FLAG}" if count < SMALL_SAMPLE else "")
+
+
+def money_text(value: float | None) -> str:
+    """Return $1.2M / $340k / $950; an em dash when missing."""
+    if value is None or math.isnan(value):
+        return "—"
+    sign = "-" if value < 0 else ""
+    size = abs(value)
+    for unit, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if size >= scale:
+            return f"{sign}${size / scale:.1f}{unit}"
+    return f"{sign}${size:,.0f}"

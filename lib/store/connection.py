@@ -1,0 +1,75 @@
+"""Connect to the Qualify DuckDB file and run named, parameterised queries on cursors."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from lib.errors import DatabaseError
+from lib.store.schema import TABLES, create_table_sql
+
+SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DB_ENV_VAR = "QUALIFY_DB"
+DEFAULT_DB = PROJECT_ROOT / "var" / "qualify.duckdb"
+
+
+def database_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Return the database file: the explicit path, else $QUALIFY_DB, else var/qualify.duckdb."""
+    return Path(explicit or os.environ.get(DB_ENV_VAR) or DEFAULT_DB)
+
+
+def connect(path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the database with every canonical table present."""
+    file = database_path(path)
+    if str(file) != ":memory:":
+        file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = duckdb.connect(str(file))
+    except duckdb.Error as exc:
+        raise DatabaseError(f"Cannot open the database {file}: {exc}") from exc
+    for table in TABLES:
+        conn.execute(create_table_sql(table))
+    return conn
+
+
+@cache
+def named_query(name: str) -> str:
+    """Return the text of lib/sql/<name>.sql."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def run_query(conn: duckdb.DuckDBPyConnection, name: str,
+              params: Mapping[str, Any] | None = None,
+              frames: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Run lib/sql/<name>.sql on its own cursor with $-parameters and registered frames."""
+    cur = conn.cursor()
+    try:
+        for view, frame in (frames or {}).items():
+            cur.register(view, frame)
+        return cur.execute(named_query(name), dict(params or {})).df()
+    except duckdb.Error as exc:
+        raise DatabaseError(f"Query '{name}' failed: {exc}") from exc
+    finally:
+        cur.close()
+
+
+def table_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Return the number of rows in each canonical table."""
+    cur = conn.cursor()
+    try:
+        return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}
+    finally:
+        cur.close()
+
+
+def data_as_of(conn: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
+    """Return the latest timestamp in the data (None when empty); ages are measured from it."""
+    value = run_query(conn, "staging/data_as_of")["as_of"].iloc[0]
+    return None if pd.isna(value) else pd.Timestamp(value)

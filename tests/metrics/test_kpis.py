@@ -1,0 +1,365 @@
+"""KPIs over tiny hand-made CRM tables whose answers are worked out by hand."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+
+from lib.metrics import kpis
+from lib.metrics.filters import Filters
+from lib.model.segments import DEFAULT_SEGMENTS
+from lib.store.connection import connect
+from lib.store.schema import TABLES
+from lib.store.staging import segment_frames
+
+RULES = DEFAULT_SEGMENTS
+ALL = Filters()
+Q1 = Filters(start=date(2025, 1, 1), end=date(2025, 3, 31))
+ACCOUNTS = [  # revenue decides the segment: >= $1B enterprise, >= $50M mid-market, else SMB
+    {"account_id": "ent", "annual_revenue_usd": 2e9},
+    {"account_id": "mid", "annual_revenue_usd": 1e8},
+    {"account_id": "smb", "annual_revenue_usd": 1e6},
+    {"account_id": "blank"},  # no revenue, no employees: unassigned
+]
+
+
+def insert(conn: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
+    """Insert rows (missing columns NULL) into a canonical table."""
+    frame = pd.DataFrame(rows, columns=list(TABLES[table]))
+    conn.register("incoming", frame)
+    conn.execute(f"insert into {table} select * from incoming")
+    conn.unregister("incoming")
+
+
+def database(opportunities: list[dict[str, Any]] = (), leads: list[dict[str, Any]] = ()
+             ) -> duckdb.DuckDBPyConnection:
+    """Return an in-memory database with ACCOUNTS and the given rows."""
+    conn = connect(":memory:")
+    insert(conn, "accounts", ACCOUNTS)
+    if opportunities:
+        insert(conn, "opportunities", list(opportunities))
+    if leads:
+        insert(conn, "leads", list(leads))
+    return conn
+
+
+def opp(oid: str, account: str, state: str, created: str, close: str, amount: float = 1000.0,
+        margin: float | None = None, channel: str = "web", lead: str | None = None
+        ) -> dict[str, Any]:
+    """Return one opportunity row; state is 'won', 'lost' or 'open'."""
+    return {"opportunity_id": oid, "account_id": account, "lead_id": lead, "channel": channel,
+            "created_at": pd.Timestamp(created), "close_date": pd.Timestamp(close).date(),
+            "is_closed": state != "open", "is_won": state == "won", "amount_usd": amount,
+            "gross_margin_usd": margin}
+
+
+def lead(lid: str, account: str, mql: str | None, channel: str = "web", **stamps: str
+         ) -> dict[str, Any]:
+    """Return one lead row; stamps are sql_at, sal_at, disqualified_at, first_meeting_at..."""
+    row: dict[str, Any] = {"lead_id": lid, "account_id": account, "channel": channel,
+                           "created_at": pd.Timestamp("2025-01-01"),
+                           "mql_at": None if mql is None else pd.Timestamp(mql)}
+    return row | {k: pd.Timestamp(v) for k, v in stamps.items()}
+
+
+def enterprise_deals() -> list[dict[str, Any]]:
+    """Enterprise: won in 10 and 30 days, lost, won last year, and two open deals (200k + 100k)."""
+    return [
+        opp("e1", "ent", "won", "2025-01-01", "2025-01-11", 100_000, 40_000),
+        opp("e2", "ent", "won", "2025-01-01", "2025-01-31", 50_000, 10_000, channel="event"),
+        opp("e3", "ent", "lost", "2025-01-05", "2025-02-15"),
+        opp("e4", "ent", "won", "2024-11-01", "2024-12-15"),
+        opp("e5", "ent", "open", "2025-03-01", "2025-06-30", 200_000),
+        opp("e6", "ent", "open", "2025-03-01", "2025-06-30", 100_000),
+    ]
+
+
+def smb_deals() -> list[dict[str, Any]]:
+    """SMB: 30 won and 10 lost in Q1, 5-day cycles."""
+    return [opp(f"s{i}", "smb", "won" if i < 30 else "lost", "2025-02-01", "2025-02-06")
+            for i in range(40)]
+
+
+@pytest.fixture
+def deals() -> duckdb.DuckDBPyConnection:
+    return database(enterprise_deals() + smb_deals()
+                    + [opp("m1", "mid", "open", "2025-03-10", "2025-05-01", 100_000)])
+
+
+def by_segment(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.set_index("segment")
+
+
+def test_win_rate_counts_deals_closed_in_the_period_with_small_and_empty_segments(deals) -> None:
+    rates = by_segment(kpis.win_rate_by_segment(deals, RULES, Q1))
+    assert list(rates.index) == ["enterprise", "mid_market", "smb"]
+    assert rates.loc["enterprise", ["won", "lost", "closed"]].tolist() == [2, 1, 3]
+    assert rates.loc["enterprise", "win_rate"] == pytest.approx(2 / 3)
+    assert rates.loc["enterprise", "small_sample"]
+    assert rates.loc["mid_market", ["won", "lost", "closed"]].tolist() == [0, 0, 0]
+    assert math.isnan(rates.loc["mid_market", "win_rate"])
+    assert rates.loc["smb", "win_rate"] == pytest.approx(0.75)
+    assert not rates.loc["smb", "small_sample"]
+    assert rates.loc["smb", "win_rate_low"] < 0.75 < rates.loc["smb", "win_rate_high"]
+
+
+@pytest.mark.parametrize(("filters", "enterprise_won"), [
+    (ALL, 3),  # the December 2024 win counts
+    (Q1, 2),
+    (Filters(start=date(2025, 1, 1), end=date(2025, 1, 15)), 1),
+])
+def test_period_filter_changes_which_wins_count(deals, filters: Filters,
+                                                enterprise_won: int) -> None:
+    rates = by_segment(kpis.win_rate_by_segment(deals, RULES, filters))
+    assert rates.loc["enterprise", "won"] == enterprise_won
+
+
+def test_segment_filter_keeps_only_the_chosen_segments(deals) -> None:
+    rates = kpis.win_rate_by_segment(deals, RULES, Filters(segments=("smb",)))
+    assert rates["segment"].tolist() == ["smb"]
+
+
+def test_unassigned_row_appears_only_when_it_has_records(deals) -> None:
+    assert "unassigned" not in kpis.win_rate_by_segment(deals, RULES, ALL)["segment"].tolist()
+    conn = database([opp("b1", "blank", "won", "2025-01-01", "2025-01-02")])
+    rates = by_segment(kpis.win_rate_by_segment(conn, RULES, ALL))
+    assert rates.index.tolist()[-1] == "unassigned" and rates.loc["unassigned", "won"] == 1
+
+
+def test_cycle_median_leaves_out_deals_created_after_close_and_counts_them() -> None:
+    conn = database(enterprise_deals()[:2] + [
+        # a bulk-load CreatedDate after the real close date: -5 days, not a cycle
+        opp("e9", "ent", "won", "2025-02-05", "2025-01-31"),
+    ])
+    cycles = by_segment(kpis.cycle_time_by_segment(conn, RULES, ALL))
+    assert cycles.loc["enterprise", "won_deals"] == 3
+    assert cycles.loc["enterprise", "excluded_negative"] == 1
+    assert cycles.loc["enterprise", "median_won_cycle_days"] == 20.0  # median of 10 and 30
+    assert cycles.loc["smb", "won_deals"] == 0 and math.isnan(
+        cycles.loc["smb", "median_won_cycle_days"])
+
+
+def test_cycle_survival_counts_an_open_deal_as_censored_at_the_data_as_of_date() -> None:
+    # won after 10 and 30 days; one deal open 20 days when the data ends (a lead updated 03-21)
+    conn = database(enterprise_deals()[:2] + [opp("o", "ent", "open", "2025-03-01", "2025-09-01")],
+                    [lead("l1", "ent", None, updated_at="2025-03-21")])
+    curve = kpis.cycle_time_survival(conn, RULES, ALL)
+    enterprise = curve[curve["segment"] == "enterprise"]
+    assert enterprise["days"].tolist() == [0.0, 10.0, 20.0, 30.0]
+    assert enterprise["share_still_open"].tolist() == pytest.approx([1, 2 / 3, 2 / 3, 0])
+    assert (enterprise["km_median_cycle_days"] == 30.0).all()
+    assert set(curve["segment"]) == {"enterprise"}
+
+
+def test_pipeline_mix_gives_shares_of_open_amount_and_the_gap_to_target_in_money(deals) -> None:
+    mix = by_segment(kpis.pipeline_mix(deals, RULES, ALL,
+                                       target={"enterprise": 0.6, "mid_market": 0.4}))
+    # open: enterprise 200k + 100k, mid-market 100k, SMB nothing; total 400k
+    assert mix["open_amount_usd"].tolist() == [300_000, 100_000, 0]
+    assert mix["open_share"].tolist() == pytest.approx([0.75, 0.25, 0.0])
+    assert mix["open_count_share"].tolist() == pytest.approx([2 / 3, 1 / 3, 0.0])
+    assert mix["gap_share"].tolist() == pytest.approx([-0.15, 0.15, 0.0])
+    assert mix["gap_amount_usd"].tolist() == pytest.approx([-60_000, 60_000, 0.0])
+    assert mix.loc["enterprise", "won_count"] == 3  # no period: last year's win counts too
+    # won ever: enterprise 100k + 50k + 1k, SMB 30 x 1k
+    assert mix.loc["smb", "won_share"] == pytest.approx(30_000 / 181_000)
+
+
+def test_pipeline_mix_without_a_target_has_no_gap(deals) -> None:
+    mix = kpis.pipeline_mix(deals, RULES, ALL, target=None)
+    assert mix["target_share"].isna().all() and mix["gap_amount_usd"].isna().all()
+
+
+def mql_leads(prefix: str, mqls: int, sqls: int, channel: str = "web") -> list[dict[str, Any]]:
+    """Return mqls enterprise leads that became MQL in February, the first sqls of them SQL."""
+    return [lead(f"{prefix}{i}", "ent", "2025-02-01 09:00", channel,
+                 **({"sql_at": "2025-02-03"} if i < sqls else {})) for i in range(mqls)]
+
+
+@pytest.mark.parametrize(("mqls", "sqls", "band"), [
+    (10, 0, "below"),
+    (20, 1, "below"),  # 5%
+    (10, 1, "in"),  # exactly 10% is healthy
+    (20, 5, "in"),  # exactly 25% is healthy
+    (10, 3, "above"),
+    (0, 0, None),
+])
+def test_mql_to_sql_band_flags_below_in_and_above_the_healthy_range(mqls: int, sqls: int,
+                                                                    band: str | None) -> None:
+    conn = database(leads=mql_leads("l", mqls, sqls))
+    rates = by_segment(kpis.mql_to_sql_by_segment(conn, RULES, ALL))
+    assert rates.loc["enterprise", ["mqls", "sqls"]].tolist() == [mqls, sqls]
+    assert rates.loc["enterprise", "band"] == band
+
+
+@pytest.mark.parametrize(("filters", "mqls", "sqls"), [
+    (ALL, 20, 6),
+    (Filters(channels=("web",)), 10, 1),
+    (Filters(channels=("event",)), 10, 5),
+    (Filters(start=date(2025, 3, 1)), 0, 0),  # the MQLs happened in February
+])
+def test_channel_and_period_filters_change_mql_to_sql(filters: Filters, mqls: int,
+                                                      sqls: int) -> None:
+    conn = database(leads=mql_leads("w", 10, 1) + mql_leads("e", 10, 5, channel="event"))
+    rates = by_segment(kpis.mql_to_sql_by_segment(conn, RULES, filters))
+    assert rates.loc["enterprise", ["mqls", "sqls"]].tolist() == [mqls, sqls]
+
+
+def test_mql_to_sql_by_channel_and_by_segment_and_channel_split_the_same_counts() -> None:
+    conn = database(leads=mql_leads("w", 10, 1) + mql_leads("e", 10, 5, channel="event")
+                    + [lead("nomql", "ent", None, sql_at="2025-02-03")])
+    channels = kpis.mql_to_sql_by_channel(conn, RULES, ALL).set_index("channel")
+    assert channels.loc["web", "mql_to_sql_rate"] == pytest.approx(0.1)
+    assert channels.loc["event", ["mql_to_sql_rate", "band"]].tolist() == [0.5, "above"]
+    cells = kpis.mql_to_sql_by_segment_and_channel(conn, RULES, ALL)
+    assert cells[["segment", "channel", "mqls", "sqls"]].values.tolist() == [
+        ["enterprise", "event", 10, 5], ["enterprise", "web", 10, 1]]
+
+
+def test_precomputed_segment_views_give_the_same_answer(deals) -> None:
+    views = segment_frames(deals, RULES)
+    pd.testing.assert_frame_equal(kpis.pipeline_mix(deals, RULES, Q1, views=views),
+                                  kpis.pipeline_mix(deals, RULES, Q1))
+
+
+def test_pipeline_velocity_multiplies_open_deals_win_rate_and_deal_size_over_cycle() -> None:
+    conn = database(enterprise_deals())
+    velocity = by_segment(kpis.pipeline_velocity_by_segment(conn, RULES, Q1))
+    row = velocity.loc["enterprise"]
+    assert row["open_opportunities"] == 2 and row["win_rate"] == pytest.approx(2 / 3)
+    assert row["avg_won_amount_usd"] == 75_000 and row["median_cycle_days"] == 20
+    assert row["velocity_usd_per_day"] == pytest.approx(2 * (2 / 3) * 75_000 / 20)
+    assert math.isnan(velocity.loc["smb", "velocity_usd_per_day"])
+
+
+def test_speed_to_first_meeting_is_the_median_hours_after_mql() -> None:
+    conn = database(leads=[
+        lead("a", "ent", "2025-02-01 00:00", first_meeting_at="2025-02-01 02:00"),
+        lead("b", "ent", "2025-02-01 00:00", first_meeting_at="2025-02-02 00:00"),
+        lead("c", "ent", "2025-02-01 00:00", first_meeting_at="2025-02-01 10:00"),
+        lead("d", "ent", "2025-02-01 00:00"),
+    ])
+    speed = by_segment(kpis.speed_to_first_meeting(conn, RULES, ALL))
+    assert speed.loc["enterprise", ["mqls", "meetings"]].tolist() == [4, 3]
+    assert speed.loc["enterprise", "median_hours_to_first_meeting"] == 10.0
+
+
+def test_sla_counts_handling_exactly_at_the_sla_as_within() -> None:
+    mql = datetime(2025, 2, 1, 9)
+    at = {hours: str(mql + timedelta(hours=hours)) for hours in (1, 4, 5)}
+    conn = database(leads=[
+        lead("exact", "ent", str(mql), sal_at=at[4]),
+        lead("late", "ent", str(mql), disqualified_at=str(mql + timedelta(hours=4, seconds=1))),
+        lead("rejected_fast", "ent", str(mql), sal_at=at[5], disqualified_at=at[1]),
+        lead("never", "ent", str(mql)),
+        lead("smb", "smb", str(mql), sal_at=at[1]),
+    ])
+    sla = by_segment(kpis.sla_compliance(conn, RULES, ALL, {"enterprise": 4.0}))
+    assert sla.loc["enterprise", ["mqls", "handled_within_sla"]].tolist() == [4, 2]
+    assert sla.loc["enterprise", "sla_rate"] == pytest.approx(0.5)
+    assert math.isnan(sla.loc["smb", "sla_rate"])  # no SLA given for SMB: no verdict
+
+
+def test_profitable_win_rate_counts_won_deals_at_the_margin_target_over_closed() -> None:
+    conn = database(enterprise_deals())
+    rate = by_segment(kpis.profitable_win_rate(conn, RULES, Q1, margin_target=0.3))
+    # closed in Q1: won at 40% margin, won at 20% margin, lost -> 1 profitable of 3
+    assert rate.loc["enterprise", ["closed", "profitable_won"]].tolist() == [3, 1]
+    assert rate.loc["enterprise", "profitable_win_rate"] == pytest.approx(1 / 3)
+    assert rate.loc["enterprise", "margin_tracked_share"] == 1.0
+    assert rate["margin_tracked"].all()
+
+
+def test_profitable_win_rate_is_nan_and_flagged_when_no_margin_is_tracked() -> None:
+    conn = database([{**d, "gross_margin_usd": None} for d in enterprise_deals()])
+    rate = by_segment(kpis.profitable_win_rate(conn, RULES, Q1, margin_target=0.3))
+    assert rate.loc["enterprise", "closed"] == 3
+    assert math.isnan(rate.loc["enterprise", "profitable_win_rate"])
+    assert not rate["margin_tracked"].any()
+    assert rate.loc["enterprise", "margin_tracked_share"] == 0.0
+
+
+def test_qualified_opportunity_rate_needs_sql_before_the_opportunity() -> None:
+    conn = database(
+        [opp("q1", "ent", "open", "2025-02-10", "2025-06-01", lead="early"),
+         opp("q2", "ent", "open", "2025-02-10", "2025-06-01", lead="late"),
+         opp("q3", "ent", "open", "2025-02-10", "2025-06-01")],
+        [lead("early", "ent", "2025-02-01", sql_at="2025-02-05"),
+         lead("late", "ent", "2025-02-01", sql_at="2025-02-20")])
+    rate = by_segment(kpis.qualified_opportunity_rate(conn, RULES, ALL))
+    assert rate.loc["enterprise", ["created", "qualified"]].tolist() == [3, 1]
+    assert rate.loc["enterprise", "qualified_opportunity_rate"] == pytest.approx(1 / 3)
+
+
+def test_kpis_by_quarter_splits_wins_and_mqls_by_the_quarter_they_happened() -> None:
+    conn = database(enterprise_deals(), mql_leads("l", 10, 1))
+    quarters = kpis.kpis_by_quarter(conn, RULES, ALL)
+    enterprise = quarters[quarters["segment"] == "enterprise"].set_index("quarter")
+    assert enterprise.index.tolist() == ["2024-Q4", "2025-Q1"]
+    assert enterprise.loc["2025-Q1", ["won", "lost", "mqls", "sqls"]].tolist() == [2, 1, 10, 1]
+    assert enterprise.loc["2025-Q1", "median_won_cycle_days"] == 20
+    assert enterprise.loc["2025-Q1", "pipeline_created_usd"] == 451_000
+    assert enterprise.loc["2024-Q4", "win_rate"] == 1.0
+
+
+def test_kpis_by_segment_is_json_ready_and_its_overall_row_sums_the_segments(deals) -> None:
+    insert(deals, "leads", mql_leads("w", 10, 1) + mql_leads("e", 10, 5, channel="event"))
+    summary = kpis.kpis_by_segment(deals, RULES, Q1)
+    json.dumps(summary, allow_nan=False)
+    rows, overall = summary["by_segment"], summary["overall"]
+    assert [r["segment"] for r in rows] == ["enterprise", "mid_market", "smb"]
+    for count in ("won", "lost", "mqls", "sqls", "open_pipeline_amount"):
+        assert overall[count] == sum(r[count] for r in rows)
+    assert overall["win_rate"] == pytest.approx(32 / 43)
+    assert overall["median_won_cycle_days"] == 5.0  # 30 SMB wins at 5 days outweigh 10 and 30
+    assert rows[0]["win_rate_ci"][0] < rows[0]["win_rate"] < rows[0]["win_rate_ci"][1]
+    assert rows[1]["win_rate"] is None and rows[1]["win_rate_ci"] == [None, None]
+    assert rows[0]["mql_to_sql_rate"] == pytest.approx(0.3)
+    assert summary["filters"]["start"] == "2025-01-01"
+
+
+PUBLIC: list[Callable[[duckdb.DuckDBPyConnection], Any]] = [
+    lambda c: kpis.win_rate_by_segment(c, RULES, ALL),
+    lambda c: kpis.cycle_time_by_segment(c, RULES, ALL),
+    lambda c: kpis.cycle_time_survival(c, RULES, ALL),
+    lambda c: kpis.pipeline_mix(c, RULES, ALL, {"enterprise": 1.0}),
+    lambda c: kpis.mql_to_sql_by_segment(c, RULES, ALL),
+    lambda c: kpis.mql_to_sql_by_channel(c, RULES, Filters(channels=("web",))),
+    lambda c: kpis.mql_to_sql_by_segment_and_channel(c, RULES, ALL),
+    lambda c: kpis.pipeline_velocity_by_segment(c, RULES, ALL),
+    lambda c: kpis.speed_to_first_meeting(c, RULES, ALL),
+    lambda c: kpis.sla_compliance(c, RULES, ALL, {}),
+    lambda c: kpis.profitable_win_rate(c, RULES, ALL, 0.3),
+    lambda c: kpis.qualified_opportunity_rate(c, RULES, ALL),
+    lambda c: kpis.kpis_by_quarter(c, RULES, ALL),
+]
+
+
+@pytest.mark.parametrize("kpi", PUBLIC)
+def test_every_kpi_answers_an_empty_database_with_zero_counts(kpi) -> None:
+    result = kpi(connect(":memory:"))
+    counts = [c for c in result.columns if c in {"won", "lost", "open_count", "mqls", "created",
+                                                 "closed", "won_deals", "open_opportunities"}]
+    assert (result[counts] == 0).all().all()
+
+
+def test_kpis_by_segment_of_an_empty_database_has_no_nan() -> None:
+    summary = kpis.kpis_by_segment(connect(":memory:"), RULES, ALL)
+    assert json.loads(json.dumps(summary, allow_nan=False))["overall"]["won"] == 0
+    assert summary["as_of"] is None and len(summary["by_segment"]) == 3
+
+
+def test_mix_against_target_equals_querying_with_the_target_and_leaves_the_mix_alone(deals):
+    target = {"enterprise": 0.6, "mid_market": 0.4}
+    plain = kpis.pipeline_mix(deals, RULES, ALL)
+    before = plain.copy()
+    pd.testing.assert_frame_equal(kpis.mix_against_target(plain, target),
+                                  kpis.pipeline_mix(deals, RULES, ALL, target))
+    pd.testing.assert_frame_equal(plain, before)

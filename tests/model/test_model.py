@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import yaml
+
+from lib.errors import ModelError
+from lib.model import (
+    default_model,
+    load_model,
+    model_diff,
+    model_from_dict,
+    model_to_dict,
+    save_model,
+    with_behavior_points,
+    with_half_life,
+    with_pillar_weights,
+    with_thresholds,
+)
+from lib.store.connection import connect
+from lib.store.model_versions import (
+    load_version,
+    model_history,
+    publish_model,
+    published_model,
+    restore_version,
+)
+
+
+def test_default_model_has_the_three_segments_and_design_thresholds():
+    model = default_model()
+    assert [s.name for s in model.segments] == ["enterprise", "mid_market", "smb"]
+    assert {p.mql_threshold for p in model.policies.values()} == {50.0}
+    assert {p.sql_threshold for p in model.policies.values()} == {80.0}
+    assert model.behavior_points["demo_request"].points == 30
+
+
+def test_model_round_trips_through_yaml_exactly(tmp_path):
+    model = with_thresholds(default_model(), "smb", 45, 75)
+    save_model(model, tmp_path / "m.yaml")
+    assert load_model(tmp_path / "m.yaml") == model
+    assert model_from_dict(model_to_dict(model)) == model
+
+
+def _edited(change):
+    d = model_to_dict(default_model())
+    change(d)
+    return d
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d.update(surprise=1), "surprise: unknown field"),
+    (lambda d: d["grade"].pop("base_points"), "grade.base_points: missing field"),
+    (lambda d: d["policies"]["smb"]["pillar_weights"].update(fit=0.5),
+     "policies.smb.pillar_weights: weights sum to"),
+    (lambda d: d["policies"]["enterprise"].update(sql_threshold=120),
+     "policies.enterprise.sql_threshold: must be within 0-100"),
+    (lambda d: d["policies"]["mid_market"].update(mql_threshold=80),
+     "policies.mid_market.mql_threshold: MQL threshold must be below SQL"),
+    (lambda d: d.update(half_life_days=-3), "half_life_days: the decay half-life must be positive"),
+    (lambda d: d["behavior_points"].update(fax={"points": 1, "cap": 1}),
+     "behavior_points.fax: unknown activity type"),
+    (lambda d: d["policies"].update(galaxy=d["policies"]["smb"]), "policies.galaxy"),
+])
+def test_invalid_model_files_are_refused_naming_the_path(tmp_path, change, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(_edited(change)))
+    with pytest.raises(ModelError, match=str(path)) as err:
+        load_model(path)
+    assert message in str(err.value)
+
+
+def test_edit_helpers_return_new_models_and_leave_the_input_alone():
+    model = default_model()
+    edited = with_half_life(with_behavior_points(model, "pricing_page_view", 12), 14)
+    assert edited.half_life_days == 14 and edited.behavior_points["pricing_page_view"].points == 12
+    assert model.half_life_days == 30 and model.behavior_points["pricing_page_view"].points == 10
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        model.half_life_days = 1  # type: ignore[misc]
+
+
+def test_pillar_weights_that_do_not_sum_to_one_are_refused():
+    with pytest.raises(ModelError, match="sum to 1"):
+        with_pillar_weights(default_model(), "enterprise", {"fit": 0.9})
+
+
+def test_model_diff_reads_as_sentences():
+    model = default_model()
+    edited = with_thresholds(with_behavior_points(model, "pricing_page_view", 12),
+                             "mid_market", 55, 80)
+    assert model_diff(model, edited) == ["pricing_page_view points 10 → 12",
+                                         "mid_market MQL threshold 50 → 55"]
+    assert model_diff(model, model) == []
+
+
+def test_history_survives_closing_and_reopening_the_database(tmp_path):
+    db = tmp_path / "q.duckdb"
+    conn = connect(db)
+    assert published_model(conn) == default_model()
+    first = publish_model(conn, default_model(), "ana", "baseline")
+    second = publish_model(conn, with_half_life(first, 14), "bo", "faster decay")
+    conn.close()
+    conn = connect(db)
+    history = model_history(conn)
+    assert history["version"].tolist() == [1, 2]
+    assert history["author"].tolist() == ["ana", "bo"]
+    assert published_model(conn) == second and published_model(conn).half_life_days == 14
+    assert load_version(conn, 1).half_life_days == 30
+    restored = restore_version(conn, 1, "cy", "back to baseline")
+    assert restored.version == 3 and restored.half_life_days == 30
+    assert model_history(conn)["version"].tolist() == [1, 2, 3]
+    with pytest.raises(ModelError, match="version 9"):
+        load_version(conn, 9)

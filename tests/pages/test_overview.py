@@ -1,0 +1,68 @@
+"""The Overview renders on the sample with the shared sidebar, and its controls change it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def _overview() -> AppTest:
+    # switch before the first run: after a first run on another page, AppTest hands the
+    # sidebar multiselects back empty (see ui.sidebar), which would filter everything out
+    at = AppTest.from_file(APP, default_timeout=120)
+    return at.switch_page("pages/overview.py").run()
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _gap_sentence(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if "target mix" in m.value)
+
+
+def test_overview_renders_on_the_sample_with_the_shared_sidebar(app_db: Path) -> None:
+    at = _overview()
+    assert not at.exception
+    assert [m.label for m in at.sidebar.multiselect] == ["Segments", "Channels"]
+    assert at.title[0].value == "Overview"
+
+
+def test_overview_shows_real_numbers_with_intervals_and_counts(app_db: Path) -> None:
+    at = _overview()
+    assert re.fullmatch(r"\d+\.\d%", _metric(at, "Win rate"))
+    assert re.fullmatch(r"\$\d+\.\dM", _metric(at, "Open pipeline"))
+    assert re.fullmatch(r"\d+ days", _metric(at, "Median sales cycle"))
+    captions = [c.value for c in at.caption]
+    assert any(re.search(r"95% interval .*, [\d,]+ closed deals", c) for c in captions)
+    assert "wins most" in at.info[0].value
+    assert re.search(r"Enterprise \$[\d.]+M over", _gap_sentence(at))
+
+
+def test_maturity_matrix_shows_six_capabilities_with_levels(app_db: Path) -> None:
+    at = _overview()
+    levels = [p.text for p in at.get("progress")]
+    assert len(levels) == 6
+    assert all(re.fullmatch(r"Level [1-4] of 4: .+", text) for text in levels)
+
+
+def test_segment_filter_changes_the_headline_win_rate(app_db: Path) -> None:
+    at = _overview()
+    everyone = _metric(at, "Win rate")
+    at.sidebar.multiselect(key="f_segments").set_value(["enterprise"]).run()
+    assert not at.exception
+    assert _metric(at, "Win rate") != everyone
+
+
+def test_target_slider_changes_the_gap_to_target(app_db: Path) -> None:
+    at = _overview()
+    before = _gap_sentence(at)
+    at.slider(key="target_enterprise").set_value(80).run()
+    at.slider(key="target_mid_market").set_value(15).run()
+    assert not at.exception
+    assert _gap_sentence(at) != before
+    assert any("SMB gets the rest: 5%" in c.value for c in at.caption)

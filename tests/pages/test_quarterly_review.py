@@ -1,0 +1,68 @@
+"""The Quarterly review renders on the sample with the shared sidebar; its controls change it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def _review() -> AppTest:
+    # switch before the first run: after a first run on another page, AppTest hands the
+    # sidebar multiselects back empty (see ui.sidebar), which would filter everything out
+    at = AppTest.from_file(APP, default_timeout=120)
+    return at.switch_page("pages/quarterly_review.py").run()
+
+
+def _table(at: AppTest, column: str) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _band_sentence(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if "Below 10%" in m.value or "Every channel"
+                in m.value or "Above 25%" in m.value)
+
+
+def test_quarterly_review_renders_on_the_sample_with_the_shared_sidebar(app_db: Path) -> None:
+    at = _review()
+    assert not at.exception
+    assert [m.label for m in at.sidebar.multiselect] == ["Segments", "Channels"]
+    assert at.title[0].value == "Quarterly review"
+
+
+def test_quarterly_review_shows_real_rates_with_intervals(app_db: Path) -> None:
+    at = _review()
+    sla = _table(at, "Accepted or rejected within SLA")
+    assert sla["Segment"].tolist()[:3] == ["Enterprise", "Mid-market", "SMB"]
+    assert sla["SLA (hours)"].tolist()[:3] == [4.0, 8.0, 24.0]  # the default model's policies
+    assert all(re.match(r"\d+\.\d% \(\d+\.\d–\d+\.\d%\), [\d,]+ MQLs", text)
+               for text in sla["Accepted or rejected within SLA"])
+    # the sample plants a weak Content Syndication channel and strong referrals
+    assert "Content Syndication" in _band_sentence(at)
+    assert "Referral" in _band_sentence(at)
+    cycles = _table(at, "Median days to win (won deals)")
+    assert (cycles["Won deals"] > 0).all()
+
+
+def test_channel_filter_changes_the_out_of_band_sentence(app_db: Path) -> None:
+    at = _review()
+    before = _band_sentence(at)
+    at.sidebar.multiselect(key="f_channels").set_value(["Partner", "Referral"]).run()
+    assert not at.exception
+    after = _band_sentence(at)
+    assert after != before
+    assert "Content Syndication" not in after and after.startswith("Above 25%")
+
+
+def test_margin_slider_changes_the_profitable_win_rate(app_db: Path) -> None:
+    at = _review()
+    before = _table(at, "Profitable win rate")["Profitable win rate"].tolist()
+    at.slider(key="margin_target").set_value(70).run()
+    assert not at.exception
+    after = _table(at, "Profitable win rate")["Profitable win rate"].tolist()
+    assert after != before
+    assert any("at least 70%" in m.value for m in at.markdown)

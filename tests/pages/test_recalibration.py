@@ -1,0 +1,75 @@
+"""The Recalibration page on the sample: a fit validated out of time, guarded export and publish."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from lib.store.connection import connect
+from lib.store.model_versions import model_history
+
+
+def fitted_page(min_deals: int | None = None) -> AppTest:
+    at = AppTest.from_file("../../app.py", default_timeout=120)
+    at.switch_page("pages/recalibration.py").run()
+    assert not at.exception
+    if min_deals is not None:
+        at.number_input(key="recal_min_deals").set_value(min_deals).run()
+    at.button(key="recal_run").click().run()
+    assert not at.exception
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def downloads_disabled(at: AppTest) -> list[bool]:
+    return [d.proto.disabled for d in at.get("download_button")]
+
+
+def test_recalibration_waits_for_the_button_under_the_shared_sidebar(app_db):
+    at = AppTest.from_file("../../app.py", default_timeout=120)
+    at.switch_page("pages/recalibration.py").run()
+    assert not at.exception
+    assert {m.key for m in at.sidebar.multiselect} >= {"f_segments", "f_channels"}
+    assert at.title[0].value == "Recalibration"
+    assert not at.metric and not at.get("plotly_chart")
+
+
+def test_the_fit_on_the_sample_shows_deals_aucs_charts_and_tables(app_db):
+    at = fitted_page()
+    assert int(metric(at, "Closed deals to learn from").replace(",", "")) > 500
+    aucs = [float(m.value) for m in at.metric if m.label.startswith("ROC AUC")]
+    assert len(aucs) == 3 and all(0.5 < a < 1 for a in aucs)
+    assert len(at.get("plotly_chart")) == 2
+    signals, weights = at.dataframe[0].value, at.dataframe[1].value
+    assert "Pricing page views" in set(signals["Signal"])
+    assert {"Setting", "Segment", "Name", "Current", "Recalibrated"} <= set(weights.columns)
+    assert "Mid-market" in set(weights["Segment"]) and not at.warning
+    assert not any(downloads_disabled(at))
+
+
+def test_a_different_held_out_share_changes_the_validation(app_db):
+    at = fitted_page()
+    periods = [c.value for c in at.caption if c.value.startswith("Fitted on")]
+    aucs = [m.value for m in at.metric if m.label.startswith("ROC AUC")]
+    at.slider(key="recal_test_share").set_value(0.4).run()
+    assert not at.exception
+    assert [c.value for c in at.caption if c.value.startswith("Fitted on")] != periods
+    assert [m.value for m in at.metric if m.label.startswith("ROC AUC")] != aucs
+
+
+def test_under_the_minimum_export_and_publish_are_refused_until_forced(app_db):
+    at = fitted_page(min_deals=5_000)
+    assert "fewer than the minimum of 5,000" in at.warning[0].value
+    assert all(downloads_disabled(at)) and len(downloads_disabled(at)) == 3
+    at.text_input(key="recal_author").input("Ana").run()
+    assert at.button(key="recal_publish").disabled
+    at.checkbox(key="recal_force").check().run()
+    assert not any(downloads_disabled(at))
+    at.button(key="recal_publish").click().run()
+    assert not at.exception
+    assert "Published as version 1" in at.success[0].value
+    history = model_history(connect(app_db))
+    assert list(history["author"]) == ["Ana"]
+    assert history["note"].iloc[0].startswith("Recalibrated from model version")

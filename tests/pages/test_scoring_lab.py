@@ -1,0 +1,104 @@
+"""The Scoring lab on the sample: slider moves back-tested on history, publish, history, restore."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from lib.store.connection import connect
+from lib.store.model_versions import model_history
+
+
+def open_lab() -> AppTest:
+    at = AppTest.from_file("../../app.py", default_timeout=120)
+    at.switch_page("pages/scoring_lab.py").run()
+    assert not at.exception
+    return at
+
+
+def metric(at: AppTest, label: str) -> tuple[str, str]:
+    found = next(m for m in at.metric if m.label == label)
+    return found.value, found.delta
+
+
+def publish(at: AppTest, author: str, note: str) -> None:
+    at.text_input(key="lab_author").input(author)
+    at.text_input(key="lab_note").input(note).run()
+    at.button(key="lab_publish").click().run()
+    assert not at.exception
+
+
+def test_the_lab_renders_real_back_test_numbers_under_the_shared_sidebar(app_db):
+    at = open_lab()
+    assert {m.key for m in at.sidebar.multiselect} >= {"f_segments", "f_channels"}
+    assert at.title[0].value == "Scoring lab"
+    sqls, delta = metric(at, "Leads reaching SQL")
+    assert int(sqls.replace(",", "")) > 0 and delta == "+0 leads"
+    assert any(c.value.startswith("Recomputed 20,000 historical leads in") for c in at.caption)
+    assert any("closed deals" in c.value and "(" in c.value for c in at.caption)
+    assert at.button(key="lab_publish").disabled
+
+
+def test_lowering_the_sql_threshold_shows_more_sqls_as_deltas_with_counts(app_db):
+    at = open_lab()
+    before, _ = metric(at, "Leads reaching SQL")
+    at.slider(key="lab_sql_threshold").set_value(70.0).run()
+    assert not at.exception
+    after, delta = metric(at, "Leads reaching SQL")
+    gained = int(after.replace(",", "")) - int(before.replace(",", ""))
+    assert gained > 0 and delta == f"+{gained:,} leads"
+    assert metric(at, "MQL→SQL conversion")[1].endswith(f"(+{gained:,} SQLs)")
+    changed = at.dataframe[1].value
+    assert len(changed) > 0 and set(changed["Stage"]) <= {"SAL → SQL", "MQL → SQL"}
+    assert "- Enterprise SQL threshold 80 → 70" in [m.value for m in at.markdown]
+
+
+def test_weights_are_renormalised_and_reset_returns_to_published(app_db):
+    at = open_lab()
+    at.slider(key="lab_weight_fit").set_value(1.0).run()
+    weights = next(c.value for c in at.caption if c.value.startswith("Weights are"))
+    assert "fit 57%" in weights  # 1.0 of a raw total of 1.75: the other four sum to 0.75
+    assert metric(at, "Leads reaching MQL")[1] != "+0 leads"
+    at.button(key="lab_reset").click().run()
+    assert at.slider(key="lab_weight_fit").value == 0.25
+    assert metric(at, "Leads reaching MQL")[1] == "+0 leads"
+
+
+def test_a_sidebar_segment_narrows_the_changed_leads_listed_not_the_back_test(app_db):
+    at = open_lab()
+    at.slider(key="lab_sql_threshold").set_value(70.0).run()
+    sqls, listed = metric(at, "Leads reaching SQL"), at.dataframe[1].value
+    assert set(listed["Segment"]) == {"Enterprise"}  # only enterprise's threshold moved
+    at.sidebar.multiselect(key="f_segments").set_value(["smb"]).run()
+    assert not at.exception and metric(at, "Leads reaching SQL") == sqls
+    assert len(at.dataframe[1].value) == 0 < len(listed)
+
+
+def test_publishing_writes_a_version_shown_in_history_and_restore_brings_one_back(app_db):
+    at = open_lab()
+    at.slider(key="lab_sql_threshold").set_value(70.0).run()
+    publish(at, "Ana", "Fewer enterprise leads waiting at SAL")
+    assert at.sidebar.caption[1].value == "Published version 1"
+    assert metric(at, "Leads reaching SQL")[1] == "+0 leads"  # the lab now starts from v1
+    at.slider(key="lab_mql_threshold").set_value(40.0).run()
+    publish(at, "Ben", "Looser MQL bar")
+    titles = [e.label for e in at.expander if e.label.startswith("Version")]
+    assert titles[0].startswith("Version 2 — Ben") and titles[1].startswith("Version 1 — Ana")
+    assert "- Enterprise MQL threshold 50 → 40" in [m.value for m in at.markdown]
+    at.button(key="lab_restore_1").click().run()
+    assert not at.exception
+    history = model_history(connect(app_db))
+    assert list(history["version"]) == [1, 2, 3]
+    assert history["note"].iloc[-1] == "Restored version 1"
+    assert at.sidebar.caption[1].value == "Published version 3"
+    assert "- Enterprise MQL threshold 40 → 50" in [m.value for m in at.markdown]
+
+
+def test_switching_segment_shows_its_settings_and_keeps_the_other_segments_edits(app_db):
+    at = open_lab()
+    at.slider(key="lab_sql_threshold").set_value(70.0).run()
+    at.selectbox(key="lab_segment").set_value("smb").run()
+    assert not at.exception
+    assert at.slider(key="lab_sql_threshold").value == 80.0
+    at.slider(key="lab_mql_threshold").set_value(45.0).run()
+    diff = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert diff == ["- Enterprise SQL threshold 80 → 70\n- SMB MQL threshold 50 → 45"]
