@@ -12,8 +12,9 @@ st.set_page_config(page_title="Qualify", page_icon=":material/filter_alt:", layo
 PAGES = {
     "Pipeline": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/quarterly_review.py", title="Quarterly review",
-                icon=":material/calendar_month:"),
+        st.Page(
+            "pages/quarterly_review.py", title="Quarterly review", icon=":material/calendar_month:"
+        ),
         st.Page("pages/leads.py", title="Leads", icon=":material/group:"),
     ],
     "Model": [

@@ -159,20 +159,27 @@ def band_outcomes() -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Measuring maturity")
-def _maturity(path: str, version: str, model_version: int, created_at: str,
-              versions: int) -> Evidence:
+def _maturity(
+    path: str, version: str, model_version: int, created_at: str, versions: int
+) -> Evidence:
     model, history = current_model(), model_versions()
     return maturity_evidence(
-        conn(), model.segments, scores(), len(history), sla_hours_by_segment(model),
+        conn(),
+        model.segments,
+        scores(),
+        len(history),
+        sla_hours_by_segment(model),
         history["created_at"].max() if len(history) else None,
-        views=segment_views(model.segments))
+        views=segment_views(model.segments),
+    )
 
 
 def maturity() -> Evidence:
     """Return the maturity matrix's evidence, measured on all the data (cached per version)."""
     model = current_model()
-    return _maturity(db_path(), dataset_version(), model.version, model.created_at,
-                     len(model_versions()))
+    return _maturity(
+        db_path(), dataset_version(), model.version, model.created_at, len(model_versions())
+    )
 
 
 # Issue records are all-data lists (the sidebar filters them afterwards): the five that do not
@@ -183,11 +190,11 @@ def _standing_issues(path: str, version: str) -> dict[str, pd.DataFrame]:
 
 
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Checking data quality")
-def _quality(path: str, version: str,
-             days: int) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+def _quality(path: str, version: str, days: int) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     as_of = data_as_of(conn())
-    records = ({"stale_leads": quality.stale_leads(conn(), as_of, days)}
-               | _standing_issues(path, version))
+    records = {"stale_leads": quality.stale_leads(conn(), as_of, days)} | _standing_issues(
+        path, version
+    )
     return quality.quality_summary(conn(), as_of, days, records=records), records
 
 
@@ -234,8 +241,9 @@ def model_versions() -> pd.DataFrame:
 
 # History (each lead at its routing moment, with its outcome) feeds the Scoring lab's back-test:
 # ~1.5 s to build on the sample, so once per import; the published baseline once per version.
-@st.cache_resource(max_entries=CACHED_VERSIONS,
-                   show_spinner="Measuring every lead at its routing moment")
+@st.cache_resource(
+    max_entries=CACHED_VERSIONS, show_spinner="Measuring every lead at its routing moment"
+)
 def _history(path: str, version: str) -> tuple[pd.DataFrame, FeatureMatrix, Outcomes]:
     frame = history_features(conn())
     return frame, feature_matrix(frame), outcomes_from_features(frame)
@@ -257,8 +265,7 @@ def history_outcomes() -> Outcomes:
 
 
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
-def _history_baseline(path: str, version: str, model_version: int,
-                      created_at: str) -> ScoreArrays:
+def _history_baseline(path: str, version: str, model_version: int, created_at: str) -> ScoreArrays:
     return score_arrays(history_matrix(), current_model())
 
 
@@ -271,16 +278,23 @@ def history_baseline() -> ScoreArrays:
 # A fit takes ~0.5 s on the sample: cached per data, model and settings so that moving
 # between pages, or back to an earlier setting, does not refit.
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Re-fitting weights from history")
-def _recalibration(path: str, version: str, model_version: int, created_at: str,
-                   min_deals: int, test_share: float) -> Recalibration:
+def _recalibration(
+    path: str, version: str, model_version: int, created_at: str, min_deals: int, test_share: float
+) -> Recalibration:
     return recalibrate(conn(), current_model(), min_closed_deals=min_deals, test_share=test_share)
 
 
 def recalibration(min_deals: int, test_share: float) -> Recalibration:
     """Return the published model re-fitted on closed deals (cached per data, model, settings)."""
     model = current_model()
-    return _recalibration(db_path(), dataset_version(), model.version, model.created_at,
-                          int(min_deals), float(test_share))
+    return _recalibration(
+        db_path(),
+        dataset_version(),
+        model.version,
+        model.created_at,
+        int(min_deals),
+        float(test_share),
+    )
 
 
 def current_model() -> ScoringModel:
@@ -324,36 +338,52 @@ def sidebar() -> tuple[Filters, ScoringModel]:
         st.markdown("**Data**")
         st.caption(data_caption(current))
         st.markdown("**Scoring model**")
-        st.caption(f"Published version {model.version}" if model.version
-                   else "Default model (nothing published yet)")
+        st.caption(
+            f"Published version {model.version}"
+            if model.version
+            else "Default model (nothing published yet)"
+        )
         st.markdown("**Filters**")
         span = period(version)
         if span is not None:
             st.session_state["_f_period"] = _within(st.session_state.get("_f_period"), span)
             _persisted("f_period", span)
-            st.date_input("Period", key="f_period", min_value=span[0], max_value=span[1],
-                          on_change=_remember, args=("f_period",),
-                          help="Close date for win rate and cycle time, MQL date for "
-                          "conversion, created date for pipeline created.")
+            st.date_input(
+                "Period",
+                key="f_period",
+                min_value=span[0],
+                max_value=span[1],
+                on_change=_remember,
+                args=("f_period",),
+                help="Close date for win rate and cycle time, MQL date for "
+                "conversion, created date for pipeline created.",
+            )
         labels = segment_labels(model.segments)
         _persisted("f_segments", [r.name for r in model.segments], valid=labels)
-        st.multiselect("Segments", options=list(labels), key="f_segments",
-                       format_func=labels.get, on_change=_remember, args=("f_segments",))
+        st.multiselect(
+            "Segments",
+            options=list(labels),
+            key="f_segments",
+            format_func=labels.get,
+            on_change=_remember,
+            args=("f_segments",),
+        )
         options = channels(version)
         _persisted("f_channels", options, valid=options)
-        st.multiselect("Channels", options=options, key="f_channels", on_change=_remember,
-                       args=("f_channels",))
+        st.multiselect(
+            "Channels", options=options, key="f_channels", on_change=_remember, args=("f_channels",)
+        )
     return _filters(span, labels, options), model
 
 
-def _filters(span: tuple[date, date] | None, labels: dict[str, str],
-             options: list[str]) -> Filters:
+def _filters(span: tuple[date, date] | None, labels: dict[str, str], options: list[str]) -> Filters:
     chosen = st.session_state.get("f_period") or ()
     start, end = (chosen[0], chosen[1]) if len(chosen) == 2 else (None, None)
     segments = st.session_state.get("f_segments") or []
     picked_channels = st.session_state.get("f_channels") or []
     return Filters(
-        start=start, end=end,
+        start=start,
+        end=end,
         segments=None if set(segments) >= set(labels) - {"unassigned"} else tuple(segments),
         channels=None if set(picked_channels) >= set(options) else tuple(picked_channels),
     )
@@ -377,8 +407,15 @@ def money(value: float | None) -> str:
     return money_text(value)
 
 
-def rate_metric(label: str, rate: float | None, low: float | None, high: float | None,
-                count: int, noun: str, help: str | None = None) -> None:
+def rate_metric(
+    label: str,
+    rate: float | None,
+    low: float | None,
+    high: float | None,
+    count: int,
+    noun: str,
+    help: str | None = None,
+) -> None:
     """Draw a rate as a metric with its 95% interval, count and small-sample flag underneath."""
     st.metric(label, pct(rate), help=help)
     interval = "" if low is None or math.isnan(low) else f"95% interval {low:.1%}–{high:.1%}, "

@@ -71,12 +71,15 @@ def summary(runs: list[tuple[float, dict[str, int], list[tuple[float, str]]]]) -
     rows = runs[0][1]
     per_step = [step_durations(r[2]) for r in runs]
     return {
-        "rows": rows, "runs": len(runs), "seconds_median": round(seconds, 2),
+        "rows": rows,
+        "runs": len(runs),
+        "seconds_median": round(seconds, 2),
         "seconds_all": [round(r[0], 2) for r in runs],
         "leads_per_second": round(rows["leads"] / seconds),
         "activities_per_second": round(rows["activities"] / seconds),
-        "steps_median": {k: round(statistics.median(p.get(k, 0.0) for p in per_step), 2)
-                         for k in per_step[0]},
+        "steps_median": {
+            k: round(statistics.median(p.get(k, 0.0) for p in per_step), 2) for k in per_step[0]
+        },
     }
 
 
@@ -99,8 +102,10 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(result))
         return
     print(f"rows: {result['rows']}")
-    print(f"import, median of {args.runs}: {result['seconds_median']:.2f} s "
-          f"(all runs {result['seconds_all']})")
+    print(
+        f"import, median of {args.runs}: {result['seconds_median']:.2f} s "
+        f"(all runs {result['seconds_all']})"
+    )
     print(f"leads:      {result['leads_per_second']:>12,} rows/s")
     print(f"activities: {result['activities_per_second']:>12,} rows/s")
     if args.profile:

@@ -76,11 +76,17 @@ def main() -> None:
         with streamlit_server(db) as url:
             times = round_trips(url, opts.moves)
         shutil.rmtree(tmp, ignore_errors=True)
-    result = {"moves": len(times), "p50_ms": round(statistics.median(times), 1),
-              "max_ms": round(max(times), 1)}
-    print(json.dumps(result) if opts.json else
-          f"Scoring lab slider round trip on the sample: median {result['p50_ms']} ms, "
-          f"slowest {result['max_ms']} ms over {result['moves']} moves")
+    result = {
+        "moves": len(times),
+        "p50_ms": round(statistics.median(times), 1),
+        "max_ms": round(max(times), 1),
+    }
+    print(
+        json.dumps(result)
+        if opts.json
+        else f"Scoring lab slider round trip on the sample: median {result['p50_ms']} ms, "
+        f"slowest {result['max_ms']} ms over {result['moves']} moves"
+    )
 
 
 if __name__ == "__main__":

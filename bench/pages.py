@@ -76,8 +76,7 @@ def database_file(leads: int) -> Path:
         if datasets.current_dataset(conn) is None:
             started = time.perf_counter()
             import_sources(conn, [export_source(leads)])
-            print(f"imported {path.name} in {time.perf_counter() - started:.1f} s",
-                  file=sys.stderr)
+            print(f"imported {path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         counts = table_counts(conn)
     finally:
         conn.close()
@@ -148,8 +147,9 @@ def page_medians(pages: tuple[str, ...], runs: int) -> dict[str, dict[str, float
     medians: dict[str, dict[str, float]] = {}
     for page in pages:
         times = [page_times(page) for _ in range(runs)]
-        medians[page] = {kind: round(statistics.median(t[kind] for t in times), 2)
-                         for kind in times[0]}
+        medians[page] = {
+            kind: round(statistics.median(t[kind] for t in times), 2) for kind in times[0]
+        }
         print(f"{page}: {medians[page]}", file=sys.stderr)
     return medians
 
@@ -180,13 +180,16 @@ def peak_rss_mb() -> float:
 def table(figures: dict[str, Any]) -> str:
     """Return the figures as a plain text table with the target and a pass mark per page."""
     target = figures["target_warm_seconds"]
-    lines = [f"{figures['leads']:,} leads, median of {figures['runs']} runs (seconds); "
-             f"target warm < {target:g} s",
-             f"{'page':<18}{'cold':>8}{'rerun':>8}{'widget':>8}  warm ok"]
+    lines = [
+        f"{figures['leads']:,} leads, median of {figures['runs']} runs (seconds); "
+        f"target warm < {target:g} s",
+        f"{'page':<18}{'cold':>8}{'rerun':>8}{'widget':>8}  warm ok",
+    ]
     for page, times in figures["pages"].items():
         ok = "yes" if max(times["rerun"], times["widget"]) < target else "NO"
-        lines.append(f"{page:<18}{times['cold']:>8.2f}{times['rerun']:>8.2f}"
-                     f"{times['widget']:>8.2f}  {ok}")
+        lines.append(
+            f"{page:<18}{times['cold']:>8.2f}{times['rerun']:>8.2f}{times['widget']:>8.2f}  {ok}"
+        )
     if figures.get("recalibration_fit_seconds") is not None:
         lines.append(f"recalibration fit (first, cold): {figures['recalibration_fit_seconds']:.2f}")
     lines.append(f"peak RSS: {figures['peak_rss_mb']:,.0f} MB")
@@ -209,7 +212,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         return {}
     pages = tuple(p for p in args.pages.split(",") if p)
     figures: dict[str, Any] = {
-        "leads": args.leads, "runs": args.runs,
+        "leads": args.leads,
+        "runs": args.runs,
         "target_warm_seconds": TARGET_SECONDS.get(args.leads, LARGE_TARGET_SECONDS),
         "pages": page_medians(pages, args.runs),
         "recalibration_fit_seconds": None if args.no_fit else round(fit_seconds(), 2),

@@ -28,14 +28,36 @@ from lib.scoring import feature_matrix, score_arrays, score_leads  # noqa: E402
 from lib.store.schema import ACTIVITY_TYPES  # noqa: E402
 
 TYPE_SHARE = np.array([30, 6, 1, 4, 25, 8, 2, 2, 2, 3, 1, 1, 1], dtype="float64")
-INDUSTRIES = np.array(["Computer Software", "Information Technology and Services",
-                       "Financial Services", "Retail", "Manufacturing", "Healthcare"], dtype=object)
-TITLES = np.array(["CEO", "VP Sales", "Director of IT", "IT Manager", "Engineer", "Analyst",
-                   "Head of Operations", "Marketing Manager"], dtype=object)
-SENIORITY = np.array(["c_level", "vp", "director", "manager", "other", "other", "director",
-                      "manager"], dtype=object)
-DEPARTMENT = np.array(["other", "sales", "it", "it", "engineering", "other", "operations",
-                       "marketing"], dtype=object)
+INDUSTRIES = np.array(
+    [
+        "Computer Software",
+        "Information Technology and Services",
+        "Financial Services",
+        "Retail",
+        "Manufacturing",
+        "Healthcare",
+    ],
+    dtype=object,
+)
+TITLES = np.array(
+    [
+        "CEO",
+        "VP Sales",
+        "Director of IT",
+        "IT Manager",
+        "Engineer",
+        "Analyst",
+        "Head of Operations",
+        "Marketing Manager",
+    ],
+    dtype=object,
+)
+SENIORITY = np.array(
+    ["c_level", "vp", "director", "manager", "other", "other", "director", "manager"], dtype=object
+)
+DEPARTMENT = np.array(
+    ["other", "sales", "it", "it", "engineering", "other", "operations", "marketing"], dtype=object
+)
 
 
 def activity_cube(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -57,27 +79,39 @@ def synthetic_features(n: int, seed: int = 7) -> pd.DataFrame:
     days = rng.exponential(40.0, n)
     cube = activity_cube(n, rng)
     has_opp = rng.random(n) < 0.1
-    base = pd.DataFrame({
-        "lead_id": np.char.add("L", np.arange(n).astype(str)).astype(object),
-        "account_id": np.char.add("A", rng.integers(0, n // 8 + 1, n).astype(str)).astype(object),
-        "email": "x@example.com", "email_domain": np.where(rng.random(n) < 0.03, "gmail.com",
-                                                          "example.com"),
-        "company_name": "Example", "company_blank": rng.random(n) < 0.01,
-        "industry": INDUSTRIES[rng.integers(0, len(INDUSTRIES), n)],
-        "annual_revenue_usd": np.where(rng.random(n) < 0.7, rng.lognormal(17, 2.5, n), np.nan),
-        "employees": np.where(rng.random(n) < 0.8, np.round(rng.lognormal(5, 2, n)), np.nan),
-        "title": TITLES[role], "seniority": SENIORITY[role], "department": DEPARTMENT[role],
-        "email_bounced": rng.random(n) < 0.03, "days_since_last_touch": days,
-        "days_since_update": rng.exponential(30.0, n),
-        "days_since_demo_request": np.where(cube[:, 2].sum(axis=1) > 0, days, np.nan),
-        "days_since_competitor_research": np.where(cube[:, 11].sum(axis=1) > 0, days, np.nan),
-        "mql_at": pd.Series(pd.NaT, index=range(n)).where(rng.random(n) > 0.2,
-                                                           pd.Timestamp("2025-01-01")),
-        "sal_at": pd.NaT, "sql_at": pd.NaT, "disqualified_untouched": rng.random(n) < 0.02,
-        "touched_recently": days < 90, "engaged_colleagues": rng.poisson(2, n),
-        "source_opportunity_amount_usd": np.where(has_opp, rng.lognormal(10, 1.2, n), np.nan),
-        "as_of": pd.Timestamp("2025-06-01"),
-    })
+    base = pd.DataFrame(
+        {
+            "lead_id": np.char.add("L", np.arange(n).astype(str)).astype(object),
+            "account_id": np.char.add("A", rng.integers(0, n // 8 + 1, n).astype(str)).astype(
+                object
+            ),
+            "email": "x@example.com",
+            "email_domain": np.where(rng.random(n) < 0.03, "gmail.com", "example.com"),
+            "company_name": "Example",
+            "company_blank": rng.random(n) < 0.01,
+            "industry": INDUSTRIES[rng.integers(0, len(INDUSTRIES), n)],
+            "annual_revenue_usd": np.where(rng.random(n) < 0.7, rng.lognormal(17, 2.5, n), np.nan),
+            "employees": np.where(rng.random(n) < 0.8, np.round(rng.lognormal(5, 2, n)), np.nan),
+            "title": TITLES[role],
+            "seniority": SENIORITY[role],
+            "department": DEPARTMENT[role],
+            "email_bounced": rng.random(n) < 0.03,
+            "days_since_last_touch": days,
+            "days_since_update": rng.exponential(30.0, n),
+            "days_since_demo_request": np.where(cube[:, 2].sum(axis=1) > 0, days, np.nan),
+            "days_since_competitor_research": np.where(cube[:, 11].sum(axis=1) > 0, days, np.nan),
+            "mql_at": pd.Series(pd.NaT, index=range(n)).where(
+                rng.random(n) > 0.2, pd.Timestamp("2025-01-01")
+            ),
+            "sal_at": pd.NaT,
+            "sql_at": pd.NaT,
+            "disqualified_untouched": rng.random(n) < 0.02,
+            "touched_recently": days < 90,
+            "engaged_colleagues": rng.poisson(2, n),
+            "source_opportunity_amount_usd": np.where(has_opp, rng.lognormal(10, 1.2, n), np.nan),
+            "as_of": pd.Timestamp("2025-06-01"),
+        }
+    )
     buckets = pd.DataFrame(cube.reshape(n, -1), columns=bucket_columns())
     return pd.concat([base, buckets], axis=1)
 
@@ -112,7 +146,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     arrays_ms = threshold_ms + half_life_ms
     leads_ms = timed(lambda: score_leads(features, model), max(1, args.runs // 3))
     figures = {
-        "leads": args.leads, "runs": args.runs,
+        "leads": args.leads,
+        "runs": args.runs,
         "feature_matrix_ms": round(matrix_ms, 1),
         "score_arrays_first_call_ms": round(first_ms, 1),
         "score_arrays_median_ms": round(statistics.median(arrays_ms), 1),

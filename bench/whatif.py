@@ -40,7 +40,8 @@ Move = Callable[[ScoringModel, int], ScoringModel]
 MOVES: dict[str, Move] = {
     "threshold": lambda m, i: with_thresholds(m, "mid_market", 40 + i, 80),
     "pillar_weight": lambda m, i: with_pillar_weights(
-        m, "smb", {"fit": 0.2 + 0.01 * i, "urgency": 0.5 - 0.01 * i}),
+        m, "smb", {"fit": 0.2 + 0.01 * i, "urgency": 0.5 - 0.01 * i}
+    ),
     "behavior_points": lambda m, i: with_behavior_points(m, "pricing_page_view", 11 + i),
     "half_life": lambda m, i: with_half_life(m, 14 + i),
 }
@@ -54,8 +55,9 @@ def with_outcomes(features: pd.DataFrame, seed: int = 11) -> pd.DataFrame:
     closed = rng.random(n) < 0.1
     won = closed & (rng.random(n) < 0.2 + 0.1 * np.minimum(pricing, 4))
     amount = rng.lognormal(10, 1.2, n)
-    segments = assign_segments(features["annual_revenue_usd"], features["employees"],
-                               default_model().segments)
+    segments = assign_segments(
+        features["annual_revenue_usd"], features["employees"], default_model().segments
+    )
     features["segment"] = np.asarray(segments)
     features["won"], features["lost"] = won, closed & ~won
     features["won_amount_usd"] = np.where(won, amount, 0.0)
@@ -86,10 +88,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for kind, move in MOVES.items():
         edits = iter([move(published, i + 1) for i in range(args.runs)])
         per_kind[kind] = timed(
-            lambda e=edits: backtest(matrix, outcomes, published, next(e), baseline), args.runs)
+            lambda e=edits: backtest(matrix, outcomes, published, next(e), baseline), args.runs
+        )
     every = [t for times in per_kind.values() for t in times]
     figures = {
-        "leads": args.leads, "runs": args.runs,
+        "leads": args.leads,
+        "runs": args.runs,
         "p50_ms": round(statistics.median(every), 1),
         "p90_ms": round(float(np.percentile(every, 90)), 1),
         **{f"{kind}_p50_ms": round(statistics.median(t), 1) for kind, t in per_kind.items()},

@@ -59,17 +59,66 @@ DAY = 86_400
 HOUR = 3_600
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "Account": ("Id", "Name", "Industry", "AnnualRevenue", "NumberOfEmployees", "BillingCountry",
-                "CreatedDate", "LastModifiedDate"),
-    "Lead": ("Id", "FirstName", "LastName", "Email", "Company", "Title", "LeadSource", "Status",
-             "Industry", "AnnualRevenue", "NumberOfEmployees", "IsConverted", "ConvertedDate",
-             "ConvertedAccountId", "ConvertedOpportunityId", "CreatedDate", "LastModifiedDate",
-             "EmailBouncedDate", "EmailBouncedReason", "MQL_Date__c", "SAL_Date__c",
-             "SQL_Date__c", "First_Meeting_Date__c", "Disqualified_Date__c"),
-    "Opportunity": ("Id", "AccountId", "Name", "StageName", "Amount", "CloseDate", "IsClosed",
-                    "IsWon", "LeadSource", "CreatedDate", "Gross_Margin__c"),
-    "Task": ("Id", "WhoId", "WhatId", "AccountId", "Subject", "ActivityDate", "Status",
-             "TaskSubtype", "CreatedDate"),
+    "Account": (
+        "Id",
+        "Name",
+        "Industry",
+        "AnnualRevenue",
+        "NumberOfEmployees",
+        "BillingCountry",
+        "CreatedDate",
+        "LastModifiedDate",
+    ),
+    "Lead": (
+        "Id",
+        "FirstName",
+        "LastName",
+        "Email",
+        "Company",
+        "Title",
+        "LeadSource",
+        "Status",
+        "Industry",
+        "AnnualRevenue",
+        "NumberOfEmployees",
+        "IsConverted",
+        "ConvertedDate",
+        "ConvertedAccountId",
+        "ConvertedOpportunityId",
+        "CreatedDate",
+        "LastModifiedDate",
+        "EmailBouncedDate",
+        "EmailBouncedReason",
+        "MQL_Date__c",
+        "SAL_Date__c",
+        "SQL_Date__c",
+        "First_Meeting_Date__c",
+        "Disqualified_Date__c",
+    ),
+    "Opportunity": (
+        "Id",
+        "AccountId",
+        "Name",
+        "StageName",
+        "Amount",
+        "CloseDate",
+        "IsClosed",
+        "IsWon",
+        "LeadSource",
+        "CreatedDate",
+        "Gross_Margin__c",
+    ),
+    "Task": (
+        "Id",
+        "WhoId",
+        "WhatId",
+        "AccountId",
+        "Subject",
+        "ActivityDate",
+        "Status",
+        "TaskSubtype",
+        "CreatedDate",
+    ),
 }
 DATE_COLUMNS = frozenset({"CloseDate", "ConvertedDate", "ActivityDate"})
 MONEY_COLUMNS = frozenset({"Amount", "Gross_Margin__c"})
@@ -91,53 +140,237 @@ SQL_SEGMENT_FACTOR = np.array([0.8, 1.0, 1.1])
 INDUSTRIES: dict[str, tuple[float, tuple[str, ...]]] = {
     # industry: (share of accounts, nouns that make its company names read right)
     "Computer Software": (0.16, ("Software", "Labs", "Cloud", "Analytics", "Data")),
-    "Information Technology and Services": (0.13, ("Systems", "Technologies", "Networks",
-                                                   "Digital", "IT Solutions")),
+    "Information Technology and Services": (
+        0.13,
+        ("Systems", "Technologies", "Networks", "Digital", "IT Solutions"),
+    ),
     "Financial Services": (0.11, ("Capital", "Financial", "Bancorp", "Insurance", "Wealth")),
     "Hospital & Health Care": (0.10, ("Health", "Medical", "Care", "Clinics", "Bio")),
     "Retail": (0.12, ("Retail Group", "Stores", "Outfitters", "Brands", "Market")),
-    "Manufacturing": (0.14, ("Manufacturing", "Industries", "Components", "Robotics",
-                             "Materials")),
+    "Manufacturing": (0.14, ("Manufacturing", "Industries", "Components", "Robotics", "Materials")),
     "Education": (0.07, ("Learning", "Academy", "Education", "Institute", "Schools")),
-    "Construction": (0.08, ("Construction", "Builders", "Engineering", "Structures",
-                            "Contractors")),
-    "Logistics and Supply Chain": (0.05, ("Logistics", "Freight", "Shipping", "Transport",
-                                          "Supply")),
+    "Construction": (
+        0.08,
+        ("Construction", "Builders", "Engineering", "Structures", "Contractors"),
+    ),
+    "Logistics and Supply Chain": (
+        0.05,
+        ("Logistics", "Freight", "Shipping", "Transport", "Supply"),
+    ),
     "Marketing and Advertising": (0.04, ("Media", "Creative", "Marketing", "Agency", "Studio")),
 }
-ICP_INDUSTRIES = frozenset({"Computer Software", "Information Technology and Services",
-                            "Financial Services"})
-NAME_ROOTS = (
-    "Northwind", "Blue Harbor", "Crestline", "Ironwood", "Silverpeak", "Redwood", "Brightwater",
-    "Summit", "Granite", "Lakeshore", "Evergreen", "Pinecrest", "Meridian", "Harborview",
-    "Stonebridge", "Oakridge", "Riverbend", "Clearview", "Highland", "Westfield", "Eastgate",
-    "Southport", "Kingsley", "Ashford", "Bellmont", "Cobalt", "Vertex", "Quantum", "Apex",
-    "Nimbus", "Helix", "Vantage", "Pioneer", "Horizon", "Beacon", "Sterling", "Falcon", "Orion",
-    "Atlas", "Zenith", "Lumen", "Keystone", "Trident", "Copperleaf", "Foxglove", "Juniper",
-    "Mosaic", "Northstar", "Polaris", "Sequoia", "Tidewater", "Wexford", "Caldera", "Driftwood",
-    "Fairhaven", "Glenmore", "Nordström", "Brückner", "Lumière", "Østergaard", "Cañada",
-    "Kessler", "Marlow", "Halcyon", "Larkspur", "Bramble", "Whitcombe", "Thornbury",
+ICP_INDUSTRIES = frozenset(
+    {"Computer Software", "Information Technology and Services", "Financial Services"}
 )
-NAME_SUFFIXES = ("", "", " Inc.", ", Inc.", " LLC", " Ltd", " GmbH", " Group", " Corp.",
-                 " Co.", " plc", " & Co.")
-COUNTRIES = {"United States": 0.55, "United Kingdom": 0.10, "Germany": 0.07, "Canada": 0.06,
-             "France": 0.05, "Australia": 0.05, "Netherlands": 0.04, "Sweden": 0.03,
-             "Singapore": 0.03, "Brazil": 0.02}
+NAME_ROOTS = (
+    "Northwind",
+    "Blue Harbor",
+    "Crestline",
+    "Ironwood",
+    "Silverpeak",
+    "Redwood",
+    "Brightwater",
+    "Summit",
+    "Granite",
+    "Lakeshore",
+    "Evergreen",
+    "Pinecrest",
+    "Meridian",
+    "Harborview",
+    "Stonebridge",
+    "Oakridge",
+    "Riverbend",
+    "Clearview",
+    "Highland",
+    "Westfield",
+    "Eastgate",
+    "Southport",
+    "Kingsley",
+    "Ashford",
+    "Bellmont",
+    "Cobalt",
+    "Vertex",
+    "Quantum",
+    "Apex",
+    "Nimbus",
+    "Helix",
+    "Vantage",
+    "Pioneer",
+    "Horizon",
+    "Beacon",
+    "Sterling",
+    "Falcon",
+    "Orion",
+    "Atlas",
+    "Zenith",
+    "Lumen",
+    "Keystone",
+    "Trident",
+    "Copperleaf",
+    "Foxglove",
+    "Juniper",
+    "Mosaic",
+    "Northstar",
+    "Polaris",
+    "Sequoia",
+    "Tidewater",
+    "Wexford",
+    "Caldera",
+    "Driftwood",
+    "Fairhaven",
+    "Glenmore",
+    "Nordström",
+    "Brückner",
+    "Lumière",
+    "Østergaard",
+    "Cañada",
+    "Kessler",
+    "Marlow",
+    "Halcyon",
+    "Larkspur",
+    "Bramble",
+    "Whitcombe",
+    "Thornbury",
+)
+NAME_SUFFIXES = (
+    "",
+    "",
+    " Inc.",
+    ", Inc.",
+    " LLC",
+    " Ltd",
+    " GmbH",
+    " Group",
+    " Corp.",
+    " Co.",
+    " plc",
+    " & Co.",
+)
+COUNTRIES = {
+    "United States": 0.55,
+    "United Kingdom": 0.10,
+    "Germany": 0.07,
+    "Canada": 0.06,
+    "France": 0.05,
+    "Australia": 0.05,
+    "Netherlands": 0.04,
+    "Sweden": 0.03,
+    "Singapore": 0.03,
+    "Brazil": 0.02,
+}
 FIRST_NAMES = (
-    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David",
-    "Elizabeth", "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah",
-    "Daniel", "Karen", "Matthew", "Nancy", "Anthony", "Lisa", "Mark", "Priya", "Wei", "Aisha",
-    "Carlos", "Sofia", "Lukas", "Emma", "Noah", "Olivia", "Liam", "Ava", "Mateo", "Chloé",
-    "José", "Zoë", "Björn", "Ingrid", "Kenji", "Yuki", "Fatima", "Omar", "Ananya", "Rahul",
-    "Hannah", "Ethan", "Grace", "Samuel", "Léa", "Hugo", "Maja", "Nils", "Amara", "Kwame",
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Daniel",
+    "Karen",
+    "Matthew",
+    "Nancy",
+    "Anthony",
+    "Lisa",
+    "Mark",
+    "Priya",
+    "Wei",
+    "Aisha",
+    "Carlos",
+    "Sofia",
+    "Lukas",
+    "Emma",
+    "Noah",
+    "Olivia",
+    "Liam",
+    "Ava",
+    "Mateo",
+    "Chloé",
+    "José",
+    "Zoë",
+    "Björn",
+    "Ingrid",
+    "Kenji",
+    "Yuki",
+    "Fatima",
+    "Omar",
+    "Ananya",
+    "Rahul",
+    "Hannah",
+    "Ethan",
+    "Grace",
+    "Samuel",
+    "Léa",
+    "Hugo",
+    "Maja",
+    "Nils",
+    "Amara",
+    "Kwame",
 )
 LAST_NAMES = (
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
-    "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor",
-    "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Clark",
-    "Lewis", "Robinson", "Walker", "Young", "Patel", "Nguyen", "Kim", "Chen", "Singh", "Müller",
-    "Schmidt", "Dubois", "Lefèvre", "O'Brien", "Kowalski", "Novák", "Sørensen", "Yamamoto",
-    "Okafor", "Haddad", "Rossi", "Fernández", "Silva", "Andersson", "Van der Berg", "Murphy",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Patel",
+    "Nguyen",
+    "Kim",
+    "Chen",
+    "Singh",
+    "Müller",
+    "Schmidt",
+    "Dubois",
+    "Lefèvre",
+    "O'Brien",
+    "Kowalski",
+    "Novák",
+    "Sørensen",
+    "Yamamoto",
+    "Okafor",
+    "Haddad",
+    "Rossi",
+    "Fernández",
+    "Silva",
+    "Andersson",
+    "Van der Berg",
+    "Murphy",
 )
 SENIORITIES = ("C-level", "VP", "Director", "Manager", "Individual contributor")
 SENIORITY_SHARE = np.array([0.05, 0.10, 0.20, 0.30, 0.35])
@@ -145,99 +378,262 @@ SENIORITY_SQL_FACTOR = np.array([1.35, 1.25, 1.10, 0.95, 0.80])
 SENIORITY_WIN_FACTOR = np.array([1.50, 1.30, 1.10, 0.90, 0.75])
 # Department -> titles by seniority, in SENIORITIES order.
 TITLES: dict[str, tuple[str, str, str, str, str]] = {
-    "Marketing": ("Chief Marketing Officer", "VP of Marketing", "Director of Demand Generation",
-                  "Marketing Manager", "Marketing Specialist"),
-    "Sales": ("Chief Revenue Officer", "VP, Sales", "Director of Sales", "Sales Manager",
-              "Account Executive"),
-    "Revenue Operations": ("Chief Operating Officer", "VP of Revenue Operations",
-                           "Director of RevOps", "Sales Operations Manager",
-                           "Revenue Operations Analyst"),
-    "IT": ("Chief Information Officer", "VP of IT", "Director of IT", "IT Manager",
-           "Systems Administrator"),
-    "Engineering": ("Chief Technology Officer", "VP of Engineering", "Director of Engineering",
-                    "Engineering Manager", "Software Engineer"),
-    "Finance": ("Chief Financial Officer", "VP, Finance", "Director of Finance",
-                "Finance Manager", "Financial Analyst"),
-    "Customer Success": ("Chief Customer Officer", "VP of Customer Success",
-                         "Director of Customer Success", "Customer Success Manager",
-                         "Customer Success Associate"),
+    "Marketing": (
+        "Chief Marketing Officer",
+        "VP of Marketing",
+        "Director of Demand Generation",
+        "Marketing Manager",
+        "Marketing Specialist",
+    ),
+    "Sales": (
+        "Chief Revenue Officer",
+        "VP, Sales",
+        "Director of Sales",
+        "Sales Manager",
+        "Account Executive",
+    ),
+    "Revenue Operations": (
+        "Chief Operating Officer",
+        "VP of Revenue Operations",
+        "Director of RevOps",
+        "Sales Operations Manager",
+        "Revenue Operations Analyst",
+    ),
+    "IT": (
+        "Chief Information Officer",
+        "VP of IT",
+        "Director of IT",
+        "IT Manager",
+        "Systems Administrator",
+    ),
+    "Engineering": (
+        "Chief Technology Officer",
+        "VP of Engineering",
+        "Director of Engineering",
+        "Engineering Manager",
+        "Software Engineer",
+    ),
+    "Finance": (
+        "Chief Financial Officer",
+        "VP, Finance",
+        "Director of Finance",
+        "Finance Manager",
+        "Financial Analyst",
+    ),
+    "Customer Success": (
+        "Chief Customer Officer",
+        "VP of Customer Success",
+        "Director of Customer Success",
+        "Customer Success Manager",
+        "Customer Success Associate",
+    ),
 }
 DEPARTMENT_SHARE = np.array([0.24, 0.20, 0.12, 0.14, 0.12, 0.08, 0.10])
 # Channel: (share of leads, P(MQL), P(SQL | MQL) before seniority / ICP / segment lifts).
 CHANNELS: dict[str, tuple[float, float, float]] = {
-    "Organic Search": (0.18, 0.40, 0.17), "Paid Search": (0.14, 0.38, 0.15),
-    "Paid Social": (0.10, 0.33, 0.06), "Webinar": (0.09, 0.45, 0.16),
-    "Referral": (0.06, 0.48, 0.36), "Partner": (0.06, 0.45, 0.34),
-    "Events": (0.08, 0.38, 0.15), "Content Syndication": (0.12, 0.42, 0.065),
+    "Organic Search": (0.18, 0.40, 0.17),
+    "Paid Search": (0.14, 0.38, 0.15),
+    "Paid Social": (0.10, 0.33, 0.06),
+    "Webinar": (0.09, 0.45, 0.16),
+    "Referral": (0.06, 0.48, 0.36),
+    "Partner": (0.06, 0.45, 0.34),
+    "Events": (0.08, 0.38, 0.15),
+    "Content Syndication": (0.12, 0.42, 0.065),
     "Outbound": (0.17, 0.28, 0.18),
 }
 ACCOUNT_OPPORTUNITY_CHANNELS = {"Outbound": 0.5, "Partner": 0.2, "Referral": 0.15, "Events": 0.15}
-BOUNCE_REASONS = ("550 5.1.1 User unknown", "550 5.4.1 Recipient address rejected",
-                  "552 5.2.2 Mailbox full", "Domain not found")
-OPEN_STAGES = ("Prospecting", "Qualification", "Needs Analysis", "Value Proposition",
-               "Proposal/Price Quote", "Negotiation/Review")
-PRODUCTS = ("New Business", "Platform Subscription", "Analytics Add-on", "Expansion",
-            "Multi-year Renewal", "Pilot")
-LEAD_STATUSES = ("Open - Not Contacted", "Working - Contacted", "Closed - Converted",
-                 "Closed - Not Converted")
+BOUNCE_REASONS = (
+    "550 5.1.1 User unknown",
+    "550 5.4.1 Recipient address rejected",
+    "552 5.2.2 Mailbox full",
+    "Domain not found",
+)
+OPEN_STAGES = (
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Value Proposition",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+)
+PRODUCTS = (
+    "New Business",
+    "Platform Subscription",
+    "Analytics Add-on",
+    "Expansion",
+    "Multi-year Renewal",
+    "Pilot",
+)
+LEAD_STATUSES = (
+    "Open - Not Contacted",
+    "Working - Contacted",
+    "Closed - Converted",
+    "Closed - Not Converted",
+)
 
 # Activity types: (subjects, TaskSubtype, share of background activity).
 ACTIVITIES: dict[str, tuple[tuple[str, ...], str, float]] = {
-    "page_view": (tuple(f"Web visit: /{p}" for p in (
-        "", "product", "solutions/revops", "solutions/marketing", "customers", "blog/lead-scoring",
-        "blog/mql-vs-sql", "docs/getting-started", "integrations/salesforce", "about", "careers",
-    )), "Task", 0.37),
+    "page_view": (
+        tuple(
+            f"Web visit: /{p}"
+            for p in (
+                "",
+                "product",
+                "solutions/revops",
+                "solutions/marketing",
+                "customers",
+                "blog/lead-scoring",
+                "blog/mql-vs-sql",
+                "docs/getting-started",
+                "integrations/salesforce",
+                "about",
+                "careers",
+            )
+        ),
+        "Task",
+        0.37,
+    ),
     "pricing_page_view": (("Pricing page visit",), "Task", 0.03),
     "demo_request": (("Demo request",), "Task", 0.002),
-    "content_download": (tuple(f"Content download: {a}" for a in (
-        "State of RevOps 2026", "Lead scoring playbook", "MQL to SQL benchmark report",
-        "ABM buyer's guide", "Pipeline velocity calculator",
-    )), "Task", 0.07),
-    "email_open": (tuple(f"Email opened: {c}" for c in (
-        "Monthly newsletter", "Product update", "Nurture - scoring 101", "Event invitation",
-        "Customer story",
-    )), "Email", 0.25),
-    "email_click": (tuple(f"Email clicked: {c}" for c in (
-        "Monthly newsletter", "Product update", "Nurture - scoring 101", "Event invitation",
-    )), "Email", 0.08),
-    "webinar": (tuple(f"Webinar attended: {t}" for t in (
-        "Fixing your MQL definition", "Segment-aware scoring", "RevOps quarterly review",
-    )), "Task", 0.03),
-    "meeting": (tuple(f"Meeting: {k}" for k in (
-        "Discovery call", "Product demo", "Technical deep dive", "Executive briefing",
-    )), "Task", 0.006),
-    "call": (tuple(f"Call: {k}" for k in (
-        "Intro call", "Follow-up", "Left voicemail", "Qualification call",
-    )), "Call", 0.05),
-    "form_submission": (tuple(f"Form submission: {f}" for f in (
-        "Contact us", "Newsletter signup", "Event registration", "Free trial",
-    )), "Task", 0.04),
-    "intent_surge": (tuple(f"Intent surge: {t}" for t in (
-        "Lead scoring", "Revenue operations", "Sales analytics", "CRM data quality",
-    )), "Task", 0.035),
-    "competitor_research": (tuple(f"Competitor research: {c}" for c in (
-        "ScoreStack", "FunnelIQ", "LeadLens", "PipeRank",
-    )), "Task", 0.028),
+    "content_download": (
+        tuple(
+            f"Content download: {a}"
+            for a in (
+                "State of RevOps 2026",
+                "Lead scoring playbook",
+                "MQL to SQL benchmark report",
+                "ABM buyer's guide",
+                "Pipeline velocity calculator",
+            )
+        ),
+        "Task",
+        0.07,
+    ),
+    "email_open": (
+        tuple(
+            f"Email opened: {c}"
+            for c in (
+                "Monthly newsletter",
+                "Product update",
+                "Nurture - scoring 101",
+                "Event invitation",
+                "Customer story",
+            )
+        ),
+        "Email",
+        0.25,
+    ),
+    "email_click": (
+        tuple(
+            f"Email clicked: {c}"
+            for c in (
+                "Monthly newsletter",
+                "Product update",
+                "Nurture - scoring 101",
+                "Event invitation",
+            )
+        ),
+        "Email",
+        0.08,
+    ),
+    "webinar": (
+        tuple(
+            f"Webinar attended: {t}"
+            for t in (
+                "Fixing your MQL definition",
+                "Segment-aware scoring",
+                "RevOps quarterly review",
+            )
+        ),
+        "Task",
+        0.03,
+    ),
+    "meeting": (
+        tuple(
+            f"Meeting: {k}"
+            for k in (
+                "Discovery call",
+                "Product demo",
+                "Technical deep dive",
+                "Executive briefing",
+            )
+        ),
+        "Task",
+        0.006,
+    ),
+    "call": (
+        tuple(
+            f"Call: {k}"
+            for k in (
+                "Intro call",
+                "Follow-up",
+                "Left voicemail",
+                "Qualification call",
+            )
+        ),
+        "Call",
+        0.05,
+    ),
+    "form_submission": (
+        tuple(
+            f"Form submission: {f}"
+            for f in (
+                "Contact us",
+                "Newsletter signup",
+                "Event registration",
+                "Free trial",
+            )
+        ),
+        "Task",
+        0.04,
+    ),
+    "intent_surge": (
+        tuple(
+            f"Intent surge: {t}"
+            for t in (
+                "Lead scoring",
+                "Revenue operations",
+                "Sales analytics",
+                "CRM data quality",
+            )
+        ),
+        "Task",
+        0.035,
+    ),
+    "competitor_research": (
+        tuple(
+            f"Competitor research: {c}"
+            for c in (
+                "ScoreStack",
+                "FunnelIQ",
+                "LeadLens",
+                "PipeRank",
+            )
+        ),
+        "Task",
+        0.028,
+    ),
 }
 ACTIVITY_NAMES = tuple(ACTIVITIES)
 SUBJECTS = tuple(s for subjects, _, _ in ACTIVITIES.values() for s in subjects)
 SUBJECT_COUNT = np.array([len(v[0]) for v in ACTIVITIES.values()])
 SUBJECT_OFFSET = np.concatenate([[0], np.cumsum(SUBJECT_COUNT)[:-1]])
 TASK_SUBTYPES = ("Task", "Email", "Call")
-SUBTYPE_OF_SUBJECT = np.repeat([TASK_SUBTYPES.index(v[1]) for v in ACTIVITIES.values()],
-                               SUBJECT_COUNT)
+SUBTYPE_OF_SUBJECT = np.repeat(
+    [TASK_SUBTYPES.index(v[1]) for v in ACTIVITIES.values()], SUBJECT_COUNT
+)
 BACKGROUND_SHARE = np.array([v[2] for v in ACTIVITIES.values()])
 T = {name: i for i, name in enumerate(ACTIVITY_NAMES)}
 DISCOVERY_CALL = SUBJECTS.index("Meeting: Discovery call")
 QUALIFICATION_CALL = SUBJECTS.index("Call: Qualification call")
 
 ID_PREFIX = {"Account": "001", "Lead": "00Q", "Opportunity": "006", "Task": "00T"}
-BASE62 = np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
-                       np.uint8)
+BASE62 = np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", np.uint8)
 CHECKSUM_CHARS = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", np.uint8)
 
 
 # ---------------------------------------------------------------- small vectorised helpers
+
 
 def salesforce_ids(prefix: str, numbers: np.ndarray) -> pd.Series:
     """Return 18-character Salesforce IDs (prefix, pod, base-62 number, case-safe checksum)."""
@@ -246,8 +642,9 @@ def salesforce_ids(prefix: str, numbers: np.ndarray) -> pd.Series:
     chars = np.empty((n, 18), dtype=np.uint8)
     chars[:, :9] = np.frombuffer(head, np.uint8)
     # The checksum's three letters encode which of each five characters are upper case.
-    fixed = [sum(1 << i for i, c in enumerate(head[k:k + 5].decode()) if c.isupper())
-             for k in (0, 5)]
+    fixed = [
+        sum(1 << i for i, c in enumerate(head[k : k + 5].decode()) if c.isupper()) for k in (0, 5)
+    ]
     bits = [np.full(n, fixed[0], np.uint8), np.full(n, fixed[1], np.uint8), np.zeros(n, np.uint8)]
     rest = np.asarray(numbers, dtype=np.int64)
     for position in range(14, 8, -1):
@@ -258,15 +655,15 @@ def salesforce_ids(prefix: str, numbers: np.ndarray) -> pd.Series:
     for chunk in range(3):
         chars[:, 15 + chunk] = CHECKSUM_CHARS[bits[chunk]]
     offsets = np.arange(0, 18 * n + 1, 18, dtype=np.int32)
-    array = pa.Array.from_buffers(pa.string(), n,
-                                  [None, pa.py_buffer(offsets), pa.py_buffer(chars.ravel())])
+    array = pa.Array.from_buffers(
+        pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(chars.ravel())]
+    )
     return pd.Series(pd.array(array, dtype="str"))
 
 
 def take_or_blank(values: pd.Series, index: np.ndarray) -> pd.Series:
     """Return values[index] with blanks where index is negative (vectorised, arrow-backed)."""
-    array = pa.array(values.to_numpy(dtype=object)) if values.dtype == object else \
-        pa.array(values)
+    array = pa.array(values.to_numpy(dtype=object)) if values.dtype == object else pa.array(values)
     taken = pc.take(array, pa.array(np.maximum(index, 0), mask=index < 0))
     return pd.Series(pd.array(taken, dtype="str"))
 
@@ -295,8 +692,9 @@ def systematic_draw(rng: np.random.Generator, p: np.ndarray, group: np.ndarray) 
     return chosen
 
 
-def lognormal_seconds(rng: np.random.Generator, median_s: np.ndarray | float,
-                      sigma: float | np.ndarray, size: int) -> np.ndarray:
+def lognormal_seconds(
+    rng: np.random.Generator, median_s: np.ndarray | float, sigma: float | np.ndarray, size: int
+) -> np.ndarray:
     """Return lognormal durations in whole seconds around the given median."""
     return np.round(np.asarray(median_s) * np.exp(rng.normal(0.0, sigma, size))).astype(np.int64)
 
@@ -319,12 +717,12 @@ def ascii_slugs(words: tuple[str, ...]) -> np.ndarray:
 
 # ---------------------------------------------------------------- the org, table by table
 
+
 class Clock:
     """The history window in epoch seconds: two years ending at the end of `end`."""
 
     def __init__(self, end: date) -> None:
-        self.end_s = int(datetime(end.year, end.month, end.day, 23, 59, 59,
-                                  tzinfo=UTC).timestamp())
+        self.end_s = int(datetime(end.year, end.month, end.day, 23, 59, 59, tzinfo=UTC).timestamp())
         self.start_s = self.end_s + 1 - HISTORY_DAYS * DAY
 
     def creation_times(self, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -333,8 +731,11 @@ class Clock:
         day_start = self.start_s + days * DAY
         month = pd.to_datetime(day_start, unit="s").month.to_numpy()
         weekday = pd.to_datetime(day_start, unit="s").day_of_week.to_numpy()
-        season = np.where(np.isin(month, (3, 4, 5, 9, 10, 11)), 1.15,
-                          np.where(np.isin(month, (7, 8, 12)), 0.8, 1.0))
+        season = np.where(
+            np.isin(month, (3, 4, 5, 9, 10, 11)),
+            1.15,
+            np.where(np.isin(month, (7, 8, 12)), 0.8, 1.0),
+        )
         weight = (1 + 0.4 * days / HISTORY_DAYS) * season * np.where(weekday >= 5, 0.3, 1.0)
         day = pick(rng, weight, size)
         hour = np.clip(rng.normal(15.0, 3.0, size), 0, 23.99)
@@ -353,52 +754,78 @@ def build_accounts(rng: np.random.Generator, n: int) -> pd.DataFrame:
     industry = pick(rng, [v[0] for v in INDUSTRIES.values()], n)
     blank = rng.random(n)
     names, domains = company_names(rng, industry)
-    return pd.DataFrame({
-        "segment": segment, "industry": industry, "revenue": revenue, "employees": employees,
-        "no_revenue": blank < 0.10, "no_employees": blank < 0.003,
-        "no_industry": rng.random(n) < 0.05, "name": names, "domain": domains,
-        "country": pick(rng, list(COUNTRIES.values()), n),
-    })
+    return pd.DataFrame(
+        {
+            "segment": segment,
+            "industry": industry,
+            "revenue": revenue,
+            "employees": employees,
+            "no_revenue": blank < 0.10,
+            "no_employees": blank < 0.003,
+            "no_industry": rng.random(n) < 0.05,
+            "name": names,
+            "domain": domains,
+            "country": pick(rng, list(COUNTRIES.values()), n),
+        }
+    )
 
 
 def company_names(rng: np.random.Generator, industry: np.ndarray) -> tuple[pd.Series, pd.Series]:
     """Return realistic company names (root + industry noun + legal suffix) and web domains."""
     nouns = [noun for _, words in INDUSTRIES.values() for noun in words]
     per_industry = np.array([len(words) for _, words in INDUSTRIES.values()])
-    noun = np.concatenate([[0], np.cumsum(per_industry)[:-1]])[industry] + \
-        (rng.random(len(industry)) * per_industry[industry]).astype(np.int64)
+    noun = np.concatenate([[0], np.cumsum(per_industry)[:-1]])[industry] + (
+        rng.random(len(industry)) * per_industry[industry]
+    ).astype(np.int64)
     root = rng.integers(0, len(NAME_ROOTS), len(industry))
     suffix = rng.integers(0, len(NAME_SUFFIXES), len(industry))
-    name = (pd.Series(np.array(NAME_ROOTS, dtype=object)[root]) + " "
-            + np.array(nouns, dtype=object)[noun] + np.array(NAME_SUFFIXES, dtype=object)[suffix])
+    name = (
+        pd.Series(np.array(NAME_ROOTS, dtype=object)[root])
+        + " "
+        + np.array(nouns, dtype=object)[noun]
+        + np.array(NAME_SUFFIXES, dtype=object)[suffix]
+    )
     tld = np.where(rng.random(len(industry)) < 0.8, ".com", ".io")
     domain = pd.Series(ascii_slugs(NAME_ROOTS)[root]) + ascii_slugs(tuple(nouns))[noun] + tld
     return name.astype("str"), domain.astype("str")
 
 
-def build_leads(rng: np.random.Generator, accounts: pd.DataFrame, n: int,
-                clock: Clock) -> pd.DataFrame:
+def build_leads(
+    rng: np.random.Generator, accounts: pd.DataFrame, n: int, clock: Clock
+) -> pd.DataFrame:
     """Return the leads' internal frame: account, person, title, channel, creation time."""
     weight = LEADS_PER_ACCOUNT_WEIGHT[accounts["segment"]] * rng.lognormal(0, 0.9, len(accounts))
     account = pick(rng, weight, n)
     created = np.sort(clock.creation_times(rng, n))  # IDs then follow creation order
     first = rng.integers(0, len(FIRST_NAMES), n)
     last = rng.integers(0, len(LAST_NAMES), n)
-    email = (pd.Series(ascii_slugs(FIRST_NAMES)[first]) + "." + ascii_slugs(LAST_NAMES)[last]
-             + "@" + accounts["domain"].to_numpy(dtype=object)[account])
+    email = (
+        pd.Series(ascii_slugs(FIRST_NAMES)[first])
+        + "."
+        + ascii_slugs(LAST_NAMES)[last]
+        + "@"
+        + accounts["domain"].to_numpy(dtype=object)[account]
+    )
     seniority = pick(rng, SENIORITY_SHARE, n)
     department = pick(rng, DEPARTMENT_SHARE, n)
     titles = np.array([t for t in TITLES.values()], dtype=object)  # department x seniority
     industry_names = np.array(list(INDUSTRIES), dtype=object)
-    return pd.DataFrame({
-        "account": account, "created": created, "first": first, "last": last,
-        "email": email.astype("str"), "seniority": seniority,
-        "title": titles[department, seniority], "channel": pick(rng, [v[0] for v in
-                                                                   CHANNELS.values()], n),
-        "segment": accounts["segment"].to_numpy()[account],
-        "icp": np.isin(industry_names[accounts["industry"].to_numpy()[account]],
-                       list(ICP_INDUSTRIES)),
-    })
+    return pd.DataFrame(
+        {
+            "account": account,
+            "created": created,
+            "first": first,
+            "last": last,
+            "email": email.astype("str"),
+            "seniority": seniority,
+            "title": titles[department, seniority],
+            "channel": pick(rng, [v[0] for v in CHANNELS.values()], n),
+            "segment": accounts["segment"].to_numpy()[account],
+            "icp": np.isin(
+                industry_names[accounts["industry"].to_numpy()[account]], list(ICP_INDUSTRIES)
+            ),
+        }
+    )
 
 
 def build_funnel(rng: np.random.Generator, leads: pd.DataFrame, clock: Clock) -> pd.DataFrame:
@@ -408,8 +835,12 @@ def build_funnel(rng: np.random.Generator, leads: pd.DataFrame, clock: Clock) ->
     table = np.array(list(CHANNELS.values()))
     icp = leads["icp"].to_numpy()
     p_mql = table[channel, 1] * np.where(icp, 1.08, 0.95)
-    p_sql = (table[channel, 2] * SENIORITY_SQL_FACTOR[leads["seniority"].to_numpy()]
-             * np.where(icp, 1.2, 0.88) * SQL_SEGMENT_FACTOR[segment])
+    p_sql = (
+        table[channel, 2]
+        * SENIORITY_SQL_FACTOR[leads["seniority"].to_numpy()]
+        * np.where(icp, 1.2, 0.88)
+        * SQL_SEGMENT_FACTOR[segment]
+    )
     created = leads["created"].to_numpy()
     mql = created + HOUR + lognormal_seconds(rng, 10 * DAY, 1.0, n)
     is_mql = (rng.random(n) < p_mql) & (mql <= clock.end_s)
@@ -422,59 +853,101 @@ def build_funnel(rng: np.random.Generator, leads: pd.DataFrame, clock: Clock) ->
     meeting = sql + lognormal_seconds(rng, 2.5 * DAY, 0.9, n)
     has_meeting = is_sql & (rng.random(n) < 0.92) & (meeting <= clock.end_s)
     rejected = is_mql & ~is_sql
-    disqualified = np.where(has_sal, sal + lognormal_seconds(rng, 12 * DAY, 0.8, n),
-                            mql + lognormal_seconds(rng, 3 * HOUR, 1.0, n))
-    is_disqualified = (rejected & (rng.random(n) < np.where(has_sal, 0.3, 0.7))
-                       & (disqualified <= clock.end_s))
-    return pd.DataFrame({
-        "mql": np.where(is_mql, mql, np.nan), "sal": np.where(has_sal, sal, np.nan),
-        "sql": np.where(is_sql, sql, np.nan), "meeting": np.where(has_meeting, meeting, np.nan),
-        "disqualified": np.where(is_disqualified, disqualified, np.nan),
-    })
+    disqualified = np.where(
+        has_sal,
+        sal + lognormal_seconds(rng, 12 * DAY, 0.8, n),
+        mql + lognormal_seconds(rng, 3 * HOUR, 1.0, n),
+    )
+    is_disqualified = (
+        rejected & (rng.random(n) < np.where(has_sal, 0.3, 0.7)) & (disqualified <= clock.end_s)
+    )
+    return pd.DataFrame(
+        {
+            "mql": np.where(is_mql, mql, np.nan),
+            "sal": np.where(has_sal, sal, np.nan),
+            "sql": np.where(is_sql, sql, np.nan),
+            "meeting": np.where(has_meeting, meeting, np.nan),
+            "disqualified": np.where(is_disqualified, disqualified, np.nan),
+        }
+    )
 
 
-def account_opportunity_counts(rng: np.random.Generator, converted_segment: np.ndarray,
-                               total: int) -> np.ndarray:
+def account_opportunity_counts(
+    rng: np.random.Generator, converted_segment: np.ndarray, total: int
+) -> np.ndarray:
     """Return how many account-level opportunities each segment needs to reach the target mix."""
     extra = max(total - len(converted_segment), 0)
-    need = np.clip(np.round(OPPORTUNITY_SEGMENT_MIX * total)
-                   - np.bincount(converted_segment, minlength=3), 0, None)
+    need = np.clip(
+        np.round(OPPORTUNITY_SEGMENT_MIX * total) - np.bincount(converted_segment, minlength=3),
+        0,
+        None,
+    )
     shares = need if need.sum() > 0 else OPPORTUNITY_SEGMENT_MIX
     return rng.multinomial(extra, shares / shares.sum())
 
 
-def build_opportunities(rng: np.random.Generator, accounts: pd.DataFrame, leads: pd.DataFrame,
-                        funnel: pd.DataFrame, total: int, clock: Clock) -> pd.DataFrame:
+def build_opportunities(
+    rng: np.random.Generator,
+    accounts: pd.DataFrame,
+    leads: pd.DataFrame,
+    funnel: pd.DataFrame,
+    total: int,
+    clock: Clock,
+) -> pd.DataFrame:
     """Return the opportunities' internal frame: source lead, account, outcome, amount, dates."""
     source = np.flatnonzero(funnel["sql"].notna().to_numpy())
     counts = account_opportunity_counts(rng, leads["segment"].to_numpy()[source], total)
     by_segment = [np.flatnonzero(accounts["segment"].to_numpy() == s) for s in range(3)]
-    extra_account = np.concatenate([rng.choice(pool, k) if len(pool) else pool[:0]
-                                    for pool, k in zip(by_segment, counts, strict=True)])
+    extra_account = np.concatenate(
+        [
+            rng.choice(pool, k) if len(pool) else pool[:0]
+            for pool, k in zip(by_segment, counts, strict=True)
+        ]
+    )
     n_extra = len(extra_account)
     account = np.concatenate([leads["account"].to_numpy()[source], extra_account])
     sql_time = funnel["sql"].to_numpy()[source].astype(np.int64)
-    created = np.minimum(np.concatenate([sql_time + rng.integers(60, HOUR, len(source)),
-                                         clock.creation_times(rng, n_extra)]), clock.end_s)
-    seniority_lift = np.concatenate([SENIORITY_WIN_FACTOR[leads["seniority"].to_numpy()[source]],
-                                     np.ones(n_extra)])
+    created = np.minimum(
+        np.concatenate(
+            [sql_time + rng.integers(60, HOUR, len(source)), clock.creation_times(rng, n_extra)]
+        ),
+        clock.end_s,
+    )
+    seniority_lift = np.concatenate(
+        [SENIORITY_WIN_FACTOR[leads["seniority"].to_numpy()[source]], np.ones(n_extra)]
+    )
     channel_names = np.array(list(CHANNELS), dtype=object)
-    channel = np.concatenate([channel_names[leads["channel"].to_numpy()[source]],
-                              np.array(list(ACCOUNT_OPPORTUNITY_CHANNELS), dtype=object)[
-                                  pick(rng, list(ACCOUNT_OPPORTUNITY_CHANNELS.values()),
-                                       n_extra)]])
-    frame = pd.DataFrame({
-        "lead": np.concatenate([source, np.full(n_extra, -1)]), "account": account,
-        "segment": accounts["segment"].to_numpy()[account], "created": created,
-        "channel": channel,
-    })
-    icp_lift = np.where(np.isin(np.array(list(INDUSTRIES))[accounts["industry"].to_numpy()[
-        account]], list(ICP_INDUSTRIES)), 1.35, 0.8)
+    channel = np.concatenate(
+        [
+            channel_names[leads["channel"].to_numpy()[source]],
+            np.array(list(ACCOUNT_OPPORTUNITY_CHANNELS), dtype=object)[
+                pick(rng, list(ACCOUNT_OPPORTUNITY_CHANNELS.values()), n_extra)
+            ],
+        ]
+    )
+    frame = pd.DataFrame(
+        {
+            "lead": np.concatenate([source, np.full(n_extra, -1)]),
+            "account": account,
+            "segment": accounts["segment"].to_numpy()[account],
+            "created": created,
+            "channel": channel,
+        }
+    )
+    icp_lift = np.where(
+        np.isin(
+            np.array(list(INDUSTRIES))[accounts["industry"].to_numpy()[account]],
+            list(ICP_INDUSTRIES),
+        ),
+        1.35,
+        0.8,
+    )
     return settle_outcomes(rng, frame, seniority_lift * icp_lift, clock)
 
 
-def settle_outcomes(rng: np.random.Generator, opps: pd.DataFrame, lift: np.ndarray,
-                    clock: Clock) -> pd.DataFrame:
+def settle_outcomes(
+    rng: np.random.Generator, opps: pd.DataFrame, lift: np.ndarray, clock: Clock
+) -> pd.DataFrame:
     """Return opportunities with win, amount, close date, stage and margin settled."""
     n, segment = len(opps), opps["segment"].to_numpy()
     # Normalise the lift within each segment so segment win rates stay on target.
@@ -494,27 +967,44 @@ def settle_outcomes(rng: np.random.Generator, opps: pd.DataFrame, lift: np.ndarr
     has_margin = closed & wins & (rng.random(n) < 0.8)
     margin = np.where(has_margin, np.round(amount * rng.uniform(0.25, 0.75, n), 2), np.nan)
     product = np.array(PRODUCTS, dtype=object)[rng.integers(0, len(PRODUCTS), n)]
-    settled = opps.assign(would_win=wins, close=close, is_closed=closed, is_won=closed & wins,
-                          stage=stage, amount=amount, margin=margin, product=product)
+    settled = opps.assign(
+        would_win=wins,
+        close=close,
+        is_closed=closed,
+        is_won=closed & wins,
+        stage=stage,
+        amount=amount,
+        margin=margin,
+        product=product,
+    )
     # IDs follow creation order, as in a real org.
     return settled.sort_values("created", kind="stable").reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- activities
 
-def lead_horizons(rng: np.random.Generator, leads: pd.DataFrame, funnel: pd.DataFrame,
-                  clock: Clock) -> np.ndarray:
+
+def lead_horizons(
+    rng: np.random.Generator, leads: pd.DataFrame, funnel: pd.DataFrame, clock: Clock
+) -> np.ndarray:
     """Return each lead's last possible activity: `end`, or > 30 days earlier for stale leads."""
     created = leads["created"].to_numpy()
     cutoff = clock.end_s - 31 * DAY
-    stale = (funnel["mql"].isna().to_numpy() & (created < clock.end_s - 60 * DAY)
-             & (rng.random(len(created)) < 0.10))
-    return np.where(stale, created + (rng.random(len(created)) * (cutoff - created)).astype(
-        np.int64), clock.end_s)
+    stale = (
+        funnel["mql"].isna().to_numpy()
+        & (created < clock.end_s - 60 * DAY)
+        & (rng.random(len(created)) < 0.10)
+    )
+    return np.where(
+        stale,
+        created + (rng.random(len(created)) * (cutoff - created)).astype(np.int64),
+        clock.end_s,
+    )
 
 
-def window_tasks(rng: np.random.Generator, rates: dict[str, np.ndarray], anchor: np.ndarray,
-                 earliest: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def window_tasks(
+    rng: np.random.Generator, rates: dict[str, np.ndarray], anchor: np.ndarray, earliest: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Return Poisson-many activities per lead and type in the 30 days before each anchor."""
     pieces = []
     span = np.minimum(30 * DAY, anchor - earliest)
@@ -525,8 +1015,9 @@ def window_tasks(rng: np.random.Generator, rates: dict[str, np.ndarray], anchor:
     return pieces
 
 
-def planted_tasks(rng: np.random.Generator, funnel: pd.DataFrame, won: np.ndarray,
-                  created: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def planted_tasks(
+    rng: np.random.Generator, funnel: pd.DataFrame, won: np.ndarray, created: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Return the behaviour that carries signal: bursts before MQL and SQL, hand-raiser demos."""
     mql = funnel["mql"].notna().to_numpy().astype(float)
     sql = funnel["sql"].notna().to_numpy().astype(float)
@@ -536,26 +1027,40 @@ def planted_tasks(rng: np.random.Generator, funnel: pd.DataFrame, won: np.ndarra
         "pricing_page_view": mql * (0.6 + 0.8 * sql + 1.2 * won),
         "demo_request": mql * (0.3 + 0.4 * sql + 0.15 * won),
         "intent_surge": mql * (0.4 + 0.6 * sql + 0.2 * won),
-        "content_download": mql * 0.8, "email_click": mql * 1.0, "webinar": mql * 0.3,
+        "content_download": mql * 0.8,
+        "email_click": mql * 1.0,
+        "webinar": mql * 0.3,
     }
     before_sql = {
-        "pricing_page_view": sql * (0.5 + 1.0 * won), "demo_request": sql * (0.2 + 0.1 * won),
-        "intent_surge": sql * (0.3 + 0.2 * won), "meeting": sql * (0.5 + 0.4 * won),
+        "pricing_page_view": sql * (0.5 + 1.0 * won),
+        "demo_request": sql * (0.2 + 0.1 * won),
+        "intent_surge": sql * (0.3 + 0.2 * won),
+        "meeting": sql * (0.5 + 0.4 * won),
         "call": sql * 1.0,
     }
     hand_raiser = np.flatnonzero((mql > 0) & (rng.random(len(mql)) < 0.25))
-    demo = (hand_raiser, np.full(len(hand_raiser), SUBJECT_OFFSET[T["demo_request"]]),
-            mql_s[hand_raiser] - rng.integers(60, 1800, len(hand_raiser)))
-    return (window_tasks(rng, before_mql, mql_s, created)
-            + window_tasks(rng, before_sql, sql_s, mql_s) + [demo])
+    demo = (
+        hand_raiser,
+        np.full(len(hand_raiser), SUBJECT_OFFSET[T["demo_request"]]),
+        mql_s[hand_raiser] - rng.integers(60, 1800, len(hand_raiser)),
+    )
+    return (
+        window_tasks(rng, before_mql, mql_s, created)
+        + window_tasks(rng, before_sql, sql_s, mql_s)
+        + [demo]
+    )
 
 
-def deal_tasks(rng: np.random.Generator, funnel: pd.DataFrame, opps: pd.DataFrame,
-               clock: Clock) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def deal_tasks(
+    rng: np.random.Generator, funnel: pd.DataFrame, opps: pd.DataFrame, clock: Clock
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Return first meetings and the calls and meetings of converted leads' open deal time."""
     meeting = np.flatnonzero(funnel["meeting"].notna().to_numpy())
-    first = (meeting, np.full(len(meeting), DISCOVERY_CALL),
-             funnel["meeting"].to_numpy()[meeting].astype(np.int64))
+    first = (
+        meeting,
+        np.full(len(meeting), DISCOVERY_CALL),
+        funnel["meeting"].to_numpy()[meeting].astype(np.int64),
+    )
     sourced = opps[opps["lead"] >= 0]
     start = funnel["sql"].to_numpy()[sourced["lead"].to_numpy()].astype(np.int64)
     stop = np.minimum(sourced["close"].to_numpy(), clock.end_s)
@@ -565,27 +1070,35 @@ def deal_tasks(rng: np.random.Generator, funnel: pd.DataFrame, opps: pd.DataFram
     return [first, (sourced["lead"].to_numpy()[row], pick_subject(rng, kind), moment)]
 
 
-def background_tasks(rng: np.random.Generator, count: int, created: np.ndarray,
-                     horizon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def background_tasks(
+    rng: np.random.Generator, count: int, created: np.ndarray, horizon: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return heavy-tailed everyday activity, each dated between creation and the horizon."""
     exposure = (horizon - created) / DAY + 7
-    weight = rng.lognormal(0, 1.1, len(created)) * exposure ** 0.6
+    weight = rng.lognormal(0, 1.1, len(created)) * exposure**0.6
     lead = np.repeat(np.arange(len(created)), rng.multinomial(max(count, 0), weight / weight.sum()))
     moment = created[lead] + (rng.random(len(lead)) * (horizon - created)[lead]).astype(np.int64)
     return lead, pick_subject(rng, pick(rng, BACKGROUND_SHARE, len(lead))), moment
 
 
-def orphan_tasks(rng: np.random.Generator, count: int, n_leads: int,
-                 clock: Clock) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def orphan_tasks(
+    rng: np.random.Generator, count: int, n_leads: int, clock: Clock
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return activities whose WhoId is a lead number no lead has (a deleted lead)."""
     lead = n_leads + 500 + np.arange(count)
     moment = rng.integers(clock.start_s, clock.end_s, count)
     return lead, pick_subject(rng, pick(rng, BACKGROUND_SHARE, count)), moment
 
 
-def build_tasks(rng: np.random.Generator, total: int, leads: pd.DataFrame, funnel: pd.DataFrame,
-                opps: pd.DataFrame, horizon: np.ndarray,
-                clock: Clock) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def build_tasks(
+    rng: np.random.Generator,
+    total: int,
+    leads: pd.DataFrame,
+    funnel: pd.DataFrame,
+    opps: pd.DataFrame,
+    horizon: np.ndarray,
+    clock: Clock,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (lead, subject, moment) of every activity, sorted by moment; orphans included."""
     created = leads["created"].to_numpy()
     won = np.zeros(len(leads))
@@ -594,8 +1107,10 @@ def build_tasks(rng: np.random.Generator, total: int, leads: pd.DataFrame, funne
     pieces = planted_tasks(rng, funnel, won, created) + deal_tasks(rng, funnel, opps, clock)
     n_orphans = max(1, round(total / 10_000))
     planted = sum(len(p[0]) for p in pieces) + n_orphans + duplicate_count(total)
-    pieces += [background_tasks(rng, total - planted, created, horizon),
-               orphan_tasks(rng, n_orphans, len(leads), clock)]
+    pieces += [
+        background_tasks(rng, total - planted, created, horizon),
+        orphan_tasks(rng, n_orphans, len(leads), clock),
+    ]
     lead, subject, moment = (np.concatenate([p[i] for p in pieces]) for i in range(3))
     order = np.argsort(moment, kind="stable")
     return lead[order], subject[order].astype(np.int16), moment[order]
@@ -608,30 +1123,46 @@ def duplicate_count(total: int) -> int:
 
 # ---------------------------------------------------------------- export frames
 
-def account_frame(rng: np.random.Generator, accounts: pd.DataFrame, leads: pd.DataFrame,
-                  opps: pd.DataFrame, clock: Clock) -> pd.DataFrame:
+
+def account_frame(
+    rng: np.random.Generator,
+    accounts: pd.DataFrame,
+    leads: pd.DataFrame,
+    opps: pd.DataFrame,
+    clock: Clock,
+) -> pd.DataFrame:
     """Return Account.csv's columns; each account predates its first lead and opportunity."""
     n = len(accounts)
     first = np.full(n, clock.end_s, dtype=np.int64)
     np.minimum.at(first, leads["account"].to_numpy(), leads["created"].to_numpy())
     np.minimum.at(first, opps["account"].to_numpy(), opps["created"].to_numpy())
-    seen = (np.bincount(leads["account"], minlength=n) + np.bincount(opps["account"],
-                                                                     minlength=n)) > 0
-    created = np.where(seen, first - lognormal_seconds(rng, 120 * DAY, 1.0, n),
-                       rng.integers(clock.start_s - 3 * 365 * DAY, clock.end_s - DAY, n))
+    seen = (
+        np.bincount(leads["account"], minlength=n) + np.bincount(opps["account"], minlength=n)
+    ) > 0
+    created = np.where(
+        seen,
+        first - lognormal_seconds(rng, 120 * DAY, 1.0, n),
+        rng.integers(clock.start_s - 3 * 365 * DAY, clock.end_s - DAY, n),
+    )
     modified = created + (rng.random(n) * (clock.end_s - created)).astype(np.int64)
-    return pd.DataFrame({
-        "Id": salesforce_ids(ID_PREFIX["Account"], np.arange(n) + 1),
-        "Name": accounts["name"],
-        "Industry": industry_labels(accounts),
-        "AnnualRevenue": pd.array(np.where(accounts["no_revenue"], np.nan, accounts["revenue"]),
-                                  dtype="Int64"),
-        "NumberOfEmployees": pd.array(np.where(accounts["no_employees"], np.nan,
-                                               accounts["employees"]), dtype="Int64"),
-        "BillingCountry": pd.Series(np.array(list(COUNTRIES), dtype=object)[accounts["country"]],
-                                    dtype="str"),
-        "CreatedDate": timestamps(created), "LastModifiedDate": timestamps(modified),
-    })
+    return pd.DataFrame(
+        {
+            "Id": salesforce_ids(ID_PREFIX["Account"], np.arange(n) + 1),
+            "Name": accounts["name"],
+            "Industry": industry_labels(accounts),
+            "AnnualRevenue": pd.array(
+                np.where(accounts["no_revenue"], np.nan, accounts["revenue"]), dtype="Int64"
+            ),
+            "NumberOfEmployees": pd.array(
+                np.where(accounts["no_employees"], np.nan, accounts["employees"]), dtype="Int64"
+            ),
+            "BillingCountry": pd.Series(
+                np.array(list(COUNTRIES), dtype=object)[accounts["country"]], dtype="str"
+            ),
+            "CreatedDate": timestamps(created),
+            "LastModifiedDate": timestamps(modified),
+        }
+    )
 
 
 def industry_labels(accounts: pd.DataFrame) -> pd.Series:
@@ -640,79 +1171,117 @@ def industry_labels(accounts: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(accounts["no_industry"], None, labels), dtype="str")
 
 
-def lead_status(rng: np.random.Generator, funnel: pd.DataFrame, stale: np.ndarray,
-                contacted: np.ndarray) -> pd.Series:
+def lead_status(
+    rng: np.random.Generator, funnel: pd.DataFrame, stale: np.ndarray, contacted: np.ndarray
+) -> pd.Series:
     """Return Lead.Status: converted, rejected, being worked, or still open."""
     converted = funnel["sql"].notna().to_numpy()
     closed_lost = funnel["disqualified"].notna().to_numpy() | (
-        funnel["mql"].isna().to_numpy() & ~stale & (rng.random(len(stale)) < 0.08))
+        funnel["mql"].isna().to_numpy() & ~stale & (rng.random(len(stale)) < 0.08)
+    )
     working = funnel["mql"].notna().to_numpy() | contacted
     code = np.select([converted, closed_lost, working], [2, 3, 1], default=0)
     return pd.Series(pd.Categorical.from_codes(code, LEAD_STATUSES)).astype("str")
 
 
-def lead_frame(rng: np.random.Generator, leads: pd.DataFrame, funnel: pd.DataFrame,
-               account_table: pd.DataFrame, ids: dict[str, pd.Series], opp_of_lead: np.ndarray,
-               activity: dict[str, np.ndarray], clock: Clock) -> pd.DataFrame:
+def lead_frame(
+    rng: np.random.Generator,
+    leads: pd.DataFrame,
+    funnel: pd.DataFrame,
+    account_table: pd.DataFrame,
+    ids: dict[str, pd.Series],
+    opp_of_lead: np.ndarray,
+    activity: dict[str, np.ndarray],
+    clock: Clock,
+) -> pd.DataFrame:
     """Return Lead.csv's columns; firmographics copy the account's."""
     n, account = len(leads), leads["account"].to_numpy()
     firmographics = account_table.iloc[account].reset_index(drop=True)
     created, horizon = leads["created"].to_numpy(), activity["horizon"]
     bounced = rng.random(n) < 0.035
     bounce = np.where(bounced, created + rng.random(n) * (horizon - created), np.nan)
-    touched = np.nanmax(np.column_stack([created, funnel.to_numpy(), bounce,
-                                         activity["last"]]), axis=1)
+    touched = np.nanmax(
+        np.column_stack([created, funnel.to_numpy(), bounce, activity["last"]]), axis=1
+    )
     # Enrichment syncs keep touching every lead that is not stale; stale ones stop being touched.
     touched = touched + rng.integers(0, 600, n)
     synced = np.maximum(touched, clock.end_s - rng.integers(0, 25 * DAY, n))
-    modified = np.where(horizon < clock.end_s, np.minimum(touched, horizon),
-                        np.minimum(synced, clock.end_s))
+    modified = np.where(
+        horizon < clock.end_s, np.minimum(touched, horizon), np.minimum(synced, clock.end_s)
+    )
     converted = funnel["sql"].notna().to_numpy()
-    return pd.DataFrame({
-        "Id": ids["Lead"],
-        "FirstName": pd.Series(np.array(FIRST_NAMES, dtype=object)[leads["first"]], dtype="str"),
-        "LastName": pd.Series(np.array(LAST_NAMES, dtype=object)[leads["last"]], dtype="str"),
-        "Email": leads["email"], "Company": firmographics["Name"], "Title":
-            leads["title"].astype("str"),
-        "LeadSource": pd.Series(np.array(list(CHANNELS), dtype=object)[leads["channel"]],
-                                dtype="str"),
-        "Status": lead_status(rng, funnel, horizon < clock.end_s, activity["contacted"]),
-        "Industry": firmographics["Industry"], "AnnualRevenue": firmographics["AnnualRevenue"],
-        "NumberOfEmployees": firmographics["NumberOfEmployees"], "IsConverted": converted,
-        "ConvertedDate": dates(funnel["sql"].to_numpy()),
-        "ConvertedAccountId": take_or_blank(ids["Account"], np.where(converted, account, -1)),
-        "ConvertedOpportunityId": take_or_blank(ids["Opportunity"], opp_of_lead),
-        "CreatedDate": timestamps(created), "LastModifiedDate": timestamps(modified),
-        "EmailBouncedDate": timestamps(bounce),
-        "EmailBouncedReason": pd.Series(np.where(bounced, np.array(BOUNCE_REASONS, dtype=object)[
-            rng.integers(0, len(BOUNCE_REASONS), n)], None), dtype="str"),
-        "MQL_Date__c": timestamps(funnel["mql"].to_numpy()),
-        "SAL_Date__c": timestamps(funnel["sal"].to_numpy()),
-        "SQL_Date__c": timestamps(funnel["sql"].to_numpy()),
-        "First_Meeting_Date__c": timestamps(funnel["meeting"].to_numpy()),
-        "Disqualified_Date__c": timestamps(funnel["disqualified"].to_numpy()),
-    })
+    return pd.DataFrame(
+        {
+            "Id": ids["Lead"],
+            "FirstName": pd.Series(
+                np.array(FIRST_NAMES, dtype=object)[leads["first"]], dtype="str"
+            ),
+            "LastName": pd.Series(np.array(LAST_NAMES, dtype=object)[leads["last"]], dtype="str"),
+            "Email": leads["email"],
+            "Company": firmographics["Name"],
+            "Title": leads["title"].astype("str"),
+            "LeadSource": pd.Series(
+                np.array(list(CHANNELS), dtype=object)[leads["channel"]], dtype="str"
+            ),
+            "Status": lead_status(rng, funnel, horizon < clock.end_s, activity["contacted"]),
+            "Industry": firmographics["Industry"],
+            "AnnualRevenue": firmographics["AnnualRevenue"],
+            "NumberOfEmployees": firmographics["NumberOfEmployees"],
+            "IsConverted": converted,
+            "ConvertedDate": dates(funnel["sql"].to_numpy()),
+            "ConvertedAccountId": take_or_blank(ids["Account"], np.where(converted, account, -1)),
+            "ConvertedOpportunityId": take_or_blank(ids["Opportunity"], opp_of_lead),
+            "CreatedDate": timestamps(created),
+            "LastModifiedDate": timestamps(modified),
+            "EmailBouncedDate": timestamps(bounce),
+            "EmailBouncedReason": pd.Series(
+                np.where(
+                    bounced,
+                    np.array(BOUNCE_REASONS, dtype=object)[rng.integers(0, len(BOUNCE_REASONS), n)],
+                    None,
+                ),
+                dtype="str",
+            ),
+            "MQL_Date__c": timestamps(funnel["mql"].to_numpy()),
+            "SAL_Date__c": timestamps(funnel["sal"].to_numpy()),
+            "SQL_Date__c": timestamps(funnel["sql"].to_numpy()),
+            "First_Meeting_Date__c": timestamps(funnel["meeting"].to_numpy()),
+            "Disqualified_Date__c": timestamps(funnel["disqualified"].to_numpy()),
+        }
+    )
 
 
-def opportunity_frame(opps: pd.DataFrame, ids: dict[str, pd.Series],
-                      account_names: pd.Series) -> pd.DataFrame:
+def opportunity_frame(
+    opps: pd.DataFrame, ids: dict[str, pd.Series], account_names: pd.Series
+) -> pd.DataFrame:
     """Return Opportunity.csv's columns."""
     account = opps["account"].to_numpy()
     name = account_names.to_numpy(dtype=object)[account] + " - " + opps["product"].to_numpy()
-    return pd.DataFrame({
-        "Id": ids["Opportunity"], "AccountId": take_or_blank(ids["Account"], account),
-        "Name": pd.Series(name, dtype="str"), "StageName": opps["stage"].astype("str"),
-        "Amount": opps["amount"].to_numpy(), "CloseDate": dates(opps["close"].to_numpy()),
-        "IsClosed": opps["is_closed"].to_numpy(), "IsWon": opps["is_won"].to_numpy(),
-        "LeadSource": opps["channel"].astype("str"),
-        "CreatedDate": timestamps(opps["created"].to_numpy()),
-        "Gross_Margin__c": opps["margin"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "Id": ids["Opportunity"],
+            "AccountId": take_or_blank(ids["Account"], account),
+            "Name": pd.Series(name, dtype="str"),
+            "StageName": opps["stage"].astype("str"),
+            "Amount": opps["amount"].to_numpy(),
+            "CloseDate": dates(opps["close"].to_numpy()),
+            "IsClosed": opps["is_closed"].to_numpy(),
+            "IsWon": opps["is_won"].to_numpy(),
+            "LeadSource": opps["channel"].astype("str"),
+            "CreatedDate": timestamps(opps["created"].to_numpy()),
+            "Gross_Margin__c": opps["margin"].to_numpy(),
+        }
+    )
 
 
-def task_frame(rng: np.random.Generator, tasks: tuple[np.ndarray, np.ndarray, np.ndarray],
-               leads: pd.DataFrame, funnel: pd.DataFrame, ids: dict[str, pd.Series],
-               opp_of_lead: np.ndarray) -> pd.DataFrame:
+def task_frame(
+    rng: np.random.Generator,
+    tasks: tuple[np.ndarray, np.ndarray, np.ndarray],
+    leads: pd.DataFrame,
+    funnel: pd.DataFrame,
+    ids: dict[str, pd.Series],
+    opp_of_lead: np.ndarray,
+) -> pd.DataFrame:
     """Return Task.csv's columns, with a few exact duplicate rows appended."""
     lead, subject, moment = tasks
     known = lead < len(leads)
@@ -720,23 +1289,26 @@ def task_frame(rng: np.random.Generator, tasks: tuple[np.ndarray, np.ndarray, np
     opp = np.where(known, opp_of_lead[safe], -1)
     after_conversion = moment >= np.nan_to_num(funnel["sql"].to_numpy(), nan=np.inf)[safe]
     account = np.where(opp >= 0, leads["account"].to_numpy()[safe], -1)
-    frame = pd.DataFrame({
-        "Id": salesforce_ids(ID_PREFIX["Task"], np.arange(len(lead)) + 1),
-        "WhoId": salesforce_ids(ID_PREFIX["Lead"], lead + 1),
-        "WhatId": take_or_blank(ids["Opportunity"], np.where(after_conversion, opp, -1)),
-        "AccountId": take_or_blank(ids["Account"], account),
-        "Subject": pd.Categorical.from_codes(subject, SUBJECTS),
-        "ActivityDate": dates(moment),
-        "Status": pd.Categorical.from_codes(np.zeros(len(lead), np.int8), ["Completed"]),
-        "TaskSubtype": pd.Categorical.from_codes(SUBTYPE_OF_SUBJECT[subject], TASK_SUBTYPES),
-        "CreatedDate": timestamps(moment),
-    })
+    frame = pd.DataFrame(
+        {
+            "Id": salesforce_ids(ID_PREFIX["Task"], np.arange(len(lead)) + 1),
+            "WhoId": salesforce_ids(ID_PREFIX["Lead"], lead + 1),
+            "WhatId": take_or_blank(ids["Opportunity"], np.where(after_conversion, opp, -1)),
+            "AccountId": take_or_blank(ids["Account"], account),
+            "Subject": pd.Categorical.from_codes(subject, SUBJECTS),
+            "ActivityDate": dates(moment),
+            "Status": pd.Categorical.from_codes(np.zeros(len(lead), np.int8), ["Completed"]),
+            "TaskSubtype": pd.Categorical.from_codes(SUBTYPE_OF_SUBJECT[subject], TASK_SUBTYPES),
+            "CreatedDate": timestamps(moment),
+        }
+    )
     repeat = rng.choice(len(frame), duplicate_count(len(frame)), replace=False)
     return pd.concat([frame, frame.iloc[np.sort(repeat)]], ignore_index=True)
 
 
-def lead_activity(tasks: tuple[np.ndarray, np.ndarray, np.ndarray], n_leads: int,
-                  horizon: np.ndarray) -> dict[str, np.ndarray]:
+def lead_activity(
+    tasks: tuple[np.ndarray, np.ndarray, np.ndarray], n_leads: int, horizon: np.ndarray
+) -> dict[str, np.ndarray]:
     """Return per lead: last activity moment (NaN if none), whether sales called, the horizon."""
     lead, subject, moment = tasks
     known = lead < n_leads
@@ -745,14 +1317,19 @@ def lead_activity(tasks: tuple[np.ndarray, np.ndarray, np.ndarray], n_leads: int
     sales_touch = np.flatnonzero([s.startswith(("Call:", "Meeting:")) for s in SUBJECTS])
     called = known & np.isin(subject, sales_touch)
     contacted = np.bincount(lead[called], minlength=n_leads) > 0
-    return {"last": np.where(last >= 0, last, np.nan), "contacted": contacted,
-            "horizon": horizon}
+    return {"last": np.where(last >= 0, last, np.nan), "contacted": contacted, "horizon": horizon}
 
 
 # ---------------------------------------------------------------- the whole org
 
-def generate(leads: int = 20_000, activities: int = 200_000, opportunities: int = 5_000,
-             seed: int = 7, end: date = END) -> dict[str, pd.DataFrame]:
+
+def generate(
+    leads: int = 20_000,
+    activities: int = 200_000,
+    opportunities: int = 5_000,
+    seed: int = 7,
+    end: date = END,
+) -> dict[str, pd.DataFrame]:
     """Return the org export as {'Account', 'Lead', 'Opportunity', 'Task'} frames, seeded."""
     rng, clock = np.random.default_rng(seed), Clock(end)
     accounts = build_accounts(rng, max(1, round(leads / 5)))
@@ -765,9 +1342,11 @@ def generate(leads: int = 20_000, activities: int = 200_000, opportunities: int 
     sourced = opps["lead"].to_numpy() >= 0
     opp_of_lead[opps["lead"].to_numpy()[sourced]] = np.flatnonzero(sourced)
     account_table = account_frame(rng, accounts, people, opps, clock)
-    ids = {"Account": account_table["Id"],
-           "Lead": salesforce_ids(ID_PREFIX["Lead"], np.arange(leads) + 1),
-           "Opportunity": salesforce_ids(ID_PREFIX["Opportunity"], np.arange(len(opps)) + 1)}
+    ids = {
+        "Account": account_table["Id"],
+        "Lead": salesforce_ids(ID_PREFIX["Lead"], np.arange(leads) + 1),
+        "Opportunity": salesforce_ids(ID_PREFIX["Opportunity"], np.arange(len(opps)) + 1),
+    }
     activity = lead_activity(tasks, leads, horizon)
     return {
         "Account": account_table,
@@ -778,6 +1357,7 @@ def generate(leads: int = 20_000, activities: int = 200_000, opportunities: int 
 
 
 # ---------------------------------------------------------------- writers and command line
+
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """Return the frame as Salesforce writes CSV: UTF-8 with BOM, CRLF, minimal quoting."""
@@ -791,8 +1371,14 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
         elif pd.api.types.is_bool_dtype(values):
             text[column] = np.where(values, "true", "false")
     buffer = io.StringIO()
-    text.to_csv(buffer, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL,
-                float_format="%.2f", na_rep="")
+    text.to_csv(
+        buffer,
+        index=False,
+        lineterminator="\r\n",
+        quoting=csv.QUOTE_MINIMAL,
+        float_format="%.2f",
+        na_rep="",
+    )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -832,8 +1418,10 @@ def main(argv: list[str] | None = None) -> None:
     generated = time.perf_counter()
     (write_zip if args.format == "zip" else write_parquet)(frames, args.out)
     rows = ", ".join(f"{name} {len(frame):,}" for name, frame in frames.items())
-    print(f"{rows}; generated in {generated - started:.1f} s, "
-          f"written in {time.perf_counter() - generated:.1f} s -> {args.out}")
+    print(
+        f"{rows}; generated in {generated - started:.1f} s, "
+        f"written in {time.perf_counter() - generated:.1f} s -> {args.out}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 """Headless commands: import exports, print KPIs, score leads, recalibrate.
 
-    python -m lib.cli import SOURCE... --db FILE [--source-format ...] [--mapping FILE]
-    python -m lib.cli kpis --db FILE [--model FILE] --json [--start D] [--end D]
-                           [--segment S ...] [--channel C ...]
-    python -m lib.cli score --db FILE [--model FILE] --out FILE.csv
-    python -m lib.cli recalibrate --db FILE [--model FILE] --out FILE.yaml [--force] [--min-deals N]
+python -m lib.cli import SOURCE... --db FILE [--source-format ...] [--mapping FILE]
+python -m lib.cli kpis --db FILE [--model FILE] --json [--start D] [--end D]
+                       [--segment S ...] [--channel C ...]
+python -m lib.cli score --db FILE [--model FILE] --out FILE.csv
+python -m lib.cli recalibrate --db FILE [--model FILE] --out FILE.yaml [--force] [--min-deals N]
 """
 
 from __future__ import annotations
@@ -32,8 +32,13 @@ def _progress_line(fraction: float, message: str) -> None:
 def run_import(args: argparse.Namespace) -> int:
     """Import exports into the database and print rows per table."""
     with connect(args.db) as conn:
-        report = import_sources(conn, args.sources, source_format=args.source_format,
-                                mapping=args.mapping, progress=_progress_line)
+        report = import_sources(
+            conn,
+            args.sources,
+            source_format=args.source_format,
+            mapping=args.mapping,
+            progress=_progress_line,
+        )
     print(f"Imported a {report.source_format} export in {report.seconds:.1f} s")
     for table, rows in report.rows.items():
         print(f"  {table:<14} {rows:>10,} rows")
@@ -51,16 +56,21 @@ def run_kpis(args: argparse.Namespace) -> int:
 
     with connect(args.db) as conn:
         model = load_model(args.model) if args.model else published_model(conn)
-        filters = Filters(start=args.start, end=args.end,
-                          segments=tuple(args.segment) if args.segment else None,
-                          channels=tuple(args.channel) if args.channel else None)
+        filters = Filters(
+            start=args.start,
+            end=args.end,
+            segments=tuple(args.segment) if args.segment else None,
+            channels=tuple(args.channel) if args.channel else None,
+        )
         result = kpis_by_segment(conn, model.segments, filters)
     if args.json:
         print(json.dumps(result, allow_nan=False))
     else:
         for row in [*result["by_segment"], result["overall"]]:
-            print(f"{row['segment']:<12} won {row['won']:>6} lost {row['lost']:>6} "
-                  f"win rate {_pct(row['win_rate'])}  MQL->SQL {_pct(row['mql_to_sql_rate'])}")
+            print(
+                f"{row['segment']:<12} won {row['won']:>6} lost {row['lost']:>6} "
+                f"win rate {_pct(row['win_rate'])}  MQL->SQL {_pct(row['mql_to_sql_rate'])}"
+            )
     return 0
 
 
@@ -92,8 +102,10 @@ def run_recalibrate(args: argparse.Namespace) -> int:
         model = load_model(args.model) if args.model else published_model(conn)
         result = recalibrate(conn, model, min_closed_deals=args.min_deals)
     (a, b), (c, d) = result.train_period, result.test_period
-    print(f"Closed deals {result.closed_deals:,}: train {result.train_size:,} ({a} to {b}), "
-          f"test {result.test_size:,} ({c} to {d})")
+    print(
+        f"Closed deals {result.closed_deals:,}: train {result.train_size:,} ({a} to {b}), "
+        f"test {result.test_size:,} ({c} to {d})"
+    )
     for name, metrics in result.metrics.items():
         print(f"  test AUC {name:<13} {metrics.auc:.3f}")
     for line in (*result.findings, *(f"warning: {w}" for w in result.warnings)):
@@ -109,8 +121,11 @@ def _pct(value: float | None) -> str:
 
 def parser() -> argparse.ArgumentParser:
     """Return the argument parser; each sub-command sets `func`."""
-    top = argparse.ArgumentParser(prog="python -m lib.cli", description=__doc__,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    top = argparse.ArgumentParser(
+        prog="python -m lib.cli",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = top.add_subparsers(dest="command", required=True)
     db_help = f"DuckDB file (default: ${DB_ENV_VAR} or var/qualify.duckdb)"
 
@@ -141,8 +156,12 @@ def parser() -> argparse.ArgumentParser:
     recal.add_argument("--db", help=db_help)
     recal.add_argument("--model", help="model YAML to start from (default: the published model)")
     recal.add_argument("--out", required=True, help="model file to write (.yaml or .json)")
-    recal.add_argument("--min-deals", type=int, default=500,
-                       help="closed deals needed to trust the fit (default 500)")
+    recal.add_argument(
+        "--min-deals",
+        type=int,
+        default=500,
+        help="closed deals needed to trust the fit (default 500)",
+    )
     recal.add_argument("--force", action="store_true", help="write even an untrusted model")
     recal.set_defaults(func=run_recalibrate)
     return top

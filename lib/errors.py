@@ -10,8 +10,9 @@ class QualifyError(Exception):
 class ImportRefused(QualifyError):
     """An export was refused; the database holds exactly what it held before."""
 
-    def __init__(self, file: str, message: str, *, column: str | None = None,
-                 row: int | None = None) -> None:
+    def __init__(
+        self, file: str, message: str, *, column: str | None = None, row: int | None = None
+    ) -> None:
         self.file, self.column, self.row = file, column, row
         where = [file]
         if row is not None:

@@ -16,19 +16,23 @@ from lib.store.schema import TABLES
 
 ui.sidebar()
 st.title("Import data")
-st.write("Upload the files your CRM exported — Salesforce (Account, Lead, Contact, Opportunity, "
-         "Task, Event) or HubSpot (companies, contacts, deals), as CSV files or the zip — or any "
-         "other export with a mapping file. Nothing changes unless the whole import succeeds.")
+st.write(
+    "Upload the files your CRM exported — Salesforce (Account, Lead, Contact, Opportunity, "
+    "Task, Event) or HubSpot (companies, contacts, deals), as CSV files or the zip — or any "
+    "other export with a mapping file. Nothing changes unless the whole import succeeds."
+)
 
 conn = ui.conn()
-st.metric("Records now", f"{sum(table_counts(conn).values()):,}",
-          help=ui.data_caption(datasets.current_dataset(conn)))
+st.metric(
+    "Records now",
+    f"{sum(table_counts(conn).values()):,}",
+    help=ui.data_caption(datasets.current_dataset(conn)),
+)
 
 
 def show_report(report: ImportReport) -> None:
     st.success(f"Imported a {report.source_format} export in {report.seconds:.1f} s.")
-    st.dataframe(pd.DataFrame(report.files, columns=["File", "Table", "Rows"]),
-                 hide_index=True)
+    st.dataframe(pd.DataFrame(report.files, columns=["File", "Table", "Rows"]), hide_index=True)
     for warning in report.warnings:
         st.warning(warning)
 
@@ -47,11 +51,19 @@ def run_import(action) -> None:
 
 
 with st.form("upload"):
-    uploads = st.file_uploader("Export files or zip", accept_multiple_files=True,
-                               type=["csv", "txt", "zip", "parquet"])
-    fmt = st.selectbox("Format", FORMATS, format_func=lambda f: {
-        "auto": "Detect from the headers", "salesforce": "Salesforce",
-        "hubspot": "HubSpot", "mapping": "Mapping file"}[f])
+    uploads = st.file_uploader(
+        "Export files or zip", accept_multiple_files=True, type=["csv", "txt", "zip", "parquet"]
+    )
+    fmt = st.selectbox(
+        "Format",
+        FORMATS,
+        format_func=lambda f: {
+            "auto": "Detect from the headers",
+            "salesforce": "Salesforce",
+            "hubspot": "HubSpot",
+            "mapping": "Mapping file",
+        }[f],
+    )
     mapping = st.file_uploader("Mapping file (YAML), for any other export", type=["yaml", "yml"])
     submitted = st.form_submit_button("Import", type="primary")
 
@@ -59,13 +71,19 @@ if submitted:
     if not uploads:
         st.error("Choose at least one file to import.")
     else:
+
         def upload_import(progress):
             with tempfile.TemporaryDirectory() as tmp:
                 paths = save_uploads(((u.name, u.getvalue()) for u in uploads), Path(tmp))
-                mapping_path = (save_uploads([(mapping.name, mapping.getvalue())], Path(tmp))[0]
-                                if mapping else None)
-                return import_sources(conn, paths, source_format=fmt, mapping=mapping_path,
-                                      progress=progress)
+                mapping_path = (
+                    save_uploads([(mapping.name, mapping.getvalue())], Path(tmp))[0]
+                    if mapping
+                    else None
+                )
+                return import_sources(
+                    conn, paths, source_format=fmt, mapping=mapping_path, progress=progress
+                )
+
         run_import(upload_import)
 
 if st.button("Use the bundled sample export"):
@@ -77,5 +95,9 @@ if "last_report" in st.session_state:
 with st.expander("What Qualify reads: the canonical tables"):
     for table, columns in TABLES.items():
         st.markdown(f"**{table}**")
-        st.dataframe(pd.DataFrame([(c, t, m) for c, (t, m) in columns.items()],
-                                  columns=["Column", "Type", "Meaning"]), hide_index=True)
+        st.dataframe(
+            pd.DataFrame(
+                [(c, t, m) for c, (t, m) in columns.items()], columns=["Column", "Type", "Meaning"]
+            ),
+            hide_index=True,
+        )

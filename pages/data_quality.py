@@ -13,32 +13,49 @@ filters, model = ui.sidebar()
 st.title("Data quality")
 conn = ui.conn()
 as_of = data_as_of(conn)
-days = st.slider("Stale after (days without an update or touch)", 7, 180, quality.STALE_DAYS,
-                 key="stale_days", help="DESIGN: data older than 30 days degrades every score.")
-st.caption(f"Ages measured from the latest moment in the data, {as_of:%d %b %Y}." if as_of
-           else "No data yet.")
+days = st.slider(
+    "Stale after (days without an update or touch)",
+    7,
+    180,
+    quality.STALE_DAYS,
+    key="stale_days",
+    help="DESIGN: data older than 30 days degrades every score.",
+)
+st.caption(
+    f"Ages measured from the latest moment in the data, {as_of:%d %b %Y}."
+    if as_of
+    else "No data yet."
+)
 
 summary, all_records = ui.quality_issues(days)
 views = ui.segment_views(model.segments)
 leads = ui.lead_scope(model.segments)
-records = quality_view.filtered_issue_records(all_records, leads, views["account_segment"],
-                                              filters)
+records = quality_view.filtered_issue_records(all_records, leads, views["account_segment"], filters)
 
 st.subheader("What to fix first")
-st.caption("All data, ranked by the open pipeline each problem touches, then by records. "
-           "The records listed below follow the sidebar's segments and channels.")
+st.caption(
+    "All data, ranked by the open pipeline each problem touches, then by records. "
+    "The records listed below follow the sidebar's segments and channels."
+)
 st.dataframe(quality_view.summary_in_words(summary, ui.money), hide_index=True)
 
 bounce = ui.bounce_rate()
 in_scope = quality_view.leads_within(leads, filters)
 st.subheader("Bounced email addresses")
 left, right = st.columns(2)
-left.metric("Bounce rate, all leads", ui.pct(bounce["rate"]),
-            help="Attention above 5%. Wilson 95% interval and count below.")
-left.caption(quality_view.rate_texts([bounce["bounced"]], [bounce["leads"]], "leads")[0]
-             + (" — above the 5% line" if bounce["above_threshold"] else " — under the 5% line"))
-right.metric("Bounce rate, chosen segments and channels",
-             ui.pct(len(records["bounced_leads"]) / in_scope if in_scope else None))
+left.metric(
+    "Bounce rate, all leads",
+    ui.pct(bounce["rate"]),
+    help="Attention above 5%. Wilson 95% interval and count below.",
+)
+left.caption(
+    quality_view.rate_texts([bounce["bounced"]], [bounce["leads"]], "leads")[0]
+    + (" — above the 5% line" if bounce["above_threshold"] else " — under the 5% line")
+)
+right.metric(
+    "Bounce rate, chosen segments and channels",
+    ui.pct(len(records["bounced_leads"]) / in_scope if in_scope else None),
+)
 right.caption(quality_view.rate_texts([len(records["bounced_leads"])], [in_scope], "leads")[0])
 
 st.subheader("Blank fields")
@@ -51,11 +68,16 @@ for row in summary.itertuples():
     listed = records[row.key]
     title = f"{row.priority}. {row.issue} — {len(listed):,} listed"
     with st.expander(title, expanded=row.priority == 1):
-        st.caption(f"{row.help} All data: {row.records:,} records touching "
-                   f"{ui.money(row.open_pipeline_touched_usd)} of open pipeline.")
+        st.caption(
+            f"{row.help} All data: {row.records:,} records touching "
+            f"{ui.money(row.open_pipeline_touched_usd)} of open pipeline."
+        )
         st.dataframe(quality_view.records_in_words(listed, names), hide_index=True)
         # deferred: each CSV is built when its button is pressed, not on every run
-        st.download_button("Download these records (CSV)",
-                           lambda listed=listed: listed.to_csv(index=False),
-                           file_name=f"{row.key}.csv", mime="text/csv",
-                           key=f"download_{row.key}")
+        st.download_button(
+            "Download these records (CSV)",
+            lambda listed=listed: listed.to_csv(index=False),
+            file_name=f"{row.key}.csv",
+            mime="text/csv",
+            key=f"download_{row.key}",
+        )

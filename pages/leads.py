@@ -15,32 +15,60 @@ scores, features = ui.scores(), ui.features()
 words = leads_view.value_labels(model)
 
 left, middle, right = st.columns(3)
-stages = left.multiselect("Stage", list(words["stage"]), key="stage_filter",
-                          format_func=words["stage"].get, placeholder="All stages")
-bands = middle.multiselect("Band", list(words["band"]), key="band_filter",
-                           format_func=words["band"].get, placeholder="All bands")
-frameworks = right.multiselect("Framework", sorted(scores["framework"].unique()),
-                               key="framework_filter", placeholder="All frameworks")
+stages = left.multiselect(
+    "Stage",
+    list(words["stage"]),
+    key="stage_filter",
+    format_func=words["stage"].get,
+    placeholder="All stages",
+)
+bands = middle.multiselect(
+    "Band",
+    list(words["band"]),
+    key="band_filter",
+    format_func=words["band"].get,
+    placeholder="All bands",
+)
+frameworks = right.multiselect(
+    "Framework",
+    sorted(scores["framework"].unique()),
+    key="framework_filter",
+    placeholder="All frameworks",
+)
 left, middle, right = st.columns(3)
 min_score = left.slider("Minimum qualification score", 0, 100, 0, key="min_score")
 search = middle.text_input("Search company or email", key="lead_search")
-sort_by = right.selectbox("Sort by", list(leads_view.SORTABLE), key="sort_by",
-                          format_func=leads_view.SORTABLE.get)
+sort_by = right.selectbox(
+    "Sort by", list(leads_view.SORTABLE), key="sort_by", format_func=leads_view.SORTABLE.get
+)
 
-query = LeadQuery(segments=filters.segments, channels=filters.channels,
-                  stages=tuple(stages) or None, bands=tuple(bands) or None,
-                  frameworks=tuple(frameworks) or None, min_score=min_score, search=search)
-leads = leads_view.filtered_leads(scores, features["channel"], query, sort_by,
-                                  ascending=sort_by in ("sla_due_at", "company_name"))
+query = LeadQuery(
+    segments=filters.segments,
+    channels=filters.channels,
+    stages=tuple(stages) or None,
+    bands=tuple(bands) or None,
+    frameworks=tuple(frameworks) or None,
+    min_score=min_score,
+    search=search,
+)
+leads = leads_view.filtered_leads(
+    scores, features["channel"], query, sort_by, ascending=sort_by in ("sla_due_at", "company_name")
+)
 
 table, explain, accounts, export = st.tabs(["Leads", "Why this score", "Accounts", "CRM export"])
 with table:
     listed = leads.head(leads_view.TABLE_ROWS)
     st.caption(leads_view.count_caption(len(leads), len(scores), len(listed)))
-    st.dataframe(leads_view.in_words(listed, model), hide_index=True, column_config={
-        "Qualification score": st.column_config.ProgressColumn(
-            "Qualification score", min_value=0, max_value=100, format="%.1f"),
-        "SLA due": st.column_config.DatetimeColumn("SLA due", format="D MMM YYYY, HH:mm")})
+    st.dataframe(
+        leads_view.in_words(listed, model),
+        hide_index=True,
+        column_config={
+            "Qualification score": st.column_config.ProgressColumn(
+                "Qualification score", min_value=0, max_value=100, format="%.1f"
+            ),
+            "SLA due": st.column_config.DatetimeColumn("SLA due", format="D MMM YYYY, HH:mm"),
+        },
+    )
 
 with explain:
     choices = leads_view.lead_choices(leads)
@@ -51,23 +79,33 @@ with explain:
     else:
         row = leads.loc[leads["lead_id"] == picked].iloc[0]
         parts = explain_lead(leads_view.feature_row(features, picked), model)
-        for column, (pillar, value) in zip(st.columns(5), leads_view.pillar_values(row).items(),
-                                           strict=True):
+        for column, (pillar, value) in zip(
+            st.columns(5), leads_view.pillar_values(row).items(), strict=True
+        ):
             column.metric(pillar, f"{value:.0f} / 100")
-        st.plotly_chart(charts.score_waterfall_chart(
-            leads_view.chart_factors(parts), float(row["qualification_score"])),
-            theme="streamlit")
+        st.plotly_chart(
+            charts.score_waterfall_chart(
+                leads_view.chart_factors(parts), float(row["qualification_score"])
+            ),
+            theme="streamlit",
+        )
         st.caption(f"{words['stage'][row['stage']]} · {row['framework']} · {row['next_action']}")
 
 with accounts:
-    st.dataframe(leads_view.accounts_in_words(ui.accounts(), scores, model, filters.segments),
-                 hide_index=True, column_config={"Buying group covered":
-                                                 st.column_config.NumberColumn(format="percent")})
+    st.dataframe(
+        leads_view.accounts_in_words(ui.accounts(), scores, model, filters.segments),
+        hide_index=True,
+        column_config={"Buying group covered": st.column_config.NumberColumn(format="percent")},
+    )
 
 with export:
     st.caption(f"The {len(leads):,} leads listed, named for re-import into the CRM.")
     # deferred: the CSV is built when the button is pressed (10 s for 1M leads, not every run)
-    st.download_button("Download CRM export (CSV)",
-                       lambda: crm_export_frame(leads).to_csv(index=False),
-                       file_name="qualify_scores.csv", mime="text/csv", key="crm_download")
+    st.download_button(
+        "Download CRM export (CSV)",
+        lambda: crm_export_frame(leads).to_csv(index=False),
+        file_name="qualify_scores.csv",
+        mime="text/csv",
+        key="crm_download",
+    )
     st.dataframe(leads_view.crm_mapping(), hide_index=True)

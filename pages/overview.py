@@ -19,13 +19,29 @@ overall = kpis.kpis_by_segment(conn, rules, filters, views=views)["overall"]
 wins = kpis.win_rate_by_segment(conn, rules, filters, views=views)
 first, second, third, fourth = st.columns(4)
 with first:
-    ui.rate_metric("Win rate", overall["win_rate"], *overall["win_rate_ci"], overall["closed"],
-                   "closed deals", help="Won ÷ (won + lost) among deals closed in the period.")
+    ui.rate_metric(
+        "Win rate",
+        overall["win_rate"],
+        *overall["win_rate_ci"],
+        overall["closed"],
+        "closed deals",
+        help="Won ÷ (won + lost) among deals closed in the period.",
+    )
 with second:
-    ui.rate_metric("MQL→SQL", overall["mql_to_sql_rate"], *overall["mql_to_sql_ci"],
-                   overall["mqls"], "MQLs", help="Healthy B2B range: 10–25%.")
-fourth.metric("Median sales cycle", f"{overall['median_won_cycle_days']:.0f} days"
-              if overall["median_won_cycle_days"] is not None else "—")
+    ui.rate_metric(
+        "MQL→SQL",
+        overall["mql_to_sql_rate"],
+        *overall["mql_to_sql_ci"],
+        overall["mqls"],
+        "MQLs",
+        help="Healthy B2B range: 10–25%.",
+    )
+fourth.metric(
+    "Median sales cycle",
+    f"{overall['median_won_cycle_days']:.0f} days"
+    if overall["median_won_cycle_days"] is not None
+    else "—",
+)
 fourth.caption(f"{overall['won_deals']:,} won deals, close − create date")
 third.metric("Open pipeline", ui.money(overall["open_pipeline_amount"]))
 third.caption(f"{overall['open_pipeline_count']:,} open opportunities")
@@ -37,26 +53,37 @@ sla_hours = sla_hours_by_segment(model)
 bands = ui.band_outcomes()
 evidence = ui.maturity()
 now = leadership.kpis_now(
-    mix, wins, kpis.qualified_opportunity_rate(conn, rules, filters, views=views),
+    mix,
+    wins,
+    kpis.qualified_opportunity_rate(conn, rules, filters, views=views),
     kpis.sla_compliance(conn, rules, filters, sla_hours, views=views),
     kpis.speed_to_first_meeting(conn, rules, filters, views=views),
-    kpis.profitable_win_rate(conn, rules, filters, leadership.OVERVIEW_MARGIN_TARGET,
-                             views=views), bands, labels,
-    {band.name: band.label for band in model.bands})
-trends = leadership.quarterly_trends(kpis.kpis_by_quarter(conn, rules, filters, views=views),
-                                     rules[0].name, rules[0].label)
-for column, row in zip(st.columns(3) + st.columns(3), maturity_levels(evidence).itertuples(),
-                       strict=True):
+    kpis.profitable_win_rate(conn, rules, filters, leadership.OVERVIEW_MARGIN_TARGET, views=views),
+    bands,
+    labels,
+    {band.name: band.label for band in model.bands},
+)
+trends = leadership.quarterly_trends(
+    kpis.kpis_by_quarter(conn, rules, filters, views=views), rules[0].name, rules[0].label
+)
+for column, row in zip(
+    st.columns(3) + st.columns(3), maturity_levels(evidence).itertuples(), strict=True
+):
     with column.container(border=True):
         st.markdown(f"**{row.label}** · {row.kpi}")
         st.progress(row.level / 4, text=f"Level {row.level} of 4: {row.level_name}")
         st.markdown(now[row.capability])
         if row.capability in trends:
-            st.plotly_chart(charts.trend_sparkline(trends[row.capability]), theme="streamlit",
-                            key=f"trend_{row.capability}")
+            st.plotly_chart(
+                charts.trend_sparkline(trends[row.capability]),
+                theme="streamlit",
+                key=f"trend_{row.capability}",
+            )
         st.caption(f"{row.evidence} Next level needs: {row.next_level_needs or '— (top level)'}.")
-st.caption("Levels: 1 ad hoc · 2 defined · 3 managed · 4 operationalised, measured on all the "
-           "data; the KPI values and trends follow the sidebar filters.")
+st.caption(
+    "Levels: 1 ad hoc · 2 defined · 3 managed · 4 operationalised, measured on all the "
+    "data; the KPI values and trends follow the sidebar filters."
+)
 
 st.subheader("Pipeline mix against target")
 left, right = st.columns(2)
@@ -70,13 +97,26 @@ mix = kpis.mix_against_target(mix, target)
 st.markdown(f"**{leadership.mix_gap_sentence(mix, labels)}**")
 st.plotly_chart(charts.pipeline_mix_chart(mix, labels), theme="streamlit")
 share = st.column_config.NumberColumn(format="percent")
-st.dataframe(leadership.mix_table(mix, labels), hide_index=True, key="mix_table", column_config={
-    "Share of open amount": share, "Target share": share, "Share of won amount": share})
-st.caption("Gap to target: money that would have to move into (+) or out of (−) the segment, "
-           "at today's open total. A deal's segment is its account's.")
+st.dataframe(
+    leadership.mix_table(mix, labels),
+    hide_index=True,
+    key="mix_table",
+    column_config={
+        "Share of open amount": share,
+        "Target share": share,
+        "Share of won amount": share,
+    },
+)
+st.caption(
+    "Gap to target: money that would have to move into (+) or out of (−) the segment, "
+    "at today's open total. A deal's segment is its account's."
+)
 
 st.subheader("Pipeline velocity")
-st.plotly_chart(charts.velocity_chart(
-    kpis.pipeline_velocity_by_segment(conn, rules, filters, views=views), labels),
-    theme="streamlit")
+st.plotly_chart(
+    charts.velocity_chart(
+        kpis.pipeline_velocity_by_segment(conn, rules, filters, views=views), labels
+    ),
+    theme="streamlit",
+)
 st.caption("Open opportunities × win rate × average won deal ÷ median days to win.")

@@ -11,14 +11,29 @@ from lib.present import recalibration as recal_view
 
 filters, model = ui.sidebar()
 st.title("Recalibration")
-st.caption("Re-fits the published model's pillar weights and points per event on closed-won "
-           "and closed-lost deals, each lead as it looked when it was routed. The sidebar "
-           "filters do not apply: the fit uses every closed deal.")
+st.caption(
+    "Re-fits the published model's pillar weights and points per event on closed-won "
+    "and closed-lost deals, each lead as it looked when it was routed. The sidebar "
+    "filters do not apply: the fit uses every closed deal."
+)
 left, middle, right = st.columns([1, 1, 1], vertical_alignment="bottom")
-min_deals = left.number_input("Minimum closed deals to trust the fit", 20, 100_000,
-                              MIN_CLOSED_DEALS, step=50, key="recal_min_deals")
-test_share = middle.slider("Newest share held out for validation", 0.1, 0.5, 0.25, 0.05,
-                           key="recal_test_share", format="percent")
+min_deals = left.number_input(
+    "Minimum closed deals to trust the fit",
+    20,
+    100_000,
+    MIN_CLOSED_DEALS,
+    step=50,
+    key="recal_min_deals",
+)
+test_share = middle.slider(
+    "Newest share held out for validation",
+    0.1,
+    0.5,
+    0.25,
+    0.05,
+    key="recal_test_share",
+    format="percent",
+)
 if right.button("Re-fit weights from history", key="recal_run", type="primary"):
     st.session_state["recal_requested"] = True
 if not st.session_state.get("recal_requested"):
@@ -37,15 +52,20 @@ for note in recal_view.fit_notes(result):
 
 st.subheader("Validation on the held-out period")
 for column, row in zip(st.columns(3), recal_view.auc_table(result).itertuples(), strict=True):
-    column.metric(f"ROC AUC, {row.model.lower()}", f"{row.auc:.3f}",
-                  help="Chance a won deal scores above a lost one; 0.5 is a coin toss.")
-    column.caption(f"95% interval {row.low:.3f}–{row.high:.3f}, "
-                   f"{result.test_size:,} held-out closed deals")
+    column.metric(
+        f"ROC AUC, {row.model.lower()}",
+        f"{row.auc:.3f}",
+        help="Chance a won deal scores above a lost one; 0.5 is a coin toss.",
+    )
+    column.caption(
+        f"95% interval {row.low:.3f}–{row.high:.3f}, {result.test_size:,} held-out closed deals"
+    )
 st.markdown(f"**{recal_view.auc_verdict(result)}**")
 left, right = st.columns(2)
 left.plotly_chart(charts.lift_by_decile_chart(recal_view.lift_frame(result)), theme="streamlit")
-right.plotly_chart(charts.calibration_chart(recal_view.calibration_frame(result)),
-                   theme="streamlit")
+right.plotly_chart(
+    charts.calibration_chart(recal_view.calibration_frame(result)), theme="streamlit"
+)
 
 st.subheader("Which signals predict, and by how much")
 for sentence in result.findings:
@@ -61,22 +81,32 @@ if warning:
     st.warning(warning, icon="⚠️")
 force = warning is not None and st.checkbox(
     f"Use it anyway: I accept a model fitted on only {result.closed_deals:,} closed deals",
-    key="recal_force")
+    key="recal_force",
+)
 allowed = warning is None or force
 files = recal_view.model_files(result, force) if allowed else recal_view.NO_FILES
 stamp = f"qualify_model_v{model.version + 1}_recalibrated"
-for column, (kind, mime) in zip(st.columns(3), (("yaml", "application/yaml"),
-                                                ("json", "application/json"),
-                                                ("csv", "text/csv")), strict=True):
+for column, (kind, mime) in zip(
+    st.columns(3),
+    (("yaml", "application/yaml"), ("json", "application/json"), ("csv", "text/csv")),
+    strict=True,
+):
     label = "Weights CSV" if kind == "csv" else f"Model {kind.upper()}"
-    column.download_button(label, files[kind], disabled=not allowed, mime=mime,
-                           file_name=f"{stamp}{'_weights' if kind == 'csv' else ''}.{kind}",
-                           key=f"recal_download_{kind}")
+    column.download_button(
+        label,
+        files[kind],
+        disabled=not allowed,
+        mime=mime,
+        file_name=f"{stamp}{'_weights' if kind == 'csv' else ''}.{kind}",
+        key=f"recal_download_{kind}",
+    )
 author = st.text_input("Your name (recorded with the version)", key="recal_author")
 if st.button("Publish as new version", key="recal_publish", disabled=not (allowed and author)):
     stored = publish_recalibrated(ui.conn(), result, author, force=force)
     st.session_state["recal_published"] = stored.version
     st.rerun()
 if "recal_published" in st.session_state:
-    st.success(f"Published as version {st.session_state['recal_published']}: every page now "
-               "scores with it.")
+    st.success(
+        f"Published as version {st.session_state['recal_published']}: every page now "
+        "scores with it."
+    )

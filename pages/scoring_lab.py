@@ -39,8 +39,13 @@ for key, value in lab_view.widget_values(state["lab_model"], state["lab_segment"
 controls, results = st.columns([1, 2], gap="large")
 with controls:
     labels = segment_labels(model.segments)
-    segment = st.selectbox("Segment to edit", list(model.policies), key="lab_segment",
-                           format_func=labels.get, on_change=load_widgets)
+    segment = st.selectbox(
+        "Segment to edit",
+        list(model.policies),
+        key="lab_segment",
+        format_func=labels.get,
+        on_change=load_widgets,
+    )
     st.markdown("**Pillar weights**")
     for pillar, key in lab_view.WEIGHT_KEYS.items():
         st.slider(pillar.capitalize(), 0.0, 1.0, step=0.01, key=key)
@@ -48,8 +53,13 @@ with controls:
     st.slider("SQL threshold", 0.0, 100.0, step=1.0, key=lab_view.SQL)
     with st.expander("Behaviour points per event (each type keeps its cap)"):
         for activity in state["lab_model"].activity_points():
-            st.slider(lab_view.activity_words(activity), -50.0, 50.0, step=0.5,
-                      key=lab_view.points_key(activity))
+            st.slider(
+                lab_view.activity_words(activity),
+                -50.0,
+                50.0,
+                step=0.5,
+                key=lab_view.points_key(activity),
+            )
     with st.expander("Grade points"):
         for field, key in lab_view.GRADE_KEYS.items():
             st.slider(lab_view.GRADE_WORDS[field], -50.0, 50.0, step=1.0, key=key)
@@ -62,42 +72,61 @@ with controls:
         st.error(f"Not applied: {exc}")
     edited = state["lab_model"]
     weights = edited.policies[segment].pillar_weights
-    st.caption("Weights are renormalised to sum to 1: " + ", ".join(
-        f"{p} {getattr(weights, p):.0%}" for p in lab_view.WEIGHT_KEYS))
+    st.caption(
+        "Weights are renormalised to sum to 1: "
+        + ", ".join(f"{p} {getattr(weights, p):.0%}" for p in lab_view.WEIGHT_KEYS)
+    )
 
 with results:
     features, baseline = ui.history_frame(), ui.history_baseline()
     started = time.perf_counter()
     bt = backtest(ui.history_matrix(), ui.history_outcomes(), model, edited, baseline=baseline)
     after = score_arrays(ui.history_matrix(), edited)
-    st.caption(lab_view.timing_caption(len(features), time.perf_counter() - started)
-               + " Edited model against the published one, every lead as it was when routed.")
+    st.caption(
+        lab_view.timing_caption(len(features), time.perf_counter() - started)
+        + " Edited model against the published one, every lead as it was when routed."
+    )
     for row in range(2):
-        for column, card in zip(st.columns(3), lab_view.metric_cards(bt)[row * 3:row * 3 + 3],
-                                strict=True):
+        for column, card in zip(
+            st.columns(3), lab_view.metric_cards(bt)[row * 3 : row * 3 + 3], strict=True
+        ):
             column.metric(card.label, card.value, card.delta)
             column.caption(card.caption)
     st.caption("Leads changing stage: " + lab_view.transitions_in_words(bt))
     bands, mix, changed, publish, history = st.tabs(
-        ["Score bands", "Qualified mix", "Leads that change stage", "Publish", "History"])
-    bands.plotly_chart(charts.backtest_bands_chart(lab_view.bands_with_intervals(bt, edited)),
-                       theme="streamlit")
-    mix.dataframe(lab_view.mix_in_words(bt, edited), hide_index=True, column_config={
-        c: st.column_config.NumberColumn(format="percent")
-        for c in ("Share of SQL leads, published", "Share of SQL leads, edited")})
+        ["Score bands", "Qualified mix", "Leads that change stage", "Publish", "History"]
+    )
+    bands.plotly_chart(
+        charts.backtest_bands_chart(lab_view.bands_with_intervals(bt, edited)), theme="streamlit"
+    )
+    mix.dataframe(
+        lab_view.mix_in_words(bt, edited),
+        hide_index=True,
+        column_config={
+            c: st.column_config.NumberColumn(format="percent")
+            for c in ("Share of SQL leads, published", "Share of SQL leads, edited")
+        },
+    )
     shown = lab_view.changed_within(bt, features, filters)
-    changed.caption(f"{len(shown):,} of the {len(bt.changed):,} stage changes with the largest "
-                    "score change, within the sidebar's segments and channels.")
-    changed.dataframe(lab_view.changed_in_words(shown, features, baseline, after, edited),
-                      hide_index=True)
+    changed.caption(
+        f"{len(shown):,} of the {len(bt.changed):,} stage changes with the largest "
+        "score change, within the sidebar's segments and channels."
+    )
+    changed.dataframe(
+        lab_view.changed_in_words(shown, features, baseline, after, edited), hide_index=True
+    )
 
 with publish:
     diff = lab_view.diff_in_words(model_diff(model, edited), edited)
     st.markdown("\n".join(f"- {line}" for line in diff) or "No change from the published model.")
     author = st.text_input("Your name", key="lab_author")
     note = st.text_input("Why (recorded with the version)", key="lab_note")
-    if st.button(f"Publish as version {model.version + 1}", key="lab_publish", type="primary",
-                 disabled=not (diff and author)):
+    if st.button(
+        f"Publish as version {model.version + 1}",
+        key="lab_publish",
+        type="primary",
+        disabled=not (diff and author),
+    ):
         stored = publish_model(ui.conn(), edited, author, note)
         state["lab_notice"] = f"Published version {stored.version}."
         st.rerun()
@@ -109,10 +138,17 @@ with history:
     for entry in versions:
         with st.expander(entry.title, expanded=entry is versions[0]):
             st.markdown("\n".join(f"- {line}" for line in entry.changes) or "No change.")
-            if st.button(f"Restore version {entry.version}", key=f"lab_restore_{entry.version}",
-                         disabled=entry.version == model.version):
-                restore_version(ui.conn(), entry.version, state.get("lab_author") or
-                                "Scoring lab", f"Restored version {entry.version}")
+            if st.button(
+                f"Restore version {entry.version}",
+                key=f"lab_restore_{entry.version}",
+                disabled=entry.version == model.version,
+            ):
+                restore_version(
+                    ui.conn(),
+                    entry.version,
+                    state.get("lab_author") or "Scoring lab",
+                    f"Restored version {entry.version}",
+                )
                 state["lab_notice"] = f"Restored version {entry.version} as the newest."
                 st.rerun()
 if "lab_notice" in state:

@@ -1,6 +1,6 @@
 """Take a full-page screenshot of every page in headless Chromium: docs/<page>.png.
 
-    python scripts/screenshots.py [--db FILE] [--out docs] [--theme light|dark]
+python scripts/screenshots.py [--db FILE] [--out docs] [--theme light|dark]
 """
 
 from __future__ import annotations
@@ -14,8 +14,15 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_for_app  # noqa: E402
 
-PAGES = ("overview", "quarterly_review", "leads", "scoring_lab", "recalibration",
-         "data_quality", "data")
+PAGES = (
+    "overview",
+    "quarterly_review",
+    "leads",
+    "scoring_lab",
+    "recalibration",
+    "data_quality",
+    "data",
+)
 
 
 def main() -> None:
@@ -31,8 +38,9 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         # Streamlit scrolls inside its main container, so a full-page shot is only the
         # viewport: make the viewport as tall as the longest page instead
-        page = browser.new_page(viewport={"width": 1400, "height": opts.height},
-                                color_scheme=opts.theme)
+        page = browser.new_page(
+            viewport={"width": 1400, "height": opts.height}, color_scheme=opts.theme
+        )
         for name in PAGES:
             page.goto(f"{url}/{'' if name == 'overview' else name}")  # the default page is /
             wait_for_app(page)

@@ -16,5 +16,6 @@ python -m pip install -q --upgrade pip
 python -m pip install -q -r requirements-dev.txt
 
 ruff check .
+ruff format --check .
 mypy lib
 python -m pytest "$@"

@@ -12,7 +12,6 @@ import streamlit as st
 from lib.store.connection import DB_ENV_VAR, connect
 from lib.store.datasets import import_sample
 
-
 LAYERS = {"pages": "app", "browser": "browser"}
 
 

@@ -14,10 +14,14 @@ LIB_MODULES = sorted(
 
 
 def test_lib_never_imports_streamlit() -> None:
-    code = ("import sys\n" + "".join(f"import {m}\n" for m in LIB_MODULES)
-            + "print('streamlit' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, check=True)
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in LIB_MODULES)
+        + "print('streamlit' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "False"
 
 
@@ -27,6 +31,9 @@ def test_lib_sources_do_not_mention_streamlit() -> None:
 
 
 def test_every_sql_file_says_what_one_row_is() -> None:
-    missing = [p.name for p in (ROOT / "lib" / "sql").glob("*.sql")
-               if not p.read_text().lstrip().startswith("--")]
+    missing = [
+        p.name
+        for p in (ROOT / "lib" / "sql").glob("*.sql")
+        if not p.read_text().lstrip().startswith("--")
+    ]
     assert missing == []

@@ -70,10 +70,13 @@ def outcomes_from_features(features: pd.DataFrame) -> Outcomes:
     outcome = np.where(won, 2, np.where(lost, 1, 0)).astype("int32")
     return Outcomes(
         outcome_segment=outcome * max(len(names), 1) + codes.astype("int32"),
-        won=won, closed=won | lost,
+        won=won,
+        closed=won | lost,
         won_amount_usd=pd.to_numeric(features["won_amount_usd"]).fillna(0).to_numpy("float64"),
         deal_amount_usd=pd.to_numeric(features["deal_amount_usd"]).fillna(0).to_numpy("float64"),
-        segment_code=codes.astype("int16"), segment_names=tuple(str(n) for n in names))
+        segment_code=codes.astype("int16"),
+        segment_names=tuple(str(n) for n in names),
+    )
 
 
 def outcome_cube(scores: ScoreArrays, outcomes: Outcomes) -> np.ndarray:
@@ -86,17 +89,26 @@ def outcome_cube(scores: ScoreArrays, outcomes: Outcomes) -> np.ndarray:
     cell += outcomes.outcome_segment
     size = int(np.prod(shape))
     leads = np.bincount(cell, minlength=size).reshape(shape).astype("float64")
-    won_amount, deal_amount = (np.bincount(cell, weights=w, minlength=size).reshape(shape)
-                               for w in (outcomes.won_amount_usd, outcomes.deal_amount_usd))
-    return np.stack([leads.sum(axis=2), leads[:, :, 2], leads[:, :, 1:].sum(axis=2),
-                     won_amount.sum(axis=2), deal_amount.sum(axis=2)])
+    won_amount, deal_amount = (
+        np.bincount(cell, weights=w, minlength=size).reshape(shape)
+        for w in (outcomes.won_amount_usd, outcomes.deal_amount_usd)
+    )
+    return np.stack(
+        [
+            leads.sum(axis=2),
+            leads[:, :, 2],
+            leads[:, :, 1:].sum(axis=2),
+            won_amount.sum(axis=2),
+            deal_amount.sum(axis=2),
+        ]
+    )
 
 
-def _published_cube(matrix: FeatureMatrix, scores: ScoreArrays,
-                    outcomes: Outcomes) -> np.ndarray:
+def _published_cube(matrix: FeatureMatrix, scores: ScoreArrays, outcomes: Outcomes) -> np.ndarray:
     """Return the baseline's cube, memoised on the matrix while the same arrays are passed in."""
     memo: dict[str, tuple[ScoreArrays, Outcomes, np.ndarray]] = matrix.cache.setdefault(
-        "backtest_baseline", {})
+        "backtest_baseline", {}
+    )
     held = memo.get("entry")
     if held is None or held[0] is not scores or held[1] is not outcomes:
         held = (scores, outcomes, outcome_cube(scores, outcomes))
@@ -116,11 +128,15 @@ def model_counts(cube: np.ndarray) -> dict[str, float]:
     won_sql, closed_sql = by_stage["won"][SQL], by_stage["closed"][SQL]
     won_all, revenue_all = by_stage["won"].sum(), by_stage["won_amount_usd"].sum()
     return {
-        "mql_leads": mql, "sql_leads": sql, "mql_to_sql": _ratio(sql, mql),
-        "won_leads": won_all, "won_at_sql_line": won_sql,
+        "mql_leads": mql,
+        "sql_leads": sql,
+        "mql_to_sql": _ratio(sql, mql),
+        "won_leads": won_all,
+        "won_at_sql_line": won_sql,
         "recall_won": _ratio(won_sql, won_all),
         "recall_won_revenue": _ratio(by_stage["won_amount_usd"][SQL], revenue_all),
-        "closed_at_sql_line": closed_sql, "precision_win_rate": _ratio(won_sql, closed_sql),
+        "closed_at_sql_line": closed_sql,
+        "precision_win_rate": _ratio(won_sql, closed_sql),
     }
 
 
@@ -133,11 +149,14 @@ def summary_frame(counts: dict[str, dict[str, float]]) -> pd.DataFrame:
 
 def rates_frame(counts: dict[str, dict[str, float]]) -> pd.DataFrame:
     """Return MQL→SQL, recall and precision per model with counts and 95% Wilson bounds."""
-    parts = {"mql_to_sql": ("sql_leads", "mql_leads"),
-             "recall_won": ("won_at_sql_line", "won_leads"),
-             "precision_win_rate": ("won_at_sql_line", "closed_at_sql_line")}
-    rows = [(m, metric, counts[m][k], counts[m][n])
-            for m in MODELS for metric, (k, n) in parts.items()]
+    parts = {
+        "mql_to_sql": ("sql_leads", "mql_leads"),
+        "recall_won": ("won_at_sql_line", "won_leads"),
+        "precision_win_rate": ("won_at_sql_line", "closed_at_sql_line"),
+    }
+    rows = [
+        (m, metric, counts[m][k], counts[m][n]) for m in MODELS for metric, (k, n) in parts.items()
+    ]
     frame = pd.DataFrame(rows, columns=["model", "metric", "successes", "trials"])
     low, high = wilson_interval(frame["successes"].to_numpy(), frame["trials"].to_numpy())
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -145,17 +164,29 @@ def rates_frame(counts: dict[str, dict[str, float]]) -> pd.DataFrame:
     return frame.assign(rate=rate, rate_low=low, rate_high=high)
 
 
-def bands_frame(cubes: dict[str, np.ndarray],
-                band_names: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+def bands_frame(
+    cubes: dict[str, np.ndarray], band_names: dict[str, tuple[str, ...]]
+) -> pd.DataFrame:
     """Return leads, won, closed and win rate per score band per model."""
     frames = []
     for model, cube in cubes.items():
-        leads, won, closed = (cube[QUANTITIES.index(k)].sum(axis=(0, 2))
-                              for k in ("leads", "won", "closed"))
+        leads, won, closed = (
+            cube[QUANTITIES.index(k)].sum(axis=(0, 2)) for k in ("leads", "won", "closed")
+        )
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = np.where(closed > 0, won / closed, np.nan)
-        frames.append(pd.DataFrame({"model": model, "band": band_names[model], "leads": leads,
-                                    "won": won, "closed": closed, "win_rate": rate}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "model": model,
+                    "band": band_names[model],
+                    "leads": leads,
+                    "won": won,
+                    "closed": closed,
+                    "win_rate": rate,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -166,11 +197,18 @@ def mix_frame(cubes: dict[str, np.ndarray], segment_names: tuple[str, ...]) -> p
         leads = cube[QUANTITIES.index("leads"), SQL].sum(axis=0)
         amount = cube[QUANTITIES.index("deal_amount_usd"), SQL].sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            frames.append(pd.DataFrame({
-                "model": model, "segment": segment_names, "leads": leads,
-                "deal_amount_usd": amount,
-                "count_share": leads / leads.sum() if leads.sum() else np.nan,
-                "amount_share": amount / amount.sum() if amount.sum() else np.nan}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "model": model,
+                        "segment": segment_names,
+                        "leads": leads,
+                        "deal_amount_usd": amount,
+                        "count_share": leads / leads.sum() if leads.sum() else np.nan,
+                        "amount_share": amount / amount.sum() if amount.sum() else np.nan,
+                    }
+                )
+            )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -179,9 +217,13 @@ def transitions_frame(before: np.ndarray, after: np.ndarray) -> pd.DataFrame:
     n = len(STAGES)
     counts = np.bincount(before.astype("int32") * n + after, minlength=n * n).reshape(n, n)
     frm, to = np.nonzero(counts * (1 - np.eye(n, dtype="int64")))
-    return pd.DataFrame({"from_stage": np.array(STAGES, dtype=object)[frm],
-                         "to_stage": np.array(STAGES, dtype=object)[to],
-                         "leads": counts[frm, to]})
+    return pd.DataFrame(
+        {
+            "from_stage": np.array(STAGES, dtype=object)[frm],
+            "to_stage": np.array(STAGES, dtype=object)[to],
+            "leads": counts[frm, to],
+        }
+    )
 
 
 def changed_leads(before: ScoreArrays, after: ScoreArrays, limit: int) -> np.ndarray:
@@ -194,9 +236,14 @@ def changed_leads(before: ScoreArrays, after: ScoreArrays, limit: int) -> np.nda
     return moved[np.argsort(-size, kind="stable")]
 
 
-def backtest(matrix: FeatureMatrix, outcomes: Outcomes, published: ScoringModel,
-             edited: ScoringModel, baseline: ScoreArrays | None = None,
-             changed_limit: int = CHANGED_LIST) -> Backtest:
+def backtest(
+    matrix: FeatureMatrix,
+    outcomes: Outcomes,
+    published: ScoringModel,
+    edited: ScoringModel,
+    baseline: ScoreArrays | None = None,
+    changed_limit: int = CHANGED_LIST,
+) -> Backtest:
     """Return the edited model's back-test against the published one; inputs not mutated.
 
     `baseline` is the published model's `score_arrays` on this matrix, computed once by the
@@ -204,14 +251,18 @@ def backtest(matrix: FeatureMatrix, outcomes: Outcomes, published: ScoringModel,
     """
     before = baseline if baseline is not None else score_arrays(matrix, published)
     after = score_arrays(matrix, edited)
-    cubes = {"published": _published_cube(matrix, before, outcomes),
-             "edited": outcome_cube(after, outcomes)}
+    cubes = {
+        "published": _published_cube(matrix, before, outcomes),
+        "edited": outcome_cube(after, outcomes),
+    }
     counts = {m: model_counts(c) for m, c in cubes.items()}
     picked = changed_leads(before, after, changed_limit)
     return Backtest(
-        summary=summary_frame(counts), rates=rates_frame(counts),
+        summary=summary_frame(counts),
+        rates=rates_frame(counts),
         bands=bands_frame(cubes, {"published": before.band_names, "edited": after.band_names}),
         mix=mix_frame(cubes, outcomes.segment_names),
         transitions=transitions_frame(before.stage_code, after.stage_code),
         changed=picked,
-        score_change=after.qualification_score[picked] - before.qualification_score[picked])
+        score_change=after.qualification_score[picked] - before.qualification_score[picked],
+    )

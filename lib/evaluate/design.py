@@ -24,23 +24,33 @@ from lib.store.connection import run_query
 
 MIN_CLOSED_DEALS = 500  # DESIGN.md: below about 500 closed deals a fitted model is not trusted
 MIN_SEGMENT_DEALS = 200  # fewer closed deals in a segment: its pillar weights come from all
-PILLAR_LABELS = {"fit": "fit pillar (grade)", "value": "value pillar (deal size)",
-                 "urgency": "urgency pillar (behaviour)", "authority": "authority pillar",
-                 "risk": "risk pillar (100 = no risk)"}
-FLAG_PARTS = {"icp_industry": ("grade", "ICP industry"),
-              "size_fits": ("grade", "company size fits segment"),
-              "wrong_size": ("grade", "wrong company size"),
-              "stale": ("risk", "stale record"), "bounced": ("risk", "bounced email"),
-              "blank_firmographics": ("risk", "blank firmographics")}
+PILLAR_LABELS = {
+    "fit": "fit pillar (grade)",
+    "value": "value pillar (deal size)",
+    "urgency": "urgency pillar (behaviour)",
+    "authority": "authority pillar",
+    "risk": "risk pillar (100 = no risk)",
+}
+FLAG_PARTS = {
+    "icp_industry": ("grade", "ICP industry"),
+    "size_fits": ("grade", "company size fits segment"),
+    "wrong_size": ("grade", "wrong company size"),
+    "stale": ("risk", "stale record"),
+    "bounced": ("risk", "bounced email"),
+    "blank_firmographics": ("risk", "blank firmographics"),
+}
 # No flag for recent competitor research: the decayed competitor-research count carries it, and
 # both together fit as a +/- pair (+4.2 per event, -4.2 for the flag on the sample) whose net
 # effect a points table cannot express.
-FLAG_LABELS = {"icp_industry": "ICP industry", "size_fits": "company size fits its segment",
-               "wrong_size": "wrong company size", "stale": "stale record",
-               "bounced": "bounced email",
-               "blank_firmographics": "blank firmographics",
-               "engaged_colleagues": "engaged colleagues on the account"}
-
+FLAG_LABELS = {
+    "icp_industry": "ICP industry",
+    "size_fits": "company size fits its segment",
+    "wrong_size": "wrong company size",
+    "stale": "stale record",
+    "bounced": "bounced email",
+    "blank_firmographics": "blank firmographics",
+    "engaged_colleagues": "engaged colleagues on the account",
+}
 
 
 def training_frame(conn: duckdb.DuckDBPyConnection, model: ScoringModel) -> pd.DataFrame:
@@ -51,13 +61,13 @@ def training_frame(conn: duckdb.DuckDBPyConnection, model: ScoringModel) -> pd.D
     # still gets a date from its last closed opportunity.
     closed = run_query(conn, "evaluate/closed_deals").set_index("lead_id")["close_date"]
     close_date = pd.to_datetime(features["closed_on"]).fillna(
-        pd.to_datetime(features["lead_id"].map(closed)))
+        pd.to_datetime(features["lead_id"].map(closed))
+    )
     frame = features.assign(close_date=close_date)
     return frame[frame["won"] | frame["lost"]].reset_index(drop=True)
 
 
-def out_of_time_split(deals: pd.DataFrame,
-                      test_share: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def out_of_time_split(deals: pd.DataFrame, test_share: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (train, test): deals sorted by close date, the newest `test_share` held out."""
     if not 0 < test_share < 1:
         raise RecalibrationError(f"test_share must be between 0 and 1, got {test_share}")
@@ -65,7 +75,6 @@ def out_of_time_split(deals: pd.DataFrame,
     n_test = int(round(len(ordered) * test_share))
     cut = len(ordered) - n_test
     return ordered.iloc[:cut].reset_index(drop=True), ordered.iloc[cut:].reset_index(drop=True)
-
 
 
 def activity_signals(model: ScoringModel) -> list[str]:
@@ -86,14 +95,19 @@ def decayed_counts(features: pd.DataFrame, model: ScoringModel) -> pd.DataFrame:
     return pd.DataFrame(out, index=features.index)
 
 
-def signal_flags(features: pd.DataFrame, matrix: FeatureMatrix,
-                 model: ScoringModel) -> pd.DataFrame:
+def signal_flags(
+    features: pd.DataFrame, matrix: FeatureMatrix, model: ScoringModel
+) -> pd.DataFrame:
     """Return per lead the 0/1 grade and risk flags, one seniority flag per rule, colleagues."""
     seg, names = segment_codes(matrix, model)
-    parts = {"grade": grade_parts(matrix, model, seg, names),
-             "risk": risk_parts(matrix, model, seg, names)}
-    flags = {name: (parts[kind][label] != 0).astype("float64")
-             for name, (kind, label) in FLAG_PARTS.items()}
+    parts = {
+        "grade": grade_parts(matrix, model, seg, names),
+        "risk": risk_parts(matrix, model, seg, names),
+    }
+    flags = {
+        name: (parts[kind][label] != 0).astype("float64")
+        for name, (kind, label) in FLAG_PARTS.items()
+    }
     seniority = features["seniority"].to_numpy()
     for rule in model.grade.seniority:
         flags[f"seniority_{rule.name}"] = (seniority == rule.name).astype("float64")
@@ -105,10 +119,12 @@ def design_matrix(features: pd.DataFrame, model: ScoringModel) -> pd.DataFrame:
     """Return one row per lead: the five pillars under `model`, decayed activity, flags."""
     matrix = feature_matrix(features)
     scores = score_arrays(matrix, model)
-    pillars = pd.DataFrame({p: getattr(scores, p).astype("float64") for p in PILLARS},
-                           index=features.index)
-    return pd.concat([pillars, decayed_counts(features, model),
-                      signal_flags(features, matrix, model)], axis=1)
+    pillars = pd.DataFrame(
+        {p: getattr(scores, p).astype("float64") for p in PILLARS}, index=features.index
+    )
+    return pd.concat(
+        [pillars, decayed_counts(features, model), signal_flags(features, matrix, model)], axis=1
+    )
 
 
 def signal_label(signal: str, model: ScoringModel) -> str:

@@ -40,6 +40,7 @@ def standardiser(x: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
     """Return [intercept, coefficients...] minimising log-loss + l2/2 |coef|^2 (L-BFGS-B)."""
+
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         z = w[0] + x @ w[1:]
         resid = special.expit(z) - y
@@ -57,20 +58,22 @@ def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.asarray(special.expit(w[0] + x @ w[1:]))
 
 
-def score_to_probability(train_score: np.ndarray, train_won: np.ndarray,
-                         score: np.ndarray) -> np.ndarray:
+def score_to_probability(
+    train_score: np.ndarray, train_won: np.ndarray, score: np.ndarray
+) -> np.ndarray:
     """Return win probabilities for scores, by a one-input logistic fit on the TRAIN scores."""
     mean, sd = train_score.mean(), train_score.std() or 1.0
     w = fit_logistic(((train_score - mean) / sd)[:, None], train_won, l2=1e-3)
     return predict(w, ((score - mean) / sd)[:, None])
 
 
-
 def model_metrics(score: np.ndarray, probability: np.ndarray, won: np.ndarray) -> ModelMetrics:
     """Return AUC and lift of `score` and the calibration of `probability` on held-out deals."""
-    return ModelMetrics(auc=roc_auc(score, won), lift=lift_by_decile(score, won),
-                        calibration=calibration_curve(probability, won))
-
+    return ModelMetrics(
+        auc=roc_auc(score, won),
+        lift=lift_by_decile(score, won),
+        calibration=calibration_curve(probability, won),
+    )
 
 
 def coefficient_table(w: np.ndarray, x: pd.DataFrame, model: ScoringModel) -> pd.DataFrame:
@@ -87,12 +90,22 @@ def coefficient_table(w: np.ndarray, x: pd.DataFrame, model: ScoringModel) -> pd
     # An event also raises the urgency pillar by its current points: count that path too.
     through_urgency = pd.Series(current).reindex(columns).fillna(0.0) * per_unit["urgency"]
     total = np.where(coef.index.isin(list(current)), per_unit + through_urgency, per_unit)
-    kind = np.select([coef.index.isin(list(PILLARS)), coef.index.isin(list(current))],
-                     ["pillar", "activity"], default="flag")
-    table = pd.DataFrame({
-        "signal": columns, "label": [signal_label(c, model) for c in columns], "kind": kind,
-        "coefficient": coef.to_numpy(), "odds_ratio": np.exp(coef.to_numpy()),
-        "effect_per_unit": total, "total_odds_ratio": np.exp(total * sd)})
+    kind = np.select(
+        [coef.index.isin(list(PILLARS)), coef.index.isin(list(current))],
+        ["pillar", "activity"],
+        default="flag",
+    )
+    table = pd.DataFrame(
+        {
+            "signal": columns,
+            "label": [signal_label(c, model) for c in columns],
+            "kind": kind,
+            "coefficient": coef.to_numpy(),
+            "odds_ratio": np.exp(coef.to_numpy()),
+            "effect_per_unit": total,
+            "total_odds_ratio": np.exp(total * sd),
+        }
+    )
     points = recalibrated_points(table, model)
     table["points"] = table["signal"].map(points)
     strength = np.nan_to_num(np.abs(np.log(table["total_odds_ratio"].to_numpy())))
@@ -126,9 +139,14 @@ def pillar_weights(x: pd.DataFrame, won: np.ndarray, l2: float) -> dict[str, flo
     return {p: float(s) for p, s in zip(PILLARS, share, strict=True)}
 
 
-def weights_by_segment(x: pd.DataFrame, won: np.ndarray, segment: np.ndarray,
-                       model: ScoringModel, l2: float,
-                       min_segment_deals: int) -> tuple[dict[str, dict[str, float]], list[str]]:
+def weights_by_segment(
+    x: pd.DataFrame,
+    won: np.ndarray,
+    segment: np.ndarray,
+    model: ScoringModel,
+    l2: float,
+    min_segment_deals: int,
+) -> tuple[dict[str, dict[str, float]], list[str]]:
     """Return pillar weights per segment (pooled when a segment is small) and warnings."""
     pillars = x[list(PILLARS)]
     pooled = pillar_weights(pillars, won, l2)
@@ -138,8 +156,10 @@ def weights_by_segment(x: pd.DataFrame, won: np.ndarray, segment: np.ndarray,
         enough = mine.sum() >= min_segment_deals and 0 < won[mine].sum() < mine.sum()
         weights = pillar_weights(pillars[mine], won[mine], l2) if enough else pooled
         if not enough:
-            warnings.append(f"{rule.name}: {int(mine.sum())} closed deals in training "
-                            f"(< {min_segment_deals}); its pillar weights are fitted on all")
+            warnings.append(
+                f"{rule.name}: {int(mine.sum())} closed deals in training "
+                f"(< {min_segment_deals}); its pillar weights are fitted on all"
+            )
         if weights is None:
             current = model.policies[rule.name].pillar_weights
             weights = {p: getattr(current, p) for p in PILLARS}
@@ -148,16 +168,26 @@ def weights_by_segment(x: pd.DataFrame, won: np.ndarray, segment: np.ndarray,
     return out, warnings
 
 
-def fitted_model(model: ScoringModel, weights: dict[str, dict[str, float]],
-                 points: dict[str, float], note: str) -> ScoringModel:
+def fitted_model(
+    model: ScoringModel, weights: dict[str, dict[str, float]], points: dict[str, float], note: str
+) -> ScoringModel:
     """Return a validated copy of `model` with new pillar weights and points (caps kept)."""
-    policies = {name: replace(policy, pillar_weights=PillarWeights(**weights[name]))
-                for name, policy in model.policies.items()}
+    policies = {
+        name: replace(policy, pillar_weights=PillarWeights(**weights[name]))
+        for name, policy in model.policies.items()
+    }
 
     def table(current: dict[str, ActivityPoints]) -> dict[str, ActivityPoints]:
         return {a: replace(r, points=points.get(a, r.points)) for a, r in current.items()}
+
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0).isoformat(sep=" ")
-    return with_changes(model, version=model.version + 1, author="Qualify recalibration",
-                        note=note, created_at=now, policies=policies,
-                        behavior_points=table(model.behavior_points),
-                        intent_points=table(model.intent_points))
+    return with_changes(
+        model,
+        version=model.version + 1,
+        author="Qualify recalibration",
+        note=note,
+        created_at=now,
+        policies=policies,
+        behavior_points=table(model.behavior_points),
+        intent_points=table(model.intent_points),
+    )

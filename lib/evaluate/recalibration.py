@@ -90,20 +90,21 @@ class Recalibration:
     findings: tuple[str, ...]
 
 
-
 def qualification(features: pd.DataFrame, model: ScoringModel) -> np.ndarray:
     """Return the 0-100 qualification score per lead under `model`."""
     return score_arrays(feature_matrix(features), model).qualification_score.astype("float64")
 
 
-def closed_deals(source: duckdb.DuckDBPyConnection | pd.DataFrame,
-                 model: ScoringModel) -> pd.DataFrame:
+def closed_deals(
+    source: duckdb.DuckDBPyConnection | pd.DataFrame, model: ScoringModel
+) -> pd.DataFrame:
     """Return the closed deals to learn from: a training frame, or one read from the database."""
     deals = source if isinstance(source, pd.DataFrame) else training_frame(source, model)
     deals = deals[deals["won"].astype(bool) | deals["lost"].astype(bool)]
     if len(deals) < 20 or deals["won"].astype(bool).nunique() < 2:
         raise RecalibrationError(
-            f"Cannot recalibrate on {len(deals)} closed deals: need at least 20, won and lost")
+            f"Cannot recalibrate on {len(deals)} closed deals: need at least 20, won and lost"
+        )
     return deals.reset_index(drop=True)
 
 
@@ -116,9 +117,15 @@ def _won(frame: pd.DataFrame) -> np.ndarray:
     return frame["won"].astype(bool).to_numpy().astype("float64")
 
 
-def recalibrate(source: duckdb.DuckDBPyConnection | pd.DataFrame, model: ScoringModel, *,
-                min_closed_deals: int = MIN_CLOSED_DEALS, test_share: float = 0.25,
-                l2: float = 1.0, min_segment_deals: int = MIN_SEGMENT_DEALS) -> Recalibration:
+def recalibrate(
+    source: duckdb.DuckDBPyConnection | pd.DataFrame,
+    model: ScoringModel,
+    *,
+    min_closed_deals: int = MIN_CLOSED_DEALS,
+    test_share: float = 0.25,
+    l2: float = 1.0,
+    min_segment_deals: int = MIN_SEGMENT_DEALS,
+) -> Recalibration:
     """Return the model re-fitted on older closed deals and validated on the newest ones."""
     deals = closed_deals(source, model)
     train, test = out_of_time_split(deals, test_share)
@@ -128,29 +135,46 @@ def recalibrate(source: duckdb.DuckDBPyConnection | pd.DataFrame, model: Scoring
     mean, sd = standardiser(x_train)
     w = fit_logistic((x_train.to_numpy() - mean) / sd, _won(train), l2)
     coefficients = coefficient_table(w, x_train, model)
-    segment = np.asarray(assign_segments(train["annual_revenue_usd"], train["employees"],
-                                         model.segments))
-    weights, warnings = weights_by_segment(x_train, _won(train), segment, model, l2,
-                                           min_segment_deals)
-    points = {str(k): float(v) for k, v in
-              coefficients.set_index("signal")["points"].dropna().items()}
+    segment = np.asarray(
+        assign_segments(train["annual_revenue_usd"], train["employees"], model.segments)
+    )
+    weights, warnings = weights_by_segment(
+        x_train, _won(train), segment, model, l2, min_segment_deals
+    )
+    points = {
+        str(k): float(v) for k, v in coefficients.set_index("signal")["points"].dropna().items()
+    }
     new = fitted_model(model, weights, points, note="recalibrated")
     fitted_probability = predict(w, (x_test.to_numpy() - mean) / sd)
-    metrics = {"fitted": model_metrics(fitted_probability, fitted_probability, _won(test)),
-               "recalibrated": _score_metrics(train, test, new),
-               "current": _score_metrics(train, test, model)}
+    metrics = {
+        "fitted": model_metrics(fitted_probability, fitted_probability, _won(test)),
+        "recalibrated": _score_metrics(train, test, new),
+        "current": _score_metrics(train, test, model),
+    }
     new = replace(new, note=_note(model, len(deals), train, test, metrics))
     trusted = len(deals) >= min_closed_deals
     if not trusted:
-        warnings.insert(0, f"Only {len(deals)} closed deals (< {min_closed_deals}): the "
-                           "recalibrated model is not trusted; export or publish needs force")
+        warnings.insert(
+            0,
+            f"Only {len(deals)} closed deals (< {min_closed_deals}): the "
+            "recalibrated model is not trusted; export or publish needs force",
+        )
     if np.isnan(metrics["current"].auc):
         warnings.append("The test period holds only one outcome: AUC cannot be measured")
     return Recalibration(
-        model=new, current_model=model, coefficients=coefficients, metrics=metrics,
-        closed_deals=len(deals), train_size=len(train), test_size=len(test),
-        train_period=_period(train), test_period=_period(test), trusted=trusted,
-        warnings=tuple(warnings), findings=findings(coefficients, metrics, _period(test)))
+        model=new,
+        current_model=model,
+        coefficients=coefficients,
+        metrics=metrics,
+        closed_deals=len(deals),
+        train_size=len(train),
+        test_size=len(test),
+        train_period=_period(train),
+        test_period=_period(test),
+        trusted=trusted,
+        warnings=tuple(warnings),
+        findings=findings(coefficients, metrics, _period(test)),
+    )
 
 
 def _score_metrics(train: pd.DataFrame, test: pd.DataFrame, model: ScoringModel) -> ModelMetrics:
@@ -160,40 +184,57 @@ def _score_metrics(train: pd.DataFrame, test: pd.DataFrame, model: ScoringModel)
     return model_metrics(score, probability, _won(test))
 
 
-def _note(model: ScoringModel, deals: int, train: pd.DataFrame, test: pd.DataFrame,
-          metrics: dict[str, ModelMetrics]) -> str:
+def _note(
+    model: ScoringModel,
+    deals: int,
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    metrics: dict[str, ModelMetrics],
+) -> str:
     start, end = _period(train)
-    return (f"Recalibrated from model version {model.version} on {deals} closed deals "
-            f"(trained on {len(train)} closed {start} to {end}, tested on the newest "
-            f"{len(test)}); test AUC {metrics['recalibrated'].auc:.3f} vs "
-            f"{metrics['current'].auc:.3f} for the current model")
+    return (
+        f"Recalibrated from model version {model.version} on {deals} closed deals "
+        f"(trained on {len(train)} closed {start} to {end}, tested on the newest "
+        f"{len(test)}); test AUC {metrics['recalibrated'].auc:.3f} vs "
+        f"{metrics['current'].auc:.3f} for the current model"
+    )
 
 
-def findings(coefficients: pd.DataFrame, metrics: dict[str, ModelMetrics],
-             test_period: tuple[date, date]) -> tuple[str, ...]:
+def findings(
+    coefficients: pd.DataFrame, metrics: dict[str, ModelMetrics], test_period: tuple[date, date]
+) -> tuple[str, ...]:
     """Return sentences people read: held-out AUCs, strongest signals, activity compared."""
     auc = {name: m.auc for name, m in metrics.items()}
-    lines = [f"On the held-out period {test_period[0]} to {test_period[1]} the recalibrated "
-             f"model ranks a won deal above a lost one {auc['recalibrated']:.1%} of the time "
-             f"(AUC), the current model {auc['current']:.1%}, the full fit "
-             f"{auc['fitted']:.1%}."]
+    lines = [
+        f"On the held-out period {test_period[0]} to {test_period[1]} the recalibrated "
+        f"model ranks a won deal above a lost one {auc['recalibrated']:.1%} of the time "
+        f"(AUC), the current model {auc['current']:.1%}, the full fit "
+        f"{auc['fitted']:.1%}."
+    ]
     top = coefficients.head(3)
-    lines.append("Strongest signals (odds per standard deviation): " + "; ".join(
-        f"{r.label} ×{r.total_odds_ratio:.2f}" for r in top.itertuples()) + ".")
+    lines.append(
+        "Strongest signals (odds per standard deviation): "
+        + "; ".join(f"{r.label} ×{r.total_odds_ratio:.2f}" for r in top.itertuples())
+        + "."
+    )
     compared = activity_comparison(coefficients)
     return tuple(lines + ([compared] if compared else []))
 
 
 def activity_comparison(coefficients: pd.DataFrame, against: str = "demo_request") -> str:
     """Return 'pricing page views predict 2.1× as strongly as demo requests (...)' or ''."""
-    activity = coefficients[(coefficients["kind"] == "activity")
-                            & coefficients["total_odds_ratio"].notna()].set_index("signal")
+    activity = coefficients[
+        (coefficients["kind"] == "activity") & coefficients["total_odds_ratio"].notna()
+    ].set_index("signal")
     if len(activity) < 2:
         return ""
     strength = np.log(activity["total_odds_ratio"])
     best = str(strength.idxmax())
-    other = against if against in activity.index and against != best else str(
-        strength.drop(best).idxmax())
+    other = (
+        against
+        if against in activity.index and against != best
+        else str(strength.drop(best).idxmax())
+    )
     a, b = activity.loc[best], activity.loc[other]
     odds = f"odds ×{a.total_odds_ratio:.2f} vs ×{b.total_odds_ratio:.2f} per standard deviation"
     if strength[other] <= 0.1 * strength[best]:
@@ -202,28 +243,33 @@ def activity_comparison(coefficients: pd.DataFrame, against: str = "demo_request
     return f"{a.label.capitalize()} predict {ratio:.1f}× as strongly as {b.label} ({odds})."
 
 
-
 def weights_table(result: Recalibration) -> pd.DataFrame:
     """Return one CSV-ready row per setting changed: kind, segment, name, current, recalibrated."""
     rows = []
     for name, policy in result.model.policies.items():
         old = result.current_model.policies[name].pillar_weights
-        rows += [("pillar weight", name, p, getattr(old, p), getattr(policy.pillar_weights, p))
-                 for p in PILLARS]
+        rows += [
+            ("pillar weight", name, p, getattr(old, p), getattr(policy.pillar_weights, p))
+            for p in PILLARS
+        ]
     old_points = result.current_model.activity_points()
-    rows += [("points per event", "all", a, old_points[a].points, r.points)
-             for a, r in result.model.activity_points().items()]
+    rows += [
+        ("points per event", "all", a, old_points[a].points, r.points)
+        for a, r in result.model.activity_points().items()
+    ]
     table = pd.DataFrame(rows, columns=["setting", "segment", "name", "current", "recalibrated"])
     odds = result.coefficients.set_index("signal")["total_odds_ratio"]
-    return table.assign(change=table["recalibrated"] - table["current"],
-                        odds_ratio_per_sd=table["name"].map(odds))
+    return table.assign(
+        change=table["recalibrated"] - table["current"], odds_ratio_per_sd=table["name"].map(odds)
+    )
 
 
 def _refuse_untrusted(result: Recalibration, force: bool) -> None:
     if not result.trusted and not force:
         raise UntrustedRecalibration(
             f"Refusing: the model was fitted on {result.closed_deals} closed deals, fewer than "
-            "the minimum; pass force=True (--force) to export or publish it anyway")
+            "the minimum; pass force=True (--force) to export or publish it anyway"
+        )
 
 
 def export_recalibrated(result: Recalibration, path: str | Path, force: bool = False) -> Path:
@@ -241,8 +287,9 @@ def export_recalibrated(result: Recalibration, path: str | Path, force: bool = F
     return target
 
 
-def publish_recalibrated(conn: duckdb.DuckDBPyConnection, result: Recalibration, author: str,
-                         force: bool = False) -> ScoringModel:
+def publish_recalibrated(
+    conn: duckdb.DuckDBPyConnection, result: Recalibration, author: str, force: bool = False
+) -> ScoringModel:
     """Publish the recalibrated model as the next version; refuse an untrusted one unless forced."""
     _refuse_untrusted(result, force)
     return publish_model(conn, result.model, author, result.model.note)

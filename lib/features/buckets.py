@@ -21,10 +21,16 @@ AGE_BUCKET_EDGES: tuple[float, ...] = (0, 7, 14, 30, 60, 90, 180, 365, np.inf)
 # The last bucket is open; 545 days (18 months) stands for "over a year" in the decay.
 AGE_BUCKET_MIDPOINTS: tuple[float, ...] = (3.5, 10.5, 22.0, 45.0, 75.0, 135.0, 272.5, 545.0)
 AGE_BUCKET_NAMES: tuple[str, ...] = (
-    "d0_7", "d7_14", "d14_30", "d30_60", "d60_90", "d90_180", "d180_365", "d365_up",
+    "d0_7",
+    "d7_14",
+    "d14_30",
+    "d30_60",
+    "d60_90",
+    "d90_180",
+    "d180_365",
+    "d365_up",
 )
 RECENT_BUCKETS = 3  # buckets 0-7, 7-14, 14-30: "in the last 30 days"
-
 
 
 def bucket_column(activity_type: str, bucket: str) -> str:

@@ -17,8 +17,9 @@ from lib.model.segments import UNASSIGNED, assign_segments
 from lib.store.connection import data_as_of, run_query
 from lib.store.schema import ACTIVITY_TYPES
 
-ACTIVITY_KINDS = pd.DataFrame({"activity_type": ACTIVITY_TYPES,
-                               "kind": np.arange(len(ACTIVITY_TYPES))})
+ACTIVITY_KINDS = pd.DataFrame(
+    {"activity_type": ACTIVITY_TYPES, "kind": np.arange(len(ACTIVITY_TYPES))}
+)
 
 
 def activity_counts(ages: pd.DataFrame, n_leads: int) -> pd.DataFrame:
@@ -29,17 +30,23 @@ def activity_counts(ages: pd.DataFrame, n_leads: int) -> pd.DataFrame:
     without hashing a single ID string.
     """
     n_types, n_buckets = len(ACTIVITY_TYPES), len(AGE_BUCKET_NAMES)
-    bucket = np.searchsorted(np.asarray(AGE_BUCKET_EDGES[1:-1]),
-                             ages["age_days"].to_numpy(dtype="float64"), side="right")
-    flat = (ages["lead_pos"].to_numpy(dtype="int64") * n_types
-            + ages["kind"].to_numpy(dtype="int64")) * n_buckets + bucket
-    counts = np.bincount(flat, weights=ages["events"].to_numpy(dtype="float64"),
-                         minlength=n_leads * n_types * n_buckets)
+    bucket = np.searchsorted(
+        np.asarray(AGE_BUCKET_EDGES[1:-1]), ages["age_days"].to_numpy(dtype="float64"), side="right"
+    )
+    flat = (
+        ages["lead_pos"].to_numpy(dtype="int64") * n_types + ages["kind"].to_numpy(dtype="int64")
+    ) * n_buckets + bucket
+    counts = np.bincount(
+        flat,
+        weights=ages["events"].to_numpy(dtype="float64"),
+        minlength=n_leads * n_types * n_buckets,
+    )
     cube = counts.reshape(n_leads, n_types, n_buckets).astype("int32")
     frame = pd.DataFrame(cube.reshape(n_leads, -1), columns=bucket_columns())
     totals = pd.DataFrame(cube.sum(axis=2), columns=[f"n_{t}" for t in ACTIVITY_TYPES])
-    recent = pd.DataFrame(cube[:, :, :RECENT_BUCKETS].sum(axis=2),
-                          columns=[f"n_{t}_30d" for t in ACTIVITY_TYPES])
+    recent = pd.DataFrame(
+        cube[:, :, :RECENT_BUCKETS].sum(axis=2), columns=[f"n_{t}_30d" for t in ACTIVITY_TYPES]
+    )
     return pd.concat([totals, recent, frame], axis=1)
 
 
@@ -48,11 +55,16 @@ def buying_group_helpers(base: pd.DataFrame) -> pd.DataFrame:
     engaged = base[base["touched_recently"] & base["account_id"].notna()]
     departments = engaged.groupby("account_id")["department"].nunique()
     colleagues = base["account_engaged_people"] - base["touched_recently"].astype("int64")
-    return pd.DataFrame({
-        "engaged_colleagues": colleagues.clip(lower=0).astype("int64"),
-        "account_engaged_departments":
-            base["account_id"].map(departments).fillna(0).astype("int64"),
-    }, index=base.index)
+    return pd.DataFrame(
+        {
+            "engaged_colleagues": colleagues.clip(lower=0).astype("int64"),
+            "account_engaged_departments": base["account_id"]
+            .map(departments)
+            .fillna(0)
+            .astype("int64"),
+        },
+        index=base.index,
+    )
 
 
 def expected_deal_by_segment(model: ScoringModel) -> dict[str, float]:
@@ -61,8 +73,11 @@ def expected_deal_by_segment(model: ScoringModel) -> dict[str, float]:
     return {name: model.policy_for(name).expected_deal_usd for name in names}
 
 
-def lead_features(conn: duckdb.DuckDBPyConnection, as_of: pd.Timestamp | None = None,
-                  model: ScoringModel | None = None) -> pd.DataFrame:
+def lead_features(
+    conn: duckdb.DuckDBPyConnection,
+    as_of: pd.Timestamp | None = None,
+    model: ScoringModel | None = None,
+) -> pd.DataFrame:
     """Return one row per lead with every feature scoring reads, measured as of `as_of`.
 
     `as_of` defaults to the latest timestamp in the data; `model` (default model when None)
@@ -73,14 +88,19 @@ def lead_features(conn: duckdb.DuckDBPyConnection, as_of: pd.Timestamp | None = 
     moment = pd.Timestamp(as_of or data_as_of(conn) or pd.Timestamp.now()).to_pydatetime()
     params = {"as_of": moment, "buying_group_days": model.buying_group_window_days}
     base = run_query(conn, "features/lead_features", params)
-    ages = run_query(conn, "features/feature_activity_ages", {"as_of": moment},
-                     {"activity_kinds": ACTIVITY_KINDS})
+    ages = run_query(
+        conn,
+        "features/feature_activity_ages",
+        {"as_of": moment},
+        {"activity_kinds": ACTIVITY_KINDS},
+    )
     base["as_of"] = pd.Timestamp(moment)
     return _with_derived_features(base, ages, model)
 
 
-def history_features(conn: duckdb.DuckDBPyConnection, model: ScoringModel | None = None,
-                     horizon_days: float = 30.0) -> pd.DataFrame:
+def history_features(
+    conn: duckdb.DuckDBPyConnection, model: ScoringModel | None = None, horizon_days: float = 30.0
+) -> pd.DataFrame:
     """Return `lead_features`' columns with each lead measured at its own routing moment.
 
     reference_at = least(coalesce(mql_at, created_at + horizon_days), as_of): when the lead
@@ -99,13 +119,21 @@ def history_features(conn: duckdb.DuckDBPyConnection, model: ScoringModel | None
     """
     model = model or default_model()
     moment = pd.Timestamp(data_as_of(conn) or pd.Timestamp.now()).to_pydatetime()
-    references = run_query(conn, "features/history_reference_moments",
-                           {"as_of": moment, "horizon_days": float(horizon_days)})
+    references = run_query(
+        conn,
+        "features/history_reference_moments",
+        {"as_of": moment, "horizon_days": float(horizon_days)},
+    )
     frames = {"reference_moments": references}
-    base = run_query(conn, "features/history_lead_features",
-                     {"buying_group_days": model.buying_group_window_days}, frames)
-    ages = run_query(conn, "features/history_activity_ages",
-                     frames=frames | {"activity_kinds": ACTIVITY_KINDS})
+    base = run_query(
+        conn,
+        "features/history_lead_features",
+        {"buying_group_days": model.buying_group_window_days},
+        frames,
+    )
+    ages = run_query(
+        conn, "features/history_activity_ages", frames=frames | {"activity_kinds": ACTIVITY_KINDS}
+    )
     base["as_of"] = pd.to_datetime(base["reference_at"])
     base = _with_derived_features(base, ages, model)
     expected = base["segment"].map(expected_deal_by_segment(model))
@@ -113,12 +141,12 @@ def history_features(conn: duckdb.DuckDBPyConnection, model: ScoringModel | None
     return base
 
 
-def _with_derived_features(base: pd.DataFrame, ages: pd.DataFrame,
-                           model: ScoringModel) -> pd.DataFrame:
+def _with_derived_features(
+    base: pd.DataFrame, ages: pd.DataFrame, model: ScoringModel
+) -> pd.DataFrame:
     """Return the SQL rows plus title roles, segment, deal size, helpers and activity counts."""
     base = pd.concat([base, title_roles(base["title"], model.grade)], axis=1)
-    base["segment"] = assign_segments(base["annual_revenue_usd"], base["employees"],
-                                      model.segments)
+    base["segment"] = assign_segments(base["annual_revenue_usd"], base["employees"], model.segments)
     expected = base["segment"].map(expected_deal_by_segment(model))
     base["deal_amount_usd"] = base["source_opportunity_amount_usd"].fillna(expected)
     helpers = buying_group_helpers(base)

@@ -25,9 +25,14 @@ def title_roles(titles: pd.Series, grade: GradeCriteria) -> pd.DataFrame:
     text = pd.Series(distinct, dtype=object)
     seniority = np.select(
         [text.str.contains(keyword_pattern(r.keywords), regex=True) for r in grade.seniority],
-        [r.name for r in grade.seniority], default=OTHER)
+        [r.name for r in grade.seniority],
+        default=OTHER,
+    )
     department = np.select(
         [text.str.contains(keyword_pattern(r.keywords), regex=True) for r in grade.departments],
-        [r.name for r in grade.departments], default=OTHER)
-    return pd.DataFrame({"seniority": seniority[codes], "department": department[codes]},
-                        index=titles.index)
+        [r.name for r in grade.departments],
+        default=OTHER,
+    )
+    return pd.DataFrame(
+        {"seniority": seniority[codes], "department": department[codes]}, index=titles.index
+    )

@@ -39,9 +39,14 @@ class ImportReport:
     seconds: float = 0.0
 
 
-def import_sources(conn: duckdb.DuckDBPyConnection, sources: list[str | os.PathLike[str]], *,
-                   source_format: str = "auto", mapping: str | os.PathLike[str] | None = None,
-                   progress: Progress | None = None) -> ImportReport:
+def import_sources(
+    conn: duckdb.DuckDBPyConnection,
+    sources: list[str | os.PathLike[str]],
+    *,
+    source_format: str = "auto",
+    mapping: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
     """Replace the canonical tables with the exports, or raise ImportRefused changing nothing."""
     started = time.perf_counter()
     say = progress or (lambda _f, _m: None)
@@ -69,8 +74,9 @@ def import_sources(conn: duckdb.DuckDBPyConnection, sources: list[str | os.PathL
     return report
 
 
-def _choose_spec(files: list[SourceFile], source_format: str,
-                 mapping: str | os.PathLike[str] | None) -> tuple[MappingSpec, str]:
+def _choose_spec(
+    files: list[SourceFile], source_format: str, mapping: str | os.PathLike[str] | None
+) -> tuple[MappingSpec, str]:
     if source_format not in FORMATS:
         raise ImportRefused(source_format, f"unknown source format (choose {', '.join(FORMATS)})")
     if mapping is not None or source_format == "mapping":
@@ -79,13 +85,17 @@ def _choose_spec(files: list[SourceFile], source_format: str,
         return load_spec(mapping), "mapping"
     if source_format != "auto":
         return built_in_spec(source_format), source_format
-    scores = {fmt: sum(_rule_for(f, built_in_spec(fmt)) is not None for f in files)
-              for fmt in BUILT_IN}
+    scores = {
+        fmt: sum(_rule_for(f, built_in_spec(fmt)) is not None for f in files) for fmt in BUILT_IN
+    }
     best = max(scores, key=lambda f: scores[f])
     if scores[best] == 0:
         names = ", ".join(f.name for f in files)
-        raise ImportRefused(names, "not recognised as a Salesforce or HubSpot export from its "
-                                   "headers; describe it in a mapping file (--mapping)")
+        raise ImportRefused(
+            names,
+            "not recognised as a Salesforce or HubSpot export from its "
+            "headers; describe it in a mapping file (--mapping)",
+        )
     return built_in_spec(best), best
 
 
@@ -96,8 +106,13 @@ def _rule_for(source: SourceFile, spec: MappingSpec) -> FileRule | None:
     return max(matches, key=lambda rule: len(rule.detect), default=None)
 
 
-def _stage_all(cur: duckdb.DuckDBPyConnection, files: list[SourceFile], spec: MappingSpec,
-               fmt: str, say: Progress) -> ImportReport:
+def _stage_all(
+    cur: duckdb.DuckDBPyConnection,
+    files: list[SourceFile],
+    spec: MappingSpec,
+    fmt: str,
+    say: Progress,
+) -> ImportReport:
     report = ImportReport(fmt, {})
     staged: list[Staged] = []
     for i, source in enumerate(files):
@@ -110,8 +125,9 @@ def _stage_all(cur: duckdb.DuckDBPyConnection, files: list[SourceFile], spec: Ma
         report.files.append((source.name, rule.table, staged[-1].rows))
         report.warnings += staged[-1].warnings
     if not staged:
-        raise ImportRefused(", ".join(f.name for f in files),
-                            f"none of these files is part of a {spec.name}")
+        raise ImportRefused(
+            ", ".join(f.name for f in files), f"none of these files is part of a {spec.name}"
+        )
     say(0.7, "Checking records")
     for table in TABLES:
         parts = [s for s in staged if s.canonical == table]
@@ -121,25 +137,33 @@ def _stage_all(cur: duckdb.DuckDBPyConnection, files: list[SourceFile], spec: Ma
     return report
 
 
-def _combine(cur: duckdb.DuckDBPyConnection, table: str, parts: list[Staged],
-             spec: MappingSpec) -> list[str]:
+def _combine(
+    cur: duckdb.DuckDBPyConnection, table: str, parts: list[Staged], spec: MappingSpec
+) -> list[str]:
     """Union a table's staged files into _stage_<table>, dropping exact duplicate rows."""
-    extras = sorted({c for p in parts for c in _columns(cur, p.table) if c.startswith("_")}
-                    - {"_row", "_file"})
+    extras = sorted(
+        {c for p in parts for c in _columns(cur, p.table) if c.startswith("_")} - {"_row", "_file"}
+    )
     cols = [*TABLES[table], *extras]
     if not parts:
         typed = ", ".join(f"cast(null as {typ}) as {c}" for c, (typ, _) in TABLES[table].items())
-        cur.execute(f"create temp table _stage_{table} as select {typed}, "
-                    f"cast(null as bigint) as _row, cast(null as varchar) as _file limit 0")
-        return [f"No {table} file in this export: that table is empty."] \
-            if table != "activities" else ["No activity file in this export: behaviour "
-                                           "scores will be zero."]
+        cur.execute(
+            f"create temp table _stage_{table} as select {typed}, "
+            f"cast(null as bigint) as _row, cast(null as varchar) as _file limit 0"
+        )
+        return (
+            [f"No {table} file in this export: that table is empty."]
+            if table != "activities"
+            else ["No activity file in this export: behaviour scores will be zero."]
+        )
     if len(parts) == 1:  # already in shape: renaming spares a copy of millions of rows
         cur.execute(f"alter table {parts[0].table} rename to _stage_{table}")
         return _drop_exact_duplicates(cur, table, cols, parts)
     union = " union all ".join(
         f"select {', '.join(c if c in _columns(cur, p.table) else 'null as ' + c for c in cols)}, "
-        f"_row, _file from {p.table}" for p in parts)
+        f"_row, _file from {p.table}"
+        for p in parts
+    )
     cur.execute(f"create temp table _stage_{table} as {union}")
     return _drop_exact_duplicates(cur, table, cols, parts)
 
@@ -148,82 +172,113 @@ def _columns(cur: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [r[0] for r in cur.execute(f"describe {table}").fetchall()]
 
 
-def _drop_exact_duplicates(cur: duckdb.DuckDBPyConnection, table: str, cols: list[str],
-                           parts: list[Staged]) -> list[str]:
+def _drop_exact_duplicates(
+    cur: duckdb.DuckDBPyConnection, table: str, cols: list[str], parts: list[Staged]
+) -> list[str]:
     """Keep the first of rows repeated exactly; refuse a record ID whose rows differ."""
     key, listed = PRIMARY_KEYS[table], ", ".join(cols)
     # only rows whose ID repeats are compared column by column: a handful among millions
-    cur.execute(f"create temp table _stage_repeats as select rowid as _rowid, * "
-                f"from _stage_{table} where {key} in (select {key} from _stage_{table} "
-                f"where {key} is not null group by {key} having count(*) > 1)")
+    cur.execute(
+        f"create temp table _stage_repeats as select rowid as _rowid, * "
+        f"from _stage_{table} where {key} in (select {key} from _stage_{table} "
+        f"where {key} is not null group by {key} having count(*) > 1)"
+    )
     clash = cur.execute(
         f"select {key}, list(_file order by _file, _row), list(_row order by _file, _row) "
         f"from (select {listed}, min(_file) as _file, min(_row) as _row from _stage_repeats "
-        f"group by {listed}) group by {key} having count(*) > 1 limit 1").fetchall()
+        f"group by {listed}) group by {key} having count(*) > 1 limit 1"
+    ).fetchall()
     if clash:
         raise _clash_refusal(*clash[0], parts=parts, key=key)
     dropped = cur.execute(
         f"delete from _stage_{table} where rowid in (select _rowid from (select _rowid, "
         f"row_number() over (partition by {key} order by _file, _row) as copy "
-        f"from _stage_repeats) where copy > 1)").fetchall()[0][0]
+        f"from _stage_repeats) where copy > 1)"
+    ).fetchall()[0][0]
     cur.execute("drop table _stage_repeats")
     return [f"{table}: {dropped} exact duplicate rows dropped"] if dropped else []
 
 
-def _clash_refusal(record_id: str, files: list[str], rows: list[int], *, parts: list[Staged],
-                   key: str) -> ImportRefused:
+def _clash_refusal(
+    record_id: str, files: list[str], rows: list[int], *, parts: list[Staged], key: str
+) -> ImportRefused:
     """Return the refusal naming where a record ID appears twice with different values."""
     first = f"row {rows[0]}" if files[0] == files[1] else f"row {rows[0]} of {files[0]}"
     column = next(p.header_of(key) for p in parts if p.file == files[1])
-    return ImportRefused(files[1], f"record ID {record_id!r} is also on {first} with different "
-                                   "values", column=column, row=rows[1])
+    return ImportRefused(
+        files[1],
+        f"record ID {record_id!r} is also on {first} with different values",
+        column=column,
+        row=rows[1],
+    )
 
 
 def _derive(cur: duckdb.DuckDBPyConnection, spec: MappingSpec) -> list[str]:
     if not spec.won_stages and _has_nulls(cur, "is_won"):
-        raise ImportRefused(spec.name, "cannot tell won from lost: map is_won, or list the won "
-                                       "and lost stage labels under 'stages'")
-    cur.execute(named_query("ingest/derive_outcomes"),
-                {"won": list(spec.won_stages) or [""],
-                 "closed": list(spec.won_stages + spec.lost_stages) or [""]})
+        raise ImportRefused(
+            spec.name,
+            "cannot tell won from lost: map is_won, or list the won "
+            "and lost stage labels under 'stages'",
+        )
+    cur.execute(
+        named_query("ingest/derive_outcomes"),
+        {
+            "won": list(spec.won_stages) or [""],
+            "closed": list(spec.won_stages + spec.lost_stages) or [""],
+        },
+    )
     if "_converted_opportunity_id" in _columns(cur, "_stage_leads"):
         cur.execute(named_query("ingest/link_source_leads"))
     cur.execute(named_query("ingest/fill_activity_accounts"))
     warnings = []
     leads, mqls = cur.execute("select count(*), count(mql_at) from _stage_leads").fetchall()[0]
     if leads and not mqls:
-        warnings.append("leads: no MQL dates in this export, so MQL->SQL conversion and SLA "
-                        "compliance cannot be measured (map mql_at to the field your org uses)")
-    backwards = cur.execute("select count(*) from _stage_opportunities "
-                            "where cast(created_at as date) > close_date").fetchall()[0][0]
+        warnings.append(
+            "leads: no MQL dates in this export, so MQL->SQL conversion and SLA "
+            "compliance cannot be measured (map mql_at to the field your org uses)"
+        )
+    backwards = cur.execute(
+        "select count(*) from _stage_opportunities where cast(created_at as date) > close_date"
+    ).fetchall()[0][0]
     if backwards:
-        warnings.append(f"opportunities: {backwards} created after their close date (often the "
-                        "bulk-load time of a migration); left out of cycle times")
+        warnings.append(
+            f"opportunities: {backwards} created after their close date (often the "
+            "bulk-load time of a migration); left out of cycle times"
+        )
     if spec.open_stages:
         known = list(spec.won_stages + spec.lost_stages + spec.open_stages)
-        unknown = cur.execute("select distinct stage from _stage_opportunities where "
-                              "lower(trim(stage)) not in (select unnest($k)) limit 5",
-                              {"k": known}).fetchall()
+        unknown = cur.execute(
+            "select distinct stage from _stage_opportunities where "
+            "lower(trim(stage)) not in (select unnest($k)) limit 5",
+            {"k": known},
+        ).fetchall()
         if unknown:
-            warnings.append("opportunities: stage labels not in the mapping, counted as open: "
-                            + ", ".join(repr(u[0]) for u in unknown))
+            warnings.append(
+                "opportunities: stage labels not in the mapping, counted as open: "
+                + ", ".join(repr(u[0]) for u in unknown)
+            )
     return warnings
 
 
 def _has_nulls(cur: duckdb.DuckDBPyConnection, column: str) -> bool:
-    return bool(cur.execute(f"select count(*) from _stage_opportunities "
-                            f"where {column} is null").fetchall()[0][0])
+    return bool(
+        cur.execute(f"select count(*) from _stage_opportunities where {column} is null").fetchall()[
+            0
+        ][0]
+    )
 
 
 def _orphans(cur: duckdb.DuckDBPyConnection, staged: list[Staged]) -> list[str]:
     warnings = []
-    for tbl, col, target, orphans, total, file, row in \
-            cur.execute(named_query("ingest/orphans")).fetchall():
+    for tbl, col, target, orphans, total, file, row in cur.execute(
+        named_query("ingest/orphans")
+    ).fetchall():
         message = f"{orphans} of {total} {tbl} point to {target} not in the export ({col})"
         if orphans > max(10, ORPHAN_REFUSAL_SHARE * total):
             header = next(s.header_of(col) for s in staged if s.file == file and s.canonical == tbl)
-            raise ImportRefused(file, message + "; are all the export's files here?",
-                                column=header, row=row)
+            raise ImportRefused(
+                file, message + "; are all the export's files here?", column=header, row=row
+            )
         warnings.append(message)
     return warnings
 
@@ -234,12 +289,19 @@ def _swap(cur: duckdb.DuckDBPyConnection, report: ImportReport) -> None:
     try:
         for table in TABLES:
             cur.execute(f"delete from {table}")
-            cur.execute(f"insert into {table} select {', '.join(TABLES[table])} "
-                        f"from _stage_{table}")
-        cur.execute("insert into imports values ($at, $fmt, $files, $rows, $warnings)", {
-            "at": datetime.now(), "fmt": report.source_format,
-            "files": json.dumps(report.files), "rows": json.dumps(_staged_counts(cur)),
-            "warnings": json.dumps(report.warnings)})
+            cur.execute(
+                f"insert into {table} select {', '.join(TABLES[table])} from _stage_{table}"
+            )
+        cur.execute(
+            "insert into imports values ($at, $fmt, $files, $rows, $warnings)",
+            {
+                "at": datetime.now(),
+                "fmt": report.source_format,
+                "files": json.dumps(report.files),
+                "rows": json.dumps(_staged_counts(cur)),
+                "warnings": json.dumps(report.warnings),
+            },
+        )
         cur.execute("commit")
     except duckdb.Error:
         cur.execute("rollback")
@@ -251,9 +313,11 @@ def _staged_counts(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def _drop_staging(cur: duckdb.DuckDBPyConnection) -> None:
-    for (name,) in cur.execute("select table_name from information_schema.tables "
-                               "where table_name like '\\_stage\\_%' escape '\\' "
-                               "and table_type <> 'VIEW'").fetchall():
+    for (name,) in cur.execute(
+        "select table_name from information_schema.tables "
+        "where table_name like '\\_stage\\_%' escape '\\' "
+        "and table_type <> 'VIEW'"
+    ).fetchall():
         cur.execute(f"drop table if exists {name}")
 
 

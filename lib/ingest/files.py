@@ -55,9 +55,13 @@ def _is_table_or_zip(path: Path) -> bool:
 def _unzip(archive: Path, workdir: Path) -> list[tuple[Path, str]]:
     try:
         with zipfile.ZipFile(archive) as zf:
-            members = [m for m in zf.infolist()
-                       if not m.is_dir() and Path(m.filename).suffix.lower() in TABLE_SUFFIXES
-                       and not Path(m.filename).name.startswith(".")]
+            members = [
+                m
+                for m in zf.infolist()
+                if not m.is_dir()
+                and Path(m.filename).suffix.lower() in TABLE_SUFFIXES
+                and not Path(m.filename).name.startswith(".")
+            ]
             target = Path(tempfile.mkdtemp(dir=workdir))
             out: list[tuple[Path, str]] = []
             for member in members:
@@ -120,8 +124,10 @@ def _encoding_of(path: Path) -> str:
 
 def _transcode(path: Path, workdir: Path) -> Path:
     dest = Path(tempfile.mkstemp(dir=workdir, suffix=".csv")[1])
-    with open(path, encoding="cp1252", errors="replace", newline="") as src, \
-            open(dest, "w", encoding="utf-8", newline="") as dst:
+    with (
+        open(path, encoding="cp1252", errors="replace", newline="") as src,
+        open(dest, "w", encoding="utf-8", newline="") as dst,
+    ):
         while chunk := src.read(1 << 20):
             dst.write(chunk)
     return dest

@@ -83,27 +83,40 @@ def built_in_spec(fmt: str) -> MappingSpec:
 
 def spec_from_dict(raw: dict[str, Any], name: str) -> MappingSpec:
     """Return a validated spec from its YAML form."""
-    _known_keys(raw, {"name", "tables", "stages", "activity_types", "date_format",
-                      "decimal", "money_unit"}, name, "top level")
+    _known_keys(
+        raw,
+        {"name", "tables", "stages", "activity_types", "date_format", "decimal", "money_unit"},
+        name,
+        "top level",
+    )
     tables = raw.get("tables")
     if not isinstance(tables, dict) or not tables:
         raise ImportRefused(name, "'tables' must map canonical tables to their files")
     money_unit = float(raw.get("money_unit", 1))
-    files = tuple(_file_rule(table, entry, money_unit, name)
-                  for table, entries in tables.items()
-                  for entry in (entries if isinstance(entries, list) else [entries]))
+    files = tuple(
+        _file_rule(table, entry, money_unit, name)
+        for table, entries in tables.items()
+        for entry in (entries if isinstance(entries, list) else [entries])
+    )
     stages = raw.get("stages") or {}
     _known_keys(stages, {"won", "lost", "open"}, name, "stages")
     prefixes = tuple((str(k).lower(), str(v)) for k, v in (raw.get("activity_types") or {}).items())
     for label, kind in prefixes:
         if kind not in ACTIVITY_TYPES:
-            raise ImportRefused(name, f"activity_types: '{label}' maps to unknown type '{kind}' "
-                                      f"(known: {', '.join(ACTIVITY_TYPES)})")
+            raise ImportRefused(
+                name,
+                f"activity_types: '{label}' maps to unknown type '{kind}' "
+                f"(known: {', '.join(ACTIVITY_TYPES)})",
+            )
     return MappingSpec(
-        name=str(raw.get("name", name)), files=files,
-        won_stages=_labels(stages.get("won")), lost_stages=_labels(stages.get("lost")),
-        open_stages=_labels(stages.get("open")), activity_prefixes=prefixes,
-        date_format=raw.get("date_format"), decimal=str(raw.get("decimal", ".")),
+        name=str(raw.get("name", name)),
+        files=files,
+        won_stages=_labels(stages.get("won")),
+        lost_stages=_labels(stages.get("lost")),
+        open_stages=_labels(stages.get("open")),
+        activity_prefixes=prefixes,
+        date_format=raw.get("date_format"),
+        decimal=str(raw.get("decimal", ".")),
     )
 
 
@@ -114,8 +127,11 @@ def _labels(value: Any) -> tuple[str, ...]:
 def _known_keys(raw: dict[str, Any], known: set[str], name: str, where: str) -> None:
     unknown = sorted(set(raw) - known)
     if unknown:
-        raise ImportRefused(name, f"{where}: unknown key(s) {', '.join(map(str, unknown))} "
-                                  f"(known: {', '.join(sorted(known))})")
+        raise ImportRefused(
+            name,
+            f"{where}: unknown key(s) {', '.join(map(str, unknown))} "
+            f"(known: {', '.join(sorted(known))})",
+        )
 
 
 def _file_rule(table: str, entry: Any, money_unit: float, name: str) -> FileRule:
@@ -124,8 +140,10 @@ def _file_rule(table: str, entry: Any, money_unit: float, name: str) -> FileRule
     if not isinstance(entry, dict) or not isinstance(entry.get("columns"), dict):
         raise ImportRefused(name, f"tables.{table}: give 'file' (or 'detect') and 'columns'")
     _known_keys(entry, {"file", "detect", "columns"}, name, f"tables.{table}")
-    columns = tuple(_column_rule(table, target, value, money_unit, name)
-                    for target, value in entry["columns"].items())
+    columns = tuple(
+        _column_rule(table, target, value, money_unit, name)
+        for target, value in entry["columns"].items()
+    )
     key = PRIMARY_KEYS[table]
     if table != "activities" and key not in {c.target for c in columns}:
         raise ImportRefused(name, f"tables.{table}: the record ID column '{key}' must be mapped")
@@ -134,20 +152,27 @@ def _file_rule(table: str, entry: Any, money_unit: float, name: str) -> FileRule
 
 def _column_rule(table: str, target: str, value: Any, money_unit: float, name: str) -> ColumnRule:
     if target not in TABLES[table] and not target.startswith("_"):
-        raise ImportRefused(name, f"tables.{table}: unknown column '{target}' "
-                                  f"(known: {', '.join(TABLES[table])})")
+        raise ImportRefused(
+            name, f"tables.{table}: unknown column '{target}' (known: {', '.join(TABLES[table])})"
+        )
     unit = money_unit if target in MONEY_COLUMNS else 1.0
     if isinstance(value, str):
         return ColumnRule(target, (value,), unit=unit)
     if isinstance(value, list):
         return ColumnRule(target, tuple(map(str, value)), unit=unit)
     if isinstance(value, dict):
-        _known_keys(value, {"column", "columns", "as", "unit", "value"}, name,
-                    f"tables.{table}.{target}")
+        _known_keys(
+            value, {"column", "columns", "as", "unit", "value"}, name, f"tables.{table}.{target}"
+        )
         how = value.get("as", "constant" if "value" in value else "value")
         if how not in HOW:
             raise ImportRefused(name, f"tables.{table}.{target}: 'as' must be one of {HOW}")
         sources = value.get("columns") or ([value["column"]] if "column" in value else [])
-        return ColumnRule(target, tuple(map(str, sources)), how,
-                          float(value.get("unit", unit)), value.get("value"))
+        return ColumnRule(
+            target,
+            tuple(map(str, sources)),
+            how,
+            float(value.get("unit", unit)),
+            value.get("value"),
+        )
     raise ImportRefused(name, f"tables.{table}.{target}: give a column name, a list, or a mapping")

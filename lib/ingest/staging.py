@@ -24,14 +24,42 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "opportunities": ("opportunity_id", "close_date"),
 }
 TYPED = ("TIMESTAMP", "DATE", "DOUBLE", "BIGINT", "BOOLEAN")
-NUMBER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
-                          "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE"})
-TIME_TYPES = dict.fromkeys(("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S",
-                            "TIMESTAMP_MS", "TIMESTAMP_NS"), "time")
+NUMBER_TYPES = frozenset(
+    {
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "FLOAT",
+        "DOUBLE",
+    }
+)
+TIME_TYPES = dict.fromkeys(
+    (
+        "DATE",
+        "TIMESTAMP",
+        "TIMESTAMP WITH TIME ZONE",
+        "TIMESTAMP_S",
+        "TIMESTAMP_MS",
+        "TIMESTAMP_NS",
+    ),
+    "time",
+)
 TABLES_KIND = {
-    col: {"TIMESTAMP": "date and time", "DATE": "date", "DOUBLE": "number",
-          "BIGINT": "whole number", "BOOLEAN": "true/false value"}.get(typ, "value")
-    for table in TABLES.values() for col, (typ, _) in table.items()
+    col: {
+        "TIMESTAMP": "date and time",
+        "DATE": "date",
+        "DOUBLE": "number",
+        "BIGINT": "whole number",
+        "BOOLEAN": "true/false value",
+    }.get(typ, "value")
+    for table in TABLES.values()
+    for col, (typ, _) in table.items()
 }
 LOST_WITHOUT = {  # (table, reference column) -> what the KPIs lose when a file lacks it
     ("opportunities", "account_id"): "pipeline mix by segment will not include these deals",
@@ -63,16 +91,30 @@ def load_raw(cur: duckdb.DuckDBPyConnection, source: SourceFile, name: str) -> l
     cols = [f"c{i}" for i in range(len(source.headers))]
     if source.is_parquet:
         rel = cur.read_parquet(str(source.path), file_row_number=True)
-        cur.register(name, rel.select(
-            *[duckdb.ColumnExpression(h).alias(c)
-              for h, c in zip(rel.columns[:-1], cols, strict=True)],
-            duckdb.ColumnExpression(rel.columns[-1]).alias("rowid")))
+        cur.register(
+            name,
+            rel.select(
+                *[
+                    duckdb.ColumnExpression(h).alias(c)
+                    for h, c in zip(rel.columns[:-1], cols, strict=True)
+                ],
+                duckdb.ColumnExpression(rel.columns[-1]).alias("rowid"),
+            ),
+        )
         described = cur.execute(f"select column_name, column_type from (describe {name})")
         return [t for c, t in described.fetchall() if c != "rowid"]
     # no sniffing: the dialect is known, and a bad row then fails with its line number
-    rel = cur.read_csv(str(source.path), header=False, skiprows=1, auto_detect=False,
-                       sep=source.delimiter, quotechar='"', escapechar='"',
-                       columns=dict.fromkeys(cols, "VARCHAR"), null_padding=False)
+    rel = cur.read_csv(
+        str(source.path),
+        header=False,
+        skiprows=1,
+        auto_detect=False,
+        sep=source.delimiter,
+        quotechar='"',
+        escapechar='"',
+        columns=dict.fromkeys(cols, "VARCHAR"),
+        null_padding=False,
+    )
     cur.register(f"{name}_file", rel)
     try:
         cur.execute(f"create temp table {name} as select * from {name}_file")
@@ -106,8 +148,9 @@ def _csv_error(exc: Exception) -> tuple[int | None, str]:
     return (int(line[1]) if line else None), reason
 
 
-def stage_file(cur: duckdb.DuckDBPyConnection, source: SourceFile, rule: FileRule,
-               spec: MappingSpec, name: str) -> Staged:
+def stage_file(
+    cur: duckdb.DuckDBPyConnection, source: SourceFile, rule: FileRule, spec: MappingSpec, name: str
+) -> Staged:
     """Stage `source` through `rule` into table `name` with canonical columns; refuse bad values."""
     raw = f"{name}_raw"
     types = load_raw(cur, source, raw)
@@ -121,8 +164,11 @@ def stage_file(cur: duckdb.DuckDBPyConnection, source: SourceFile, rule: FileRul
     for target in REQUIRED[rule.table]:
         if target not in by_target or not _present(by_target[target], index):
             wanted = by_target[target].sources if target in by_target else (target,)
-            raise ImportRefused(source.name, "required column is missing from the header row",
-                                column=" / ".join(wanted))
+            raise ImportRefused(
+                source.name,
+                "required column is missing from the header row",
+                column=" / ".join(wanted),
+            )
     for target, (sql_type, _) in TABLES[rule.table].items():
         column = by_target.get(target)
         present = [s for s in column.sources if s.lower() in index] if column else []
@@ -130,42 +176,62 @@ def stage_file(cur: duckdb.DuckDBPyConnection, source: SourceFile, rule: FileRul
         if present:
             read_from[target] = (used or present)[0]
         if column and present and not used and target in ("is_won", "is_closed"):
-            notes.append(f"{source.name}: {present[0]} is blank in every row; "
-                         "closed and won are taken from the stage")
+            notes.append(
+                f"{source.name}: {present[0]} is blank in every row; "
+                "closed and won are taken from the stage"
+            )
         text = _text_expr(column, used, index, types, params, spec) if column else None
         if column is not None and column.how == "present" and present and text is None:
             text = "cast(null as varchar)"  # the columns exist and are blank: nothing bounced
-        native = _native_expr(sql_type, column, [types[index[s.lower()]] for s in used],
-                              [index[s.lower()] for s in used], params)
+        native = _native_expr(
+            sql_type,
+            column,
+            [types[index[s.lower()]] for s in used],
+            [index[s.lower()] for s in used],
+            params,
+        )
         typed = native or _typed_expr(target, sql_type, text, column, params, spec, bool(used))
         selects.append(f"{typed} as {target}")
-        if native is None and text is not None and sql_type in TYPED and column \
-                and column.how == "value":
+        if (
+            native is None
+            and text is not None
+            and sql_type in TYPED
+            and column
+            and column.how == "value"
+        ):
             checks.append((target, used, f"{text} is not null and {typed} is null"))
     for column in rule.columns:
         if column.target.startswith("_"):
             used = [s for s in column.sources if s.lower() in index]
-            selects.append(f"{_text_expr(column, used, index, types, params, spec) or 'null'} "
-                           f"as {column.target}")
+            selects.append(
+                f"{_text_expr(column, used, index, types, params, spec) or 'null'} "
+                f"as {column.target}"
+            )
     notes += _lost_reference_notes(rule, by_target, index, source)
     _refuse_unparsed(cur, raw, checks, params, source)
     _refuse_blank_ids(cur, raw, rule, by_target, index, types, source)
-    _run(cur, f"create temp table {name} as select {', '.join(selects)}, "
-              f"rowid + 2 as _row, $_file as _file from {raw}", params | {"_file": source.name})
+    _run(
+        cur,
+        f"create temp table {name} as select {', '.join(selects)}, "
+        f"rowid + 2 as _row, $_file as _file from {raw}",
+        params | {"_file": source.name},
+    )
     drop_raw(cur, source, raw)
     rows = cur.execute(f"select count(*) from {name}").fetchall()[0][0]
     return Staged(name, rule.table, source.name, rows, notes, read_from)
 
 
-def _lost_reference_notes(rule: FileRule, by_target: dict[str, ColumnRule],
-                          index: dict[str, int], source: SourceFile) -> list[str]:
+def _lost_reference_notes(
+    rule: FileRule, by_target: dict[str, ColumnRule], index: dict[str, int], source: SourceFile
+) -> list[str]:
     """Say what is lost when a file maps a reference column its header row does not have."""
     notes = []
     for (table, target), lost in LOST_WITHOUT.items():
         column = by_target.get(target)
         if rule.table == table and column is not None and not _present(column, index):
-            notes.append(f"{source.name} has no account column ({' / '.join(column.sources)}): "
-                         f"{lost}")
+            notes.append(
+                f"{source.name} has no account column ({' / '.join(column.sources)}): {lost}"
+            )
     return notes
 
 
@@ -185,17 +251,34 @@ def _kind(sql_type: str) -> str | None:
     return TIME_TYPES.get(sql_type) or ("flag" if sql_type == "BOOLEAN" else None)
 
 
-def _native_expr(sql_type: str, column: ColumnRule | None, used_types: list[str],
-                 used: list[int], params: dict[str, Any]) -> str | None:
+def _native_expr(
+    sql_type: str,
+    column: ColumnRule | None,
+    used_types: list[str],
+    used: list[int],
+    params: dict[str, Any],
+) -> str | None:
     """Return the typed value straight from typed (Parquet) columns, or None to parse text."""
-    want = {"TIMESTAMP": "time", "DATE": "time", "DOUBLE": "number", "BIGINT": "number",
-            "BOOLEAN": "flag"}.get(sql_type)
-    if column is None or column.how != "value" or not used or want is None \
-            or any(_kind(t) != want for t in used_types):
+    want = {
+        "TIMESTAMP": "time",
+        "DATE": "time",
+        "DOUBLE": "number",
+        "BIGINT": "number",
+        "BOOLEAN": "flag",
+    }.get(sql_type)
+    if (
+        column is None
+        or column.how != "value"
+        or not used
+        or want is None
+        or any(_kind(t) != want for t in used_types)
+    ):
         return None
     if want == "number":
-        value = f"coalesce({', '.join(f'cast(c{i} as double)' for i in used)}) " \
-                f"* {_param(params, column.unit)}"
+        value = (
+            f"coalesce({', '.join(f'cast(c{i} as double)' for i in used)}) "
+            f"* {_param(params, column.unit)}"
+        )
         return value if sql_type == "DOUBLE" else f"cast(round({value}) as bigint)"
     value = f"coalesce({', '.join(f'cast(c{i} as {sql_type})' for i in used)})"
     return f"coalesce({value}, false)" if want == "flag" else value
@@ -203,8 +286,10 @@ def _native_expr(sql_type: str, column: ColumnRule | None, used_types: list[str]
 
 def _filled_columns(cur: duckdb.DuckDBPyConnection, raw: str, types: list[str]) -> list[bool]:
     """Return, per raw column, whether any row holds a value (stops at the first that does)."""
-    tests = ", ".join(f"exists (select 1 from {raw} where {_cell(i, types)} is not null)"
-                      for i in range(len(types)))
+    tests = ", ".join(
+        f"exists (select 1 from {raw} where {_cell(i, types)} is not null)"
+        for i in range(len(types))
+    )
     return [bool(n) for n in cur.execute(f"select {tests}").fetchall()[0]]
 
 
@@ -220,8 +305,14 @@ def _param(params: dict[str, Any], value: Any) -> str:
     return f"${key}"
 
 
-def _text_expr(column: ColumnRule | None, used: list[str], index: dict[str, int],
-               types: list[str], params: dict[str, Any], spec: MappingSpec) -> str | None:
+def _text_expr(
+    column: ColumnRule | None,
+    used: list[str],
+    index: dict[str, int],
+    types: list[str],
+    params: dict[str, Any],
+    spec: MappingSpec,
+) -> str | None:
     if column is None:
         return None
     if column.how == "constant":
@@ -240,16 +331,27 @@ def _text_expr(column: ColumnRule | None, used: list[str], index: dict[str, int]
 
 def _activity_type_expr(text: str, params: dict[str, Any], spec: MappingSpec) -> str:
     """Map a subject or type label to a canonical activity type by its prefix; null if none."""
-    whens = [f"when lower({text}) like {_param(params, prefix + '%')} then {_param(params, kind)}"
-             for prefix, kind in spec.activity_prefixes]
+    whens = [
+        f"when lower({text}) like {_param(params, prefix + '%')} then {_param(params, kind)}"
+        for prefix, kind in spec.activity_prefixes
+    ]
     canonical = _param(params, list(ACTIVITY_TYPES))
-    whens.append(f"when replace(lower({text}), ' ', '_') in (select unnest({canonical})) "
-                 f"then replace(lower({text}), ' ', '_')")
+    whens.append(
+        f"when replace(lower({text}), ' ', '_') in (select unnest({canonical})) "
+        f"then replace(lower({text}), ' ', '_')"
+    )
     return f"(case {' '.join(whens)} end)"
 
 
-def _typed_expr(target: str, sql_type: str, text: str | None, column: ColumnRule | None,
-                params: dict[str, Any], spec: MappingSpec, column_in_use: bool) -> str:
+def _typed_expr(
+    target: str,
+    sql_type: str,
+    text: str | None,
+    column: ColumnRule | None,
+    params: dict[str, Any],
+    spec: MappingSpec,
+    column_in_use: bool,
+) -> str:
     if text is None:
         return f"cast(null as {sql_type})"
     if column is not None and column.how == "present":
@@ -261,44 +363,64 @@ def _typed_expr(target: str, sql_type: str, text: str | None, column: ColumnRule
             moment = f"cast(try_cast({text} as timestamptz) as timestamp)"
         return moment if sql_type == "TIMESTAMP" else f"cast({moment} as date)"
     if sql_type in ("DOUBLE", "BIGINT"):
-        number = (f"replace(replace({text}, '.', ''), ',', '.')" if spec.decimal == ","
-                  else f"replace(replace({text}, ',', ''), ' ', '')")
+        number = (
+            f"replace(replace({text}, '.', ''), ',', '.')"
+            if spec.decimal == ","
+            else f"replace(replace({text}, ',', ''), ' ', '')"
+        )
         unit = column.unit if column is not None else 1.0
         value = f"try_cast({number} as double) * {_param(params, unit)}"
         return value if sql_type == "DOUBLE" else f"cast(round({value}) as bigint)"
     if sql_type == "BOOLEAN":
-        flag = (f"case when lower({text}) in ('true', '1', 'yes', 'y', 't') then true "
-                f"when lower({text}) in ('false', '0', 'no', 'n', 'f') then false end")
+        flag = (
+            f"case when lower({text}) in ('true', '1', 'yes', 'y', 't') then true "
+            f"when lower({text}) in ('false', '0', 'no', 'n', 'f') then false end"
+        )
         # a flag column in use writes "1" or blank: there blank means false, not unknown
         return f"coalesce({flag}, false)" if column_in_use else flag
     return text
 
 
-def _refuse_unparsed(cur: duckdb.DuckDBPyConnection, raw: str,
-                     checks: list[tuple[str, list[str], str]], params: dict[str, Any],
-                     source: SourceFile) -> None:
+def _refuse_unparsed(
+    cur: duckdb.DuckDBPyConnection,
+    raw: str,
+    checks: list[tuple[str, list[str], str]],
+    params: dict[str, Any],
+    source: SourceFile,
+) -> None:
     if not checks:
         return
     firsts = ", ".join(f"min(case when {cond} then rowid end)" for _, _, cond in checks)
     bad = _run(cur, f"select {firsts} from {raw}", params)[0]
-    found = [(row, target, used) for row, (target, used, _) in zip(bad, checks, strict=True)
-             if row is not None]
+    found = [
+        (row, target, used)
+        for row, (target, used, _) in zip(bad, checks, strict=True)
+        if row is not None
+    ]
     if not found:
         return
     row, target, used = min(found, key=lambda f: f[0])
     col = used[0]
     index = {h.lower(): i for i, h in enumerate(source.headers)}
-    value = cur.execute(f"select c{index[col.lower()]} from {raw} where rowid = $r",
-                        {"r": row}).fetchall()[0][0]
+    value = cur.execute(
+        f"select c{index[col.lower()]} from {raw} where rowid = $r", {"r": row}
+    ).fetchall()[0][0]
     kind = TABLES_KIND.get(target, "value")
     raise ImportRefused(source.name, f"cannot read {value!r} as a {kind}", column=col, row=row + 2)
 
 
-def _refuse_blank_ids(cur: duckdb.DuckDBPyConnection, raw: str, rule: FileRule,
-                      by_target: dict[str, ColumnRule], index: dict[str, int],
-                      types: list[str], source: SourceFile) -> None:
-    key = {"accounts": "account_id", "leads": "lead_id",
-           "opportunities": "opportunity_id"}.get(rule.table)
+def _refuse_blank_ids(
+    cur: duckdb.DuckDBPyConnection,
+    raw: str,
+    rule: FileRule,
+    by_target: dict[str, ColumnRule],
+    index: dict[str, int],
+    types: list[str],
+    source: SourceFile,
+) -> None:
+    key = {"accounts": "account_id", "leads": "lead_id", "opportunities": "opportunity_id"}.get(
+        rule.table
+    )
     if key is None or by_target[key].how == "constant":
         return
     used = [s for s in by_target[key].sources if s.lower() in index]

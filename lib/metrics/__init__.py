@@ -1,1 +1,1 @@
-"""metrics"""
+"""Statistics and KPIs as tidy frames with counts and intervals: funnel, quality, maturity."""

@@ -29,9 +29,15 @@ Rules = tuple[SegmentRule, ...]
 Views = Mapping[str, pd.DataFrame]
 
 
-def _query(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, name: str,
-           extra: Mapping[str, Any] | None = None, frames: Views | None = None,
-           views: Views | None = None) -> pd.DataFrame:
+def _query(
+    conn: duckdb.DuckDBPyConnection,
+    rules: Rules,
+    filters: Filters,
+    name: str,
+    extra: Mapping[str, Any] | None = None,
+    frames: Views | None = None,
+    views: Views | None = None,
+) -> pd.DataFrame:
     """Run a KPI query with the filter parameters and the segment views registered."""
     registered = dict(views or segment_frames(conn, rules)) | dict(frames or {})
     return run_query(conn, name, filters.params() | dict(extra or {}), registered)
@@ -43,8 +49,9 @@ def _segment_order(rules: Rules, filters: Filters, present: pd.Series) -> list[s
     return wanted + ([UNASSIGNED] if (present == UNASSIGNED).any() else [])
 
 
-def _by_segment(frame: pd.DataFrame, rules: Rules, filters: Filters,
-                zero_filled: list[str]) -> pd.DataFrame:
+def _by_segment(
+    frame: pd.DataFrame, rules: Rules, filters: Filters, zero_filled: list[str]
+) -> pd.DataFrame:
     """Return the frame with one row per reported segment, in order, absent counts as zero."""
     order = _segment_order(rules, filters, frame["segment"])
     out = frame.set_index("segment").reindex(order).rename_axis("segment")
@@ -53,8 +60,9 @@ def _by_segment(frame: pd.DataFrame, rules: Rules, filters: Filters,
     return out.reset_index()
 
 
-def _with_rate(frame: pd.DataFrame, successes: str, trials: str, prefix: str,
-               flag: str = "small_sample") -> pd.DataFrame:
+def _with_rate(
+    frame: pd.DataFrame, successes: str, trials: str, prefix: str, flag: str = "small_sample"
+) -> pd.DataFrame:
     """Return the frame plus <prefix>, its Wilson bounds and a small-sample flag named flag."""
     rates = rate_frame(frame[successes].astype("int64"), frame[trials].astype("int64"), prefix)
     return pd.concat([frame, rates.rename(columns={"small_sample": flag})], axis=1)
@@ -66,8 +74,9 @@ def _share(values: pd.Series) -> pd.Series:
     return values / total if total > 0 else pd.Series(np.nan, index=values.index)
 
 
-def win_rate_by_segment(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                        filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
+def win_rate_by_segment(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+) -> pd.DataFrame:
     """Return one row per segment with won, lost, closed, win_rate, its 95% interval and flag."""
     # one query serves win rate and profitable win rate: both count the deals closed in the period
     frame = _query(conn, rules, filters, "kpi/closed_deals", {"margin_target": 0.0}, views=views)
@@ -76,12 +85,19 @@ def win_rate_by_segment(conn: duckdb.DuckDBPyConnection, rules: Rules,
     return _with_rate(counts, "won", "closed", "win_rate")
 
 
-def _opportunity_cycles(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                        filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
+def _opportunity_cycles(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+) -> pd.DataFrame:
     """Return won-in-period and open opportunities with cycle_days / open_age_days as floats."""
     as_of = data_as_of(conn)
-    frame = _query(conn, rules, filters, "kpi/opportunity_cycles",
-                   {"as_of": None if as_of is None else as_of.date()}, views=views)
+    frame = _query(
+        conn,
+        rules,
+        filters,
+        "kpi/opportunity_cycles",
+        {"as_of": None if as_of is None else as_of.date()},
+        views=views,
+    )
     for column in ("cycle_days", "open_age_days", "amount_usd"):
         frame[column] = frame[column].astype("float64")
     return frame.astype({"is_won": bool, "is_open": bool})
@@ -92,32 +108,43 @@ def _cycle_table(cycles: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
     won = cycles["is_won"].to_numpy()
     days = cycles["cycle_days"].where(won)
     by = keys.where(won)
-    return pd.DataFrame({
-        "won_deals": cycles["is_won"].groupby(keys).sum(),
-        "median_won_cycle_days": days.where(days >= 0).groupby(by).median(),
-        "excluded_negative": (days < 0).groupby(by).sum(),
-        "avg_won_amount_usd": cycles["amount_usd"].where(won).groupby(by).mean(),
-        "open_opportunities": cycles["is_open"].groupby(keys).sum(),
-    }).rename_axis("segment").reset_index()
+    return (
+        pd.DataFrame(
+            {
+                "won_deals": cycles["is_won"].groupby(keys).sum(),
+                "median_won_cycle_days": days.where(days >= 0).groupby(by).median(),
+                "excluded_negative": (days < 0).groupby(by).sum(),
+                "avg_won_amount_usd": cycles["amount_usd"].where(won).groupby(by).mean(),
+                "open_opportunities": cycles["is_open"].groupby(keys).sum(),
+            }
+        )
+        .rename_axis("segment")
+        .reset_index()
+    )
 
 
-def cycle_time_by_segment(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                          filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
+def cycle_time_by_segment(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+) -> pd.DataFrame:
     """Return per segment won_deals, median_won_cycle_days and excluded_negative cycles."""
     cycles = _opportunity_cycles(conn, rules, filters, views=views)
-    table = _by_segment(_cycle_table(cycles, cycles["segment"]), rules, filters,
-                        ["won_deals", "excluded_negative"])
+    table = _by_segment(
+        _cycle_table(cycles, cycles["segment"]), rules, filters, ["won_deals", "excluded_negative"]
+    )
     return table[["segment", "won_deals", "median_won_cycle_days", "excluded_negative"]]
 
 
-def cycle_time_survival(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                        filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
+def cycle_time_survival(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+) -> pd.DataFrame:
     """Return segment, days, share_still_open, km_median_cycle_days; open deals are censored."""
     cycles = _opportunity_cycles(conn, rules, filters, views=views)
     days = cycles["cycle_days"].where(cycles["is_won"], cycles["open_age_days"])
     usable = cycles[days.ge(0)].assign(days=days[days.ge(0)])
-    curves = [kaplan_meier(group["days"], group["is_won"]).assign(segment=segment)
-              for segment, group in usable.groupby("segment", sort=False)]
+    curves = [
+        kaplan_meier(group["days"], group["is_won"]).assign(segment=segment)
+        for segment, group in usable.groupby("segment", sort=False)
+    ]
     curves = [c.assign(km_median_cycle_days=km_median(c)) for c in curves]
     columns = ["segment", "days", "share_still_open", "km_median_cycle_days"]
     if not curves:
@@ -128,13 +155,19 @@ def cycle_time_survival(conn: duckdb.DuckDBPyConnection, rules: Rules,
     return long.sort_values(["segment", "days"], kind="stable").astype({"segment": object})
 
 
-def pipeline_mix(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters,
-                 target: dict[str, float] | None = None, *,
-                 views: Views | None = None) -> pd.DataFrame:
+def pipeline_mix(
+    conn: duckdb.DuckDBPyConnection,
+    rules: Rules,
+    filters: Filters,
+    target: dict[str, float] | None = None,
+    *,
+    views: Views | None = None,
+) -> pd.DataFrame:
     """Return open and won count/amount and shares per segment, with the gap to a target mix."""
     frame = _query(conn, rules, filters, "kpi/pipeline_mix", views=views)
-    mix = _by_segment(frame, rules, filters,
-                      ["open_count", "open_amount_usd", "won_count", "won_amount_usd"])
+    mix = _by_segment(
+        frame, rules, filters, ["open_count", "open_amount_usd", "won_count", "won_amount_usd"]
+    )
     mix["open_share"] = _share(mix["open_amount_usd"])
     mix["open_count_share"] = _share(mix["open_count"])
     mix["won_share"] = _share(mix["won_amount_usd"])
@@ -152,8 +185,9 @@ def mix_against_target(mix: pd.DataFrame, target: dict[str, float] | None) -> pd
         mix["target_share"] = mix["target_share"].fillna(0.0)  # a segment left out is meant to be 0
     mix["gap_share"] = mix["target_share"] - mix["open_share"]
     # money that would have to be in this segment, at today's total, to sit exactly on target
-    mix["gap_amount_usd"] = mix["target_share"] * mix["open_amount_usd"].sum() \
-        - mix["open_amount_usd"]
+    mix["gap_amount_usd"] = (
+        mix["target_share"] * mix["open_amount_usd"].sum() - mix["open_amount_usd"]
+    )
     return mix
 
 
@@ -161,13 +195,15 @@ def _with_band(frame: pd.DataFrame) -> pd.DataFrame:
     """Return the frame plus band: 'below' / 'in' / 'above' the healthy MQL->SQL range, or None."""
     rate = frame["mql_to_sql_rate"]
     band = pd.Series("in", index=frame.index, dtype=object)
-    band = band.mask(rate < MQL_TO_SQL_HEALTHY_LOW, "below").mask(rate > MQL_TO_SQL_HEALTHY_HIGH,
-                                                                  "above")
+    band = band.mask(rate < MQL_TO_SQL_HEALTHY_LOW, "below").mask(
+        rate > MQL_TO_SQL_HEALTHY_HIGH, "above"
+    )
     return frame.assign(band=band.astype(object).where(rate.notna(), None))
 
 
-def _mql_counts(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *,
-                views: Views | None = None) -> pd.DataFrame:
+def _mql_counts(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+) -> pd.DataFrame:
     """Return mqls and sqls per lead segment and channel for MQLs of the period."""
     return _query(conn, rules, filters, "kpi/mql_to_sql", views=views)
 
@@ -177,16 +213,18 @@ def _mql_rates(counts: pd.DataFrame) -> pd.DataFrame:
     return _with_band(_with_rate(counts.reset_index(drop=True), "sqls", "mqls", "mql_to_sql_rate"))
 
 
-def mql_to_sql_by_segment(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                          filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
+def mql_to_sql_by_segment(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+) -> pd.DataFrame:
     """Return per lead segment mqls, sqls, mql_to_sql_rate with interval, flag and healthy band."""
     counts = _mql_counts(conn, rules, filters, views=views)
     counts = counts.groupby("segment", as_index=False)[["mqls", "sqls"]].sum()
     return _mql_rates(_by_segment(counts, rules, filters, ["mqls", "sqls"]))
 
 
-def mql_to_sql_by_channel(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                          filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
+def mql_to_sql_by_channel(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+) -> pd.DataFrame:
     """Return per lead channel mqls, sqls, mql_to_sql_rate with interval, flag and healthy band."""
     counts = _mql_counts(conn, rules, filters, views=views)
     counts = counts.groupby("channel")[["mqls", "sqls"]].sum()
@@ -195,9 +233,9 @@ def mql_to_sql_by_channel(conn: duckdb.DuckDBPyConnection, rules: Rules,
     return _mql_rates(counts.astype({"mqls": "int64", "sqls": "int64"}))
 
 
-def mql_to_sql_by_segment_and_channel(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                                      filters: Filters, *,
-                                      views: Views | None = None) -> pd.DataFrame:
+def mql_to_sql_by_segment_and_channel(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+) -> pd.DataFrame:
     """Return per lead segment and channel (those with MQLs) the MQL->SQL rate and band."""
     counts = _mql_counts(conn, rules, filters, views=views)
     order = _segment_order(rules, filters, counts["segment"])
@@ -206,39 +244,64 @@ def mql_to_sql_by_segment_and_channel(conn: duckdb.DuckDBPyConnection, rules: Ru
     return _mql_rates(counts[["segment", "channel", "mqls", "sqls"]])
 
 
-def pipeline_velocity_by_segment(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                                 filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
+def pipeline_velocity_by_segment(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+) -> pd.DataFrame:
     """Return per segment open opportunities x win rate x average won amount / median cycle days."""
     views = views or segment_frames(conn, rules)
     cycles = _opportunity_cycles(conn, rules, filters, views=views)
-    table = _by_segment(_cycle_table(cycles, cycles["segment"]), rules, filters,
-                        ["open_opportunities"])
+    table = _by_segment(
+        _cycle_table(cycles, cycles["segment"]), rules, filters, ["open_opportunities"]
+    )
     wins = win_rate_by_segment(conn, rules, filters, views=views).set_index("segment")["win_rate"]
     table["win_rate"] = table["segment"].map(wins).astype("float64")
     cycle = table["median_won_cycle_days"].astype("float64")
     table["median_cycle_days"] = cycle
     # a zero-day median cycle would make velocity infinite; it is undefined, not huge
-    table["velocity_usd_per_day"] = (table["open_opportunities"] * table["win_rate"]
-                                     * table["avg_won_amount_usd"] / cycle.where(cycle > 0))
-    return table[["segment", "open_opportunities", "win_rate", "avg_won_amount_usd",
-                  "median_cycle_days", "velocity_usd_per_day"]]
+    table["velocity_usd_per_day"] = (
+        table["open_opportunities"]
+        * table["win_rate"]
+        * table["avg_won_amount_usd"]
+        / cycle.where(cycle > 0)
+    )
+    return table[
+        [
+            "segment",
+            "open_opportunities",
+            "win_rate",
+            "avg_won_amount_usd",
+            "median_cycle_days",
+            "velocity_usd_per_day",
+        ]
+    ]
 
 
-def speed_to_first_meeting(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                           filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
+def speed_to_first_meeting(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+) -> pd.DataFrame:
     """Return per lead segment mqls, meetings and median hours from MQL to first meeting."""
     frame = _query(conn, rules, filters, "kpi/first_meeting", views=views)
     return _by_segment(frame, rules, filters, ["mqls", "meetings", "excluded_meeting_before_mql"])
 
 
-def sla_compliance(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters,
-                   sla_hours: dict[str, float], *, views: Views | None = None) -> pd.DataFrame:
+def sla_compliance(
+    conn: duckdb.DuckDBPyConnection,
+    rules: Rules,
+    filters: Filters,
+    sla_hours: dict[str, float],
+    *,
+    views: Views | None = None,
+) -> pd.DataFrame:
     """Return per lead segment mqls, handled_within_sla (accepted or rejected in time) and the rate.
 
     A segment without an SLA in sla_hours gets a NaN rate rather than a misleading zero.
     """
-    slas = pd.DataFrame({"segment": pd.Series(list(sla_hours), dtype=object),
-                         "sla_hours": pd.Series(list(sla_hours.values()), dtype="float64")})
+    slas = pd.DataFrame(
+        {
+            "segment": pd.Series(list(sla_hours), dtype=object),
+            "sla_hours": pd.Series(list(sla_hours.values()), dtype="float64"),
+        }
+    )
     frame = _query(conn, rules, filters, "kpi/sla", views=views, frames={"segment_sla": slas})
     table = _by_segment(frame, rules, filters, ["mqls", "handled_within_sla"])
     table["sla_hours"] = table["segment"].map(slas.set_index("segment")["sla_hours"])
@@ -248,37 +311,51 @@ def sla_compliance(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filte
     return rated
 
 
-def profitable_win_rate(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters,
-                        margin_target: float, *, views: Views | None = None) -> pd.DataFrame:
+def profitable_win_rate(
+    conn: duckdb.DuckDBPyConnection,
+    rules: Rules,
+    filters: Filters,
+    margin_target: float,
+    *,
+    views: Views | None = None,
+) -> pd.DataFrame:
     """Return per segment won deals at or above the margin target / closed, with interval.
 
     margin_tracked_share is the share of won deals with a margin; with no margin in the data
     at all, margin_tracked is False and the rate is NaN.
     """
-    frame = _query(conn, rules, filters, "kpi/closed_deals", {"margin_target": margin_target},
-                   views=views)
+    frame = _query(
+        conn, rules, filters, "kpi/closed_deals", {"margin_target": margin_target}, views=views
+    )
     tracked = bool(frame["margin_tracked"].fillna(False).any())
-    table = _by_segment(frame.drop(columns=["margin_tracked", "lost"]), rules, filters,
-                        ["closed", "won", "won_with_margin", "profitable_won"])
+    table = _by_segment(
+        frame.drop(columns=["margin_tracked", "lost"]),
+        rules,
+        filters,
+        ["closed", "won", "won_with_margin", "profitable_won"],
+    )
     rated = _with_rate(table, "profitable_won", "closed", "profitable_win_rate")
     rated["margin_tracked_share"] = rated["won_with_margin"] / rated["won"].where(rated["won"] > 0)
     rated["margin_tracked"] = tracked
     if not tracked:
-        rated[["profitable_win_rate", "profitable_win_rate_low",
-               "profitable_win_rate_high"]] = np.nan
+        rated[["profitable_win_rate", "profitable_win_rate_low", "profitable_win_rate_high"]] = (
+            np.nan
+        )
     return rated
 
 
-def qualified_opportunity_rate(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                               filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
+def qualified_opportunity_rate(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+) -> pd.DataFrame:
     """Return per segment opportunities created, those whose lead reached SQL first, the rate."""
     frame = _query(conn, rules, filters, "kpi/qualified_opportunities", views=views)
     table = _by_segment(frame, rules, filters, ["created", "qualified"])
     return _with_rate(table, "qualified", "created", "qualified_opportunity_rate")
 
 
-def kpis_by_quarter(conn: duckdb.DuckDBPyConnection, rules: Rules,
-                    filters: Filters, *, views: Views | None = None) -> pd.DataFrame:
+def kpis_by_quarter(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+) -> pd.DataFrame:
     """Return per segment and quarter (2025-Q3) win rate, MQL->SQL, cycle, won, new pipeline."""
     frame = _query(conn, rules, filters, "kpi/quarterly", views=views)
     order = _segment_order(rules, filters, frame["segment"])
@@ -300,57 +377,99 @@ def _json_value(value: Any) -> Any:
 
 def _summary_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
     """Return the CLI's row dicts from the combined per-segment table."""
-    table = _with_band(_with_rate(table.reset_index(drop=True), "sqls", "mqls",
-                                  "mql_to_sql_rate", "mql_to_sql_small_sample"))
+    table = _with_band(
+        _with_rate(
+            table.reset_index(drop=True),
+            "sqls",
+            "mqls",
+            "mql_to_sql_rate",
+            "mql_to_sql_small_sample",
+        )
+    )
     table = _with_rate(table, "won", "closed", "win_rate", "win_rate_small_sample")
     table["win_rate_ci"] = list(zip(table["win_rate_low"], table["win_rate_high"], strict=True))
-    table["mql_to_sql_ci"] = list(zip(table["mql_to_sql_rate_low"],
-                                      table["mql_to_sql_rate_high"], strict=True))
-    table = table.rename(columns={"band": "mql_to_sql_band"}).drop(columns=[
-        "win_rate_low", "win_rate_high", "mql_to_sql_rate_low", "mql_to_sql_rate_high"])
+    table["mql_to_sql_ci"] = list(
+        zip(table["mql_to_sql_rate_low"], table["mql_to_sql_rate_high"], strict=True)
+    )
+    table = table.rename(columns={"band": "mql_to_sql_band"}).drop(
+        columns=["win_rate_low", "win_rate_high", "mql_to_sql_rate_low", "mql_to_sql_rate_high"]
+    )
     return [{str(k): _json_value(v) for k, v in row.items()} for row in table.to_dict("records")]
 
 
-def _segment_table(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters,
-                   views: Views | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _segment_table(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, views: Views | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return per-segment counts and the overall row (counts summed, median over all won deals)."""
     views = views or segment_frames(conn, rules)
     wins = win_rate_by_segment(conn, rules, filters, views=views)
     wins = wins[["segment", "won", "lost", "closed"]]
-    mix = pipeline_mix(conn, rules, filters, views=views).rename(columns={
-        "open_count": "open_pipeline_count", "open_amount_usd": "open_pipeline_amount",
-        "open_share": "open_pipeline_share"})
+    mix = pipeline_mix(conn, rules, filters, views=views).rename(
+        columns={
+            "open_count": "open_pipeline_count",
+            "open_amount_usd": "open_pipeline_amount",
+            "open_share": "open_pipeline_share",
+        }
+    )
     mix = mix[["segment", "open_pipeline_count", "open_pipeline_amount", "open_pipeline_share"]]
     leads = mql_to_sql_by_segment(conn, rules, filters, views=views)[["segment", "mqls", "sqls"]]
     cycles = _opportunity_cycles(conn, rules, filters, views=views)
     cycle_columns = ["segment", "won_deals", "median_won_cycle_days", "excluded_negative"]
     by_cycle = _cycle_table(cycles, cycles["segment"])[cycle_columns]
-    table = wins.merge(mix, on="segment", how="outer", sort=False) \
-        .merge(leads, on="segment", how="outer", sort=False) \
+    table = (
+        wins.merge(mix, on="segment", how="outer", sort=False)
+        .merge(leads, on="segment", how="outer", sort=False)
         .merge(by_cycle, on="segment", how="left", sort=False)
+    )
     order = _segment_order(rules, filters, table["segment"])
-    table = table.set_index("segment").reindex(order).fillna(
-        {"won_deals": 0, "excluded_negative": 0}).rename_axis("segment").reset_index()
-    counts = ["won", "lost", "closed", "open_pipeline_count", "open_pipeline_amount",
-              "mqls", "sqls", "won_deals", "excluded_negative"]
+    table = (
+        table.set_index("segment")
+        .reindex(order)
+        .fillna({"won_deals": 0, "excluded_negative": 0})
+        .rename_axis("segment")
+        .reset_index()
+    )
+    counts = [
+        "won",
+        "lost",
+        "closed",
+        "open_pipeline_count",
+        "open_pipeline_amount",
+        "mqls",
+        "sqls",
+        "won_deals",
+        "excluded_negative",
+    ]
     table[counts] = table[counts].fillna(0)
     overall = _cycle_table(cycles, pd.Series(OVERALL, index=cycles.index, dtype=object))
     total = table[counts].sum().to_frame().T.assign(segment=OVERALL)
-    total["median_won_cycle_days"] = overall["median_won_cycle_days"].iloc[0] \
-        if len(overall) else np.nan
+    total["median_won_cycle_days"] = (
+        overall["median_won_cycle_days"].iloc[0] if len(overall) else np.nan
+    )
     total["open_pipeline_share"] = 1.0 if total["open_pipeline_amount"].iloc[0] > 0 else np.nan
     return table, total[table.columns]
 
 
-def kpis_by_segment(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *,
-                    views: Views | None = None) -> dict[str, Any]:
+def kpis_by_segment(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+) -> dict[str, Any]:
     """Return the CLI's JSON-ready summary: as_of, filters, by_segment rows and an overall row."""
     table, total = _segment_table(conn, rules, filters, views)
     as_of = data_as_of(conn)
-    integer = ["won", "lost", "closed", "open_pipeline_count", "mqls", "sqls", "won_deals",
-               "excluded_negative"]
-    table, total = table.astype({c: "int64" for c in integer}), \
-        total.astype({c: "int64" for c in integer})
+    integer = [
+        "won",
+        "lost",
+        "closed",
+        "open_pipeline_count",
+        "mqls",
+        "sqls",
+        "won_deals",
+        "excluded_negative",
+    ]
+    table, total = (
+        table.astype({c: "int64" for c in integer}),
+        total.astype({c: "int64" for c in integer}),
+    )
     return {
         "as_of": None if as_of is None else as_of.isoformat(),
         "filters": {

@@ -51,57 +51,116 @@ class Threshold:
 
 
 CAPABILITIES: tuple[Capability, ...] = (
-    Capability("segmentation", "Segmentation strategy", "Pipeline mix by segment",
-               ("{segmented_share:.0%} of {segmentation_records:,.0f} leads and accounts "
-                "have a segment",), "No leads or accounts to segment yet."),
-    Capability("qualification", "Qualification framework", "Qualified opportunity rate",
-               ("{qualified_opportunity_share:.0%} of {opportunities:,.0f} opportunities came "
-                "from a lead that reached SQL",), "No opportunities yet."),
-    Capability("scoring", "Lead & account scoring", "Win rate by segment",
-               ("The top score band wins {top_band_lift:.2f}× the overall win rate",),
-               "No scored leads with closed deals yet."),
-    Capability("process", "Process integration", "Speed to first meeting and SLA compliance",
-               ("{sla_compliance:.0%} of {mqls_due:,.0f} MQLs were accepted or rejected within "
-                "their segment's SLA; median {median_hours_to_first_meeting:,.0f} hours from MQL "
-                "to first meeting",
-                "{sla_compliance:.0%} of {mqls_due:,.0f} MQLs were accepted or rejected within "
-                "their segment's SLA"), "No MQLs due for handling yet."),
-    Capability("financial", "Financial feedback loop", "Profitable win rate",
-               ("{won_with_margin_share:.0%} of {won_deals:,.0f} won deals have a gross margin "
-                "recorded",), "No won deals yet."),
-    Capability("optimisation", "Continuous optimisation", "Lift in LTV and deal quality",
-               ("{model_versions:.0f} published model versions, the last "
-                "{days_since_last_model:.0f} days before the latest data",
-                "{model_versions:.0f} published model versions"), "No model published yet."),
+    Capability(
+        "segmentation",
+        "Segmentation strategy",
+        "Pipeline mix by segment",
+        ("{segmented_share:.0%} of {segmentation_records:,.0f} leads and accounts have a segment",),
+        "No leads or accounts to segment yet.",
+    ),
+    Capability(
+        "qualification",
+        "Qualification framework",
+        "Qualified opportunity rate",
+        (
+            "{qualified_opportunity_share:.0%} of {opportunities:,.0f} opportunities came "
+            "from a lead that reached SQL",
+        ),
+        "No opportunities yet.",
+    ),
+    Capability(
+        "scoring",
+        "Lead & account scoring",
+        "Win rate by segment",
+        ("The top score band wins {top_band_lift:.2f}× the overall win rate",),
+        "No scored leads with closed deals yet.",
+    ),
+    Capability(
+        "process",
+        "Process integration",
+        "Speed to first meeting and SLA compliance",
+        (
+            "{sla_compliance:.0%} of {mqls_due:,.0f} MQLs were accepted or rejected within "
+            "their segment's SLA; median {median_hours_to_first_meeting:,.0f} hours from MQL "
+            "to first meeting",
+            "{sla_compliance:.0%} of {mqls_due:,.0f} MQLs were accepted or rejected within "
+            "their segment's SLA",
+        ),
+        "No MQLs due for handling yet.",
+    ),
+    Capability(
+        "financial",
+        "Financial feedback loop",
+        "Profitable win rate",
+        ("{won_with_margin_share:.0%} of {won_deals:,.0f} won deals have a gross margin recorded",),
+        "No won deals yet.",
+    ),
+    Capability(
+        "optimisation",
+        "Continuous optimisation",
+        "Lift in LTV and deal quality",
+        (
+            "{model_versions:.0f} published model versions, the last "
+            "{days_since_last_model:.0f} days before the latest data",
+            "{model_versions:.0f} published model versions",
+        ),
+        "No model published yet.",
+    ),
 )
 
 MATURITY_THRESHOLDS: tuple[Threshold, ...] = (
     Threshold("segmentation", 2, "segmented_share", 0.50, help="half of records have a segment"),
     Threshold("segmentation", 3, "segmented_share", 0.80, help="80% have a segment"),
     Threshold("segmentation", 4, "segmented_share", 0.95, help="95% have a segment"),
-    Threshold("qualification", 2, "qualified_opportunity_share", 0.25,
-              help="a quarter of opportunities come from SQLs"),
-    Threshold("qualification", 3, "qualified_opportunity_share", 0.50,
-              help="half of opportunities come from SQLs"),
-    Threshold("qualification", 4, "qualified_opportunity_share", 0.75,
-              help="three quarters of opportunities come from SQLs"),
+    Threshold(
+        "qualification",
+        2,
+        "qualified_opportunity_share",
+        0.25,
+        help="a quarter of opportunities come from SQLs",
+    ),
+    Threshold(
+        "qualification",
+        3,
+        "qualified_opportunity_share",
+        0.50,
+        help="half of opportunities come from SQLs",
+    ),
+    Threshold(
+        "qualification",
+        4,
+        "qualified_opportunity_share",
+        0.75,
+        help="three quarters of opportunities come from SQLs",
+    ),
     Threshold("scoring", 2, "top_band_lift", 1.0, help="the top band wins at least the average"),
     Threshold("scoring", 3, "top_band_lift", 1.2, help="the top band wins 1.2× the average"),
     Threshold("scoring", 4, "top_band_lift", 1.5, help="the top band wins 1.5× the average"),
     Threshold("process", 2, "sla_compliance", 0.50, help="half of MQLs handled within SLA"),
     Threshold("process", 3, "sla_compliance", 0.75, help="75% of MQLs handled within SLA"),
     Threshold("process", 4, "sla_compliance", 0.90, help="90% of MQLs handled within SLA"),
-    Threshold("financial", 2, "won_with_margin_share", 0.25,
-              help="a quarter of won deals record margin"),
+    Threshold(
+        "financial", 2, "won_with_margin_share", 0.25, help="a quarter of won deals record margin"
+    ),
     Threshold("financial", 3, "won_with_margin_share", 0.60, help="60% of won deals record margin"),
     Threshold("financial", 4, "won_with_margin_share", 0.90, help="90% of won deals record margin"),
     Threshold("optimisation", 2, "model_versions", 1, help="a scoring model is published"),
     Threshold("optimisation", 3, "model_versions", 2, help="the model has been re-fitted once"),
-    Threshold("optimisation", 3, "days_since_last_model", maximum=180,
-              help="the last version is under 180 days old"),
+    Threshold(
+        "optimisation",
+        3,
+        "days_since_last_model",
+        maximum=180,
+        help="the last version is under 180 days old",
+    ),
     Threshold("optimisation", 4, "model_versions", 3, help="three or more versions"),
-    Threshold("optimisation", 4, "days_since_last_model", maximum=90,
-              help="the last version is under 90 days old"),
+    Threshold(
+        "optimisation",
+        4,
+        "days_since_last_model",
+        maximum=90,
+        help="the last version is under 90 days old",
+    ),
 )
 
 
@@ -113,15 +172,17 @@ def _holds(threshold: Threshold, evidence: Evidence) -> bool:
     value = evidence.get(threshold.evidence)
     if value is None or not _measured(value):
         return False
-    return ((threshold.minimum is None or value >= threshold.minimum)
-            and (threshold.maximum is None or value <= threshold.maximum))
+    return (threshold.minimum is None or value >= threshold.minimum) and (
+        threshold.maximum is None or value <= threshold.maximum
+    )
 
 
 def _level(capability: str, evidence: Evidence) -> int:
     level = 1
     for next_level in (2, 3, 4):
-        rules = [t for t in MATURITY_THRESHOLDS
-                 if t.capability == capability and t.level == next_level]
+        rules = [
+            t for t in MATURITY_THRESHOLDS if t.capability == capability and t.level == next_level
+        ]
         if not all(_holds(t, evidence) for t in rules):
             break
         level = next_level
@@ -137,8 +198,9 @@ def _sentence(capability: Capability, evidence: Evidence) -> str:
 
 
 def _next_step(capability: str, level: int) -> str:
-    needs = [t.help for t in MATURITY_THRESHOLDS
-             if t.capability == capability and t.level == level + 1]
+    needs = [
+        t.help for t in MATURITY_THRESHOLDS if t.capability == capability and t.level == level + 1
+    ]
     return "; ".join(needs)
 
 
@@ -146,16 +208,19 @@ def maturity_levels(evidence: Evidence) -> pd.DataFrame:
     """Return one row per capability: label, KPI, level 1-4, level name, the evidence sentence
     and what the next level needs; pure, evidence is not mutated."""
     levels = [_level(c.key, evidence) for c in CAPABILITIES]
-    return pd.DataFrame({
-        "capability": [c.key for c in CAPABILITIES],
-        "label": [c.label for c in CAPABILITIES],
-        "kpi": [c.kpi for c in CAPABILITIES],
-        "level": levels,
-        "level_name": [LEVEL_NAMES[level] for level in levels],
-        "evidence": [_sentence(c, evidence) for c in CAPABILITIES],
-        "next_level_needs": [_next_step(c.key, lv) for c, lv in zip(CAPABILITIES, levels,
-                                                                      strict=True)],
-    })
+    return pd.DataFrame(
+        {
+            "capability": [c.key for c in CAPABILITIES],
+            "label": [c.label for c in CAPABILITIES],
+            "kpi": [c.kpi for c in CAPABILITIES],
+            "level": levels,
+            "level_name": [LEVEL_NAMES[level] for level in levels],
+            "evidence": [_sentence(c, evidence) for c in CAPABILITIES],
+            "next_level_needs": [
+                _next_step(c.key, lv) for c, lv in zip(CAPABILITIES, levels, strict=True)
+            ],
+        }
+    )
 
 
 def _share(part: float, whole: float) -> float | None:
@@ -163,25 +228,28 @@ def _share(part: float, whole: float) -> float | None:
 
 
 def _segmentation_evidence(frames: dict[str, pd.DataFrame]) -> Evidence:
-    segments = pd.concat([frames["account_segment"]["segment"],
-                          frames["lead_segment"]["segment"]])
-    return {"segmented_share": _share((segments != UNASSIGNED).sum(), len(segments)),
-            "segmentation_records": float(len(segments))}
+    segments = pd.concat([frames["account_segment"]["segment"], frames["lead_segment"]["segment"]])
+    return {
+        "segmented_share": _share((segments != UNASSIGNED).sum(), len(segments)),
+        "segmentation_records": float(len(segments)),
+    }
 
 
 def _opportunity_evidence(conn: duckdb.DuckDBPyConnection) -> Evidence:
     counts = run_query(conn, "maturity/opportunity_evidence").iloc[0]
     return {
-        "qualified_opportunity_share": _share(counts["qualified_opportunities"],
-                                              counts["opportunities"]),
+        "qualified_opportunity_share": _share(
+            counts["qualified_opportunities"], counts["opportunities"]
+        ),
         "opportunities": float(counts["opportunities"]),
         "won_with_margin_share": _share(counts["won_with_margin"], counts["won"]),
         "won_deals": float(counts["won"]),
     }
 
 
-def _scoring_evidence(conn: duckdb.DuckDBPyConnection, scores: pd.DataFrame | None,
-                      min_band_deals: int) -> Evidence:
+def _scoring_evidence(
+    conn: duckdb.DuckDBPyConnection, scores: pd.DataFrame | None, min_band_deals: int
+) -> Evidence:
     if scores is None or scores.empty:
         return {"top_band_lift": None}
     # the highest band with enough closed deals to say anything: a 2-deal top band reads 0x
@@ -192,10 +260,13 @@ def _scoring_evidence(conn: duckdb.DuckDBPyConnection, scores: pd.DataFrame | No
     return {"top_band_lift": float(judged["lift"].iloc[0])}
 
 
-def _process_evidence(conn: duckdb.DuckDBPyConnection, lead_segment: pd.DataFrame,
-                      sla_hours: dict[str, float], as_of: pd.Timestamp | None) -> Evidence:
-    mqls = run_query(conn, "maturity/mql_handling").merge(lead_segment, on="lead_id",
-                                                         how="left")
+def _process_evidence(
+    conn: duckdb.DuckDBPyConnection,
+    lead_segment: pd.DataFrame,
+    sla_hours: dict[str, float],
+    as_of: pd.Timestamp | None,
+) -> Evidence:
+    mqls = run_query(conn, "maturity/mql_handling").merge(lead_segment, on="lead_id", how="left")
     # a segment without its own SLA is held to the loosest one rather than left out
     loosest = max(sla_hours.values(), default=float("nan"))
     sla = mqls["segment"].map(sla_hours).fillna(loosest).astype("float64")
@@ -204,14 +275,18 @@ def _process_evidence(conn: duckdb.DuckDBPyConnection, lead_segment: pd.DataFram
     # an MQL still inside its SLA window is not yet due, so it is neither a hit nor a miss
     due = handled_hours.notna() | (waiting_hours > sla)
     meeting_hours = (mqls["first_meeting_at"] - mqls["mql_at"]).dt.total_seconds() / 3600
-    return {"sla_compliance": _share((handled_hours <= sla).sum(), due.sum()),
-            "mqls_due": float(due.sum()),
-            "median_hours_to_first_meeting": None if meeting_hours.dropna().empty
-            else float(meeting_hours.median())}
+    return {
+        "sla_compliance": _share((handled_hours <= sla).sum(), due.sum()),
+        "mqls_due": float(due.sum()),
+        "median_hours_to_first_meeting": None
+        if meeting_hours.dropna().empty
+        else float(meeting_hours.median()),
+    }
 
 
-def _optimisation_evidence(model_versions: int, last_published_at: pd.Timestamp | None,
-                           as_of: pd.Timestamp | None) -> Evidence:
+def _optimisation_evidence(
+    model_versions: int, last_published_at: pd.Timestamp | None, as_of: pd.Timestamp | None
+) -> Evidence:
     if last_published_at is None or as_of is None:
         return {"model_versions": float(model_versions), "days_since_last_model": None}
     # measured against the data, like every age here; a model newer than the data is 0 days old
@@ -219,13 +294,18 @@ def _optimisation_evidence(model_versions: int, last_published_at: pd.Timestamp 
     return {"model_versions": float(model_versions), "days_since_last_model": float(days)}
 
 
-def maturity_evidence(conn: duckdb.DuckDBPyConnection, rules: tuple[SegmentRule, ...],
-                      scores: pd.DataFrame | None, model_versions: int,
-                      sla_hours: dict[str, float],
-                      last_published_at: pd.Timestamp | None = None,
-                      as_of: pd.Timestamp | None = None,
-                      min_band_deals: int = SMALL_SAMPLE, *,
-                      views: dict[str, pd.DataFrame] | None = None) -> Evidence:
+def maturity_evidence(
+    conn: duckdb.DuckDBPyConnection,
+    rules: tuple[SegmentRule, ...],
+    scores: pd.DataFrame | None,
+    model_versions: int,
+    sla_hours: dict[str, float],
+    last_published_at: pd.Timestamp | None = None,
+    as_of: pd.Timestamp | None = None,
+    min_band_deals: int = SMALL_SAMPLE,
+    *,
+    views: dict[str, pd.DataFrame] | None = None,
+) -> Evidence:
     """Return the evidence maturity_levels reads, measured from the data (None = not measurable).
 
     Score-band lift is read from the highest band with at least `min_band_deals` closed deals;
@@ -234,7 +314,10 @@ def maturity_evidence(conn: duckdb.DuckDBPyConnection, rules: tuple[SegmentRule,
     as_of = data_as_of(conn) if as_of is None else pd.Timestamp(as_of)
     # segment_frames takes ~1 s at 1M leads: computed once here, not once per piece of evidence
     views = views or segment_frames(conn, rules)
-    return (_segmentation_evidence(views) | _opportunity_evidence(conn)
-            | _scoring_evidence(conn, scores, min_band_deals)
-            | _process_evidence(conn, views["lead_segment"], sla_hours, as_of)
-            | _optimisation_evidence(model_versions, last_published_at, as_of))
+    return (
+        _segmentation_evidence(views)
+        | _opportunity_evidence(conn)
+        | _scoring_evidence(conn, scores, min_band_deals)
+        | _process_evidence(conn, views["lead_segment"], sla_hours, as_of)
+        | _optimisation_evidence(model_versions, last_published_at, as_of)
+    )

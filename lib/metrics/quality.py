@@ -49,23 +49,57 @@ class Issue:
 
 
 ISSUES: tuple[Issue, ...] = (
-    Issue("stale_leads", "Open leads with no update or touch for over {days} days", 0.0,
-          "Share of open leads. DESIGN: data older than 30 days degrades every score."),
-    Issue("bounced_leads", "Leads whose email address hard-bounced", BOUNCE_THRESHOLD,
-          "Share of all leads. DESIGN: bounce rates above 5% degrade every score."),
-    Issue("leads_missing_firmographics", "Leads missing industry or company size", 0.0,
-          "Share of all leads. Without size a lead has no segment; without industry no fit."),
-    Issue("accounts_missing_firmographics", "Accounts missing industry or company size", 0.0,
-          "Share of all accounts. An opportunity takes its account's segment."),
-    Issue("duplicate_leads", "Leads sharing an email address with another lead", 0.0,
-          "Share of leads with an email. Duplicates split activity and double-count the funnel."),
-    Issue("orphan_references", "References to records that do not exist", 0.0,
-          "Share of filled-in references (activity->lead, lead->account, opportunity->account, "
-          "opportunity->lead). Orphans drop out of every join."),
+    Issue(
+        "stale_leads",
+        "Open leads with no update or touch for over {days} days",
+        0.0,
+        "Share of open leads. DESIGN: data older than 30 days degrades every score.",
+    ),
+    Issue(
+        "bounced_leads",
+        "Leads whose email address hard-bounced",
+        BOUNCE_THRESHOLD,
+        "Share of all leads. DESIGN: bounce rates above 5% degrade every score.",
+    ),
+    Issue(
+        "leads_missing_firmographics",
+        "Leads missing industry or company size",
+        0.0,
+        "Share of all leads. Without size a lead has no segment; without industry no fit.",
+    ),
+    Issue(
+        "accounts_missing_firmographics",
+        "Accounts missing industry or company size",
+        0.0,
+        "Share of all accounts. An opportunity takes its account's segment.",
+    ),
+    Issue(
+        "duplicate_leads",
+        "Leads sharing an email address with another lead",
+        0.0,
+        "Share of leads with an email. Duplicates split activity and double-count the funnel.",
+    ),
+    Issue(
+        "orphan_references",
+        "References to records that do not exist",
+        0.0,
+        "Share of filled-in references (activity->lead, lead->account, opportunity->account, "
+        "opportunity->lead). Orphans drop out of every join.",
+    ),
 )
 
-SUMMARY_COLUMNS = ["priority", "issue", "key", "records", "checked", "share", "threshold",
-                   "above_threshold", "open_pipeline_touched_usd", "help"]
+SUMMARY_COLUMNS = [
+    "priority",
+    "issue",
+    "key",
+    "records",
+    "checked",
+    "share",
+    "threshold",
+    "above_threshold",
+    "open_pipeline_touched_usd",
+    "help",
+]
 
 
 def _as_of(conn: duckdb.DuckDBPyConnection, as_of: pd.Timestamp | None) -> pd.Timestamp | None:
@@ -78,20 +112,23 @@ def _days_before(as_of: pd.Timestamp | None, moments: pd.Series) -> pd.Series:
     return (as_of - pd.to_datetime(moments)).dt.days
 
 
-def stale_leads(conn: duckdb.DuckDBPyConnection, as_of: pd.Timestamp | None = None,
-                days: int = STALE_DAYS) -> pd.DataFrame:
+def stale_leads(
+    conn: duckdb.DuckDBPyConnection, as_of: pd.Timestamp | None = None, days: int = STALE_DAYS
+) -> pd.DataFrame:
     """Return open leads with neither an update nor an activity in the `days` before as_of."""
     as_of = _as_of(conn, as_of)
     cutoff = None if as_of is None else (as_of - pd.Timedelta(days=days)).to_pydatetime()
     found = run_query(conn, "quality/stale_leads", {"cutoff": cutoff})
-    return pd.DataFrame({
-        "lead_id": found["lead_id"],
-        "account_id": found["account_id"],
-        "email": found["email"],
-        "company_name": found["company_name"],
-        "days_since_update": _days_before(as_of, found["last_updated_at"]),
-        "days_since_last_touch": _days_before(as_of, found["last_touch_at"]),
-    })
+    return pd.DataFrame(
+        {
+            "lead_id": found["lead_id"],
+            "account_id": found["account_id"],
+            "email": found["email"],
+            "company_name": found["company_name"],
+            "days_since_update": _days_before(as_of, found["last_updated_at"]),
+            "days_since_last_touch": _days_before(as_of, found["last_touch_at"]),
+        }
+    )
 
 
 def bounced_leads(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -105,9 +142,15 @@ def bounce_rate(conn: duckdb.DuckDBPyConnection) -> dict[str, float | int | bool
     leads = int(run_query(conn, "quality/record_counts")["leads"].iloc[0])
     low, high = wilson_interval(bounced, leads)
     rate = bounced / leads if leads else float("nan")
-    return {"bounced": bounced, "leads": leads, "rate": rate, "low": float(low),
-            "high": float(high), "threshold": BOUNCE_THRESHOLD,
-            "above_threshold": bool(leads and rate > BOUNCE_THRESHOLD)}
+    return {
+        "bounced": bounced,
+        "leads": leads,
+        "rate": rate,
+        "low": float(low),
+        "high": float(high),
+        "threshold": BOUNCE_THRESHOLD,
+        "above_threshold": bool(leads and rate > BOUNCE_THRESHOLD),
+    }
 
 
 def blank_firmographics(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -115,15 +158,16 @@ def blank_firmographics(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     found = run_query(conn, "quality/blank_fields")
     keys = list(zip(found["table_name"], found["column_name"], strict=True))
     total = found["total"].astype("float64")
-    return pd.DataFrame({
-        "table": found["table_name"],
-        "column": found["column_name"],
-        "label": [FIELD_LABELS[key] for key in keys],
-        "blank": found["blank"],
-        "total": found["total"],
-        "share": found["blank"] / total.where(total > 0),
-    }).sort_values("share", ascending=False, kind="stable", na_position="last",
-                   ignore_index=True)
+    return pd.DataFrame(
+        {
+            "table": found["table_name"],
+            "column": found["column_name"],
+            "label": [FIELD_LABELS[key] for key in keys],
+            "blank": found["blank"],
+            "total": found["total"],
+            "share": found["blank"] / total.where(total > 0),
+        }
+    ).sort_values("share", ascending=False, kind="stable", na_position="last", ignore_index=True)
 
 
 def leads_missing_firmographics(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -151,8 +195,9 @@ def orphan_references(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _orphans(conn)[["kind", "label", "record_id", "missing_id"]]
 
 
-def issue_records(conn: duckdb.DuckDBPyConnection, as_of: pd.Timestamp | None = None,
-                  days: int = STALE_DAYS) -> dict[str, pd.DataFrame]:
+def issue_records(
+    conn: duckdb.DuckDBPyConnection, as_of: pd.Timestamp | None = None, days: int = STALE_DAYS
+) -> dict[str, pd.DataFrame]:
     """Return {issue key: the records with that issue}, ready to download."""
     return {"stale_leads": stale_leads(conn, as_of, days)} | standing_issue_records(conn)
 
@@ -171,8 +216,12 @@ def standing_issue_records(conn: duckdb.DuckDBPyConnection) -> dict[str, pd.Data
 
 def _records_checked(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     counts = run_query(conn, "quality/record_counts").iloc[0]
-    references = ["activities_with_lead", "leads_with_account", "opportunities_with_account",
-                  "opportunities_with_lead"]
+    references = [
+        "activities_with_lead",
+        "leads_with_account",
+        "opportunities_with_account",
+        "opportunities_with_lead",
+    ]
     return {
         "stale_leads": int(counts["open_leads"]),
         "bounced_leads": int(counts["leads"]),
@@ -187,7 +236,8 @@ def _among(ids: pd.Series, wanted: pd.Series) -> pd.Series:
     # as object arrays: isin on Arrow strings makes a Python scalar per wanted ID (~1.4 s for
     # the six issues at 1M leads); the object hash table does the same test in C
     found = pd.Series(ids.to_numpy(dtype=object), dtype=object).isin(
-        wanted.dropna().to_numpy(dtype=object))
+        wanted.dropna().to_numpy(dtype=object)
+    )
     return pd.Series(found.to_numpy(), index=ids.index)
 
 
@@ -200,9 +250,13 @@ def _touched_pipeline_usd(records: pd.DataFrame, pipeline: pd.DataFrame) -> floa
     return float(pipeline.loc[touched, "amount_usd"].sum())
 
 
-def quality_summary(conn: duckdb.DuckDBPyConnection, as_of: pd.Timestamp | None = None,
-                    days: int = STALE_DAYS, *,
-                    records: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def quality_summary(
+    conn: duckdb.DuckDBPyConnection,
+    as_of: pd.Timestamp | None = None,
+    days: int = STALE_DAYS,
+    *,
+    records: dict[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     """Return one row per issue, fix-first on top: most open pipeline touched, then records.
 
     records are issue_records(conn, as_of, days) when the caller already holds them.
@@ -210,18 +264,22 @@ def quality_summary(conn: duckdb.DuckDBPyConnection, as_of: pd.Timestamp | None 
     records = issue_records(conn, as_of, days) if records is None else records
     checked = _records_checked(conn)
     pipeline = run_query(conn, "quality/open_pipeline")
-    summary = pd.DataFrame({
-        "issue": [issue.label.format(days=days) for issue in ISSUES],
-        "key": [issue.key for issue in ISSUES],
-        "records": [len(records[issue.key]) for issue in ISSUES],
-        "checked": [checked[issue.key] for issue in ISSUES],
-        "threshold": [issue.threshold for issue in ISSUES],
-        "open_pipeline_touched_usd": [_touched_pipeline_usd(records[issue.key], pipeline)
-                                      for issue in ISSUES],
-        "help": [issue.help for issue in ISSUES],
-    })
+    summary = pd.DataFrame(
+        {
+            "issue": [issue.label.format(days=days) for issue in ISSUES],
+            "key": [issue.key for issue in ISSUES],
+            "records": [len(records[issue.key]) for issue in ISSUES],
+            "checked": [checked[issue.key] for issue in ISSUES],
+            "threshold": [issue.threshold for issue in ISSUES],
+            "open_pipeline_touched_usd": [
+                _touched_pipeline_usd(records[issue.key], pipeline) for issue in ISSUES
+            ],
+            "help": [issue.help for issue in ISSUES],
+        }
+    )
     share = summary["records"] / summary["checked"].where(summary["checked"] > 0)
     summary = summary.assign(share=share, above_threshold=share > summary["threshold"])
-    summary = summary.sort_values(["open_pipeline_touched_usd", "records"], ascending=False,
-                                  kind="stable", ignore_index=True)
+    summary = summary.sort_values(
+        ["open_pipeline_touched_usd", "records"], ascending=False, kind="stable", ignore_index=True
+    )
     return summary.assign(priority=np.arange(1, len(summary) + 1))[SUMMARY_COLUMNS]

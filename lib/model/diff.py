@@ -10,8 +10,10 @@ from lib.model.scoring_model import ScoringModel
 _BOOKKEEPING = ("version", "author", "note", "created_at")
 _TABLES = ("behavior_points", "intent_points", "policies")
 _LEAF_LABELS = {
-    "mql_threshold": "MQL threshold", "sql_threshold": "SQL threshold",
-    "half_life_days": "decay half-life (days)", "sla_hours": "SLA hours",
+    "mql_threshold": "MQL threshold",
+    "sql_threshold": "SQL threshold",
+    "half_life_days": "decay half-life (days)",
+    "sla_hours": "SLA hours",
     "pillar_weights": "weight of",
 }
 

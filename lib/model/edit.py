@@ -25,8 +25,9 @@ def _with_policy(model: ScoringModel, segment: str, **changes: Any) -> ScoringMo
     return with_changes(model, policies=model.policies | {segment: policy})
 
 
-def with_pillar_weights(model: ScoringModel, segment: str,
-                        weights: dict[str, float]) -> ScoringModel:
+def with_pillar_weights(
+    model: ScoringModel, segment: str, weights: dict[str, float]
+) -> ScoringModel:
     """Return a copy whose segment uses these pillar weights (missing pillars kept)."""
     current = model.policies[segment].pillar_weights if segment in model.policies else None
     if current is None:

@@ -13,6 +13,7 @@ from lib.model.segments import UNASSIGNED, SegmentRule
 PILLARS: tuple[str, ...] = ("fit", "value", "urgency", "authority", "risk")
 STAGES: tuple[str, ...] = ("lead", "recycled", "mql", "sal", "sql")
 
+
 @dataclass(frozen=True)
 class ActivityPoints:
     """Points per event of one activity type, and the most that type can add (or take)."""

@@ -27,17 +27,25 @@ DEFAULT_SEGMENTS: tuple[SegmentRule, ...] = (
 )
 
 
-def assign_segments(annual_revenue_usd: pd.Series, employees: pd.Series,
-                    rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENTS) -> np.ndarray:
+def assign_segments(
+    annual_revenue_usd: pd.Series,
+    employees: pd.Series,
+    rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENTS,
+) -> np.ndarray:
     """Return each company's segment name; 'unassigned' when neither figure is known."""
     revenue = pd.to_numeric(annual_revenue_usd, errors="coerce").to_numpy(dtype="float64")
     staff = pd.to_numeric(employees, errors="coerce").to_numpy(dtype="float64")
-    by_revenue = np.select([revenue >= r.min_annual_revenue_usd for r in rules],
-                           [r.name for r in rules], default=UNASSIGNED)
-    by_staff = np.select([staff >= r.min_employees for r in rules],
-                         [r.name for r in rules], default=UNASSIGNED)
-    return np.where(~np.isnan(revenue), by_revenue,
-                    np.where(~np.isnan(staff), by_staff, UNASSIGNED)).astype(object)
+    by_revenue = np.select(
+        [revenue >= r.min_annual_revenue_usd for r in rules],
+        [r.name for r in rules],
+        default=UNASSIGNED,
+    )
+    by_staff = np.select(
+        [staff >= r.min_employees for r in rules], [r.name for r in rules], default=UNASSIGNED
+    )
+    return np.where(
+        ~np.isnan(revenue), by_revenue, np.where(~np.isnan(staff), by_staff, UNASSIGNED)
+    ).astype(object)
 
 
 def segment_labels(rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENTS) -> dict[str, str]:

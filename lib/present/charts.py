@@ -17,7 +17,7 @@ BAND_WORDS = {"below": "Below 10%", "in": "10–25% (healthy)", "above": "Above 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
     """Return a CSS rgba() of a #rrggbb colour, for translucent interval bands."""
-    red, green, blue = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red},{green},{blue},{alpha})"
 
 
@@ -34,21 +34,47 @@ def pipeline_mix_chart(mix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Return bars of open-pipeline and won shares per segment with the target share as markers;
     mix is lib.metrics.kpis.pipeline_mix output."""
     names = [_label(labels, s) for s in mix["segment"]]
-    fig = go.Figure([
-        go.Bar(name="Open pipeline (amount)", x=names, y=mix["open_share"],
-               marker_color=PALETTE[0], customdata=mix["open_amount_usd"],
-               hovertemplate=("%{x}: %{y:.1%} of open pipeline ($%{customdata:,.0f})"
-                              "<extra></extra>")),
-        go.Bar(name="Won revenue", x=names, y=mix["won_share"], marker_color=PALETTE[2],
-               customdata=mix["won_amount_usd"],
-               hovertemplate="%{x}: %{y:.1%} of won revenue ($%{customdata:,.0f})<extra></extra>"),
-        go.Scatter(name="Target", x=names, y=mix["target_share"], mode="markers",
-                   marker={"symbol": "line-ew-open", "size": 40, "line": {"width": 4},
-                           "color": PALETTE[1]},
-                   hovertemplate="%{x}: target %{y:.0%}<extra></extra>"),
-    ])
-    fig.update_layout(barmode="group", legend_title_text="", margin={"t": 50},
-                      title="Share of open pipeline and won revenue, and the target")
+    fig = go.Figure(
+        [
+            go.Bar(
+                name="Open pipeline (amount)",
+                x=names,
+                y=mix["open_share"],
+                marker_color=PALETTE[0],
+                customdata=mix["open_amount_usd"],
+                hovertemplate=(
+                    "%{x}: %{y:.1%} of open pipeline ($%{customdata:,.0f})<extra></extra>"
+                ),
+            ),
+            go.Bar(
+                name="Won revenue",
+                x=names,
+                y=mix["won_share"],
+                marker_color=PALETTE[2],
+                customdata=mix["won_amount_usd"],
+                hovertemplate="%{x}: %{y:.1%} of won revenue ($%{customdata:,.0f})<extra></extra>",
+            ),
+            go.Scatter(
+                name="Target",
+                x=names,
+                y=mix["target_share"],
+                mode="markers",
+                marker={
+                    "symbol": "line-ew-open",
+                    "size": 40,
+                    "line": {"width": 4},
+                    "color": PALETTE[1],
+                },
+                hovertemplate="%{x}: target %{y:.0%}<extra></extra>",
+            ),
+        ]
+    )
+    fig.update_layout(
+        barmode="group",
+        legend_title_text="",
+        margin={"t": 50},
+        title="Share of open pipeline and won revenue, and the target",
+    )
     fig.update_yaxes(title_text="Share of amount", tickformat=".0%", rangemode="tozero")
     fig.update_xaxes(title_text="Segment")
     return fig
@@ -57,29 +83,52 @@ def pipeline_mix_chart(mix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
 def velocity_chart(velocity: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Return bars of pipeline velocity ($ per day) per segment; velocity is
     lib.metrics.kpis.pipeline_velocity_by_segment output."""
-    fig = go.Figure(go.Bar(
-        x=[_label(labels, s) for s in velocity["segment"]], y=velocity["velocity_usd_per_day"],
-        marker_color=[segment_colours(list(velocity["segment"]))[s] for s in velocity["segment"]],
-        customdata=velocity[["open_opportunities", "win_rate", "avg_won_amount_usd",
-                             "median_cycle_days"]],
-        hovertemplate=("%{x}: $%{y:,.0f} per day<br>%{customdata[0]} open × "
-                       "%{customdata[1]:.1%} win rate × $%{customdata[2]:,.0f} average won "
-                       "÷ %{customdata[3]:.0f} days<extra></extra>")))
-    fig.update_layout(title="Expected won revenue per day, by segment", showlegend=False,
-                      margin={"t": 50})
-    fig.update_yaxes(title_text="Expected won revenue per day ($)", tickprefix="$",
-                     rangemode="tozero")
+    fig = go.Figure(
+        go.Bar(
+            x=[_label(labels, s) for s in velocity["segment"]],
+            y=velocity["velocity_usd_per_day"],
+            marker_color=[
+                segment_colours(list(velocity["segment"]))[s] for s in velocity["segment"]
+            ],
+            customdata=velocity[
+                ["open_opportunities", "win_rate", "avg_won_amount_usd", "median_cycle_days"]
+            ],
+            hovertemplate=(
+                "%{x}: $%{y:,.0f} per day<br>%{customdata[0]} open × "
+                "%{customdata[1]:.1%} win rate × $%{customdata[2]:,.0f} average won "
+                "÷ %{customdata[3]:.0f} days<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(
+        title="Expected won revenue per day, by segment", showlegend=False, margin={"t": 50}
+    )
+    fig.update_yaxes(
+        title_text="Expected won revenue per day ($)", tickprefix="$", rangemode="tozero"
+    )
     fig.update_xaxes(title_text="Segment")
     return fig
 
 
 def _interval_band(rows: pd.DataFrame, name: str, colour: str, rate: str) -> list[go.Scatter]:
     """Return the invisible upper edge and the filled lower edge of one 95% interval band."""
-    edge = {"mode": "lines", "line": {"width": 0}, "legendgroup": name, "showlegend": False,
-            "hoverinfo": "skip"}
-    return [go.Scatter(x=rows["quarter"], y=rows[f"{rate}_high"], **edge),
-            go.Scatter(x=rows["quarter"], y=rows[f"{rate}_low"], fill="tonexty",
-                       fillcolor=_rgba(colour, 0.18), **edge)]
+    edge = {
+        "mode": "lines",
+        "line": {"width": 0},
+        "legendgroup": name,
+        "showlegend": False,
+        "hoverinfo": "skip",
+    }
+    return [
+        go.Scatter(x=rows["quarter"], y=rows[f"{rate}_high"], **edge),
+        go.Scatter(
+            x=rows["quarter"],
+            y=rows[f"{rate}_low"],
+            fill="tonexty",
+            fillcolor=_rgba(colour, 0.18),
+            **edge,
+        ),
+    ]
 
 
 def win_rate_trend_chart(quarters: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
@@ -98,18 +147,32 @@ def win_rate_trend_chart(quarters: pd.DataFrame, labels: dict[str, str]) -> go.F
         fig.add_traces(_interval_band(group, name, colours[segment], "win_rate"))
         fig.data[-1].visible = fig.data[-2].visible = shown
         symbols = group["win_rate_small_sample"].map({True: "circle-open", False: "circle"})
-        fig.add_trace(go.Scatter(
-            x=group["quarter"], y=group["win_rate"], name=name, legendgroup=name,
-            mode="lines+markers", line={"color": colours[segment]}, visible=shown,
-            marker={"symbol": list(symbols), "size": 9},
-            customdata=group[["win_rate_low", "win_rate_high", "closed"]],
-            hovertemplate=(f"{name} %{{x}}: %{{y:.1%}} (%{{customdata[0]:.1%}}–"
-                           "%{customdata[1]:.1%}), %{customdata[2]} closed<extra></extra>")))
-    fig.update_layout(title="Win rate by quarter (shaded: 95% interval; hollow: under 30 closed)",
-                      legend_title_text="Segment", margin={"t": 50})
+        fig.add_trace(
+            go.Scatter(
+                x=group["quarter"],
+                y=group["win_rate"],
+                name=name,
+                legendgroup=name,
+                mode="lines+markers",
+                line={"color": colours[segment]},
+                visible=shown,
+                marker={"symbol": list(symbols), "size": 9},
+                customdata=group[["win_rate_low", "win_rate_high", "closed"]],
+                hovertemplate=(
+                    f"{name} %{{x}}: %{{y:.1%}} (%{{customdata[0]:.1%}}–"
+                    "%{customdata[1]:.1%}), %{customdata[2]} closed<extra></extra>"
+                ),
+            )
+        )
+    fig.update_layout(
+        title="Win rate by quarter (shaded: 95% interval; hollow: under 30 closed)",
+        legend_title_text="Segment",
+        margin={"t": 50},
+    )
     fig.update_yaxes(title_text="Win rate", tickformat=".0%", rangemode="tozero")
-    fig.update_xaxes(title_text="Quarter closed", type="category",
-                     categoryorder="category ascending")
+    fig.update_xaxes(
+        title_text="Quarter closed", type="category", categoryorder="category ascending"
+    )
     return fig
 
 
@@ -123,25 +186,43 @@ def mql_to_sql_heatmap(cells: pd.DataFrame, labels: dict[str, str]) -> go.Figure
     """Return a segment x channel grid coloured below / in / above the healthy 10-25% MQL->SQL
     band (grey under 30 MQLs), each cell showing its rate and MQL count; cells is
     lib.metrics.kpis.mql_to_sql_by_segment_and_channel output."""
-    grid = cells.assign(code=_band_codes(cells),
-                        text=[f"{r:.0%}<br>{n:,} MQLs" + (" ⚠" if small else "")
-                              for r, n, small in zip(cells["mql_to_sql_rate"], cells["mqls"],
-                                                     cells["small_sample"], strict=True)])
+    grid = cells.assign(
+        code=_band_codes(cells),
+        text=[
+            f"{r:.0%}<br>{n:,} MQLs" + (" ⚠" if small else "")
+            for r, n, small in zip(
+                cells["mql_to_sql_rate"], cells["mqls"], cells["small_sample"], strict=True
+            )
+        ],
+    )
     segments = list(dict.fromkeys(grid["segment"]))
     z = grid.pivot(index="segment", columns="channel", values="code").reindex(segments)
     text = grid.pivot(index="segment", columns="channel", values="text").reindex(segments)
     colours = [BAND_COLOURS[b] for b in ("below", "in", "above")] + [PALETTE[-1]]
     scale = [[edge, colour] for i, colour in enumerate(colours) for edge in (i / 4, (i + 1) / 4)]
-    fig = go.Figure(go.Heatmap(
-        z=z.to_numpy(dtype="float64"), x=list(z.columns),
-        y=[_label(labels, s) for s in z.index], text=text.to_numpy(), texttemplate="%{text}",
-        zmin=-0.5, zmax=3.5, colorscale=scale, xgap=2, ygap=2,
-        colorbar={"title": {"text": "MQL→SQL"}, "tickvals": [0, 1, 2, 3],
-                  "ticktext": [BAND_WORDS[b] for b in ("below", "in", "above")]
-                  + ["Under 30 MQLs"]},
-        hovertemplate="%{y}, %{x}: %{text}<extra></extra>"))
-    fig.update_layout(title="MQL→SQL conversion by segment and channel against the 10–25% band",
-                      margin={"t": 50})
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.to_numpy(dtype="float64"),
+            x=list(z.columns),
+            y=[_label(labels, s) for s in z.index],
+            text=text.to_numpy(),
+            texttemplate="%{text}",
+            zmin=-0.5,
+            zmax=3.5,
+            colorscale=scale,
+            xgap=2,
+            ygap=2,
+            colorbar={
+                "title": {"text": "MQL→SQL"},
+                "tickvals": [0, 1, 2, 3],
+                "ticktext": [BAND_WORDS[b] for b in ("below", "in", "above")] + ["Under 30 MQLs"],
+            },
+            hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="MQL→SQL conversion by segment and channel against the 10–25% band", margin={"t": 50}
+    )
     fig.update_xaxes(title_text="Channel")
     fig.update_yaxes(title_text="Segment", autorange="reversed")
     return fig
@@ -150,11 +231,21 @@ def mql_to_sql_heatmap(cells: pd.DataFrame, labels: dict[str, str]) -> go.Figure
 def trend_sparkline(trend: pd.Series) -> go.Figure:
     """Return a small line of a share by quarter; trend is indexed by quarter and its name,
     in words, becomes the title."""
-    fig = go.Figure(go.Scatter(
-        x=list(trend.index), y=trend.to_numpy(), mode="lines+markers", line={"color": PALETTE[0]},
-        hovertemplate=f"{trend.name}, %{{x}}: %{{y:.1%}}<extra></extra>"))
-    fig.update_layout(height=170, margin={"t": 30, "b": 10, "l": 10, "r": 10}, showlegend=False,
-                      title={"text": f"{trend.name}, by quarter", "font": {"size": 12}})
+    fig = go.Figure(
+        go.Scatter(
+            x=list(trend.index),
+            y=trend.to_numpy(),
+            mode="lines+markers",
+            line={"color": PALETTE[0]},
+            hovertemplate=f"{trend.name}, %{{x}}: %{{y:.1%}}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=170,
+        margin={"t": 30, "b": 10, "l": 10, "r": 10},
+        showlegend=False,
+        title={"text": f"{trend.name}, by quarter", "font": {"size": 12}},
+    )
     fig.update_yaxes(tickformat=".0%")
     fig.update_xaxes(type="category", showticklabels=False)
     return fig
@@ -167,14 +258,28 @@ def cycle_survival_chart(curves: pd.DataFrame, labels: dict[str, str]) -> go.Fig
     fig = go.Figure()
     for segment, group in curves.groupby("segment", sort=False):
         name = _label(labels, str(segment))
-        fig.add_trace(go.Scatter(
-            x=group["days"], y=group["share_still_open"], name=name, mode="lines",
-            line={"shape": "hv", "color": colours[str(segment)]},
-            hovertemplate=f"{name}: %{{y:.0%}} still open after %{{x:.0f}} days<extra></extra>"))
-    fig.add_hline(y=0.5, line_dash="dot", line_color=PALETTE[-1],
-                  annotation_text="half closed-won", annotation_position="top right")
-    fig.update_layout(title="Deals not yet won, by days since creation (Kaplan–Meier)",
-                      legend_title_text="Segment", margin={"t": 50})
+        fig.add_trace(
+            go.Scatter(
+                x=group["days"],
+                y=group["share_still_open"],
+                name=name,
+                mode="lines",
+                line={"shape": "hv", "color": colours[str(segment)]},
+                hovertemplate=f"{name}: %{{y:.0%}} still open after %{{x:.0f}} days<extra></extra>",
+            )
+        )
+    fig.add_hline(
+        y=0.5,
+        line_dash="dot",
+        line_color=PALETTE[-1],
+        annotation_text="half closed-won",
+        annotation_position="top right",
+    )
+    fig.update_layout(
+        title="Deals not yet won, by days since creation (Kaplan–Meier)",
+        legend_title_text="Segment",
+        margin={"t": 50},
+    )
     fig.update_yaxes(title_text="Share not yet won", tickformat=".0%", range=[0, 1.02])
     fig.update_xaxes(title_text="Days since the opportunity was created", rangemode="tozero")
     return fig
@@ -184,20 +289,33 @@ def band_outcome_chart(bands: pd.DataFrame, band_labels: dict[str, str]) -> go.F
     """Return observed win rate per score band with 95% interval error bars, highest band first;
     bands is lib.metrics.outcomes.outcomes_by_band output."""
     rows = bands[bands["closed"] > 0]
-    names = [f"{_label(band_labels, b)}<br>{n:,} closed" + (" ⚠" if small else "")
-             for b, n, small in zip(rows["band"], rows["closed"], rows["small_sample"],
-                                    strict=True)]
-    fig = go.Figure(go.Bar(
-        x=names, y=rows["win_rate"],
-        marker_color=PALETTE[0],
-        error_y={"type": "data", "symmetric": False,
-                 "array": rows["win_rate_high"] - rows["win_rate"],
-                 "arrayminus": rows["win_rate"] - rows["win_rate_low"]},
-        customdata=rows[["closed", "avg_won_amount_usd"]],
-        hovertemplate=("%{y:.1%} of %{customdata[0]:,} closed; average won deal "
-                       "$%{customdata[1]:,.0f}<extra></extra>")))
-    fig.update_layout(title="Observed win rate by score band (bars: 95% interval)",
-                      showlegend=False, margin={"t": 50})
+    names = [
+        f"{_label(band_labels, b)}<br>{n:,} closed" + (" ⚠" if small else "")
+        for b, n, small in zip(rows["band"], rows["closed"], rows["small_sample"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=names,
+            y=rows["win_rate"],
+            marker_color=PALETTE[0],
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": rows["win_rate_high"] - rows["win_rate"],
+                "arrayminus": rows["win_rate"] - rows["win_rate_low"],
+            },
+            customdata=rows[["closed", "avg_won_amount_usd"]],
+            hovertemplate=(
+                "%{y:.1%} of %{customdata[0]:,} closed; average won deal "
+                "$%{customdata[1]:,.0f}<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(
+        title="Observed win rate by score band (bars: 95% interval)",
+        showlegend=False,
+        margin={"t": 50},
+    )
     fig.update_yaxes(title_text="Win rate", tickformat=".0%", rangemode="tozero")
     fig.update_xaxes(title_text="Score band")
     return fig
@@ -209,16 +327,28 @@ def blank_fields_chart(blank: pd.DataFrame) -> go.Figure:
     rows = blank[blank["total"] > 0].iloc[::-1]
     low, high = rows["share_low"], rows["share_high"]
     counts = [f"{b:,} of {t:,}" for b, t in zip(rows["blank"], rows["total"], strict=True)]
-    fig = go.Figure(go.Bar(
-        y=[f"{label} — {n}" for label, n in zip(rows["label"], counts, strict=True)],
-        x=rows["share"], orientation="h", marker_color=PALETTE[5],
-        error_x={"type": "data", "symmetric": False, "array": high - rows["share"],
-                 "arrayminus": rows["share"] - low},
-        hovertemplate="%{y}: %{x:.1%} blank<extra></extra>"))
-    fig.update_layout(title="Blank fields (bars: 95% interval)", showlegend=False,
-                      margin={"t": 50}, height=80 + 34 * len(rows))
-    fig.update_xaxes(title_text="Share of records left blank", tickformat=".0%",
-                     rangemode="tozero")
+    fig = go.Figure(
+        go.Bar(
+            y=[f"{label} — {n}" for label, n in zip(rows["label"], counts, strict=True)],
+            x=rows["share"],
+            orientation="h",
+            marker_color=PALETTE[5],
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": high - rows["share"],
+                "arrayminus": rows["share"] - low,
+            },
+            hovertemplate="%{y}: %{x:.1%} blank<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Blank fields (bars: 95% interval)",
+        showlegend=False,
+        margin={"t": 50},
+        height=80 + 34 * len(rows),
+    )
+    fig.update_xaxes(title_text="Share of records left blank", tickformat=".0%", rangemode="tozero")
     return fig
 
 
@@ -226,18 +356,28 @@ def score_waterfall_chart(factors: pd.DataFrame, score: float) -> go.Figure:
     """Return a horizontal waterfall of one lead's factor points ending at its score; factors is
     lib.present.leads.chart_factors output (factor, points, pillar)."""
     names = [*factors["factor"], "Qualification score"]
-    fig = go.Figure(go.Waterfall(
-        orientation="h", y=names, x=[*factors["points"], score],
-        measure=["relative"] * len(factors) + ["total"],
-        customdata=[*factors["pillar"], ""],
-        increasing={"marker": {"color": PALETTE[2]}},
-        decreasing={"marker": {"color": PALETTE[5]}},
-        totals={"marker": {"color": PALETTE[0]}},
-        text=[f"{p:+.1f}" for p in factors["points"]] + [f"{score:.1f}"],
-        textposition="outside", cliponaxis=False,
-        hovertemplate="%{y} (%{customdata}): %{x:+.1f} points<extra></extra>"))
-    fig.update_layout(title="How the score adds up", showlegend=False,
-                      margin={"t": 50, "r": 60}, height=120 + 30 * len(names))
+    fig = go.Figure(
+        go.Waterfall(
+            orientation="h",
+            y=names,
+            x=[*factors["points"], score],
+            measure=["relative"] * len(factors) + ["total"],
+            customdata=[*factors["pillar"], ""],
+            increasing={"marker": {"color": PALETTE[2]}},
+            decreasing={"marker": {"color": PALETTE[5]}},
+            totals={"marker": {"color": PALETTE[0]}},
+            text=[f"{p:+.1f}" for p in factors["points"]] + [f"{score:.1f}"],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y} (%{customdata}): %{x:+.1f} points<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="How the score adds up",
+        showlegend=False,
+        margin={"t": 50, "r": 60},
+        height=120 + 30 * len(names),
+    )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text="Score points", rangemode="tozero")
     return fig
@@ -249,15 +389,32 @@ def lift_by_decile_chart(lift: pd.DataFrame) -> go.Figure:
     lib.present.recalibration.lift_frame output."""
     fig = go.Figure()
     for i, (model, rows) in enumerate(lift.groupby("model", sort=False)):
-        fig.add_trace(go.Bar(
-            name=str(model), x=rows["decile"], y=rows["lift"], marker_color=PALETTE[i],
-            customdata=rows[["won", "leads", "win_rate"]],
-            hovertemplate=(f"{model}, decile %{{x}}: lift %{{y:.2f}} (%{{customdata[0]}} won "
-                           "of %{customdata[1]}, %{customdata[2]:.0%})<extra></extra>")))
-    fig.add_hline(y=1.0, line_dash="dot", line_color=PALETTE[-1],
-                  annotation_text="no better than chance", annotation_position="top right")
-    fig.update_layout(barmode="group", title="Lift by score decile on the held-out deals",
-                      legend={"orientation": "h", "y": -0.25}, margin={"t": 50})
+        fig.add_trace(
+            go.Bar(
+                name=str(model),
+                x=rows["decile"],
+                y=rows["lift"],
+                marker_color=PALETTE[i],
+                customdata=rows[["won", "leads", "win_rate"]],
+                hovertemplate=(
+                    f"{model}, decile %{{x}}: lift %{{y:.2f}} (%{{customdata[0]}} won "
+                    "of %{customdata[1]}, %{customdata[2]:.0%})<extra></extra>"
+                ),
+            )
+        )
+    fig.add_hline(
+        y=1.0,
+        line_dash="dot",
+        line_color=PALETTE[-1],
+        annotation_text="no better than chance",
+        annotation_position="top right",
+    )
+    fig.update_layout(
+        barmode="group",
+        title="Lift by score decile on the held-out deals",
+        legend={"orientation": "h", "y": -0.25},
+        margin={"t": 50},
+    )
     fig.update_yaxes(title_text="Win rate ÷ overall win rate", rangemode="tozero")
     fig.update_xaxes(title_text="Score decile (1 = highest scores)", dtick=1)
     return fig
@@ -267,25 +424,49 @@ def calibration_chart(calibration: pd.DataFrame) -> go.Figure:
     """Return predicted against observed win rate per bin with 95% interval error bars, one
     line per model, and the diagonal; calibration is
     lib.present.recalibration.calibration_frame output."""
-    fig = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Perfectly calibrated",
-                               line={"dash": "dot", "color": PALETTE[-1]}, hoverinfo="skip"))
+    fig = go.Figure(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            name="Perfectly calibrated",
+            line={"dash": "dot", "color": PALETTE[-1]},
+            hoverinfo="skip",
+        )
+    )
     for i, (model, rows) in enumerate(calibration.groupby("model", sort=False)):
-        fig.add_trace(go.Scatter(
-            name=str(model), x=rows["mean_predicted"], y=rows["observed"], mode="lines+markers",
-            line={"color": PALETTE[i]},
-            error_y={"type": "data", "symmetric": False,
-                     "array": rows["observed_high"] - rows["observed"],
-                     "arrayminus": rows["observed"] - rows["observed_low"]},
-            customdata=rows[["won", "leads"]],
-            hovertemplate=(f"{model}: predicted %{{x:.0%}}, observed %{{y:.0%}} "
-                           "(%{customdata[0]} won of %{customdata[1]})<extra></extra>")))
+        fig.add_trace(
+            go.Scatter(
+                name=str(model),
+                x=rows["mean_predicted"],
+                y=rows["observed"],
+                mode="lines+markers",
+                line={"color": PALETTE[i]},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": rows["observed_high"] - rows["observed"],
+                    "arrayminus": rows["observed"] - rows["observed_low"],
+                },
+                customdata=rows[["won", "leads"]],
+                hovertemplate=(
+                    f"{model}: predicted %{{x:.0%}}, observed %{{y:.0%}} "
+                    "(%{customdata[0]} won of %{customdata[1]})<extra></extra>"
+                ),
+            )
+        )
     top = float(max(calibration["observed_high"].max(), calibration["mean_predicted"].max(), 0.1))
-    fig.update_layout(title="Calibration on the held-out deals (bars: 95% interval)",
-                      legend={"orientation": "h", "y": -0.25}, margin={"t": 50})
-    fig.update_xaxes(title_text="Predicted win probability", tickformat=".0%",
-                     range=[0, min(1.0, top * 1.05)])
-    fig.update_yaxes(title_text="Observed win rate", tickformat=".0%",
-                     range=[0, min(1.0, top * 1.05)])
+    fig.update_layout(
+        title="Calibration on the held-out deals (bars: 95% interval)",
+        legend={"orientation": "h", "y": -0.25},
+        margin={"t": 50},
+    )
+    fig.update_xaxes(
+        title_text="Predicted win probability", tickformat=".0%", range=[0, min(1.0, top * 1.05)]
+    )
+    fig.update_yaxes(
+        title_text="Observed win rate", tickformat=".0%", range=[0, min(1.0, top * 1.05)]
+    )
     return fig
 
 
@@ -295,20 +476,38 @@ def backtest_bands_chart(bands: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for i, (model, rows) in enumerate(bands.groupby("model", sort=False)):
         shown = rows[rows["closed"] > 0]
-        fig.add_trace(go.Bar(
-            name=str(model), x=shown["band"], y=shown["win_rate"], marker_color=PALETTE[i],
-            error_y={"type": "data", "symmetric": False,
-                     "array": shown["win_rate_high"] - shown["win_rate"],
-                     "arrayminus": shown["win_rate"] - shown["win_rate_low"]},
-            text=[f"{c:,.0f} closed" + (" ⚠" if s else "")
-                  for c, s in zip(shown["closed"], shown["small_sample"], strict=True)],
-            textposition="inside", insidetextanchor="start",
-            customdata=shown[["won", "closed", "leads"]],
-            hovertemplate=(f"{model}, %{{x}}: %{{y:.1%}} won (%{{customdata[0]:,.0f}} of "
-                           "%{customdata[1]:,.0f} closed; %{customdata[2]:,.0f} leads)"
-                           "<extra></extra>")))
-    fig.update_layout(barmode="group", title="Win rate by score band (bars: 95% interval)",
-                      legend={"orientation": "h", "y": -0.2}, margin={"t": 50})
+        fig.add_trace(
+            go.Bar(
+                name=str(model),
+                x=shown["band"],
+                y=shown["win_rate"],
+                marker_color=PALETTE[i],
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": shown["win_rate_high"] - shown["win_rate"],
+                    "arrayminus": shown["win_rate"] - shown["win_rate_low"],
+                },
+                text=[
+                    f"{c:,.0f} closed" + (" ⚠" if s else "")
+                    for c, s in zip(shown["closed"], shown["small_sample"], strict=True)
+                ],
+                textposition="inside",
+                insidetextanchor="start",
+                customdata=shown[["won", "closed", "leads"]],
+                hovertemplate=(
+                    f"{model}, %{{x}}: %{{y:.1%}} won (%{{customdata[0]:,.0f}} of "
+                    "%{customdata[1]:,.0f} closed; %{customdata[2]:,.0f} leads)"
+                    "<extra></extra>"
+                ),
+            )
+        )
+    fig.update_layout(
+        barmode="group",
+        title="Win rate by score band (bars: 95% interval)",
+        legend={"orientation": "h", "y": -0.2},
+        margin={"t": 50},
+    )
     fig.update_yaxes(title_text="Win rate", tickformat=".0%", rangemode="tozero")
     fig.update_xaxes(title_text="Score band")
     return fig

@@ -17,14 +17,25 @@ from lib.metrics.filters import Filters
 from lib.metrics.stats import SMALL_SAMPLE, wilson_interval
 
 RECORD_LABELS: dict[str, str] = {
-    "lead_id": "Lead ID", "account_id": "Account ID", "opportunity_id": "Opportunity ID",
-    "email": "Email", "company_name": "Company", "account_name": "Account",
-    "segment": "Segment", "channel": "Channel",
-    "days_since_update": "Days since update", "days_since_last_touch": "Days since last touch",
-    "updated_at": "Last updated", "created_at": "Created",
-    "industry_missing": "Industry missing", "company_size_missing": "Company size missing",
-    "email_key": "Email (trimmed, lower case)", "leads_sharing_email": "Leads sharing the email",
-    "label": "Problem", "record_id": "Record ID", "missing_id": "Missing ID",
+    "lead_id": "Lead ID",
+    "account_id": "Account ID",
+    "opportunity_id": "Opportunity ID",
+    "email": "Email",
+    "company_name": "Company",
+    "account_name": "Account",
+    "segment": "Segment",
+    "channel": "Channel",
+    "days_since_update": "Days since update",
+    "days_since_last_touch": "Days since last touch",
+    "updated_at": "Last updated",
+    "created_at": "Created",
+    "industry_missing": "Industry missing",
+    "company_size_missing": "Company size missing",
+    "email_key": "Email (trimmed, lower case)",
+    "leads_sharing_email": "Leads sharing the email",
+    "label": "Problem",
+    "record_id": "Record ID",
+    "missing_id": "Missing ID",
 }
 HIDDEN_COLUMNS = ("kind",)  # the orphan kind is repeated in words by `label`
 
@@ -32,7 +43,8 @@ HIDDEN_COLUMNS = ("kind",)  # the orphan kind is repeated in words by `label`
 def lead_scope(lead_segment: pd.DataFrame, channels: pd.DataFrame) -> pd.DataFrame:
     """Return one row per lead: lead_id, segment, channel (from the two frames, joined on id)."""
     return lead_segment[["lead_id", "segment"]].merge(
-        channels[["lead_id", "channel"]], on="lead_id", how="left")
+        channels[["lead_id", "channel"]], on="lead_id", how="left"
+    )
 
 
 def _allowed(values: pd.Series, allowed: tuple[str, ...] | None) -> pd.Series:
@@ -42,11 +54,13 @@ def _allowed(values: pd.Series, allowed: tuple[str, ...] | None) -> pd.Series:
     return values.isna() | values.isin(allowed)
 
 
-def placed(records: pd.DataFrame, leads: pd.DataFrame,
-           account_segment: pd.DataFrame) -> pd.DataFrame:
+def placed(
+    records: pd.DataFrame, leads: pd.DataFrame, account_segment: pd.DataFrame
+) -> pd.DataFrame:
     """Return records with segment and channel added from their lead, else their account."""
-    return _placed(records, leads.set_index("lead_id"),
-                   account_segment.set_index("account_id")["segment"])
+    return _placed(
+        records, leads.set_index("lead_id"), account_segment.set_index("account_id")["segment"]
+    )
 
 
 def _placed(records: pd.DataFrame, by_lead: pd.DataFrame, by_account: pd.Series) -> pd.DataFrame:
@@ -59,32 +73,43 @@ def _placed(records: pd.DataFrame, by_lead: pd.DataFrame, by_account: pd.Series)
         from_account = records["account_id"].map(by_account)
         segment = segment.where(segment.notna(), from_account.astype(object))
     return records.drop(columns=list(HIDDEN_COLUMNS), errors="ignore").assign(
-        segment=segment, channel=channel)
+        segment=segment, channel=channel
+    )
 
 
 def within_filters(records: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """Return the placed records whose segment and channel the filters allow (unplaced kept)."""
-    keep = (_allowed(records["segment"], filters.segments)
-            & _allowed(records["channel"], filters.channels))
+    keep = _allowed(records["segment"], filters.segments) & _allowed(
+        records["channel"], filters.channels
+    )
     return records.loc[keep].reset_index(drop=True)
 
 
-def filtered_issue_records(records: dict[str, pd.DataFrame], leads: pd.DataFrame,
-                           account_segment: pd.DataFrame,
-                           filters: Filters) -> dict[str, pd.DataFrame]:
+def filtered_issue_records(
+    records: dict[str, pd.DataFrame],
+    leads: pd.DataFrame,
+    account_segment: pd.DataFrame,
+    filters: Filters,
+) -> dict[str, pd.DataFrame]:
     """Return {issue key: its records placed and within the filters}; inputs not mutated."""
     # one lookup shared by every issue: an index over 1M leads builds its hash table once
     # (~0.3 s) instead of twice per issue
     by_lead = leads.set_index("lead_id")
     by_account = account_segment.set_index("account_id")["segment"]
-    return {key: within_filters(_placed(frame, by_lead, by_account), filters)
-            for key, frame in records.items()}
+    return {
+        key: within_filters(_placed(frame, by_lead, by_account), filters)
+        for key, frame in records.items()
+    }
 
 
 def leads_within(leads: pd.DataFrame, filters: Filters) -> int:
     """Return how many leads the filters allow (the denominator of an in-scope lead rate)."""
-    return int((_allowed(leads["segment"], filters.segments)
-                & _allowed(leads["channel"], filters.channels)).sum())
+    return int(
+        (
+            _allowed(leads["segment"], filters.segments)
+            & _allowed(leads["channel"], filters.channels)
+        ).sum()
+    )
 
 
 def blank_fields(blank: pd.DataFrame) -> pd.DataFrame:
@@ -93,8 +118,9 @@ def blank_fields(blank: pd.DataFrame) -> pd.DataFrame:
     return blank.assign(share_low=low, share_high=high)
 
 
-def rate_texts(successes: pd.Series | np.ndarray, trials: pd.Series | np.ndarray,
-               noun: str = "records") -> list[str]:
+def rate_texts(
+    successes: pd.Series | np.ndarray, trials: pd.Series | np.ndarray, noun: str = "records"
+) -> list[str]:
     """Return '7.1% (6.7–7.5%), 1,099 of 15,574 records' per pair; ⚠ below 30 trials."""
     k = np.asarray(successes, dtype="float64")
     n = np.asarray(trials, dtype="float64")
@@ -106,32 +132,38 @@ def rate_texts(successes: pd.Series | np.ndarray, trials: pd.Series | np.ndarray
             continue
         # tiny shares (20 orphans in 207,435 references) need more decimals to not read 0.0%
         d = 1 if high[i] >= 0.01 else 2 if high[i] >= 0.001 else 3
-        text = (f"{k[i] / n[i]:.{d}%} ({low[i]:.{d}%}–{high[i]:.{d}%}), "
-                f"{k[i]:,.0f} of {n[i]:,.0f} {noun}")
+        text = (
+            f"{k[i] / n[i]:.{d}%} ({low[i]:.{d}%}–{high[i]:.{d}%}), "
+            f"{k[i]:,.0f} of {n[i]:,.0f} {noun}"
+        )
         texts.append(text + (" ⚠ small sample" if n[i] < SMALL_SAMPLE else ""))
     return texts
 
 
-def summary_in_words(summary: pd.DataFrame,
-                     money: Callable[[float], str]) -> pd.DataFrame:
+def summary_in_words(summary: pd.DataFrame, money: Callable[[float], str]) -> pd.DataFrame:
     """Return the fix-first table with headers in words; money formats an amount for people."""
-    return pd.DataFrame({
-        "Fix order": summary["priority"].to_numpy(),
-        "Issue": summary["issue"].to_numpy(),
-        "Open pipeline touched": summary["open_pipeline_touched_usd"].map(money).to_numpy(),
-        "Share of records checked (95% interval)": rate_texts(summary["records"],
-                                                              summary["checked"]),
-        "Needs attention": [f"{'Yes, over' if over else 'No, ≤'} {line:.0%}"
-                            for over, line in zip(summary["above_threshold"],
-                                                  summary["threshold"], strict=True)],
-    })
+    return pd.DataFrame(
+        {
+            "Fix order": summary["priority"].to_numpy(),
+            "Issue": summary["issue"].to_numpy(),
+            "Open pipeline touched": summary["open_pipeline_touched_usd"].map(money).to_numpy(),
+            "Share of records checked (95% interval)": rate_texts(
+                summary["records"], summary["checked"]
+            ),
+            "Needs attention": [
+                f"{'Yes, over' if over else 'No, ≤'} {line:.0%}"
+                for over, line in zip(summary["above_threshold"], summary["threshold"], strict=True)
+            ],
+        }
+    )
 
 
 def records_in_words(records: pd.DataFrame, segment_names: dict[str, str]) -> pd.DataFrame:
     """Return issue records with headers in words and segment names as people read them."""
     segment = records["segment"].astype(object).map(segment_names).fillna("Not known")
-    out = records.assign(segment=segment,
-                         channel=records["channel"].astype(object).fillna("Not known"))
+    out = records.assign(
+        segment=segment, channel=records["channel"].astype(object).fillna("Not known")
+    )
     if "lead_id" not in records:  # account records have no channel: no column saying so
         out = out.drop(columns="channel")
     return out.rename(columns=RECORD_LABELS)

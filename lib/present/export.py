@@ -15,8 +15,11 @@ CRM_PROPERTY_MAP: dict[str, tuple[str, str, str]] = {
     "segment": ("qualify_segment", "qualify_segment", "Qualify_Segment__c"),
     "grade": ("qualify_grade", "qualify_grade", "Qualify_Grade__c"),
     "grade_letter": ("qualify_grade_letter", "qualify_grade_letter", "Qualify_Grade_Letter__c"),
-    "behavior_score": ("qualify_behavior_score", "qualify_behavior_score",
-                       "Qualify_Behavior_Score__c"),
+    "behavior_score": (
+        "qualify_behavior_score",
+        "qualify_behavior_score",
+        "Qualify_Behavior_Score__c",
+    ),
     "qualification_score": ("qualify_score", "qualify_score", "Qualify_Score__c"),
     "band": ("qualify_band", "qualify_band", "Qualify_Band__c"),
     "stage": ("qualify_stage", "qualify_stage", "Qualify_Stage__c"),

@@ -16,23 +16,50 @@ from lib.model.segments import segment_labels
 from lib.present.export import CRM_PROPERTY_MAP
 
 STAGE_LABELS: dict[str, str] = {
-    "lead": "Lead", "recycled": "Recycled to nurture", "mql": "MQL", "sal": "SAL", "sql": "SQL",
+    "lead": "Lead",
+    "recycled": "Recycled to nurture",
+    "mql": "MQL",
+    "sal": "SAL",
+    "sql": "SQL",
 }
 COLUMN_LABELS: dict[str, str] = {
-    "lead_id": "Lead ID", "account_id": "Account ID", "email": "Email",
-    "company_name": "Company", "channel": "Channel", "segment": "Segment",
-    "stage": "Stage", "band": "Band", "qualification_score": "Qualification score",
-    "grade": "Grade", "grade_letter": "Grade letter", "behavior_score": "Behaviour score",
-    "framework": "Framework", "playbook": "Playbook", "next_action": "Next action",
-    "sla_due_at": "SLA due", "top_factors": "Top factors",
+    "lead_id": "Lead ID",
+    "account_id": "Account ID",
+    "email": "Email",
+    "company_name": "Company",
+    "channel": "Channel",
+    "segment": "Segment",
+    "stage": "Stage",
+    "band": "Band",
+    "qualification_score": "Qualification score",
+    "grade": "Grade",
+    "grade_letter": "Grade letter",
+    "behavior_score": "Behaviour score",
+    "framework": "Framework",
+    "playbook": "Playbook",
+    "next_action": "Next action",
+    "sla_due_at": "SLA due",
+    "top_factors": "Top factors",
 }
 TABLE_COLUMNS: tuple[str, ...] = (
-    "company_name", "email", "segment", "channel", "stage", "band", "qualification_score",
-    "grade_letter", "framework", "next_action", "sla_due_at", "top_factors",
+    "company_name",
+    "email",
+    "segment",
+    "channel",
+    "stage",
+    "band",
+    "qualification_score",
+    "grade_letter",
+    "framework",
+    "next_action",
+    "sla_due_at",
+    "top_factors",
 )
 SORTABLE: dict[str, str] = {
-    "qualification_score": "Qualification score", "grade": "Grade",
-    "sla_due_at": "SLA due", "company_name": "Company",
+    "qualification_score": "Qualification score",
+    "grade": "Grade",
+    "sla_due_at": "SLA due",
+    "company_name": "Company",
 }
 CHART_FACTORS = 15  # the rest of a lead's factors are summed into one "smaller factors" bar
 
@@ -62,38 +89,54 @@ def _matches(scores: pd.DataFrame, text: str) -> np.ndarray:
     if not text:
         return np.ones(len(scores), dtype=bool)
     # lower() then a literal contains: 4x faster than case=False on Arrow strings (20k: 6 ms)
-    hit = [scores[c].str.lower().str.contains(text.lower(), regex=False, na=False).to_numpy()
-           for c in ("company_name", "email")]
+    hit = [
+        scores[c].str.lower().str.contains(text.lower(), regex=False, na=False).to_numpy()
+        for c in ("company_name", "email")
+    ]
     return hit[0] | hit[1]
 
 
 def lead_mask(scores: pd.DataFrame, channels: pd.Series, query: LeadQuery) -> np.ndarray:
     """Return one boolean per lead: whether it passes every restriction of query."""
     score = scores["qualification_score"].to_numpy(dtype="float64")
-    return (_within(scores["segment"], query.segments)
-            & _within(channels.reset_index(drop=True), query.channels)
-            & _within(scores["stage"], query.stages) & _within(scores["band"], query.bands)
-            & _within(scores["framework"], query.frameworks)
-            & (score >= query.min_score) & _matches(scores, query.search))
+    return (
+        _within(scores["segment"], query.segments)
+        & _within(channels.reset_index(drop=True), query.channels)
+        & _within(scores["stage"], query.stages)
+        & _within(scores["band"], query.bands)
+        & _within(scores["framework"], query.frameworks)
+        & (score >= query.min_score)
+        & _matches(scores, query.search)
+    )
 
 
-def filtered_leads(scores: pd.DataFrame, channels: pd.Series, query: LeadQuery,
-                   sort_by: str = "qualification_score", ascending: bool = False) -> pd.DataFrame:
+def filtered_leads(
+    scores: pd.DataFrame,
+    channels: pd.Series,
+    query: LeadQuery,
+    sort_by: str = "qualification_score",
+    ascending: bool = False,
+) -> pd.DataFrame:
     """Return the leads passing query with their channel, sorted (stable); inputs not mutated."""
     mask = lead_mask(scores, channels, query)
     chosen = scores.loc[mask].assign(channel=channels.to_numpy()[mask])
-    return chosen.sort_values(sort_by, ascending=ascending, kind="stable", na_position="last",
-                              ignore_index=True)
+    return chosen.sort_values(
+        sort_by, ascending=ascending, kind="stable", na_position="last", ignore_index=True
+    )
 
 
 def value_labels(model: ScoringModel) -> dict[str, dict[str, str]]:
     """Return column -> {stored value: word people read} for segment, stage and band."""
-    return {"segment": segment_labels(model.segments), "stage": STAGE_LABELS,
-            "band": {b.name: b.label for b in model.bands}}
+    return {
+        "segment": segment_labels(model.segments),
+        "stage": STAGE_LABELS,
+        "band": {b.name: b.label for b in model.bands},
+    }
 
 
-def in_words(frame: pd.DataFrame, model: ScoringModel,
-             columns: tuple[str, ...] = TABLE_COLUMNS) -> pd.DataFrame:
+def in_words(
+    frame: pd.DataFrame, model: ScoringModel, columns: tuple[str, ...] = TABLE_COLUMNS
+) -> pd.DataFrame:
     """Return the chosen columns with values and headers in words; input not mutated."""
     out = frame[list(columns)].copy()
     for column, labels in value_labels(model).items():
@@ -109,9 +152,15 @@ def lead_choices(leads: pd.DataFrame, limit: int = 200) -> dict[str, str]:
     # The ID keeps labels unique (duplicate leads share company and email), so the label itself
     # can be the widget's option; AppTest cannot drive a selectbox through a format_func.
     head = leads.head(limit)
-    text = (head["company_name"].fillna("(no company)") + " · " + head["email"].fillna("")
-            + " · score " + head["qualification_score"].astype("float64").round(1).astype(str)
-            + " · " + head["lead_id"])
+    text = (
+        head["company_name"].fillna("(no company)")
+        + " · "
+        + head["email"].fillna("")
+        + " · score "
+        + head["qualification_score"].astype("float64").round(1).astype(str)
+        + " · "
+        + head["lead_id"]
+    )
     return dict(zip(text, head["lead_id"], strict=True))
 
 
@@ -131,18 +180,26 @@ def chart_factors(explanation: pd.DataFrame, keep: int = CHART_FACTORS) -> pd.Da
     scale = explanation[explanation["pillar"] == "scale"]
     factors = explanation[explanation["pillar"] != "scale"]
     ranked = factors.reindex(
-        factors["points"].abs().sort_values(ascending=False, kind="stable").index)
+        factors["points"].abs().sort_values(ascending=False, kind="stable").index
+    )
     top, rest = ranked.head(keep), ranked.iloc[keep:]
     parts = [top]
     if len(rest):
         plural = "" if len(rest) == 1 else "s"
-        parts.append(pd.DataFrame({"factor": [f"{len(rest)} smaller factor{plural}"],
-                                   "points": [float(rest["points"].sum())],
-                                   "pillar": ["Several"]}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "factor": [f"{len(rest)} smaller factor{plural}"],
+                    "points": [float(rest["points"].sum())],
+                    "pillar": ["Several"],
+                }
+            )
+        )
     parts.append(scale[scale["points"] != 0])
     chart = pd.concat(parts, ignore_index=True)
-    return chart.assign(factor=_sentence_case(chart["factor"]),
-                        pillar=_sentence_case(chart["pillar"]))[["factor", "points", "pillar"]]
+    return chart.assign(
+        factor=_sentence_case(chart["factor"]), pillar=_sentence_case(chart["pillar"])
+    )[["factor", "points", "pillar"]]
 
 
 def pillar_values(score_row: pd.Series) -> dict[str, float]:
@@ -150,8 +207,12 @@ def pillar_values(score_row: pd.Series) -> dict[str, float]:
     return {p.capitalize(): float(score_row[p]) for p in PILLARS}
 
 
-def accounts_in_words(rollup: pd.DataFrame, scores: pd.DataFrame, model: ScoringModel,
-                      segments: tuple[str, ...] | None = None) -> pd.DataFrame:
+def accounts_in_words(
+    rollup: pd.DataFrame,
+    scores: pd.DataFrame,
+    model: ScoringModel,
+    segments: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
     """Return one row per account (best score first) with headers and values in words."""
     named = scores.dropna(subset=["account_id"]).drop_duplicates("account_id")
     names = named.set_index("account_id")["company_name"]
@@ -159,24 +220,27 @@ def accounts_in_words(rollup: pd.DataFrame, scores: pd.DataFrame, model: Scoring
     shown = shown.sort_values("best_score", ascending=False, kind="stable")
     group = shown["buying_group_min"].astype(str) + "–" + shown["buying_group_max"].astype(str)
     labels = segment_labels(model.segments)
-    return pd.DataFrame({
-        "Company": shown["account_id"].map(names).to_numpy(),
-        "Segment": shown["segment"].map(labels).fillna(shown["segment"]).to_numpy(),
-        "Leads": shown["leads"].to_numpy(),
-        "Best score": shown["best_score"].astype("float64").round(1).to_numpy(),
-        "Engaged people": shown["engaged_people"].to_numpy(),
-        "Expected buying group": group.to_numpy(),
-        "Buying group covered": shown["coverage_ratio"].to_numpy(),
-        "Account stage": shown["account_stage"].map(STAGE_LABELS).to_numpy(),
-        "Account ID": shown["account_id"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "Company": shown["account_id"].map(names).to_numpy(),
+            "Segment": shown["segment"].map(labels).fillna(shown["segment"]).to_numpy(),
+            "Leads": shown["leads"].to_numpy(),
+            "Best score": shown["best_score"].astype("float64").round(1).to_numpy(),
+            "Engaged people": shown["engaged_people"].to_numpy(),
+            "Expected buying group": group.to_numpy(),
+            "Buying group covered": shown["coverage_ratio"].to_numpy(),
+            "Account stage": shown["account_stage"].map(STAGE_LABELS).to_numpy(),
+            "Account ID": shown["account_id"].to_numpy(),
+        }
+    )
 
 
 def crm_mapping() -> pd.DataFrame:
     """Return one row per exported field: its name in words, CSV, HubSpot and Salesforce names."""
     rows = [(COLUMN_LABELS[k], *names) for k, names in CRM_PROPERTY_MAP.items()]
-    return pd.DataFrame(rows, columns=["Qualify field", "CSV column", "HubSpot property",
-                                       "Salesforce field"])
+    return pd.DataFrame(
+        rows, columns=["Qualify field", "CSV column", "HubSpot property", "Salesforce field"]
+    )
 
 
 TABLE_ROWS = 25_000  # a browser table of 1M rows costs ~4 s a run; the export holds them all

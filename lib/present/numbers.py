@@ -22,8 +22,9 @@ def percent_text(rate: float | None) -> str:
     return "—" if _missing(rate) else f"{rate:.1%}"
 
 
-def rate_text(rate: float | None, low: float | None, high: float | None, count: int,
-              noun: str) -> str:
+def rate_text(
+    rate: float | None, low: float | None, high: float | None, count: int, noun: str
+) -> str:
     """Return '27.3% (24.1–30.6%), 812 closed', flagged below 30 trials; '—' with no trials."""
     trials = f"{int(count):,} {noun}"
     if _missing(rate):

@@ -23,8 +23,9 @@ def target_mix(enterprise_pct: float, mid_market_pct: float) -> dict[str, float]
     total = sum(chosen)
     scale = 100.0 / total if total > 100 else 1.0
     shares = [value * scale / 100 for value in chosen]
-    return dict(zip(TARGET_SEGMENTS, shares, strict=True)) | {REST_SEGMENT: max(0.0,
-                                                                             1 - sum(shares))}
+    return dict(zip(TARGET_SEGMENTS, shares, strict=True)) | {
+        REST_SEGMENT: max(0.0, 1 - sum(shares))
+    }
 
 
 def overall_rate(successes: pd.Series, trials: pd.Series) -> tuple[float, float, float, int]:
@@ -39,13 +40,18 @@ def mix_gap_sentence(mix: pd.DataFrame, labels: dict[str, str]) -> str:
     if not mix["open_amount_usd"].sum() > 0:
         return "There is no open pipeline to compare with the target mix."
     off = mix["gap_share"].abs().sum() / 2  # share of pipeline that would have to move
-    moves = [f"{labels.get(s, s)} {money_text(abs(g))} {'short' if g > 0 else 'over'}"
-             for s, g in zip(mix["segment"], mix["gap_amount_usd"], strict=True)
-             if abs(g) >= 0.005 * mix["open_amount_usd"].sum()]
+    moves = [
+        f"{labels.get(s, s)} {money_text(abs(g))} {'short' if g > 0 else 'over'}"
+        for s, g in zip(mix["segment"], mix["gap_amount_usd"], strict=True)
+        if abs(g) >= 0.005 * mix["open_amount_usd"].sum()
+    ]
     if not moves:
         return "Open pipeline sits on the target mix."
-    return (f"Open pipeline is {off:.0%} away from the target mix: " + ", ".join(moves)
-            + " at today's total.")
+    return (
+        f"Open pipeline is {off:.0%} away from the target mix: "
+        + ", ".join(moves)
+        + " at today's total."
+    )
 
 
 def _signed_money(value: float) -> str:
@@ -55,17 +61,19 @@ def _signed_money(value: float) -> str:
 def mix_table(mix: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """Return the pipeline mix per segment with headers in words, money as text, shares as
     fractions; a positive gap is money missing from the segment, a negative one is excess."""
-    return pd.DataFrame({
-        "Segment": mix["segment"].map(lambda s: labels.get(s, s)),
-        "Open deals": mix["open_count"].astype("int64"),
-        "Open amount": mix["open_amount_usd"].map(money_text),
-        "Share of open amount": mix["open_share"],
-        "Target share": mix["target_share"],
-        "Gap to target": mix["gap_amount_usd"].map(_signed_money),
-        "Won deals": mix["won_count"].astype("int64"),
-        "Won amount": mix["won_amount_usd"].map(money_text),
-        "Share of won amount": mix["won_share"],
-    })
+    return pd.DataFrame(
+        {
+            "Segment": mix["segment"].map(lambda s: labels.get(s, s)),
+            "Open deals": mix["open_count"].astype("int64"),
+            "Open amount": mix["open_amount_usd"].map(money_text),
+            "Share of open amount": mix["open_share"],
+            "Target share": mix["target_share"],
+            "Gap to target": mix["gap_amount_usd"].map(_signed_money),
+            "Won deals": mix["won_count"].astype("int64"),
+            "Won amount": mix["won_amount_usd"].map(money_text),
+            "Share of won amount": mix["won_share"],
+        }
+    )
 
 
 def _enough(wins: pd.DataFrame) -> pd.DataFrame:
@@ -81,37 +89,54 @@ def leader_sentence(wins: pd.DataFrame, labels: dict[str, str]) -> str:
     if ranked.empty:
         return "No closed deals in the period, so no segment can be said to win most."
     top = ranked.iloc[0]
-    text = (f"{labels.get(top['segment'], top['segment'])} wins most: "
-            + rate_text(top["win_rate"], top["win_rate_low"], top["win_rate_high"],
-                        top["closed"], "closed") + ".")
+    text = (
+        f"{labels.get(top['segment'], top['segment'])} wins most: "
+        + rate_text(
+            top["win_rate"], top["win_rate_low"], top["win_rate_high"], top["closed"], "closed"
+        )
+        + "."
+    )
     if len(ranked) < 2:
         return text
     second = ranked.iloc[1]
     name = labels.get(second["segment"], second["segment"])
     if top["win_rate_low"] > second["win_rate_high"]:
         return text + f" Its 95% interval sits clear of {name}'s {second['win_rate']:.1%}."
-    return text + (f" Its 95% interval overlaps {name}'s ({second['win_rate']:.1%}), "
-                   "so the lead is not yet certain.")
+    return text + (
+        f" Its 95% interval overlaps {name}'s ({second['win_rate']:.1%}), "
+        "so the lead is not yet certain."
+    )
 
 
-def quarterly_trends(quarters: pd.DataFrame, lead_segment: str,
-                     lead_label: str) -> dict[str, pd.Series]:
+def quarterly_trends(
+    quarters: pd.DataFrame, lead_segment: str, lead_label: str
+) -> dict[str, pd.Series]:
     """Return, per capability that has one, its KPI by quarter (indexed by quarter, oldest
     first, named in words): the lead segment's share of new pipeline amount, and the overall
     win rate; quarters is lib.metrics.kpis.kpis_by_quarter output."""
-    totals = quarters.groupby("quarter").agg(won=("won", "sum"), closed=("closed", "sum"),
-                                             created=("pipeline_created_usd", "sum"))
-    lead = quarters[quarters["segment"] == lead_segment].groupby("quarter")[
-        "pipeline_created_usd"].sum().reindex(totals.index, fill_value=0.0)
+    totals = quarters.groupby("quarter").agg(
+        won=("won", "sum"), closed=("closed", "sum"), created=("pipeline_created_usd", "sum")
+    )
+    lead = (
+        quarters[quarters["segment"] == lead_segment]
+        .groupby("quarter")["pipeline_created_usd"]
+        .sum()
+        .reindex(totals.index, fill_value=0.0)
+    )
     share = lead / totals["created"].where(totals["created"] > 0)
     win_rate = totals["won"] / totals["closed"].where(totals["closed"] > 0)
-    return {"segmentation": share.dropna().rename(f"{lead_label} share of new pipeline"),
-            "scoring": win_rate.dropna().rename("Win rate, all segments")}
+    return {
+        "segmentation": share.dropna().rename(f"{lead_label} share of new pipeline"),
+        "scoring": win_rate.dropna().rename("Win rate, all segments"),
+    }
 
 
 def _mix_now(mix: pd.DataFrame, labels: dict[str, str]) -> str:
-    shares = [f"{labels.get(s, s)} {v:.0%}" if v >= 0.005 else f"{labels.get(s, s)} <1%"
-              for s, v in zip(mix["segment"], mix["open_share"], strict=True) if pd.notna(v)]
+    shares = [
+        f"{labels.get(s, s)} {v:.0%}" if v >= 0.005 else f"{labels.get(s, s)} <1%"
+        for s, v in zip(mix["segment"], mix["open_share"], strict=True)
+        if pd.notna(v)
+    ]
     return " · ".join(shares) + " of open amount" if shares else "No open pipeline"
 
 
@@ -121,7 +146,8 @@ def _winner_now(wins: pd.DataFrame, labels: dict[str, str]) -> str:
         return "No closed deals"
     top = ranked.iloc[0]
     return f"{labels.get(top['segment'], top['segment'])} highest: " + rate_text(
-        top["win_rate"], top["win_rate_low"], top["win_rate_high"], top["closed"], "closed")
+        top["win_rate"], top["win_rate_low"], top["win_rate_high"], top["closed"], "closed"
+    )
 
 
 def _process_now(sla: pd.DataFrame, meetings: pd.DataFrame) -> str:
@@ -139,8 +165,7 @@ def _financial_now(profitable: pd.DataFrame) -> str:
     if not bool(profitable["margin_tracked"].any()):
         return "Gross margin is not in the data"
     rate = overall_rate(profitable["profitable_won"], profitable["closed"])
-    return (f"Won at ≥ {OVERVIEW_MARGIN_TARGET:.0%} margin: "
-            + rate_text(*rate, "closed"))
+    return f"Won at ≥ {OVERVIEW_MARGIN_TARGET:.0%} margin: " + rate_text(*rate, "closed")
 
 
 def _optimisation_now(bands: pd.DataFrame, labels: dict[str, str]) -> str:
@@ -150,20 +175,30 @@ def _optimisation_now(bands: pd.DataFrame, labels: dict[str, str]) -> str:
         return "No score band has enough closed deals to compare"
     top = sized.iloc[0]  # the highest band with enough closed deals to say anything
     average_won = (scored["avg_won_amount_usd"] * scored["won"]).sum() / scored["won"].sum()
-    return (f"{labels.get(top['band'], top['band'])} band wins {top['lift']:.2f}× the average "
-            f"rate; its average won deal is {top['avg_won_amount_usd'] / average_won:.2f}× "
-            "the average")
+    return (
+        f"{labels.get(top['band'], top['band'])} band wins {top['lift']:.2f}× the average "
+        f"rate; its average won deal is {top['avg_won_amount_usd'] / average_won:.2f}× "
+        "the average"
+    )
 
 
-def kpis_now(mix: pd.DataFrame, wins: pd.DataFrame, qualified: pd.DataFrame, sla: pd.DataFrame,
-             meetings: pd.DataFrame, profitable: pd.DataFrame, bands: pd.DataFrame,
-             labels: dict[str, str], band_labels: dict[str, str]) -> dict[str, str]:
+def kpis_now(
+    mix: pd.DataFrame,
+    wins: pd.DataFrame,
+    qualified: pd.DataFrame,
+    sla: pd.DataFrame,
+    meetings: pd.DataFrame,
+    profitable: pd.DataFrame,
+    bands: pd.DataFrame,
+    labels: dict[str, str],
+    band_labels: dict[str, str],
+) -> dict[str, str]:
     """Return capability key -> the KPI's current value in words, each rate with its count and
     interval; arguments are the lib.metrics.kpis / lib.metrics.outcomes frames of the same names."""
     return {
         "segmentation": _mix_now(mix, labels),
-        "qualification": "From SQLs: " + rate_text(
-            *overall_rate(qualified["qualified"], qualified["created"]), "opportunities"),
+        "qualification": "From SQLs: "
+        + rate_text(*overall_rate(qualified["qualified"], qualified["created"]), "opportunities"),
         "scoring": _winner_now(wins, labels),
         "process": _process_now(sla, meetings),
         "financial": _financial_now(profitable),

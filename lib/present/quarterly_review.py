@@ -20,98 +20,126 @@ def _name(labels: dict[str, str], values: pd.Series) -> pd.Series:
 
 def _rates(frame: pd.DataFrame, prefix: str, trials: str, noun: str) -> list[str]:
     """Return rate_text for every row of frame's <prefix> columns."""
-    return [rate_text(r, lo, hi, n, noun) for r, lo, hi, n in zip(
-        frame[prefix], frame[f"{prefix}_low"], frame[f"{prefix}_high"], frame[trials],
-        strict=True)]
+    return [
+        rate_text(r, lo, hi, n, noun)
+        for r, lo, hi, n in zip(
+            frame[prefix],
+            frame[f"{prefix}_low"],
+            frame[f"{prefix}_high"],
+            frame[trials],
+            strict=True,
+        )
+    ]
 
 
 def mql_table(rates: pd.DataFrame, key: str, labels: dict[str, str]) -> pd.DataFrame:
     """Return MQL->SQL per segment or channel (key) with headers in words and its band."""
-    return pd.DataFrame({
-        key.capitalize(): _name(labels, rates[key]),
-        "MQLs": rates["mqls"].astype("int64"),
-        "SQLs": rates["sqls"].astype("int64"),
-        "MQL→SQL": _rates(rates, "mql_to_sql_rate", "mqls", "MQLs"),
-        "Against 10–25%": rates["band"].map(BAND_WORDS).fillna("—"),
-    })
+    return pd.DataFrame(
+        {
+            key.capitalize(): _name(labels, rates[key]),
+            "MQLs": rates["mqls"].astype("int64"),
+            "SQLs": rates["sqls"].astype("int64"),
+            "MQL→SQL": _rates(rates, "mql_to_sql_rate", "mqls", "MQLs"),
+            "Against 10–25%": rates["band"].map(BAND_WORDS).fillna("—"),
+        }
+    )
 
 
 def out_of_band_sentence(by_channel: pd.DataFrame) -> str:
     """Return a sentence naming each channel outside the healthy 10-25% MQL->SQL band."""
     parts = []
-    for band, meaning in (("below", "the MQL bar may be too loose or the data stale"),
-                          ("above", "the MQL bar may be too strict")):
+    for band, meaning in (
+        ("below", "the MQL bar may be too loose or the data stale"),
+        ("above", "the MQL bar may be too strict"),
+    ):
         rows = by_channel[by_channel["band"] == band]
         if len(rows):
-            named = "; ".join(f"{c} {t}" for c, t in zip(
-                rows["channel"], _rates(rows, "mql_to_sql_rate", "mqls", "MQLs"), strict=True))
+            named = "; ".join(
+                f"{c} {t}"
+                for c, t in zip(
+                    rows["channel"], _rates(rows, "mql_to_sql_rate", "mqls", "MQLs"), strict=True
+                )
+            )
             parts.append(f"{BAND_WORDS[band]} ({meaning}): {named}.")
     return " ".join(parts) or "Every channel converts MQLs to SQLs within the healthy 10–25%."
 
 
-def cycle_table(cycles: pd.DataFrame, survival: pd.DataFrame,
-                labels: dict[str, str]) -> pd.DataFrame:
+def cycle_table(
+    cycles: pd.DataFrame, survival: pd.DataFrame, labels: dict[str, str]
+) -> pd.DataFrame:
     """Return per segment won deals, median days to win, and the Kaplan-Meier median that also
     counts open deals (censored); cycles is cycle_time_by_segment, survival cycle_time_survival."""
     km = survival.groupby("segment", sort=False)["km_median_cycle_days"].first()
-    return pd.DataFrame({
-        "Segment": _name(labels, cycles["segment"]),
-        "Won deals": cycles["won_deals"].astype("int64"),
-        "Median days to win (won deals)": cycles["median_won_cycle_days"],
-        "Median days to win, open deals counted": cycles["segment"].map(km).astype("float64"),
-    })
+    return pd.DataFrame(
+        {
+            "Segment": _name(labels, cycles["segment"]),
+            "Won deals": cycles["won_deals"].astype("int64"),
+            "Median days to win (won deals)": cycles["median_won_cycle_days"],
+            "Median days to win, open deals counted": cycles["segment"].map(km).astype("float64"),
+        }
+    )
 
 
-def sla_table(sla: pd.DataFrame, meetings: pd.DataFrame,
-              labels: dict[str, str]) -> pd.DataFrame:
+def sla_table(sla: pd.DataFrame, meetings: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """Return per segment the SLA, MQLs handled within it, and speed from MQL to first meeting;
     sla is lib.metrics.kpis.sla_compliance, meetings lib.metrics.kpis.speed_to_first_meeting."""
     meet = meetings.set_index("segment")
-    return pd.DataFrame({
-        "Segment": _name(labels, sla["segment"]),
-        "SLA (hours)": sla["sla_hours"],
-        "Accepted or rejected within SLA": _rates(sla, "sla_rate", "mqls", "MQLs"),
-        "MQLs with a meeting": sla["segment"].map(meet["meetings"]).astype("Int64"),
-        "Median hours, MQL to first meeting": sla["segment"].map(
-            meet["median_hours_to_first_meeting"]).astype("float64"),
-    })
+    return pd.DataFrame(
+        {
+            "Segment": _name(labels, sla["segment"]),
+            "SLA (hours)": sla["sla_hours"],
+            "Accepted or rejected within SLA": _rates(sla, "sla_rate", "mqls", "MQLs"),
+            "MQLs with a meeting": sla["segment"].map(meet["meetings"]).astype("Int64"),
+            "Median hours, MQL to first meeting": sla["segment"]
+            .map(meet["median_hours_to_first_meeting"])
+            .astype("float64"),
+        }
+    )
 
 
 def profitable_table(profitable: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """Return per segment closed and won deals, how many won deals record margin, and the
     profitable win rate with its interval; profitable is lib.metrics.kpis.profitable_win_rate."""
-    return pd.DataFrame({
-        "Segment": _name(labels, profitable["segment"]),
-        "Closed": profitable["closed"].astype("int64"),
-        "Won": profitable["won"].astype("int64"),
-        "Won deals with margin recorded": profitable["margin_tracked_share"],
-        "Profitable win rate": _rates(profitable, "profitable_win_rate", "closed", "closed"),
-    })
+    return pd.DataFrame(
+        {
+            "Segment": _name(labels, profitable["segment"]),
+            "Closed": profitable["closed"].astype("int64"),
+            "Won": profitable["won"].astype("int64"),
+            "Won deals with margin recorded": profitable["margin_tracked_share"],
+            "Profitable win rate": _rates(profitable, "profitable_win_rate", "closed", "closed"),
+        }
+    )
 
 
 def margin_sentence(profitable: pd.DataFrame, margin_target: float) -> str:
     """Return what the profitable win rate means here, or that margin is not in the data."""
     if not bool(profitable["margin_tracked"].any()):
-        return ("Gross margin is not in the data, so profitable win rate cannot be measured; "
-                "import opportunities with a gross margin to see it.")
+        return (
+            "Gross margin is not in the data, so profitable win rate cannot be measured; "
+            "import opportunities with a gross margin to see it."
+        )
     recorded = profitable["won_with_margin"].sum() / max(int(profitable["won"].sum()), 1)
-    return (f"A deal counts as a profitable win when won at a gross margin of at least "
-            f"{margin_target:.0%}. {recorded:.0%} of won deals record a margin; won deals "
-            "without one do not count as profitable.")
+    return (
+        f"A deal counts as a profitable win when won at a gross margin of at least "
+        f"{margin_target:.0%}. {recorded:.0%} of won deals record a margin; won deals "
+        "without one do not count as profitable."
+    )
 
 
 def band_table(bands: pd.DataFrame, band_labels: dict[str, str]) -> pd.DataFrame:
     """Return per score band leads, win rate and conversion with intervals, average won deal
     and margin, and lift; bands is lib.metrics.outcomes.outcomes_by_band."""
-    return pd.DataFrame({
-        "Score band": _name(band_labels, bands["band"]),
-        "Leads": bands["leads"].astype("int64"),
-        "Win rate (won ÷ closed)": _rates(bands, "win_rate", "closed", "closed"),
-        "Conversion (won ÷ leads)": _rates(bands, "conversion", "leads", "leads"),
-        "Average won deal": bands["avg_won_amount_usd"],
-        "Average gross margin": bands["avg_gross_margin_usd"],
-        "Lift over average win rate": bands["lift"],
-    })
+    return pd.DataFrame(
+        {
+            "Score band": _name(band_labels, bands["band"]),
+            "Leads": bands["leads"].astype("int64"),
+            "Win rate (won ÷ closed)": _rates(bands, "win_rate", "closed", "closed"),
+            "Conversion (won ÷ leads)": _rates(bands, "conversion", "leads", "leads"),
+            "Average won deal": bands["avg_won_amount_usd"],
+            "Average gross margin": bands["avg_gross_margin_usd"],
+            "Lift over average win rate": bands["lift"],
+        }
+    )
 
 
 def band_sentence(bands: pd.DataFrame, band_labels: dict[str, str]) -> str:
@@ -119,20 +147,32 @@ def band_sentence(bands: pd.DataFrame, band_labels: dict[str, str]) -> str:
     whether their 95% intervals overlap; bands under 30 closed deals are left out."""
     scored = bands[bands["closed"] >= SMALL_SAMPLE]
     if len(scored) < 2:
-        return (f"Fewer than two score bands have {SMALL_SAMPLE} or more closed deals, so "
-                "scores cannot be compared yet.")
+        return (
+            f"Fewer than two score bands have {SMALL_SAMPLE} or more closed deals, so "
+            "scores cannot be compared yet."
+        )
     top, bottom = scored.iloc[0], scored.iloc[-1]
-    names = band_labels.get(top["band"], top["band"]), band_labels.get(bottom["band"],
-                                                                        bottom["band"])
-    deals = (f"Average won deal {money_text(top['avg_won_amount_usd'])} against "
-             f"{money_text(bottom['avg_won_amount_usd'])}.")
+    names = (
+        band_labels.get(top["band"], top["band"]),
+        band_labels.get(bottom["band"], bottom["band"]),
+    )
+    deals = (
+        f"Average won deal {money_text(top['avg_won_amount_usd'])} against "
+        f"{money_text(bottom['avg_won_amount_usd'])}."
+    )
     if top["win_rate_low"] > bottom["win_rate_high"]:
-        verdict = (f"Yes: {names[0]} leads win {top['win_rate']:.1%} of closed deals, clearly "
-                   f"above {names[1]} at {bottom['win_rate']:.1%} (95% intervals apart).")
+        verdict = (
+            f"Yes: {names[0]} leads win {top['win_rate']:.1%} of closed deals, clearly "
+            f"above {names[1]} at {bottom['win_rate']:.1%} (95% intervals apart)."
+        )
     elif top["win_rate_high"] < bottom["win_rate_low"]:
-        verdict = (f"No: {names[0]} leads win {top['win_rate']:.1%}, clearly below {names[1]} "
-                   f"at {bottom['win_rate']:.1%}; the model needs recalibrating.")
+        verdict = (
+            f"No: {names[0]} leads win {top['win_rate']:.1%}, clearly below {names[1]} "
+            f"at {bottom['win_rate']:.1%}; the model needs recalibrating."
+        )
     else:
-        verdict = (f"Not yet shown: {names[0]} leads win {top['win_rate']:.1%} and {names[1]} "
-                   f"{bottom['win_rate']:.1%}, and their 95% intervals overlap.")
+        verdict = (
+            f"Not yet shown: {names[0]} leads win {top['win_rate']:.1%} and {names[1]} "
+            f"{bottom['win_rate']:.1%}, and their 95% intervals overlap."
+        )
     return f"{verdict} {deals}"

@@ -39,12 +39,16 @@ from lib.store.model_versions import load_version
 HALF_LIFE = "lab_half_life"
 MQL, SQL = "lab_mql_threshold", "lab_sql_threshold"
 WEIGHT_KEYS = {p: f"lab_weight_{p}" for p in PILLARS}
-GRADE_KEYS = {"icp_industry_points": "lab_grade_icp_industry",
-              "size_fit_points": "lab_grade_size_fit",
-              "wrong_size_points": "lab_grade_wrong_size"}
-GRADE_WORDS = {"icp_industry_points": "ICP industry match",
-               "size_fit_points": "Company size fits its segment",
-               "wrong_size_points": "Wrong company size"}
+GRADE_KEYS = {
+    "icp_industry_points": "lab_grade_icp_industry",
+    "size_fit_points": "lab_grade_size_fit",
+    "wrong_size_points": "lab_grade_wrong_size",
+}
+GRADE_WORDS = {
+    "icp_industry_points": "ICP industry match",
+    "size_fit_points": "Company size fits its segment",
+    "wrong_size_points": "Wrong company size",
+}
 STAGE_WORDS = {"lead": "Lead", "recycled": "Recycled", "mql": "MQL", "sal": "SAL", "sql": "SQL"}
 
 
@@ -62,8 +66,11 @@ def widget_values(model: ScoringModel, segment: str) -> dict[str, float]:
     """Return every lab widget's value (key -> number) for `model`, thresholds of `segment`."""
     policy = model.policies[segment]
     values = {key: float(getattr(policy.pillar_weights, p)) for p, key in WEIGHT_KEYS.items()}
-    values |= {MQL: policy.mql_threshold, SQL: policy.sql_threshold,
-               HALF_LIFE: model.half_life_days}
+    values |= {
+        MQL: policy.mql_threshold,
+        SQL: policy.sql_threshold,
+        HALF_LIFE: model.half_life_days,
+    }
     values |= {key: float(getattr(model.grade, f)) for f, key in GRADE_KEYS.items()}
     return values | {points_key(a): r.points for a, r in model.activity_points().items()}
 
@@ -88,14 +95,17 @@ def edited_model(model: ScoringModel, segment: str, values: Mapping[str, Any]) -
     edited = with_thresholds(edited, segment, values[MQL], values[SQL])
     for activity in model.activity_points():
         edited = with_behavior_points(edited, activity, values[points_key(activity)])
-    grade = replace(edited.grade,
-                    icp_industry_points=float(values[GRADE_KEYS["icp_industry_points"]]),
-                    size_fit_points=float(values[GRADE_KEYS["size_fit_points"]]),
-                    wrong_size_points=float(values[GRADE_KEYS["wrong_size_points"]]))
+    grade = replace(
+        edited.grade,
+        icp_industry_points=float(values[GRADE_KEYS["icp_industry_points"]]),
+        size_fit_points=float(values[GRADE_KEYS["size_fit_points"]]),
+        wrong_size_points=float(values[GRADE_KEYS["wrong_size_points"]]),
+    )
     return with_half_life(with_changes(edited, grade=grade), values[HALF_LIFE])
 
 
 # --- the back-test in words -----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Card:
@@ -113,8 +123,12 @@ def _summary(bt: Backtest) -> pd.DataFrame:
 
 def _count_card(bt: Backtest, label: str, metric: str, noun: str) -> Card:
     row = _summary(bt).loc[metric]
-    return Card(label, f"{row['edited']:,.0f}", f"{row['delta']:+,.0f} {noun}",
-                f"Published model: {row['published']:,.0f} {noun}")
+    return Card(
+        label,
+        f"{row['edited']:,.0f}",
+        f"{row['delta']:+,.0f} {noun}",
+        f"Published model: {row['published']:,.0f} {noun}",
+    )
 
 
 def _rate_card(bt: Backtest, label: str, metric: str, noun: str, counted: str) -> Card:
@@ -122,10 +136,16 @@ def _rate_card(bt: Backtest, label: str, metric: str, noun: str, counted: str) -
     new, old = rates.loc["edited"].to_dict(), rates.loc["published"].to_dict()
     points = (new["rate"] - old["rate"]) * 100
     delta = f"{points:+.1f} pts ({new['successes'] - old['successes']:+,.0f} {counted})"
-    texts = [rate_text(r["rate"], r["rate_low"], r["rate_high"], int(r["trials"]), noun)
-             for r in (new, old)]
-    return Card(label, f"{new['rate']:.1%}" if not np.isnan(new["rate"]) else "—", delta,
-                f"Edited {texts[0]}. Published {texts[1]}.")
+    texts = [
+        rate_text(r["rate"], r["rate_low"], r["rate_high"], int(r["trials"]), noun)
+        for r in (new, old)
+    ]
+    return Card(
+        label,
+        f"{new['rate']:.1%}" if not np.isnan(new["rate"]) else "—",
+        delta,
+        f"Edited {texts[0]}. Published {texts[1]}.",
+    )
 
 
 def metric_cards(bt: Backtest) -> list[Card]:
@@ -137,24 +157,25 @@ def metric_cards(bt: Backtest) -> list[Card]:
         f"{revenue['edited']:.1%}" if not np.isnan(revenue["edited"]) else "—",
         f"{(revenue['delta']) * 100:+.1f} pts",
         f"Share of all won revenue scored at or above the SQL line; published model "
-        f"{revenue['published']:.1%}.")
+        f"{revenue['published']:.1%}.",
+    )
     return [
         _count_card(bt, "Leads reaching MQL", "mql_leads", "leads"),
         _count_card(bt, "Leads reaching SQL", "sql_leads", "leads"),
         _rate_card(bt, "MQL→SQL conversion", "mql_to_sql", "MQLs", "SQLs"),
         _rate_card(bt, "Won deals reaching SQL", "recall_won", "won deals", "won deals"),
         revenue_card,
-        _rate_card(bt, "Win rate of SQLs", "precision_win_rate", "closed deals",
-                   "won deals"),
+        _rate_card(bt, "Win rate of SQLs", "precision_win_rate", "closed deals", "won deals"),
     ]
 
 
 def bands_with_intervals(bt: Backtest, model: ScoringModel) -> pd.DataFrame:
     """Return the back-test's bands with band labels, model words and Wilson bounds."""
     labels = {b.name: b.label for b in model.bands}
-    frame = bt.bands.assign(model=bt.bands["model"].map(
-        {"published": "Published model", "edited": "Edited model"}),
-        band=bt.bands["band"].map(labels).fillna(bt.bands["band"]))
+    frame = bt.bands.assign(
+        model=bt.bands["model"].map({"published": "Published model", "edited": "Edited model"}),
+        band=bt.bands["band"].map(labels).fillna(bt.bands["band"]),
+    )
     rates = rate_frame(frame["won"], frame["closed"], prefix="win_rate")
     return pd.concat([frame.drop(columns="win_rate"), rates], axis=1)
 
@@ -164,16 +185,19 @@ def mix_in_words(bt: Backtest, model: ScoringModel) -> pd.DataFrame:
     wide = bt.mix.pivot(index="segment", columns="model")
     labels = segment_labels(model.segments)
     rows = wide[(wide["leads"] > 0).to_numpy().any(axis=1)]
-    return pd.DataFrame({
-        "Segment": [labels.get(s, s) for s in rows.index],
-        "SQL leads, published": rows[("leads", "published")].astype("int64").to_numpy(),
-        "SQL leads, edited": rows[("leads", "edited")].astype("int64").to_numpy(),
-        "Share of SQL leads, published": rows[("count_share", "published")].to_numpy(),
-        "Share of SQL leads, edited": rows[("count_share", "edited")].to_numpy(),
-        "Deal amount, published": [money_text(v) for v in rows[("deal_amount_usd",
-                                                                "published")]],
-        "Deal amount, edited": [money_text(v) for v in rows[("deal_amount_usd", "edited")]],
-    })
+    return pd.DataFrame(
+        {
+            "Segment": [labels.get(s, s) for s in rows.index],
+            "SQL leads, published": rows[("leads", "published")].astype("int64").to_numpy(),
+            "SQL leads, edited": rows[("leads", "edited")].astype("int64").to_numpy(),
+            "Share of SQL leads, published": rows[("count_share", "published")].to_numpy(),
+            "Share of SQL leads, edited": rows[("count_share", "edited")].to_numpy(),
+            "Deal amount, published": [
+                money_text(v) for v in rows[("deal_amount_usd", "published")]
+            ],
+            "Deal amount, edited": [money_text(v) for v in rows[("deal_amount_usd", "edited")]],
+        }
+    )
 
 
 def transitions_in_words(bt: Backtest) -> str:
@@ -181,9 +205,10 @@ def transitions_in_words(bt: Backtest) -> str:
     if bt.transitions.empty:
         return "No lead changes stage."
     rows = bt.transitions.sort_values("leads", ascending=False, kind="stable")
-    return "; ".join(f"{STAGE_WORDS[str(a)]} → {STAGE_WORDS[str(b)]}: {int(n):,} leads"
-                     for a, b, n in zip(rows["from_stage"], rows["to_stage"], rows["leads"],
-                                        strict=True))
+    return "; ".join(
+        f"{STAGE_WORDS[str(a)]} → {STAGE_WORDS[str(b)]}: {int(n):,} leads"
+        for a, b, n in zip(rows["from_stage"], rows["to_stage"], rows["leads"], strict=True)
+    )
 
 
 def changed_within(bt: Backtest, features: pd.DataFrame, filters: Filters) -> np.ndarray:
@@ -197,25 +222,41 @@ def changed_within(bt: Backtest, features: pd.DataFrame, filters: Filters) -> np
     return idx[keep]
 
 
-def changed_in_words(idx: np.ndarray, features: pd.DataFrame, before: ScoreArrays,
-                     after: ScoreArrays, model: ScoringModel) -> pd.DataFrame:
+def changed_in_words(
+    idx: np.ndarray,
+    features: pd.DataFrame,
+    before: ScoreArrays,
+    after: ScoreArrays,
+    model: ScoringModel,
+) -> pd.DataFrame:
     """Return leads (row indices) that change stage: company, segment, channel, old → new
     stage and score, and what happened to them."""
     labels = segment_labels(model.segments)
     stages = np.array([STAGE_WORDS[s] for s in before.stage_names], dtype=object)
     old, new = before.qualification_score[idx], after.qualification_score[idx]
-    return pd.DataFrame({
-        "Company": features["company_name"].to_numpy()[idx],
-        "Segment": [labels.get(s, s) for s in features["segment"].to_numpy()[idx]],
-        "Channel": features["channel"].to_numpy()[idx],
-        "Stage": [f"{a} → {b}" for a, b in zip(stages[before.stage_code[idx]],
-                                                stages[after.stage_code[idx]], strict=True)],
-        "Score": [f"{a:.1f} → {b:.1f}" for a, b in zip(old, new, strict=True)],
-        "Score change": np.round(new - old, 1),
-        "Outcome": np.select([features["won"].fillna(False).to_numpy(bool)[idx],
-                              features["lost"].fillna(False).to_numpy(bool)[idx]],
-                             ["Won", "Lost"], default="Open"),
-    })
+    return pd.DataFrame(
+        {
+            "Company": features["company_name"].to_numpy()[idx],
+            "Segment": [labels.get(s, s) for s in features["segment"].to_numpy()[idx]],
+            "Channel": features["channel"].to_numpy()[idx],
+            "Stage": [
+                f"{a} → {b}"
+                for a, b in zip(
+                    stages[before.stage_code[idx]], stages[after.stage_code[idx]], strict=True
+                )
+            ],
+            "Score": [f"{a:.1f} → {b:.1f}" for a, b in zip(old, new, strict=True)],
+            "Score change": np.round(new - old, 1),
+            "Outcome": np.select(
+                [
+                    features["won"].fillna(False).to_numpy(bool)[idx],
+                    features["lost"].fillna(False).to_numpy(bool)[idx],
+                ],
+                ["Won", "Lost"],
+                default="Open",
+            ),
+        }
+    )
 
 
 def diff_in_words(lines: list[str] | tuple[str, ...], model: ScoringModel) -> list[str]:
@@ -223,8 +264,9 @@ def diff_in_words(lines: list[str] | tuple[str, ...], model: ScoringModel) -> li
     words = {r.name: r.label for r in model.segments}
     words |= {a: activity_words(a).lower() for a in model.activity_points()}
     words |= {f: GRADE_WORDS[f] + " points" for f in GRADE_KEYS}
-    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
-                         + r")\b")
+    pattern = re.compile(
+        r"\b(" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b"
+    )
     return [pattern.sub(lambda m: words[m.group(1)], line) for line in lines]
 
 
@@ -235,12 +277,18 @@ def timing_caption(leads: int, seconds: float) -> str:
 
 # --- versions -------------------------------------------------------------------------------
 
+
 def history_in_words(history: pd.DataFrame) -> pd.DataFrame:
     """Return the published versions newest first with headers in words."""
     rows = history.sort_values("version", ascending=False)
-    return pd.DataFrame({"Version": rows["version"].to_numpy(),
-                         "Published": pd.to_datetime(rows["created_at"]).to_numpy(),
-                         "By": rows["author"].to_numpy(), "Why": rows["note"].to_numpy()})
+    return pd.DataFrame(
+        {
+            "Version": rows["version"].to_numpy(),
+            "Published": pd.to_datetime(rows["created_at"]).to_numpy(),
+            "By": rows["author"].to_numpy(),
+            "Why": rows["note"].to_numpy(),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -252,8 +300,9 @@ class VersionChange:
     changes: tuple[str, ...]
 
 
-def version_changes(conn: duckdb.DuckDBPyConnection, history: pd.DataFrame,
-                    limit: int = 20) -> list[VersionChange]:
+def version_changes(
+    conn: duckdb.DuckDBPyConnection, history: pd.DataFrame, limit: int = 20
+) -> list[VersionChange]:
     """Return the newest `limit` versions, each diffed against the version before it (the
     default model for the first)."""
     rows = history.sort_values("version").reset_index(drop=True)
@@ -261,11 +310,17 @@ def version_changes(conn: duckdb.DuckDBPyConnection, history: pd.DataFrame,
     before = default_model() if start == 0 else load_version(conn, rows["version"][start - 1])
     out = []
     recent = rows.iloc[start:]
-    for version, created_at, author, note in zip(recent["version"], recent["created_at"],
-                                                 recent["author"], recent["note"], strict=True):
+    for version, created_at, author, note in zip(
+        recent["version"], recent["created_at"], recent["author"], recent["note"], strict=True
+    ):
         current = load_version(conn, int(version))
         when = pd.Timestamp(created_at).strftime("%d %b %Y %H:%M")
-        out.append(VersionChange(int(version), f"Version {version} — {author}, {when}: {note}",
-                                 tuple(diff_in_words(model_diff(before, current), current))))
+        out.append(
+            VersionChange(
+                int(version),
+                f"Version {version} — {author}, {when}: {note}",
+                tuple(diff_in_words(model_diff(before, current), current)),
+            )
+        )
         before = current
     return out[::-1]

@@ -1,6 +1,4 @@
-"""Every score explained: each factor's points per lead, adding up exactly to the score.
-"""
-
+"""Every score explained: each factor's points per lead, adding up exactly to the score."""
 
 from __future__ import annotations
 
@@ -48,8 +46,9 @@ def _activity_dense(matrix: FeatureMatrix, values: np.ndarray) -> np.ndarray:
     return dense
 
 
-def _pillar_columns(matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray,
-                    names: tuple[str, ...]) -> list[tuple[str, str, np.ndarray, bool, int]]:
+def _pillar_columns(
+    matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray, names: tuple[str, ...]
+) -> list[tuple[str, str, np.ndarray, bool, int]]:
     """Return (label, pillar, pillar points, headline?, activity type or -1) per factor."""
     cols: list[tuple[str, str, np.ndarray, bool, int]] = []
 
@@ -57,18 +56,22 @@ def _pillar_columns(matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray,
         for label, pts in parts.items():
             cols.append((label, pillar, pts, label not in quiet, -1))
         raw = sum(parts.values())
-        cols.append((f"{pillar} kept within 0-100", pillar,
-                     np.clip(raw, 0.0, 100.0) - raw, False, -1))
+        cols.append(
+            (f"{pillar} kept within 0-100", pillar, np.clip(raw, 0.0, 100.0) - raw, False, -1)
+        )
 
-    add("fit", _split_roles(matrix, model, grade_parts(matrix, model, seg, names)),
-        quiet=("base grade",))
+    add(
+        "fit",
+        _split_roles(matrix, model, grade_parts(matrix, model, seg, names)),
+        quiet=("base grade",),
+    )
     per_type = _activity_dense(matrix, activity_points(matrix, model))
     urgency = {t: per_type[:, i] for i, t in enumerate(ACTIVITY_TYPES)}
     start = len(cols)
     add("urgency", urgency)
-    cols[start:start + len(ACTIVITY_TYPES)] = [
-        (t.replace("_", " "), "urgency", pts, True, i)
-        for i, (t, pts) in enumerate(urgency.items())]
+    cols[start : start + len(ACTIVITY_TYPES)] = [
+        (t.replace("_", " "), "urgency", pts, True, i) for i, (t, pts) in enumerate(urgency.items())
+    ]
     amount = value_amount(matrix, model, seg, names)
     from_opp = ~np.isnan(matrix.source_amount_usd)
     value = value_pillar(amount, model)
@@ -79,14 +82,15 @@ def _pillar_columns(matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray,
     return cols
 
 
-def _split_roles(matrix: FeatureMatrix, model: ScoringModel,
-                 parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _split_roles(
+    matrix: FeatureMatrix, model: ScoringModel, parts: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
     """Return grade parts with seniority and department split into one column per rule."""
     out = {k: v for k, v in parts.items() if k not in ("seniority", "department")}
     for rules, codes, names, key in (
-            (model.grade.seniority, matrix.seniority_code, matrix.seniority_names, "seniority"),
-            (model.grade.departments, matrix.department_code, matrix.department_names,
-             "department")):
+        (model.grade.seniority, matrix.seniority_code, matrix.seniority_names, "seniority"),
+        (model.grade.departments, matrix.department_code, matrix.department_names, "department"),
+    ):
         for rule in rules:
             hit = np.array([n == rule.name for n in names] + [False])[codes]
             out[rule.label] = np.where(hit, parts[key], 0.0)
@@ -106,18 +110,19 @@ def contributions(matrix: FeatureMatrix, model: ScoringModel) -> Contributions:
     points = np.concatenate([points, offset[:, None], kept[:, None]], axis=1)
     reason = no_go_reasons(matrix, model)
     cancel = np.where(reason >= 0, -points.sum(axis=1), 0.0)
-    no_go = np.stack([np.where(reason == i, cancel, 0.0) for i in range(len(NO_GO_REASONS))],
-                     axis=1)
+    no_go = np.stack(
+        [np.where(reason == i, cancel, 0.0) for i in range(len(NO_GO_REASONS))], axis=1
+    )
     scale_labels = ("score scale floor", "score kept within 0-100")
     return Contributions(
-        labels=tuple(c[0] for c in cols) + scale_labels
+        labels=tuple(c[0] for c in cols)
+        + scale_labels
         + tuple(f"no-go: {r}" for r in NO_GO_REASONS),
-        pillars=tuple(c[1] for c in cols) + ("scale", "scale")
-        + ("risk",) * len(NO_GO_REASONS),
-        headline=np.array([c[3] for c in cols] + [False, False]
-                          + [True] * len(NO_GO_REASONS)),
+        pillars=tuple(c[1] for c in cols) + ("scale", "scale") + ("risk",) * len(NO_GO_REASONS),
+        headline=np.array([c[3] for c in cols] + [False, False] + [True] * len(NO_GO_REASONS)),
         points=np.concatenate([points, no_go], axis=1).astype("float32"),
-        activity_type=np.array([c[4] for c in cols] + [-1, -1] + [-1] * len(NO_GO_REASONS)))
+        activity_type=np.array([c[4] for c in cols] + [-1, -1] + [-1] * len(NO_GO_REASONS)),
+    )
 
 
 def _one_row(features: pd.DataFrame | pd.Series) -> pd.DataFrame:
@@ -128,8 +133,13 @@ def _one_row(features: pd.DataFrame | pd.Series) -> pd.DataFrame:
 def explain_lead(features: pd.DataFrame | pd.Series, model: ScoringModel) -> pd.DataFrame:
     """Return one lead's contributions (factor, points, pillar), largest first; sum = its score."""
     parts = contributions(feature_matrix(_one_row(features)), model)
-    frame = pd.DataFrame({"factor": parts.labels, "points": parts.points[0].astype("float64"),
-                          "pillar": parts.pillars})
+    frame = pd.DataFrame(
+        {
+            "factor": parts.labels,
+            "points": parts.points[0].astype("float64"),
+            "pillar": parts.pillars,
+        }
+    )
     frame = frame[frame["points"].abs() > 1e-9]
     return frame.sort_values("points", key=abs, ascending=False).reset_index(drop=True)
 
@@ -139,27 +149,42 @@ def _format_points(points: np.ndarray) -> pd.Series:
     return pd.Series(np.where(points >= 0, "+", ""), dtype=object) + text
 
 
-def _factor_items(parts: Contributions, col: np.ndarray, n_all: np.ndarray, n_new: np.ndarray,
-                  points: np.ndarray, shown: np.ndarray) -> np.ndarray:
+def _factor_items(
+    parts: Contributions,
+    col: np.ndarray,
+    n_all: np.ndarray,
+    n_new: np.ndarray,
+    points: np.ndarray,
+    shown: np.ndarray,
+) -> np.ndarray:
     """Return 'pricing page view ×3 +3.5' per row, '' where the factor is too small to show."""
     kind = parts.activity_type[col]
     detail = np.where(kind < 0, "", " ×" + n_all.astype(str))
     detail = np.where((kind >= 0) & (n_all == n_new), detail + " in 30 days", detail)
-    item = (pd.Series(np.array(parts.labels, dtype=object)[col]) + detail + " "
-            + _format_points(points))
+    item = (
+        pd.Series(np.array(parts.labels, dtype=object)[col]) + detail + " " + _format_points(points)
+    )
     return np.where(shown, item, "").astype(object)
 
 
-def _slot_texts(parts: Contributions, col: np.ndarray, n_all: np.ndarray, n_new: np.ndarray,
-                points: np.ndarray, shown: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _slot_texts(
+    parts: Contributions,
+    col: np.ndarray,
+    n_all: np.ndarray,
+    n_new: np.ndarray,
+    points: np.ndarray,
+    shown: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Return each lead's code into one slot's distinct texts, and those texts."""
     # everything the text reads: factor, counts, points as printed (rounded, with its sign)
-    keys = pd.MultiIndex.from_arrays([col, n_all, n_new == n_all, np.round(points, 1),
-                                      points >= 0, shown])
+    keys = pd.MultiIndex.from_arrays(
+        [col, n_all, n_new == n_all, np.round(points, 1), points >= 0, shown]
+    )
     codes, _ = keys.factorize()
     first = _first_rows(codes)
-    return codes, _factor_items(parts, col[first], n_all[first], n_new[first], points[first],
-                                shown[first])
+    return codes, _factor_items(
+        parts, col[first], n_all[first], n_new[first], points[first], shown[first]
+    )
 
 
 def _first_rows(codes: np.ndarray) -> np.ndarray:
@@ -184,9 +209,14 @@ def top_factors(matrix: FeatureMatrix, model: ScoringModel, k: int = 3) -> pd.Se
     for slot in range(k):
         col = order[:, slot]
         kind = np.maximum(parts.activity_type[col], 0)
-        codes, texts = _slot_texts(parts, col, totals[rows, kind].astype("int64"),
-                                   recent[rows, kind].astype("int64"), parts.points[rows, col],
-                                   size[rows, col] >= 0.05)
+        codes, texts = _slot_texts(
+            parts,
+            col,
+            totals[rows, kind].astype("int64"),
+            recent[rows, kind].astype("int64"),
+            parts.points[rows, col],
+            size[rows, col] >= 0.05,
+        )
         slot_codes.append(codes)
         slot_texts.append(texts)
     if not slot_codes:

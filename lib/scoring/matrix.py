@@ -4,7 +4,6 @@ A slider move changes one setting; each lookup is memoised on the matrix under t
 reads, so only what the move touched is recomputed.
 """
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,7 +20,10 @@ from lib.store.schema import ACTIVITY_TYPES
 
 STAGE_CODES = {name: code for code, name in enumerate(STAGES)}
 NO_GO_REASONS: tuple[str, ...] = (
-    "personal email domain", "student email", "competitor email domain", "blank company",
+    "personal email domain",
+    "student email",
+    "competitor email domain",
+    "blank company",
 )
 NEVER = np.float32(np.inf)
 
@@ -68,9 +70,6 @@ class FeatureMatrix:
     cache: dict[Any, dict[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
 
 
-
-
-
 def _codes(values: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
     """Return int32 category codes (-1 missing) and the category names."""
     codes, names = pd.factorize(values.astype("object"), use_na_sentinel=True)
@@ -108,21 +107,30 @@ def _pair_sum(lead: np.ndarray, n: int) -> sparse.csr_array:
 def feature_matrix(features: pd.DataFrame) -> FeatureMatrix:
     """Return the numeric arrays `score_arrays` reads, extracted once from `lead_features`."""
     lead, kind, buckets, recent, bounds = _activity_pairs(features)
-    number = {c: pd.to_numeric(features[c], errors="coerce").to_numpy("float64", na_value=np.nan)
-              for c in ("annual_revenue_usd", "employees", "source_opportunity_amount_usd")}
-    codes = {c: _codes(features[c]) for c in ("industry", "seniority", "department",
-                                              "email_domain")}
+    number = {
+        c: pd.to_numeric(features[c], errors="coerce").to_numpy("float64", na_value=np.nan)
+        for c in ("annual_revenue_usd", "employees", "source_opportunity_amount_usd")
+    }
+    codes = {
+        c: _codes(features[c]) for c in ("industry", "seniority", "department", "email_domain")
+    }
     return FeatureMatrix(
-        n=len(features), revenue_usd=number["annual_revenue_usd"],
+        n=len(features),
+        revenue_usd=number["annual_revenue_usd"],
         employees=number["employees"],
-        industry_code=codes["industry"][0], industry_names=codes["industry"][1],
-        seniority_code=codes["seniority"][0], seniority_names=codes["seniority"][1],
-        department_code=codes["department"][0], department_names=codes["department"][1],
-        domain_code=codes["email_domain"][0], domain_names=codes["email_domain"][1],
+        industry_code=codes["industry"][0],
+        industry_names=codes["industry"][1],
+        seniority_code=codes["seniority"][0],
+        seniority_names=codes["seniority"][1],
+        department_code=codes["department"][0],
+        department_names=codes["department"][1],
+        domain_code=codes["email_domain"][0],
+        domain_names=codes["email_domain"][1],
         company_blank=_flag(features["company_blank"]),
         email_bounced=_flag(features["email_bounced"]),
-        days_since_activity=np.fmin(_days(features["days_since_update"]),
-                                    _days(features["days_since_last_touch"])),
+        days_since_activity=np.fmin(
+            _days(features["days_since_update"]), _days(features["days_since_last_touch"])
+        ),
         days_since_last_touch=_days(features["days_since_last_touch"]),
         days_since_demo_request=_days(features["days_since_demo_request"]),
         days_since_competitor_research=_days(features["days_since_competitor_research"]),
@@ -132,10 +140,13 @@ def feature_matrix(features: pd.DataFrame) -> FeatureMatrix:
         disqualified_untouched=_flag(features["disqualified_untouched"]),
         engaged_colleagues=features["engaged_colleagues"].to_numpy(dtype="float32"),
         source_amount_usd=number["source_opportunity_amount_usd"],
-        pair_lead=lead, pair_sum=_pair_sum(lead, len(features)), pair_type=kind,
-        pair_buckets=buckets, pair_recent=recent, type_bounds=bounds,
+        pair_lead=lead,
+        pair_sum=_pair_sum(lead, len(features)),
+        pair_type=kind,
+        pair_buckets=buckets,
+        pair_recent=recent,
+        type_bounds=bounds,
     )
-
 
 
 MEMO_PER_KIND = 4  # a slider move adds one 1M-float array per changed setting; keep the last 4
@@ -153,8 +164,9 @@ def memo(matrix: FeatureMatrix, key: tuple[Any, ...], compute: Any) -> np.ndarra
     return kind[key]
 
 
-def per_lead(matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray,
-             names: tuple[str, ...], attr: str) -> np.ndarray:
+def per_lead(
+    matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray, names: tuple[str, ...], attr: str
+) -> np.ndarray:
     """Return a segment policy number (a weight, a threshold) per lead, memoised."""
     table = segment_table(model, names, attr)
     return memo(matrix, (attr, tuple(table), names), lambda: table[seg])
@@ -165,9 +177,11 @@ def segment_codes(matrix: FeatureMatrix, model: ScoringModel) -> tuple[np.ndarra
     names = (*[r.name for r in model.segments], UNASSIGNED)
 
     def compute() -> np.ndarray:
-        labels = assign_segments(pd.Series(matrix.revenue_usd), pd.Series(matrix.employees),
-                                 model.segments)
+        labels = assign_segments(
+            pd.Series(matrix.revenue_usd), pd.Series(matrix.employees), model.segments
+        )
         return pd.Index(names).get_indexer(pd.Index(labels)).astype("int8")
+
     return memo(matrix, ("segments", model.segments), compute), names
 
 
@@ -186,16 +200,31 @@ def no_go_reasons(matrix: FeatureMatrix, model: ScoringModel) -> np.ndarray:
     """Return per lead the first no-go reason's index into NO_GO_REASONS, -1 when none."""
     rules = model.grade.no_go
     domains = matrix.domain_names
-    personal = memo(matrix, ("personal", rules.personal_email_domains),
-                     lambda: in_list(domains, rules.personal_email_domains))
-    student = memo(matrix, ("student", rules.student_email_suffixes), lambda: np.array(
-        [any(s.lower() in d for s in rules.student_email_suffixes if s) for d in domains]
-        + [False]))
-    competitor = memo(matrix, ("competitor", rules.competitor_email_domains),
-                       lambda: in_list(domains, rules.competitor_email_domains))
+    personal = memo(
+        matrix,
+        ("personal", rules.personal_email_domains),
+        lambda: in_list(domains, rules.personal_email_domains),
+    )
+    student = memo(
+        matrix,
+        ("student", rules.student_email_suffixes),
+        lambda: np.array(
+            [any(s.lower() in d for s in rules.student_email_suffixes if s) for d in domains]
+            + [False]
+        ),
+    )
+    competitor = memo(
+        matrix,
+        ("competitor", rules.competitor_email_domains),
+        lambda: in_list(domains, rules.competitor_email_domains),
+    )
     blank = matrix.company_blank & rules.blank_company
-    masks = [personal[matrix.domain_code], student[matrix.domain_code],
-             competitor[matrix.domain_code], blank]
+    masks = [
+        personal[matrix.domain_code],
+        student[matrix.domain_code],
+        competitor[matrix.domain_code],
+        blank,
+    ]
     return np.select(masks, list(range(len(masks))), default=-1).astype("int8")
 
 
@@ -209,6 +238,3 @@ def policy_value(model: ScoringModel, segment: str, attr: str) -> float:
     if attr in PILLARS:
         return getattr(policy.pillar_weights, attr)
     return float(getattr(policy, attr))
-
-
-

@@ -14,7 +14,6 @@ A no-go lead scores 0 and is recycled. Every pillar is a sum of contributions (c
 its own contribution), so lib.scoring.explain lists points that add up exactly to the score.
 """
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -63,15 +62,18 @@ class ScoreArrays:
     framework_names: tuple[str, ...]
 
 
-def grade_parts(matrix: FeatureMatrix, model: ScoringModel,
-                seg: np.ndarray, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+def grade_parts(
+    matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray, names: tuple[str, ...]
+) -> dict[str, np.ndarray]:
     """Return the grade's raw parts per lead (before clipping to 0-100)."""
     g = model.grade
-    icp = memo(matrix, ("icp", g.icp_industries),
-                lambda: in_list(matrix.industry_names, g.icp_industries))
+    icp = memo(
+        matrix, ("icp", g.icp_industries), lambda: in_list(matrix.industry_names, g.icp_industries)
+    )
     emp = matrix.employees
-    lo, hi = (segment_table(model, names, a)[seg]
-              for a in ("ideal_employees_min", "ideal_employees_max"))
+    lo, hi = (
+        segment_table(model, names, a)[seg] for a in ("ideal_employees_min", "ideal_employees_max")
+    )
     known = ~np.isnan(emp)
     fits = known & (emp >= lo) & (emp <= hi)
     seniority = {r.name: r.grade_points for r in g.seniority}
@@ -83,8 +85,7 @@ def grade_parts(matrix: FeatureMatrix, model: ScoringModel,
         "company size fits segment": np.where(fits, f32(g.size_fit_points), f32(0)),
         "wrong company size": np.where(known & ~fits, f32(g.wrong_size_points), f32(0)),
         "seniority": points_by_name(matrix.seniority_names, seniority)[matrix.seniority_code],
-        "department": points_by_name(matrix.department_names, department)[
-            matrix.department_code],
+        "department": points_by_name(matrix.department_names, department)[matrix.department_code],
     }
 
 
@@ -94,7 +95,7 @@ def activity_points(matrix: FeatureMatrix, model: ScoringModel) -> np.ndarray:
     out = decay_weights(model.half_life_days).astype("float32") @ matrix.pair_buckets
     # Pairs are grouped by type, so each type is one slice with a scalar points and cap.
     for kind, activity in enumerate(ACTIVITY_TYPES):
-        part = out[matrix.type_bounds[kind]:matrix.type_bounds[kind + 1]]
+        part = out[matrix.type_bounds[kind] : matrix.type_bounds[kind + 1]]
         rule = table.get(activity)
         if rule is None:
             part[:] = 0
@@ -108,15 +109,20 @@ def authority_parts(matrix: FeatureMatrix, model: ScoringModel) -> dict[str, np.
     """Return the authority pillar's raw parts per lead."""
     a = model.authority
     table = {r.name: r.authority for r in model.grade.seniority}
-    by_code = np.array([table.get(n, a.other_authority) for n in matrix.seniority_names]
-                       + [a.other_authority], dtype="float32")
+    by_code = np.array(
+        [table.get(n, a.other_authority) for n in matrix.seniority_names] + [a.other_authority],
+        dtype="float32",
+    )
     colleagues = np.minimum(matrix.engaged_colleagues, a.max_colleagues)
-    return {"title authority": by_code[matrix.seniority_code],
-            "engaged colleagues": colleagues * np.float32(a.per_engaged_colleague)}
+    return {
+        "title authority": by_code[matrix.seniority_code],
+        "engaged colleagues": colleagues * np.float32(a.per_engaged_colleague),
+    }
 
 
-def risk_parts(matrix: FeatureMatrix, model: ScoringModel,
-               seg: np.ndarray, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+def risk_parts(
+    matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray, names: tuple[str, ...]
+) -> dict[str, np.ndarray]:
     """Return the risk pillar's raw parts per lead (100 = no risk; penalties are negative)."""
     r = model.risk
     blank = (seg == names.index(UNASSIGNED)) | (matrix.industry_code < 0)
@@ -124,16 +130,18 @@ def risk_parts(matrix: FeatureMatrix, model: ScoringModel,
     f32, zero = np.float32, np.float32(0)
     return {
         "no-risk baseline": np.full(matrix.n, 100.0, dtype="float32"),
-        "stale record": np.where(matrix.days_since_activity > r.stale_days,
-                                 f32(-r.stale_penalty), zero),
+        "stale record": np.where(
+            matrix.days_since_activity > r.stale_days, f32(-r.stale_penalty), zero
+        ),
         "bounced email": np.where(matrix.email_bounced, f32(-r.bounced_penalty), zero),
         "competitor research": np.where(competitor, f32(-r.competitor_penalty), zero),
         "blank firmographics": np.where(blank, f32(-r.blank_firmographics_penalty), zero),
     }
 
 
-def value_amount(matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray,
-                 names: tuple[str, ...]) -> np.ndarray:
+def value_amount(
+    matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray, names: tuple[str, ...]
+) -> np.ndarray:
     """Return the deal size per lead: its source opportunity's amount, else the segment norm."""
     expected = segment_table(model, names, "expected_deal_usd")[seg]
     return np.where(np.isnan(matrix.source_amount_usd), expected, matrix.source_amount_usd)
@@ -150,28 +158,40 @@ def _clipped(parts: dict[str, np.ndarray]) -> np.ndarray:
     return np.clip(sum(parts.values()), 0.0, 100.0).astype("float32")
 
 
-
 def framework_codes(amount: np.ndarray, model: ScoringModel) -> np.ndarray:
     """Return per deal size the index of its framework in model.frameworks.by_deal_size."""
     code = np.zeros(amount.shape, dtype="int8")
     for rule in model.frameworks.by_deal_size[1:]:
-        code += (amount >= rule.min_amount_usd) if rule.inclusive else (
-            amount > rule.min_amount_usd)
+        code += (
+            (amount >= rule.min_amount_usd) if rule.inclusive else (amount > rule.min_amount_usd)
+        )
     return code
 
 
-def stage_codes(matrix: FeatureMatrix, model: ScoringModel, score: np.ndarray,
-                seg: np.ndarray, names: tuple[str, ...], no_go: np.ndarray) -> np.ndarray:
+def stage_codes(
+    matrix: FeatureMatrix,
+    model: ScoringModel,
+    score: np.ndarray,
+    seg: np.ndarray,
+    names: tuple[str, ...],
+    no_go: np.ndarray,
+) -> np.ndarray:
     """Return stage codes (lead < recycled < mql < sal < sql) per DESIGN's stage rules."""
     mql = score >= per_lead(matrix, model, seg, names, "mql_threshold")
     sql = score >= per_lead(matrix, model, seg, names, "sql_threshold")
-    hand_raiser = memo(matrix, ("hand", model.hand_raiser),
-                        lambda: matrix.days_since_demo_request <= model.hand_raiser.window_days)
+    hand_raiser = memo(
+        matrix,
+        ("hand", model.hand_raiser),
+        lambda: matrix.days_since_demo_request <= model.hand_raiser.window_days,
+    )
     stage = np.where(mql | hand_raiser, np.int8(STAGE_CODES["mql"]), np.int8(STAGE_CODES["lead"]))
     stage[mql & matrix.has_sal] = STAGE_CODES["sal"]
     stage[sql] = STAGE_CODES["sql"]
-    recycled = memo(matrix, ("recycled", model.recycle, repr(model.grade.no_go)),
-                     lambda: _recycled(matrix, model, no_go))
+    recycled = memo(
+        matrix,
+        ("recycled", model.recycle, repr(model.grade.no_go)),
+        lambda: _recycled(matrix, model, no_go),
+    )
     stage[recycled] = STAGE_CODES["recycled"]
     return stage
 
@@ -179,8 +199,11 @@ def stage_codes(matrix: FeatureMatrix, model: ScoringModel, score: np.ndarray,
 def _recycled(matrix: FeatureMatrix, model: ScoringModel, no_go: np.ndarray) -> np.ndarray:
     """Return which leads go back to nurture: no-go, rejected untouched, or MQLs gone cold."""
     rejected = matrix.disqualified_untouched & model.recycle.recycle_disqualified
-    gone_cold = matrix.has_mql & ~matrix.has_sql & (
-        matrix.days_since_last_touch > model.recycle.no_touch_days)
+    gone_cold = (
+        matrix.has_mql
+        & ~matrix.has_sql
+        & (matrix.days_since_last_touch > model.recycle.no_touch_days)
+    )
     return no_go | rejected | gone_cold
 
 
@@ -192,8 +215,13 @@ def band_codes(score: np.ndarray, model: ScoringModel) -> np.ndarray:
     return code
 
 
-def _pillars(matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray,
-             names: tuple[str, ...], no_go: np.ndarray) -> dict[str, np.ndarray]:
+def _pillars(
+    matrix: FeatureMatrix,
+    model: ScoringModel,
+    seg: np.ndarray,
+    names: tuple[str, ...],
+    no_go: np.ndarray,
+) -> dict[str, np.ndarray]:
     """Return the five pillars, each memoised on the settings it reads.
 
     A slider move changes one setting, so only the pillar reading it is recomputed.
@@ -201,18 +229,32 @@ def _pillars(matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray,
     sizes = _policy_key(model, names, "ideal_employees_min", "ideal_employees_max")
     deals = _policy_key(model, names, "expected_deal_usd")
     zero = np.float32(0)
-    grade = memo(matrix, ("fit", repr(model.grade), model.segments, sizes), lambda: np.where(
-        no_go, zero, _clipped(grade_parts(matrix, model, seg, names))))
-    behavior = memo(matrix, ("urgency", model.half_life_days, repr(model.activity_points())),
-                     lambda: behavior_scores(matrix, model))
-    value = memo(matrix, ("value", model.value, model.segments, deals), lambda: value_pillar(
-        value_amount(matrix, model, seg, names), model))
-    authority = memo(matrix, ("authority", repr(model.grade.seniority), model.authority),
-                      lambda: _clipped(authority_parts(matrix, model)))
-    risk = memo(matrix, ("risk", model.risk, repr(model.grade.no_go), model.segments),
-                 lambda: np.where(no_go, zero, _clipped(risk_parts(matrix, model, seg, names))))
-    return {"fit": grade, "value": value, "urgency": behavior, "authority": authority,
-            "risk": risk}
+    grade = memo(
+        matrix,
+        ("fit", repr(model.grade), model.segments, sizes),
+        lambda: np.where(no_go, zero, _clipped(grade_parts(matrix, model, seg, names))),
+    )
+    behavior = memo(
+        matrix,
+        ("urgency", model.half_life_days, repr(model.activity_points())),
+        lambda: behavior_scores(matrix, model),
+    )
+    value = memo(
+        matrix,
+        ("value", model.value, model.segments, deals),
+        lambda: value_pillar(value_amount(matrix, model, seg, names), model),
+    )
+    authority = memo(
+        matrix,
+        ("authority", repr(model.grade.seniority), model.authority),
+        lambda: _clipped(authority_parts(matrix, model)),
+    )
+    risk = memo(
+        matrix,
+        ("risk", model.risk, repr(model.grade.no_go), model.segments),
+        lambda: np.where(no_go, zero, _clipped(risk_parts(matrix, model, seg, names))),
+    )
+    return {"fit": grade, "value": value, "urgency": behavior, "authority": authority, "risk": risk}
 
 
 def _policy_key(model: ScoringModel, names: tuple[str, ...], *attrs: str) -> tuple[Any, ...]:
@@ -226,9 +268,14 @@ def behavior_scores(matrix: FeatureMatrix, model: ScoringModel) -> np.ndarray:
     return np.clip(total, np.float32(0), np.float32(100), out=total)
 
 
-def qualification_scores(matrix: FeatureMatrix, model: ScoringModel,
-                         pillars: dict[str, np.ndarray], seg: np.ndarray,
-                         names: tuple[str, ...], no_go: np.ndarray) -> np.ndarray:
+def qualification_scores(
+    matrix: FeatureMatrix,
+    model: ScoringModel,
+    pillars: dict[str, np.ndarray],
+    seg: np.ndarray,
+    names: tuple[str, ...],
+    no_go: np.ndarray,
+) -> np.ndarray:
     """Return the 0-100 qualification score: the stretched weighted sum of pillars; no-go -> 0."""
     raw = np.zeros(len(seg), dtype="float32")
     for pillar in PILLARS:
@@ -244,26 +291,35 @@ def qualification_scores(matrix: FeatureMatrix, model: ScoringModel,
 def scale_terms(model: ScoringModel) -> tuple[np.float32, np.float32]:
     """Return (raw floor, points per raw point) of the model's score scale."""
     scale = model.score_scale
-    return (np.float32(scale.raw_floor),
-            np.float32(100.0 / (scale.raw_ceiling - scale.raw_floor)))
+    return (np.float32(scale.raw_floor), np.float32(100.0 / (scale.raw_ceiling - scale.raw_floor)))
 
 
 def score_arrays(matrix: FeatureMatrix, model: ScoringModel) -> ScoreArrays:
     """Return every numeric score for every lead; numpy only (1M leads: see bench/rescore.py)."""
     seg, names = segment_codes(matrix, model)
-    no_go = memo(matrix, ("no_go", repr(model.grade.no_go)),
-                  lambda: no_go_reasons(matrix, model) >= 0)
+    no_go = memo(
+        matrix, ("no_go", repr(model.grade.no_go)), lambda: no_go_reasons(matrix, model) >= 0
+    )
     pillars = _pillars(matrix, model, seg, names, no_go)
     score = qualification_scores(matrix, model, pillars, seg, names, no_go)
     deals = _policy_key(model, names, "expected_deal_usd")
-    frameworks = memo(matrix, ("framework", repr(model.frameworks), model.segments, deals),
-                       lambda: framework_codes(
-        value_amount(matrix, model, seg, names), model))
+    frameworks = memo(
+        matrix,
+        ("framework", repr(model.frameworks), model.segments, deals),
+        lambda: framework_codes(value_amount(matrix, model, seg, names), model),
+    )
     return ScoreArrays(
-        grade=pillars["fit"], behavior_score=pillars["urgency"], qualification_score=score,
-        no_go=no_go, band_code=band_codes(score, model),
+        grade=pillars["fit"],
+        behavior_score=pillars["urgency"],
+        qualification_score=score,
+        no_go=no_go,
+        band_code=band_codes(score, model),
         stage_code=stage_codes(matrix, model, score, seg, names, no_go),
-        segment_code=seg, framework_code=frameworks,
-        band_names=tuple(b.name for b in model.bands), stage_names=STAGES,
+        segment_code=seg,
+        framework_code=frameworks,
+        band_names=tuple(b.name for b in model.bands),
+        stage_names=STAGES,
         segment_names=names,
-        framework_names=tuple(r.name for r in model.frameworks.by_deal_size), **pillars)
+        framework_names=tuple(r.name for r in model.frameworks.by_deal_size),
+        **pillars,
+    )

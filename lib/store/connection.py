@@ -45,9 +45,12 @@ def named_query(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def run_query(conn: duckdb.DuckDBPyConnection, name: str,
-              params: Mapping[str, Any] | None = None,
-              frames: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def run_query(
+    conn: duckdb.DuckDBPyConnection,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    frames: Mapping[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     """Run lib/sql/<name>.sql on its own cursor with $-parameters and registered frames."""
     cur = conn.cursor()
     try:

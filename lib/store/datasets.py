@@ -40,9 +40,12 @@ def current_dataset(conn: duckdb.DuckDBPyConnection) -> Dataset | None:
     if rows.empty:
         return None
     row = rows.iloc[0]
-    return Dataset(str(row["imported_at"]), str(row["source_format"]),
-                   tuple(f[0] for f in json.loads(row["files"])),
-                   tuple(json.loads(row["warnings"])))
+    return Dataset(
+        str(row["imported_at"]),
+        str(row["source_format"]),
+        tuple(f[0] for f in json.loads(row["files"])),
+        tuple(json.loads(row["warnings"])),
+    )
 
 
 def import_sample(conn: duckdb.DuckDBPyConnection, progress=None) -> ImportReport:  # noqa: ANN001
@@ -60,5 +63,6 @@ def data_period(conn: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
     row = run_query(conn, "staging/data_period").iloc[0]
     if row.isna().any():
         return None
-    return row["first_day"].date() if hasattr(row["first_day"], "date") else row["first_day"], \
-        row["last_day"].date() if hasattr(row["last_day"], "date") else row["last_day"]
+    return row["first_day"].date() if hasattr(row["first_day"], "date") else row["first_day"], row[
+        "last_day"
+    ].date() if hasattr(row["last_day"], "date") else row["last_day"]

@@ -22,17 +22,28 @@ def ensure_versions_table(conn: duckdb.DuckDBPyConnection) -> None:
         cur.close()
 
 
-def publish_model(conn: duckdb.DuckDBPyConnection, model: ScoringModel, author: str,
-                  note: str) -> ScoringModel:
+def publish_model(
+    conn: duckdb.DuckDBPyConnection, model: ScoringModel, author: str, note: str
+) -> ScoringModel:
     """Store the model as the next version (never overwriting) and return it as stored."""
     ensure_versions_table(conn)
     latest = run_query(conn, "store/model_latest_version")["version"].iloc[0]
     version = 1 if pd.isna(latest) else int(latest) + 1
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    stored = replace(model, version=version, author=author, note=note,
-                     created_at=now.isoformat(sep=" "))
-    run_query(conn, "store/model_publish", {"version": version, "created_at": now, "author": author,
-                                      "note": note, "body": model_to_yaml(stored)})
+    stored = replace(
+        model, version=version, author=author, note=note, created_at=now.isoformat(sep=" ")
+    )
+    run_query(
+        conn,
+        "store/model_publish",
+        {
+            "version": version,
+            "created_at": now,
+            "author": author,
+            "note": note,
+            "body": model_to_yaml(stored),
+        },
+    )
     return stored
 
 
@@ -58,7 +69,8 @@ def published_model(conn: duckdb.DuckDBPyConnection) -> ScoringModel:
     return default_model() if pd.isna(latest) else load_version(conn, int(latest))
 
 
-def restore_version(conn: duckdb.DuckDBPyConnection, version: int, author: str,
-                    note: str) -> ScoringModel:
+def restore_version(
+    conn: duckdb.DuckDBPyConnection, version: int, author: str, note: str
+) -> ScoringModel:
     """Publish a copy of an old version as the newest one and return it."""
     return publish_model(conn, load_version(conn, version), author, note)

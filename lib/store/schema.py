@@ -7,9 +7,19 @@ the original CRM record ID is kept on every row so results can be written back.
 from __future__ import annotations
 
 ACTIVITY_TYPES: tuple[str, ...] = (
-    "page_view", "pricing_page_view", "demo_request", "content_download", "email_open",
-    "email_click", "webinar", "meeting", "call", "form_submission", "intent_surge",
-    "competitor_research", "other",
+    "page_view",
+    "pricing_page_view",
+    "demo_request",
+    "content_download",
+    "email_open",
+    "email_click",
+    "webinar",
+    "meeting",
+    "call",
+    "form_submission",
+    "intent_surge",
+    "competitor_research",
+    "other",
 )
 
 TABLES: dict[str, dict[str, tuple[str, str]]] = {
@@ -68,8 +78,10 @@ TABLES: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 PRIMARY_KEYS: dict[str, str] = {
-    "accounts": "account_id", "leads": "lead_id",
-    "activities": "activity_id", "opportunities": "opportunity_id",
+    "accounts": "account_id",
+    "leads": "lead_id",
+    "activities": "activity_id",
+    "opportunities": "opportunity_id",
 }
 
 

@@ -14,8 +14,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -31,9 +38,24 @@ def streamlit_server(db: Path, port: int | None = None) -> Iterator[str]:
     port = port or free_port()
     env = os.environ | {"QUALIFY_DB": str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(url, proc)
@@ -58,9 +80,11 @@ def _wait_until_healthy(url: str, proc: subprocess.Popen[bytes], seconds: float 
     raise TimeoutError(f"streamlit did not answer on {url} within {seconds} s")
 
 
-SCRIPT_DONE = ("() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
-               " const state = app && app.getAttribute('data-test-script-state');"
-               " return state === 'notRunning'; }")
+SCRIPT_DONE = (
+    "() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+    " const state = app && app.getAttribute('data-test-script-state');"
+    " return state === 'notRunning'; }"
+)
 
 
 def wait_for_app(page, timeout_ms: int = 120_000) -> None:  # noqa: ANN001 (playwright Page)

@@ -27,9 +27,13 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: 
 
 # the default page (Overview) lives at the root: /overview is not one of its URLs
 PAGES = {
-    "": "Overview", "quarterly_review": "Quarterly review", "leads": "Leads",
-    "scoring_lab": "Scoring lab", "recalibration": "Recalibration",
-    "data_quality": "Data quality", "data": "Import data",
+    "": "Overview",
+    "quarterly_review": "Quarterly review",
+    "leads": "Leads",
+    "scoring_lab": "Scoring lab",
+    "recalibration": "Recalibration",
+    "data_quality": "Data quality",
+    "data": "Import data",
 }
 
 

@@ -36,28 +36,54 @@ def planted_frames(n: int, driver: str, seed: int = 7) -> dict[str, pd.DataFrame
     counts = {t: rng.poisson(lam, n) for t, lam in NOISE.items() if t != driver}
     counts[driver] = rng.poisson(1.5, n)
     won = rng.random(n) < special.expit(-2.0 + 1.2 * counts[driver])
-    leads = pd.DataFrame({
-        "lead_id": ids, "email": [f"p{i}@firm{i}.com" for i in range(n)],
-        "company_name": [f"Firm {i}" for i in range(n)], "title": "Manager", "channel": "web",
-        "industry": "Retail", "annual_revenue_usd": 1e7, "employees": 50,
-        "created_at": created, "mql_at": mql, "updated_at": mql, "email_bounced": False})
+    leads = pd.DataFrame(
+        {
+            "lead_id": ids,
+            "email": [f"p{i}@firm{i}.com" for i in range(n)],
+            "company_name": [f"Firm {i}" for i in range(n)],
+            "title": "Manager",
+            "channel": "web",
+            "industry": "Retail",
+            "annual_revenue_usd": 1e7,
+            "employees": 50,
+            "created_at": created,
+            "mql_at": mql,
+            "updated_at": mql,
+            "email_bounced": False,
+        }
+    )
     who = np.concatenate([np.repeat(np.arange(n), c) for c in counts.values()])
     kind = np.concatenate([np.full(c.sum(), t) for t, c in counts.items()])
     hours_before = rng.integers(1, 20 * 24, len(who))
-    activities = pd.DataFrame({
-        "activity_id": [f"X{i}" for i in range(len(who))], "lead_id": np.array(ids)[who],
-        "activity_type": kind, "subject": "s",
-        "occurred_at": mql[who] - pd.to_timedelta(hours_before, unit="h")})
-    opportunities = pd.DataFrame({
-        "opportunity_id": [f"O{i}" for i in range(n)], "lead_id": ids, "name": "Deal",
-        "stage": np.where(won, "Closed Won", "Closed Lost"), "channel": "web",
-        "created_at": mql + pd.Timedelta(days=2), "close_date": (mql + pd.Timedelta(days=40)).date,
-        "is_closed": True, "is_won": won, "amount_usd": 10000.0})
+    activities = pd.DataFrame(
+        {
+            "activity_id": [f"X{i}" for i in range(len(who))],
+            "lead_id": np.array(ids)[who],
+            "activity_type": kind,
+            "subject": "s",
+            "occurred_at": mql[who] - pd.to_timedelta(hours_before, unit="h"),
+        }
+    )
+    opportunities = pd.DataFrame(
+        {
+            "opportunity_id": [f"O{i}" for i in range(n)],
+            "lead_id": ids,
+            "name": "Deal",
+            "stage": np.where(won, "Closed Won", "Closed Lost"),
+            "channel": "web",
+            "created_at": mql + pd.Timedelta(days=2),
+            "close_date": (mql + pd.Timedelta(days=40)).date,
+            "is_closed": True,
+            "is_won": won,
+            "amount_usd": 10000.0,
+        }
+    )
     return {"leads": leads, "activities": activities, "opportunities": opportunities}
 
 
-def planted_db(n: int = 600, driver: str = "pricing_page_view",
-               path: str = ":memory:") -> duckdb.DuckDBPyConnection:
+def planted_db(
+    n: int = 600, driver: str = "pricing_page_view", path: str = ":memory:"
+) -> duckdb.DuckDBPyConnection:
     conn = connect(path)
     for table, frame in planted_frames(n, driver).items():
         conn.register("incoming", frame)
@@ -89,8 +115,9 @@ def test_recalibrated_points_never_go_negative_for_engagement(planted):
 def test_a_signal_never_seen_in_training_keeps_its_current_points(planted):
     result = recalibrate(planted, default_model(), min_closed_deals=100)
     assert "intent_surge" not in NOISE
-    assert result.model.intent_points["intent_surge"] == default_model().intent_points[
-        "intent_surge"]
+    assert (
+        result.model.intent_points["intent_surge"] == default_model().intent_points["intent_surge"]
+    )
     row = result.coefficients.set_index("signal").loc["intent_surge"]
     assert np.isnan(row["total_odds_ratio"])
 
@@ -137,8 +164,11 @@ def test_too_few_deals_to_fit_at_all_is_refused():
 def test_exported_files_load_back_as_the_same_model(planted, tmp_path, name):
     result = recalibrate(planted, default_model(), min_closed_deals=100)
     path = export_recalibrated(result, tmp_path / name)
-    loaded = (model_from_dict(json.loads(path.read_text())) if name.endswith(".json")
-              else load_model(path))
+    loaded = (
+        model_from_dict(json.loads(path.read_text()))
+        if name.endswith(".json")
+        else load_model(path)
+    )
     assert loaded == result.model
 
 
@@ -179,16 +209,20 @@ def test_the_split_on_the_planted_history_keeps_train_dates_before_test_dates(pl
 
 def brute_force_auc(score: list[float], won: list[int]) -> float:
     pairs = [(p, q) for p, q in product(range(len(score)), repeat=2) if won[p] and not won[q]]
-    return sum(1.0 if score[p] > score[q] else 0.5 if score[p] == score[q] else 0.0
-               for p, q in pairs) / len(pairs)
+    return sum(
+        1.0 if score[p] > score[q] else 0.5 if score[p] == score[q] else 0.0 for p, q in pairs
+    ) / len(pairs)
 
 
-@pytest.mark.parametrize("score, won", [
-    ([0.1, 0.4, 0.35, 0.8, 0.4], [0, 0, 1, 1, 1]),
-    ([1, 2, 3, 4], [0, 0, 1, 1]),
-    ([4, 3, 2, 1], [0, 0, 1, 1]),
-    ([5, 5, 5, 5, 1, 9], [1, 0, 1, 0, 0, 1]),
-])
+@pytest.mark.parametrize(
+    "score, won",
+    [
+        ([0.1, 0.4, 0.35, 0.8, 0.4], [0, 0, 1, 1, 1]),
+        ([1, 2, 3, 4], [0, 0, 1, 1]),
+        ([4, 3, 2, 1], [0, 0, 1, 1]),
+        ([5, 5, 5, 5, 1, 9], [1, 0, 1, 0, 0, 1]),
+    ],
+)
 def test_auc_matches_a_brute_force_count_of_pairs(score, won):
     assert roc_auc(np.array(score), np.array(won)) == pytest.approx(brute_force_auc(score, won))
 

@@ -13,8 +13,10 @@ AS_OF = "2024-06-01 00:00:00"
 
 def tiny_db():
     conn = connect(":memory:")
-    conn.execute("insert into accounts values ('A1', 'Acme', 'Computer Software', 2e9, 5000, "
-                 "'US', '2024-01-01')")
+    conn.execute(
+        "insert into accounts values ('A1', 'Acme', 'Computer Software', 2e9, 5000, "
+        "'US', '2024-01-01')"
+    )
     conn.execute("""insert into leads (lead_id, account_id, email, company_name, title, channel,
         created_at, updated_at, email_bounced) values
         ('L1', 'A1', 'vp@acme.com', 'Acme', 'VP of IT', 'web', '2024-01-01', '2024-05-01', false),
@@ -59,13 +61,16 @@ def test_outcomes_and_buying_group_helpers():
     assert bool(features.loc["L3", "company_blank"]) and bool(features.loc["L3", "email_bounced"])
 
 
-@pytest.mark.parametrize("title, seniority, department", [
-    ("VP of IT", "vp", "it"),
-    ("Chief Technology Officer", "c_level", "it"),
-    ("Director, Digital Marketing", "director", "marketing"),
-    ("Digital analyst", "other", "other"),  # 'it' must match as a whole word only
-    (None, "other", "other"),
-])
+@pytest.mark.parametrize(
+    "title, seniority, department",
+    [
+        ("VP of IT", "vp", "it"),
+        ("Chief Technology Officer", "c_level", "it"),
+        ("Director, Digital Marketing", "director", "marketing"),
+        ("Digital analyst", "other", "other"),  # 'it' must match as a whole word only
+        (None, "other", "other"),
+    ],
+)
 def test_titles_map_to_seniority_and_department(title, seniority, department):
     roles = title_roles(pd.Series([title]), default_model().grade)
     assert roles.iloc[0].tolist() == [seniority, department]
@@ -80,8 +85,10 @@ def test_an_event_one_half_life_old_counts_half():
 def history_db():
     """L1 became an MQL on 1 March; L2 (created 1 May) and L3 (25 May) never; data ends 1 June."""
     conn = connect(":memory:")
-    conn.execute("insert into accounts values ('A1', 'Acme', 'Computer Software', 2e9, 5000, "
-                 "'US', '2024-01-01')")
+    conn.execute(
+        "insert into accounts values ('A1', 'Acme', 'Computer Software', 2e9, 5000, "
+        "'US', '2024-01-01')"
+    )
     conn.execute("""insert into leads (lead_id, account_id, email, company_name, title,
         created_at, updated_at, mql_at, sql_at) values
         ('L1', 'A1', 'vp@acme.com', 'Acme', 'VP of IT', '2024-01-01', '2024-05-20',

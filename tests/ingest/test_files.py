@@ -34,8 +34,12 @@ OPPORTUNITIES = [
     ["Id", "AccountId", "StageName", "CloseDate", "Amount"],
     ["O1", "A1", "Closed Won", "2024-03-01", "1000"],
 ]
-EXPORT = {"Account.csv": ACCOUNTS, "Lead.csv": LEADS, "Task.csv": TASKS,
-          "Opportunity.csv": OPPORTUNITIES}
+EXPORT = {
+    "Account.csv": ACCOUNTS,
+    "Lead.csv": LEADS,
+    "Task.csv": TASKS,
+    "Opportunity.csv": OPPORTUNITIES,
+}
 # (file encoding, delimiter): what Excel, Salesforce and European locales write
 WRITTEN_AS = {
     "utf-8": ("utf-8", ","),
@@ -76,7 +80,10 @@ def reference(tmp_path_factory) -> dict[str, list[tuple]]:
 
 def test_the_reference_export_keeps_accented_names_and_quoted_delimiters(reference):
     assert [(row[0], row[1]) for row in reference["accounts"]] == [
-        ("A1", "Müller & Söhne"), ("A2", "Café Crème"), ("A3", "Acme; Inc")]
+        ("A1", "Müller & Söhne"),
+        ("A2", "Café Crème"),
+        ("A3", "Acme; Inc"),
+    ]
     assert reference["activities"][0][5] == "Demo request – Köln"
 
 
@@ -138,11 +145,13 @@ def test_a_text_column_in_parquet_is_still_checked_value_by_value(tmp_path):
     folder = tmp_path / "parquet"
     folder.mkdir()
     rows = OPPORTUNITIES + [["O2", "A1", "Closed Lost", "soon", "5"]]
-    duckdb.connect().read_csv(str(write_export(tmp_path / "csv")[0]), header=True) \
-        .write_parquet(str(folder / "Account.parquet"))
+    duckdb.connect().read_csv(str(write_export(tmp_path / "csv")[0]), header=True).write_parquet(
+        str(folder / "Account.parquet")
+    )
     path = tmp_path / "Opportunity.csv"
     path.write_bytes(csv_bytes(rows))
-    duckdb.connect().read_csv(str(path), header=True, all_varchar=True) \
-        .write_parquet(str(folder / "Opportunity.parquet"))
+    duckdb.connect().read_csv(str(path), header=True, all_varchar=True).write_parquet(
+        str(folder / "Opportunity.parquet")
+    )
     with pytest.raises(ImportRefused, match="Opportunity.parquet, row 3, column 'CloseDate'"):
         import_sources(connect(":memory:"), [folder])

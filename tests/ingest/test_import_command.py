@@ -10,10 +10,15 @@ from pathlib import Path
 from lib.cli import main
 from lib.store.connection import PROJECT_ROOT
 
-ACCOUNTS = [["Id", "Name", "BillingCountry", "AnnualRevenue", "NumberOfEmployees"],
-            ["A1", "Acme", "US", "2000000000", "5000"], ["A2", "Bolt", "DE", "", "40"]]
-OPPORTUNITIES = [["Id", "AccountId", "StageName", "CloseDate", "Amount"],
-                 ["O1", "A1", "Closed Won", "2024-03-01", "1000"]]
+ACCOUNTS = [
+    ["Id", "Name", "BillingCountry", "AnnualRevenue", "NumberOfEmployees"],
+    ["A1", "Acme", "US", "2000000000", "5000"],
+    ["A2", "Bolt", "DE", "", "40"],
+]
+OPPORTUNITIES = [
+    ["Id", "AccountId", "StageName", "CloseDate", "Amount"],
+    ["O1", "A1", "Closed Won", "2024-03-01", "1000"],
+]
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:
@@ -45,17 +50,30 @@ def test_a_refused_import_exits_two_with_the_message_on_stderr(tmp_path, capsys)
 
 def test_the_forced_format_is_used(tmp_path, capsys):
     write_csv(tmp_path / "Account.csv", ACCOUNTS)
-    code = main(["import", str(tmp_path), "--db", str(tmp_path / "q.duckdb"),
-                 "--source-format", "hubspot"])
+    code = main(
+        ["import", str(tmp_path), "--db", str(tmp_path / "q.duckdb"), "--source-format", "hubspot"]
+    )
     assert code == 2
     assert "none of these files is part of a HubSpot export" in capsys.readouterr().err
 
 
 def test_the_module_run_as_a_program_refuses_without_a_traceback(tmp_path):
     (tmp_path / "Account.csv").write_bytes(b"")
-    done = subprocess.run([sys.executable, "-m", "lib.cli", "import", str(tmp_path / "Account.csv"),
-                           "--db", str(tmp_path / "q.duckdb")],
-                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lib.cli",
+            "import",
+            str(tmp_path / "Account.csv"),
+            "--db",
+            str(tmp_path / "q.duckdb"),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "error: Account.csv: the file is empty" in done.stderr
     assert "Traceback" not in done.stderr

@@ -16,23 +16,30 @@ from lib.store.schema import TABLES
 
 Rows = list[list[str]]
 GOOD: dict[str, Rows] = {
-    "Account.csv": [["Id", "Name", "BillingCountry", "AnnualRevenue", "NumberOfEmployees"],
-                    ["A1", "Acme", "US", "2000000000", "5000"],
-                    ["A2", "Bolt", "DE", "60000000", "300"],
-                    ["A3", "Cogs", "FR", "", "12"]],
-    "Lead.csv": [["Id", "Company", "LeadSource", "IsConverted", "ConvertedAccountId",
-                  "CreatedDate"],
-                 ["L1", "Acme", "Web", "true", "A1", "2024-01-22T16:14:25.000+0000"],
-                 ["L2", "Bolt", "Referral", "false", "", "2024-01-23T16:14:25.000+0000"],
-                 ["L3", "Cogs", "Web", "false", "", "2024-01-24T16:14:25.000+0000"]],
-    "Opportunity.csv": [["Id", "AccountId", "StageName", "CloseDate", "Amount"],
-                        ["O1", "A1", "Closed Won", "2024-03-01", "1000"],
-                        ["O2", "A2", "Closed Lost", "2024-03-02", "2000"],
-                        ["O3", "A3", "Prospecting", "2024-09-30", "3000"]],
-    "Task.csv": [["Id", "WhoId", "Subject", "ActivityDate"],
-                 ["T1", "L1", "Demo request", "2024-01-25"],
-                 ["T2", "L2", "Call", "2024-01-26"],
-                 ["T3", "L3", "Webinar", "2024-01-27"]],
+    "Account.csv": [
+        ["Id", "Name", "BillingCountry", "AnnualRevenue", "NumberOfEmployees"],
+        ["A1", "Acme", "US", "2000000000", "5000"],
+        ["A2", "Bolt", "DE", "60000000", "300"],
+        ["A3", "Cogs", "FR", "", "12"],
+    ],
+    "Lead.csv": [
+        ["Id", "Company", "LeadSource", "IsConverted", "ConvertedAccountId", "CreatedDate"],
+        ["L1", "Acme", "Web", "true", "A1", "2024-01-22T16:14:25.000+0000"],
+        ["L2", "Bolt", "Referral", "false", "", "2024-01-23T16:14:25.000+0000"],
+        ["L3", "Cogs", "Web", "false", "", "2024-01-24T16:14:25.000+0000"],
+    ],
+    "Opportunity.csv": [
+        ["Id", "AccountId", "StageName", "CloseDate", "Amount"],
+        ["O1", "A1", "Closed Won", "2024-03-01", "1000"],
+        ["O2", "A2", "Closed Lost", "2024-03-02", "2000"],
+        ["O3", "A3", "Prospecting", "2024-09-30", "3000"],
+    ],
+    "Task.csv": [
+        ["Id", "WhoId", "Subject", "ActivityDate"],
+        ["T1", "L1", "Demo request", "2024-01-25"],
+        ["T2", "L2", "Call", "2024-01-26"],
+        ["T3", "L3", "Webinar", "2024-01-27"],
+    ],
 }
 
 
@@ -66,8 +73,11 @@ def contents(conn: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
 
 def missing_close_date(folder: Path) -> list[Path]:
     folder.mkdir()
-    return [write_csv(folder / "deals.csv", [["Record ID", "Deal Stage", "Amount"],
-                                            ["1", "Closed won", "10"]])]
+    return [
+        write_csv(
+            folder / "deals.csv", [["Record ID", "Deal Stage", "Amount"], ["1", "Closed won", "10"]]
+        )
+    ]
 
 
 def unparseable_date(folder: Path) -> list[Path]:
@@ -131,10 +141,14 @@ REFUSALS: list[tuple[Callable[[Path], list[Path]], str, str | None, int | None, 
 ]
 
 
-@pytest.mark.parametrize(("make", "file", "column", "row", "reason"), REFUSALS,
-                         ids=[case[0].__name__ for case in REFUSALS])
+@pytest.mark.parametrize(
+    ("make", "file", "column", "row", "reason"),
+    REFUSALS,
+    ids=[case[0].__name__ for case in REFUSALS],
+)
 def test_a_bad_export_is_refused_by_file_column_and_row_and_the_database_is_unchanged(
-        tmp_path, make, file, column, row, reason):
+    tmp_path, make, file, column, row, reason
+):
     conn = connect(tmp_path / "qualify.duckdb")
     import_sources(conn, [export(tmp_path / "good")])
     before = contents(conn)
@@ -154,8 +168,9 @@ def test_a_refused_import_leaves_no_staging_tables_behind(tmp_path):
     conn = connect(":memory:")
     with pytest.raises(ImportRefused):
         import_sources(conn, unparseable_date(tmp_path / "bad"))
-    assert conn.execute("select count(*) from information_schema.tables "
-                        "where table_name like '%stage%'").fetchall() == [(0,)]
+    assert conn.execute(
+        "select count(*) from information_schema.tables where table_name like '%stage%'"
+    ).fetchall() == [(0,)]
 
 
 def test_exact_duplicate_rows_are_dropped_with_a_warning(tmp_path):

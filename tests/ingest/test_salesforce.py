@@ -10,22 +10,59 @@ import duckdb
 import pytest
 
 from lib.ingest import ImportReport, import_sources
-from lib.store.connection import PROJECT_ROOT, connect
+from lib.store.connection import connect
 
 WORKSHOP = Path(__file__).resolve().parents[1] / "data" / "salesforce_workshop"
 ACCOUNTS = [
-    ["Id", "Name", "Industry", "AnnualRevenue", "NumberOfEmployees", "BillingCountry",
-     "CreatedDate"],
+    [
+        "Id",
+        "Name",
+        "Industry",
+        "AnnualRevenue",
+        "NumberOfEmployees",
+        "BillingCountry",
+        "CreatedDate",
+    ],
     ["A1", "Acme", "Software", "2000000000", "5000", "US", "2024-01-02T09:00:00.000+0000"],
     ["A2", "Bolt", "Retail", "60000000", "300", "DE", "2024-01-03T09:00:00.000+0000"],
 ]
 LEADS = [
-    ["Id", "FirstName", "LastName", "Email", "Company", "LeadSource", "IsConverted",
-     "ConvertedAccountId", "ConvertedOpportunityId", "CreatedDate"],
-    ["L1", "Ann", "Lee", "ann@acme.com", "Acme", "Web", "true", "A1", "O1",
-     "2024-01-22T16:14:25.000+0000"],
-    ["L2", "Bob", "Ray", "bob@bolt.de", "Bolt", "Referral", "false", "", "",
-     "2024-01-23T10:00:00.000+0200"],
+    [
+        "Id",
+        "FirstName",
+        "LastName",
+        "Email",
+        "Company",
+        "LeadSource",
+        "IsConverted",
+        "ConvertedAccountId",
+        "ConvertedOpportunityId",
+        "CreatedDate",
+    ],
+    [
+        "L1",
+        "Ann",
+        "Lee",
+        "ann@acme.com",
+        "Acme",
+        "Web",
+        "true",
+        "A1",
+        "O1",
+        "2024-01-22T16:14:25.000+0000",
+    ],
+    [
+        "L2",
+        "Bob",
+        "Ray",
+        "bob@bolt.de",
+        "Bolt",
+        "Referral",
+        "false",
+        "",
+        "",
+        "2024-01-23T10:00:00.000+0200",
+    ],
 ]
 TASKS = [
     ["Id", "WhoId", "Subject", "ActivityDate", "CreatedDate", "AccountId"],
@@ -33,16 +70,35 @@ TASKS = [
     ["T2", "L1", "Demo request", "2024-01-26", "2024-01-26T10:00:00.000+0000", ""],
     ["T3", "L2", "Lunch with the CFO", "2024-01-27", "2024-01-27T10:00:00.000+0000", ""],
 ]
-OPPORTUNITY_HEADER = ["Id", "AccountId", "Name", "StageName", "Amount", "CloseDate", "IsClosed",
-                      "IsWon", "LeadSource", "CreatedDate"]
+OPPORTUNITY_HEADER = [
+    "Id",
+    "AccountId",
+    "Name",
+    "StageName",
+    "Amount",
+    "CloseDate",
+    "IsClosed",
+    "IsWon",
+    "LeadSource",
+    "CreatedDate",
+]
 # (Id, StageName, IsClosed, IsWon) as each vintage of export writes the flags
 FLAGS = {
-    "true_false": [("O1", "Closed Won", "true", "true"), ("O2", "Closed Lost", "true", "false"),
-                   ("O3", "Negotiation", "false", "false")],
-    "one_blank": [("O1", "Closed Won", "1", "1"), ("O2", "Closed Lost", "1", ""),
-                  ("O3", "Negotiation", "", "")],
-    "all_blank": [("O1", "Closed Won", "", ""), ("O2", "Closed Lost", "", ""),
-                  ("O3", "Negotiation", "", "")],
+    "true_false": [
+        ("O1", "Closed Won", "true", "true"),
+        ("O2", "Closed Lost", "true", "false"),
+        ("O3", "Negotiation", "false", "false"),
+    ],
+    "one_blank": [
+        ("O1", "Closed Won", "1", "1"),
+        ("O2", "Closed Lost", "1", ""),
+        ("O3", "Negotiation", "", ""),
+    ],
+    "all_blank": [
+        ("O1", "Closed Won", "", ""),
+        ("O2", "Closed Lost", "", ""),
+        ("O3", "Negotiation", "", ""),
+    ],
 }
 ACCOUNT_OF = {"O1": "A1", "O2": "A2", "O3": "A2"}
 
@@ -58,10 +114,26 @@ def tiny_export(folder: Path, flags: str = "true_false") -> Path:
     """Write a four-file Salesforce export whose opportunities write IsClosed/IsWon as `flags`."""
     folder.mkdir(exist_ok=True)
     opportunities = [OPPORTUNITY_HEADER] + [
-        [oid, ACCOUNT_OF[oid], f"Deal {oid}", stage, "1000", "2024-03-01", closed, won, "Web",
-         "2024-02-01T10:00:00.000+0000"] for oid, stage, closed, won in FLAGS[flags]]
-    for name, rows in [("Account.csv", ACCOUNTS), ("Lead.csv", LEADS), ("Task.csv", TASKS),
-                       ("Opportunity.csv", opportunities)]:
+        [
+            oid,
+            ACCOUNT_OF[oid],
+            f"Deal {oid}",
+            stage,
+            "1000",
+            "2024-03-01",
+            closed,
+            won,
+            "Web",
+            "2024-02-01T10:00:00.000+0000",
+        ]
+        for oid, stage, closed, won in FLAGS[flags]
+    ]
+    for name, rows in [
+        ("Account.csv", ACCOUNTS),
+        ("Lead.csv", LEADS),
+        ("Task.csv", TASKS),
+        ("Opportunity.csv", opportunities),
+    ]:
         write_csv(folder / name, rows)
     return folder
 
@@ -79,35 +151,47 @@ def rows(conn: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
 def test_closed_and_won_come_out_the_same_whichever_way_the_flags_are_written(tmp_path, flags):
     conn, report = imported(tiny_export(tmp_path / "export", flags))
     assert report.source_format == "salesforce"
-    assert rows(conn, "select opportunity_id, is_closed, is_won from opportunities "
-                      "order by 1") == [("O1", True, True), ("O2", True, False),
-                                        ("O3", False, False)]
+    assert rows(conn, "select opportunity_id, is_closed, is_won from opportunities order by 1") == [
+        ("O1", True, True),
+        ("O2", True, False),
+        ("O3", False, False),
+    ]
 
 
 def test_datetimes_are_stored_in_utc_and_close_dates_as_dates(tmp_path):
     conn, _ = imported(tiny_export(tmp_path / "export"))
     assert rows(conn, "select lead_id, created_at from leads order by 1") == [
-        ("L1", datetime(2024, 1, 22, 16, 14, 25)), ("L2", datetime(2024, 1, 23, 8, 0))]
+        ("L1", datetime(2024, 1, 22, 16, 14, 25)),
+        ("L2", datetime(2024, 1, 23, 8, 0)),
+    ]
     assert rows(conn, "select distinct close_date from opportunities") == [(date(2024, 3, 1),)]
 
 
 def test_task_subjects_are_typed_by_their_prefix_and_unknown_ones_are_other(tmp_path):
     conn, _ = imported(tiny_export(tmp_path / "export"))
     assert rows(conn, "select activity_id, activity_type, subject from activities order by 1") == [
-        ("T1", "pricing_page_view", "Pricing page visit"), ("T2", "demo_request", "Demo request"),
-        ("T3", "other", "Lunch with the CFO")]
+        ("T1", "pricing_page_view", "Pricing page visit"),
+        ("T2", "demo_request", "Demo request"),
+        ("T3", "other", "Lunch with the CFO"),
+    ]
 
 
 def test_activities_take_the_account_of_their_lead_when_the_task_has_none(tmp_path):
     conn, _ = imported(tiny_export(tmp_path / "export"))
     assert rows(conn, "select activity_id, account_id from activities order by 1") == [
-        ("T1", "A1"), ("T2", "A1"), ("T3", None)]
+        ("T1", "A1"),
+        ("T2", "A1"),
+        ("T3", None),
+    ]
 
 
 def test_the_converted_opportunity_on_a_lead_links_the_opportunity_to_that_lead(tmp_path):
     conn, _ = imported(tiny_export(tmp_path / "export"))
     assert rows(conn, "select opportunity_id, lead_id from opportunities order by 1") == [
-        ("O1", "L1"), ("O2", None), ("O3", None)]
+        ("O1", "L1"),
+        ("O2", None),
+        ("O3", None),
+    ]
 
 
 def test_blank_flags_are_explained_as_taken_from_the_stage(tmp_path):
@@ -125,14 +209,18 @@ def test_the_workshop_export_imports_every_table(workshop):
     _, report = workshop
     assert report.rows == {"accounts": 22, "leads": 162, "activities": 75, "opportunities": 50}
     assert sorted(f for f in report.files if f[1] == "leads") == [
-        ("Contact.csv", "leads", 102), ("Lead.csv", "leads", 60)]
+        ("Contact.csv", "leads", 102),
+        ("Lead.csv", "leads", 60),
+    ]
 
 
 def test_the_workshop_export_has_twelve_won_and_three_lost_from_one_or_blank_flags(workshop):
     conn, _ = workshop
-    assert rows(conn, "select count(*) filter (where is_won), "
-                      "count(*) filter (where is_closed and not is_won) from opportunities") == [
-        (12, 3)]
+    assert rows(
+        conn,
+        "select count(*) filter (where is_won), "
+        "count(*) filter (where is_closed and not is_won) from opportunities",
+    ) == [(12, 3)]
 
 
 def test_the_workshop_export_warns_of_backdated_opportunities_and_missing_mql_dates(workshop):

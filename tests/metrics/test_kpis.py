@@ -38,8 +38,9 @@ def insert(conn: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any
     conn.unregister("incoming")
 
 
-def database(opportunities: list[dict[str, Any]] = (), leads: list[dict[str, Any]] = ()
-             ) -> duckdb.DuckDBPyConnection:
+def database(
+    opportunities: list[dict[str, Any]] = (), leads: list[dict[str, Any]] = ()
+) -> duckdb.DuckDBPyConnection:
     """Return an in-memory database with ACCOUNTS and the given rows."""
     conn = connect(":memory:")
     insert(conn, "accounts", ACCOUNTS)
@@ -50,22 +51,43 @@ def database(opportunities: list[dict[str, Any]] = (), leads: list[dict[str, Any
     return conn
 
 
-def opp(oid: str, account: str, state: str, created: str, close: str, amount: float = 1000.0,
-        margin: float | None = None, channel: str = "web", lead: str | None = None
-        ) -> dict[str, Any]:
+def opp(
+    oid: str,
+    account: str,
+    state: str,
+    created: str,
+    close: str,
+    amount: float = 1000.0,
+    margin: float | None = None,
+    channel: str = "web",
+    lead: str | None = None,
+) -> dict[str, Any]:
     """Return one opportunity row; state is 'won', 'lost' or 'open'."""
-    return {"opportunity_id": oid, "account_id": account, "lead_id": lead, "channel": channel,
-            "created_at": pd.Timestamp(created), "close_date": pd.Timestamp(close).date(),
-            "is_closed": state != "open", "is_won": state == "won", "amount_usd": amount,
-            "gross_margin_usd": margin}
+    return {
+        "opportunity_id": oid,
+        "account_id": account,
+        "lead_id": lead,
+        "channel": channel,
+        "created_at": pd.Timestamp(created),
+        "close_date": pd.Timestamp(close).date(),
+        "is_closed": state != "open",
+        "is_won": state == "won",
+        "amount_usd": amount,
+        "gross_margin_usd": margin,
+    }
 
 
-def lead(lid: str, account: str, mql: str | None, channel: str = "web", **stamps: str
-         ) -> dict[str, Any]:
+def lead(
+    lid: str, account: str, mql: str | None, channel: str = "web", **stamps: str
+) -> dict[str, Any]:
     """Return one lead row; stamps are sql_at, sal_at, disqualified_at, first_meeting_at..."""
-    row: dict[str, Any] = {"lead_id": lid, "account_id": account, "channel": channel,
-                           "created_at": pd.Timestamp("2025-01-01"),
-                           "mql_at": None if mql is None else pd.Timestamp(mql)}
+    row: dict[str, Any] = {
+        "lead_id": lid,
+        "account_id": account,
+        "channel": channel,
+        "created_at": pd.Timestamp("2025-01-01"),
+        "mql_at": None if mql is None else pd.Timestamp(mql),
+    }
     return row | {k: pd.Timestamp(v) for k, v in stamps.items()}
 
 
@@ -83,14 +105,19 @@ def enterprise_deals() -> list[dict[str, Any]]:
 
 def smb_deals() -> list[dict[str, Any]]:
     """SMB: 30 won and 10 lost in Q1, 5-day cycles."""
-    return [opp(f"s{i}", "smb", "won" if i < 30 else "lost", "2025-02-01", "2025-02-06")
-            for i in range(40)]
+    return [
+        opp(f"s{i}", "smb", "won" if i < 30 else "lost", "2025-02-01", "2025-02-06")
+        for i in range(40)
+    ]
 
 
 @pytest.fixture
 def deals() -> duckdb.DuckDBPyConnection:
-    return database(enterprise_deals() + smb_deals()
-                    + [opp("m1", "mid", "open", "2025-03-10", "2025-05-01", 100_000)])
+    return database(
+        enterprise_deals()
+        + smb_deals()
+        + [opp("m1", "mid", "open", "2025-03-10", "2025-05-01", 100_000)]
+    )
 
 
 def by_segment(frame: pd.DataFrame) -> pd.DataFrame:
@@ -110,13 +137,17 @@ def test_win_rate_counts_deals_closed_in_the_period_with_small_and_empty_segment
     assert rates.loc["smb", "win_rate_low"] < 0.75 < rates.loc["smb", "win_rate_high"]
 
 
-@pytest.mark.parametrize(("filters", "enterprise_won"), [
-    (ALL, 3),  # the December 2024 win counts
-    (Q1, 2),
-    (Filters(start=date(2025, 1, 1), end=date(2025, 1, 15)), 1),
-])
-def test_period_filter_changes_which_wins_count(deals, filters: Filters,
-                                                enterprise_won: int) -> None:
+@pytest.mark.parametrize(
+    ("filters", "enterprise_won"),
+    [
+        (ALL, 3),  # the December 2024 win counts
+        (Q1, 2),
+        (Filters(start=date(2025, 1, 1), end=date(2025, 1, 15)), 1),
+    ],
+)
+def test_period_filter_changes_which_wins_count(
+    deals, filters: Filters, enterprise_won: int
+) -> None:
     rates = by_segment(kpis.win_rate_by_segment(deals, RULES, filters))
     assert rates.loc["enterprise", "won"] == enterprise_won
 
@@ -134,22 +165,28 @@ def test_unassigned_row_appears_only_when_it_has_records(deals) -> None:
 
 
 def test_cycle_median_leaves_out_deals_created_after_close_and_counts_them() -> None:
-    conn = database(enterprise_deals()[:2] + [
-        # a bulk-load CreatedDate after the real close date: -5 days, not a cycle
-        opp("e9", "ent", "won", "2025-02-05", "2025-01-31"),
-    ])
+    conn = database(
+        enterprise_deals()[:2]
+        + [
+            # a bulk-load CreatedDate after the real close date: -5 days, not a cycle
+            opp("e9", "ent", "won", "2025-02-05", "2025-01-31"),
+        ]
+    )
     cycles = by_segment(kpis.cycle_time_by_segment(conn, RULES, ALL))
     assert cycles.loc["enterprise", "won_deals"] == 3
     assert cycles.loc["enterprise", "excluded_negative"] == 1
     assert cycles.loc["enterprise", "median_won_cycle_days"] == 20.0  # median of 10 and 30
     assert cycles.loc["smb", "won_deals"] == 0 and math.isnan(
-        cycles.loc["smb", "median_won_cycle_days"])
+        cycles.loc["smb", "median_won_cycle_days"]
+    )
 
 
 def test_cycle_survival_counts_an_open_deal_as_censored_at_the_data_as_of_date() -> None:
     # won after 10 and 30 days; one deal open 20 days when the data ends (a lead updated 03-21)
-    conn = database(enterprise_deals()[:2] + [opp("o", "ent", "open", "2025-03-01", "2025-09-01")],
-                    [lead("l1", "ent", None, updated_at="2025-03-21")])
+    conn = database(
+        enterprise_deals()[:2] + [opp("o", "ent", "open", "2025-03-01", "2025-09-01")],
+        [lead("l1", "ent", None, updated_at="2025-03-21")],
+    )
     curve = kpis.cycle_time_survival(conn, RULES, ALL)
     enterprise = curve[curve["segment"] == "enterprise"]
     assert enterprise["days"].tolist() == [0.0, 10.0, 20.0, 30.0]
@@ -159,8 +196,9 @@ def test_cycle_survival_counts_an_open_deal_as_censored_at_the_data_as_of_date()
 
 
 def test_pipeline_mix_gives_shares_of_open_amount_and_the_gap_to_target_in_money(deals) -> None:
-    mix = by_segment(kpis.pipeline_mix(deals, RULES, ALL,
-                                       target={"enterprise": 0.6, "mid_market": 0.4}))
+    mix = by_segment(
+        kpis.pipeline_mix(deals, RULES, ALL, target={"enterprise": 0.6, "mid_market": 0.4})
+    )
     # open: enterprise 200k + 100k, mid-market 100k, SMB nothing; total 400k
     assert mix["open_amount_usd"].tolist() == [300_000, 100_000, 0]
     assert mix["open_share"].tolist() == pytest.approx([0.75, 0.25, 0.0])
@@ -179,54 +217,76 @@ def test_pipeline_mix_without_a_target_has_no_gap(deals) -> None:
 
 def mql_leads(prefix: str, mqls: int, sqls: int, channel: str = "web") -> list[dict[str, Any]]:
     """Return mqls enterprise leads that became MQL in February, the first sqls of them SQL."""
-    return [lead(f"{prefix}{i}", "ent", "2025-02-01 09:00", channel,
-                 **({"sql_at": "2025-02-03"} if i < sqls else {})) for i in range(mqls)]
+    return [
+        lead(
+            f"{prefix}{i}",
+            "ent",
+            "2025-02-01 09:00",
+            channel,
+            **({"sql_at": "2025-02-03"} if i < sqls else {}),
+        )
+        for i in range(mqls)
+    ]
 
 
-@pytest.mark.parametrize(("mqls", "sqls", "band"), [
-    (10, 0, "below"),
-    (20, 1, "below"),  # 5%
-    (10, 1, "in"),  # exactly 10% is healthy
-    (20, 5, "in"),  # exactly 25% is healthy
-    (10, 3, "above"),
-    (0, 0, None),
-])
-def test_mql_to_sql_band_flags_below_in_and_above_the_healthy_range(mqls: int, sqls: int,
-                                                                    band: str | None) -> None:
+@pytest.mark.parametrize(
+    ("mqls", "sqls", "band"),
+    [
+        (10, 0, "below"),
+        (20, 1, "below"),  # 5%
+        (10, 1, "in"),  # exactly 10% is healthy
+        (20, 5, "in"),  # exactly 25% is healthy
+        (10, 3, "above"),
+        (0, 0, None),
+    ],
+)
+def test_mql_to_sql_band_flags_below_in_and_above_the_healthy_range(
+    mqls: int, sqls: int, band: str | None
+) -> None:
     conn = database(leads=mql_leads("l", mqls, sqls))
     rates = by_segment(kpis.mql_to_sql_by_segment(conn, RULES, ALL))
     assert rates.loc["enterprise", ["mqls", "sqls"]].tolist() == [mqls, sqls]
     assert rates.loc["enterprise", "band"] == band
 
 
-@pytest.mark.parametrize(("filters", "mqls", "sqls"), [
-    (ALL, 20, 6),
-    (Filters(channels=("web",)), 10, 1),
-    (Filters(channels=("event",)), 10, 5),
-    (Filters(start=date(2025, 3, 1)), 0, 0),  # the MQLs happened in February
-])
-def test_channel_and_period_filters_change_mql_to_sql(filters: Filters, mqls: int,
-                                                      sqls: int) -> None:
+@pytest.mark.parametrize(
+    ("filters", "mqls", "sqls"),
+    [
+        (ALL, 20, 6),
+        (Filters(channels=("web",)), 10, 1),
+        (Filters(channels=("event",)), 10, 5),
+        (Filters(start=date(2025, 3, 1)), 0, 0),  # the MQLs happened in February
+    ],
+)
+def test_channel_and_period_filters_change_mql_to_sql(
+    filters: Filters, mqls: int, sqls: int
+) -> None:
     conn = database(leads=mql_leads("w", 10, 1) + mql_leads("e", 10, 5, channel="event"))
     rates = by_segment(kpis.mql_to_sql_by_segment(conn, RULES, filters))
     assert rates.loc["enterprise", ["mqls", "sqls"]].tolist() == [mqls, sqls]
 
 
 def test_mql_to_sql_by_channel_and_by_segment_and_channel_split_the_same_counts() -> None:
-    conn = database(leads=mql_leads("w", 10, 1) + mql_leads("e", 10, 5, channel="event")
-                    + [lead("nomql", "ent", None, sql_at="2025-02-03")])
+    conn = database(
+        leads=mql_leads("w", 10, 1)
+        + mql_leads("e", 10, 5, channel="event")
+        + [lead("nomql", "ent", None, sql_at="2025-02-03")]
+    )
     channels = kpis.mql_to_sql_by_channel(conn, RULES, ALL).set_index("channel")
     assert channels.loc["web", "mql_to_sql_rate"] == pytest.approx(0.1)
     assert channels.loc["event", ["mql_to_sql_rate", "band"]].tolist() == [0.5, "above"]
     cells = kpis.mql_to_sql_by_segment_and_channel(conn, RULES, ALL)
     assert cells[["segment", "channel", "mqls", "sqls"]].values.tolist() == [
-        ["enterprise", "event", 10, 5], ["enterprise", "web", 10, 1]]
+        ["enterprise", "event", 10, 5],
+        ["enterprise", "web", 10, 1],
+    ]
 
 
 def test_precomputed_segment_views_give_the_same_answer(deals) -> None:
     views = segment_frames(deals, RULES)
-    pd.testing.assert_frame_equal(kpis.pipeline_mix(deals, RULES, Q1, views=views),
-                                  kpis.pipeline_mix(deals, RULES, Q1))
+    pd.testing.assert_frame_equal(
+        kpis.pipeline_mix(deals, RULES, Q1, views=views), kpis.pipeline_mix(deals, RULES, Q1)
+    )
 
 
 def test_pipeline_velocity_multiplies_open_deals_win_rate_and_deal_size_over_cycle() -> None:
@@ -240,12 +300,14 @@ def test_pipeline_velocity_multiplies_open_deals_win_rate_and_deal_size_over_cyc
 
 
 def test_speed_to_first_meeting_is_the_median_hours_after_mql() -> None:
-    conn = database(leads=[
-        lead("a", "ent", "2025-02-01 00:00", first_meeting_at="2025-02-01 02:00"),
-        lead("b", "ent", "2025-02-01 00:00", first_meeting_at="2025-02-02 00:00"),
-        lead("c", "ent", "2025-02-01 00:00", first_meeting_at="2025-02-01 10:00"),
-        lead("d", "ent", "2025-02-01 00:00"),
-    ])
+    conn = database(
+        leads=[
+            lead("a", "ent", "2025-02-01 00:00", first_meeting_at="2025-02-01 02:00"),
+            lead("b", "ent", "2025-02-01 00:00", first_meeting_at="2025-02-02 00:00"),
+            lead("c", "ent", "2025-02-01 00:00", first_meeting_at="2025-02-01 10:00"),
+            lead("d", "ent", "2025-02-01 00:00"),
+        ]
+    )
     speed = by_segment(kpis.speed_to_first_meeting(conn, RULES, ALL))
     assert speed.loc["enterprise", ["mqls", "meetings"]].tolist() == [4, 3]
     assert speed.loc["enterprise", "median_hours_to_first_meeting"] == 10.0
@@ -254,13 +316,15 @@ def test_speed_to_first_meeting_is_the_median_hours_after_mql() -> None:
 def test_sla_counts_handling_exactly_at_the_sla_as_within() -> None:
     mql = datetime(2025, 2, 1, 9)
     at = {hours: str(mql + timedelta(hours=hours)) for hours in (1, 4, 5)}
-    conn = database(leads=[
-        lead("exact", "ent", str(mql), sal_at=at[4]),
-        lead("late", "ent", str(mql), disqualified_at=str(mql + timedelta(hours=4, seconds=1))),
-        lead("rejected_fast", "ent", str(mql), sal_at=at[5], disqualified_at=at[1]),
-        lead("never", "ent", str(mql)),
-        lead("smb", "smb", str(mql), sal_at=at[1]),
-    ])
+    conn = database(
+        leads=[
+            lead("exact", "ent", str(mql), sal_at=at[4]),
+            lead("late", "ent", str(mql), disqualified_at=str(mql + timedelta(hours=4, seconds=1))),
+            lead("rejected_fast", "ent", str(mql), sal_at=at[5], disqualified_at=at[1]),
+            lead("never", "ent", str(mql)),
+            lead("smb", "smb", str(mql), sal_at=at[1]),
+        ]
+    )
     sla = by_segment(kpis.sla_compliance(conn, RULES, ALL, {"enterprise": 4.0}))
     assert sla.loc["enterprise", ["mqls", "handled_within_sla"]].tolist() == [4, 2]
     assert sla.loc["enterprise", "sla_rate"] == pytest.approx(0.5)
@@ -288,11 +352,16 @@ def test_profitable_win_rate_is_nan_and_flagged_when_no_margin_is_tracked() -> N
 
 def test_qualified_opportunity_rate_needs_sql_before_the_opportunity() -> None:
     conn = database(
-        [opp("q1", "ent", "open", "2025-02-10", "2025-06-01", lead="early"),
-         opp("q2", "ent", "open", "2025-02-10", "2025-06-01", lead="late"),
-         opp("q3", "ent", "open", "2025-02-10", "2025-06-01")],
-        [lead("early", "ent", "2025-02-01", sql_at="2025-02-05"),
-         lead("late", "ent", "2025-02-01", sql_at="2025-02-20")])
+        [
+            opp("q1", "ent", "open", "2025-02-10", "2025-06-01", lead="early"),
+            opp("q2", "ent", "open", "2025-02-10", "2025-06-01", lead="late"),
+            opp("q3", "ent", "open", "2025-02-10", "2025-06-01"),
+        ],
+        [
+            lead("early", "ent", "2025-02-01", sql_at="2025-02-05"),
+            lead("late", "ent", "2025-02-01", sql_at="2025-02-20"),
+        ],
+    )
     rate = by_segment(kpis.qualified_opportunity_rate(conn, RULES, ALL))
     assert rate.loc["enterprise", ["created", "qualified"]].tolist() == [3, 1]
     assert rate.loc["enterprise", "qualified_opportunity_rate"] == pytest.approx(1 / 3)
@@ -345,8 +414,21 @@ PUBLIC: list[Callable[[duckdb.DuckDBPyConnection], Any]] = [
 @pytest.mark.parametrize("kpi", PUBLIC)
 def test_every_kpi_answers_an_empty_database_with_zero_counts(kpi) -> None:
     result = kpi(connect(":memory:"))
-    counts = [c for c in result.columns if c in {"won", "lost", "open_count", "mqls", "created",
-                                                 "closed", "won_deals", "open_opportunities"}]
+    counts = [
+        c
+        for c in result.columns
+        if c
+        in {
+            "won",
+            "lost",
+            "open_count",
+            "mqls",
+            "created",
+            "closed",
+            "won_deals",
+            "open_opportunities",
+        }
+    ]
     assert (result[counts] == 0).all().all()
 
 
@@ -360,6 +442,7 @@ def test_mix_against_target_equals_querying_with_the_target_and_leaves_the_mix_a
     target = {"enterprise": 0.6, "mid_market": 0.4}
     plain = kpis.pipeline_mix(deals, RULES, ALL)
     before = plain.copy()
-    pd.testing.assert_frame_equal(kpis.mix_against_target(plain, target),
-                                  kpis.pipeline_mix(deals, RULES, ALL, target))
+    pd.testing.assert_frame_equal(
+        kpis.mix_against_target(plain, target), kpis.pipeline_mix(deals, RULES, ALL, target)
+    )
     pd.testing.assert_frame_equal(plain, before)

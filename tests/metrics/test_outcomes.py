@@ -21,47 +21,109 @@ def insert(conn: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any
 
 
 def won(opp: str, lead: str, amount: float, margin: float | None = None) -> dict[str, Any]:
-    return {"opportunity_id": opp, "lead_id": lead, "is_closed": True, "is_won": True,
-            "amount_usd": amount, "gross_margin_usd": margin}
+    return {
+        "opportunity_id": opp,
+        "lead_id": lead,
+        "is_closed": True,
+        "is_won": True,
+        "amount_usd": amount,
+        "gross_margin_usd": margin,
+    }
 
 
 def lost(opp: str, lead: str) -> dict[str, Any]:
-    return {"opportunity_id": opp, "lead_id": lead, "is_closed": True, "is_won": False,
-            "amount_usd": 1.0}
+    return {
+        "opportunity_id": opp,
+        "lead_id": lead,
+        "is_closed": True,
+        "is_won": False,
+        "amount_usd": 1.0,
+    }
 
 
-SCORES = pd.DataFrame({
-    "lead_id": list("abcdefghi"),
-    "band": ["very likely"] * 3 + ["likely"] * 4 + ["unlikely"] * 2,
-    "qualification_score": [99, 97, 95, 80, 70, 60, 55, 30, 10],
-})
+SCORES = pd.DataFrame(
+    {
+        "lead_id": list("abcdefghi"),
+        "band": ["very likely"] * 3 + ["likely"] * 4 + ["unlikely"] * 2,
+        "qualification_score": [99, 97, 95, 80, 70, 60, 55, 30, 10],
+    }
+)
 
 
 @pytest.fixture
 def conn() -> duckdb.DuckDBPyConnection:
     conn = connect(":memory:")
-    insert(conn, "leads", [{"lead_id": lead, "sql_at": "2024-01-01" if lead in "abcd" else None}
-                           for lead in "abcdefghi"])
-    insert(conn, "opportunities", [
-        won("o1", "a", 100_000, 30_000), lost("o1b", "a"),  # any win makes the lead won
-        won("o2", "b", 50_000), lost("o3", "c"),
-        won("o4", "d", 20_000, 5_000), lost("o5", "e"), lost("o6", "f"),
-        {"opportunity_id": "o7", "lead_id": "g", "is_closed": False, "amount_usd": 9.0},
-        lost("o8", "i"),
-    ])
+    insert(
+        conn,
+        "leads",
+        [
+            {"lead_id": lead, "sql_at": "2024-01-01" if lead in "abcd" else None}
+            for lead in "abcdefghi"
+        ],
+    )
+    insert(
+        conn,
+        "opportunities",
+        [
+            won("o1", "a", 100_000, 30_000),
+            lost("o1b", "a"),  # any win makes the lead won
+            won("o2", "b", 50_000),
+            lost("o3", "c"),
+            won("o4", "d", 20_000, 5_000),
+            lost("o5", "e"),
+            lost("o6", "f"),
+            {"opportunity_id": "o7", "lead_id": "g", "is_closed": False, "amount_usd": 9.0},
+            lost("o8", "i"),
+        ],
+    )
     return conn
 
 
-@pytest.mark.parametrize(("band", "expected"), [
-    ("very likely", {"leads": 3, "reached_sql": 3, "won": 2, "lost": 1, "win_rate": 2 / 3,
-                     "conversion": 2 / 3, "avg_won_amount_usd": 75_000,
-                     "avg_gross_margin_usd": 30_000, "lift": 14 / 9}),
-    ("likely", {"leads": 4, "reached_sql": 1, "won": 1, "lost": 2, "win_rate": 1 / 3,
-                "conversion": 1 / 4, "avg_won_amount_usd": 20_000,
-                "avg_gross_margin_usd": 5_000, "lift": 7 / 9}),
-    ("unlikely", {"leads": 2, "reached_sql": 0, "won": 0, "lost": 1, "win_rate": 0.0,
-                  "conversion": 0.0, "lift": 0.0}),
-])
+@pytest.mark.parametrize(
+    ("band", "expected"),
+    [
+        (
+            "very likely",
+            {
+                "leads": 3,
+                "reached_sql": 3,
+                "won": 2,
+                "lost": 1,
+                "win_rate": 2 / 3,
+                "conversion": 2 / 3,
+                "avg_won_amount_usd": 75_000,
+                "avg_gross_margin_usd": 30_000,
+                "lift": 14 / 9,
+            },
+        ),
+        (
+            "likely",
+            {
+                "leads": 4,
+                "reached_sql": 1,
+                "won": 1,
+                "lost": 2,
+                "win_rate": 1 / 3,
+                "conversion": 1 / 4,
+                "avg_won_amount_usd": 20_000,
+                "avg_gross_margin_usd": 5_000,
+                "lift": 7 / 9,
+            },
+        ),
+        (
+            "unlikely",
+            {
+                "leads": 2,
+                "reached_sql": 0,
+                "won": 0,
+                "lost": 1,
+                "win_rate": 0.0,
+                "conversion": 0.0,
+                "lift": 0.0,
+            },
+        ),
+    ],
+)
 def test_outcomes_by_band_counts_each_lead_by_its_source_opportunity(conn, band, expected):
     row = outcomes_by_band(conn, SCORES).set_index("band").loc[band]
     assert {key: row[key] for key in expected} == pytest.approx(expected)

@@ -27,11 +27,18 @@ def conn() -> duckdb.DuckDBPyConnection:
     return connect(":memory:")
 
 
-@pytest.mark.parametrize("check", [
-    quality.stale_leads, quality.bounced_leads, quality.blank_firmographics,
-    quality.duplicate_leads, quality.orphan_references, quality.leads_missing_firmographics,
-    quality.accounts_missing_firmographics,
-])
+@pytest.mark.parametrize(
+    "check",
+    [
+        quality.stale_leads,
+        quality.bounced_leads,
+        quality.blank_firmographics,
+        quality.duplicate_leads,
+        quality.orphan_references,
+        quality.leads_missing_firmographics,
+        quality.accounts_missing_firmographics,
+    ],
+)
 def test_every_check_on_an_empty_database_returns_no_problem_records(conn, check):
     frame = check(conn)
     problems = frame["blank"].sum() if "blank" in frame else len(frame)
@@ -47,25 +54,39 @@ def test_quality_summary_on_an_empty_database_counts_zero_everywhere(conn):
 
 
 def stale_fixture(conn: duckdb.DuckDBPyConnection) -> None:
-    insert(conn, "leads", [
-        {"lead_id": "old_untouched", "updated_at": "2024-05-21"},
-        {"lead_id": "old_but_touched", "updated_at": "2024-05-21"},
-        {"lead_id": "fresh_update", "updated_at": "2024-06-25"},
-        {"lead_id": "old_sql", "updated_at": "2024-05-01", "sql_at": "2024-04-01"},
-        {"lead_id": "old_disqualified", "updated_at": "2024-05-01",
-         "disqualified_at": "2024-04-01"},
-        {"lead_id": "old_won", "updated_at": "2024-05-01"},
-        {"lead_id": "old_touched_long_ago", "updated_at": "2024-05-30"},
-        {"lead_id": "exactly_thirty_days", "updated_at": "2024-05-31"},
-        {"lead_id": "only_created", "created_at": "2024-04-30"},
-    ])
-    insert(conn, "activities", [
-        {"activity_id": "t1", "lead_id": "old_but_touched", "occurred_at": "2024-06-20"},
-        {"activity_id": "t2", "lead_id": "fresh_update", "occurred_at": "2024-05-01"},
-        {"activity_id": "t3", "lead_id": "old_touched_long_ago", "occurred_at": "2024-05-16"},
-    ])
-    insert(conn, "opportunities", [{"opportunity_id": "o1", "lead_id": "old_won", "is_won": True,
-                                    "is_closed": True}])
+    insert(
+        conn,
+        "leads",
+        [
+            {"lead_id": "old_untouched", "updated_at": "2024-05-21"},
+            {"lead_id": "old_but_touched", "updated_at": "2024-05-21"},
+            {"lead_id": "fresh_update", "updated_at": "2024-06-25"},
+            {"lead_id": "old_sql", "updated_at": "2024-05-01", "sql_at": "2024-04-01"},
+            {
+                "lead_id": "old_disqualified",
+                "updated_at": "2024-05-01",
+                "disqualified_at": "2024-04-01",
+            },
+            {"lead_id": "old_won", "updated_at": "2024-05-01"},
+            {"lead_id": "old_touched_long_ago", "updated_at": "2024-05-30"},
+            {"lead_id": "exactly_thirty_days", "updated_at": "2024-05-31"},
+            {"lead_id": "only_created", "created_at": "2024-04-30"},
+        ],
+    )
+    insert(
+        conn,
+        "activities",
+        [
+            {"activity_id": "t1", "lead_id": "old_but_touched", "occurred_at": "2024-06-20"},
+            {"activity_id": "t2", "lead_id": "fresh_update", "occurred_at": "2024-05-01"},
+            {"activity_id": "t3", "lead_id": "old_touched_long_ago", "occurred_at": "2024-05-16"},
+        ],
+    )
+    insert(
+        conn,
+        "opportunities",
+        [{"opportunity_id": "o1", "lead_id": "old_won", "is_won": True, "is_closed": True}],
+    )
 
 
 def test_stale_leads_are_open_leads_without_update_or_touch_for_over_thirty_days(conn):
@@ -91,14 +112,18 @@ def test_stale_leads_respect_a_longer_window(conn):
     assert list(quality.stale_leads(conn, as_of=AS_OF, days=60)["lead_id"]) == ["only_created"]
 
 
-@pytest.mark.parametrize(("bounced", "leads", "above"), [
-    (1, 20, False),  # exactly 5% is at the threshold, not above it
-    (2, 20, True),
-    (0, 3, False),
-])
+@pytest.mark.parametrize(
+    ("bounced", "leads", "above"),
+    [
+        (1, 20, False),  # exactly 5% is at the threshold, not above it
+        (2, 20, True),
+        (0, 3, False),
+    ],
+)
 def test_bounce_rate_is_flagged_only_above_five_percent(conn, bounced, leads, above):
-    insert(conn, "leads", [{"lead_id": f"l{i}", "email_bounced": i < bounced}
-                           for i in range(leads)])
+    insert(
+        conn, "leads", [{"lead_id": f"l{i}", "email_bounced": i < bounced} for i in range(leads)]
+    )
     rate = quality.bounce_rate(conn)
     assert (rate["bounced"], rate["leads"], rate["above_threshold"]) == (bounced, leads, above)
     assert rate["rate"] == bounced / leads
@@ -112,38 +137,69 @@ def test_bounce_rate_of_one_in_twenty_carries_its_wilson_interval(conn):
 
 
 def test_bounced_leads_lists_only_hard_bounces(conn):
-    insert(conn, "leads", [{"lead_id": "a", "email_bounced": True},
-                           {"lead_id": "b", "email_bounced": False}, {"lead_id": "c"}])
+    insert(
+        conn,
+        "leads",
+        [
+            {"lead_id": "a", "email_bounced": True},
+            {"lead_id": "b", "email_bounced": False},
+            {"lead_id": "c"},
+        ],
+    )
     assert list(quality.bounced_leads(conn)["lead_id"]) == ["a"]
 
 
 def blank_fixture(conn: duckdb.DuckDBPyConnection) -> None:
-    insert(conn, "accounts", [
-        {"account_id": "full", "industry": "Software", "annual_revenue_usd": 1e9,
-         "employees": 900, "country": "US"},
-        {"account_id": "bare", "industry": "", "country": "  "},
-    ])
-    insert(conn, "leads", [
-        {"lead_id": "a", "account_id": "full", "email": "a@x.com", "channel": "web"},
-        {"lead_id": "b", "account_id": "bare", "email": " ", "title": "CFO", "channel": "web",
-         "industry": "Retail", "employees": 40},
-        {"lead_id": "c", "email": "c@y.com", "title": "CTO", "employees": 12},
-    ])
+    insert(
+        conn,
+        "accounts",
+        [
+            {
+                "account_id": "full",
+                "industry": "Software",
+                "annual_revenue_usd": 1e9,
+                "employees": 900,
+                "country": "US",
+            },
+            {"account_id": "bare", "industry": "", "country": "  "},
+        ],
+    )
+    insert(
+        conn,
+        "leads",
+        [
+            {"lead_id": "a", "account_id": "full", "email": "a@x.com", "channel": "web"},
+            {
+                "lead_id": "b",
+                "account_id": "bare",
+                "email": " ",
+                "title": "CFO",
+                "channel": "web",
+                "industry": "Retail",
+                "employees": 40,
+            },
+            {"lead_id": "c", "email": "c@y.com", "title": "CTO", "employees": 12},
+        ],
+    )
 
 
-@pytest.mark.parametrize(("table", "column", "blank", "total"), [
-    ("accounts", "industry", 1, 2),
-    ("accounts", "annual_revenue_usd", 1, 2),
-    ("accounts", "employees", 1, 2),
-    ("accounts", "country", 1, 2),
-    ("leads", "email", 1, 3),
-    ("leads", "title", 1, 3),
-    ("leads", "channel", 1, 3),
-    ("leads", "industry", 1, 3),  # b borrows its own Retail when its account has none
-    ("leads", "company_size", 1, 3),  # b's account decides its size, and it has none
-])
-def test_blank_firmographics_counts_empty_and_whitespace_as_blank(conn, table, column, blank,
-                                                                   total):
+@pytest.mark.parametrize(
+    ("table", "column", "blank", "total"),
+    [
+        ("accounts", "industry", 1, 2),
+        ("accounts", "annual_revenue_usd", 1, 2),
+        ("accounts", "employees", 1, 2),
+        ("accounts", "country", 1, 2),
+        ("leads", "email", 1, 3),
+        ("leads", "title", 1, 3),
+        ("leads", "channel", 1, 3),
+        ("leads", "industry", 1, 3),  # b borrows its own Retail when its account has none
+        ("leads", "company_size", 1, 3),  # b's account decides its size, and it has none
+    ],
+)
+def test_blank_firmographics_counts_empty_and_whitespace_as_blank(
+    conn, table, column, blank, total
+):
     blank_fixture(conn)
     row = quality.blank_firmographics(conn).set_index(["table", "column"]).loc[(table, column)]
     assert (row["blank"], row["total"], row["share"]) == (blank, total, blank / total)
@@ -155,18 +211,27 @@ def test_missing_firmographics_name_which_field_is_missing(conn):
     leads = quality.leads_missing_firmographics(conn)
     accounts = quality.accounts_missing_firmographics(conn)
     assert leads[["lead_id", "industry_missing", "company_size_missing"]].values.tolist() == [
-        ["b", False, True], ["c", True, False]]
+        ["b", False, True],
+        ["c", True, False],
+    ]
     assert accounts[["account_id", "industry_missing", "company_size_missing"]].values.tolist() == [
-        ["bare", True, True]]
+        ["bare", True, True]
+    ]
 
 
 def test_duplicate_leads_match_email_ignoring_case_and_spaces_but_not_blanks(conn):
-    insert(conn, "leads", [
-        {"lead_id": "a1", "email": "Ann@X.com ", "created_at": "2024-01-01"},
-        {"lead_id": "a2", "email": "ann@x.com", "created_at": "2024-02-01"},
-        {"lead_id": "b", "email": "bob@x.com"},
-        {"lead_id": "n1", "email": ""}, {"lead_id": "n2", "email": ""}, {"lead_id": "n3"},
-    ])
+    insert(
+        conn,
+        "leads",
+        [
+            {"lead_id": "a1", "email": "Ann@X.com ", "created_at": "2024-01-01"},
+            {"lead_id": "a2", "email": "ann@x.com", "created_at": "2024-02-01"},
+            {"lead_id": "b", "email": "bob@x.com"},
+            {"lead_id": "n1", "email": ""},
+            {"lead_id": "n2", "email": ""},
+            {"lead_id": "n3"},
+        ],
+    )
     duplicates = quality.duplicate_leads(conn)
     assert list(duplicates["lead_id"]) == ["a1", "a2"]
     assert set(duplicates["email_key"]) == {"ann@x.com"}
@@ -175,17 +240,33 @@ def test_duplicate_leads_match_email_ignoring_case_and_spaces_but_not_blanks(con
 
 def test_orphan_references_finds_one_of_each_kind_and_ignores_empty_references(conn):
     insert(conn, "accounts", [{"account_id": "acc"}])
-    insert(conn, "leads", [{"lead_id": "ok", "account_id": "acc"},
-                           {"lead_id": "no_account_lead", "account_id": "gone_acc"},
-                           {"lead_id": "unlinked"}])
-    insert(conn, "activities", [{"activity_id": "act_ok", "lead_id": "ok"},
-                                {"activity_id": "act_orphan", "lead_id": "gone_lead"},
-                                {"activity_id": "act_none"}])
-    insert(conn, "opportunities", [
-        {"opportunity_id": "opp_ok", "account_id": "acc", "lead_id": "ok"},
-        {"opportunity_id": "opp_no_account", "account_id": "gone_acc2", "lead_id": "ok"},
-        {"opportunity_id": "opp_no_lead", "account_id": "acc", "lead_id": "gone_lead2"},
-    ])
+    insert(
+        conn,
+        "leads",
+        [
+            {"lead_id": "ok", "account_id": "acc"},
+            {"lead_id": "no_account_lead", "account_id": "gone_acc"},
+            {"lead_id": "unlinked"},
+        ],
+    )
+    insert(
+        conn,
+        "activities",
+        [
+            {"activity_id": "act_ok", "lead_id": "ok"},
+            {"activity_id": "act_orphan", "lead_id": "gone_lead"},
+            {"activity_id": "act_none"},
+        ],
+    )
+    insert(
+        conn,
+        "opportunities",
+        [
+            {"opportunity_id": "opp_ok", "account_id": "acc", "lead_id": "ok"},
+            {"opportunity_id": "opp_no_account", "account_id": "gone_acc2", "lead_id": "ok"},
+            {"opportunity_id": "opp_no_lead", "account_id": "acc", "lead_id": "gone_lead2"},
+        ],
+    )
     orphans = quality.orphan_references(conn)
     assert orphans[["kind", "record_id", "missing_id"]].values.tolist() == [
         ["activity_lead", "act_orphan", "gone_lead"],
@@ -197,41 +278,92 @@ def test_orphan_references_finds_one_of_each_kind_and_ignores_empty_references(c
 
 
 def summary_fixture(conn: duckdb.DuckDBPyConnection) -> None:
-    insert(conn, "accounts", [{"account_id": "A1", "industry": "Software",
-                               "annual_revenue_usd": 2e9, "employees": 5000, "country": "US"}])
-    insert(conn, "leads", [
-        {"lead_id": "L1", "account_id": "A1", "email": "l1@a.com", "email_bounced": True,
-         "sql_at": "2024-06-01", "updated_at": "2024-06-30"},
-        {"lead_id": "L2", "email": "l2@b.com", "industry": "Retail", "employees": 20,
-         "email_bounced": False, "updated_at": "2024-01-01"},
-    ])
-    insert(conn, "opportunities", [
-        {"opportunity_id": "O1", "account_id": "A1", "lead_id": "L1", "is_closed": False,
-         "amount_usd": 100_000},
-        {"opportunity_id": "O2", "account_id": "A9", "is_closed": False, "amount_usd": 5_000},
-        {"opportunity_id": "O3", "account_id": "A1", "lead_id": "L1", "is_closed": True,
-         "is_won": True, "amount_usd": 1_000_000},
-    ])
+    insert(
+        conn,
+        "accounts",
+        [
+            {
+                "account_id": "A1",
+                "industry": "Software",
+                "annual_revenue_usd": 2e9,
+                "employees": 5000,
+                "country": "US",
+            }
+        ],
+    )
+    insert(
+        conn,
+        "leads",
+        [
+            {
+                "lead_id": "L1",
+                "account_id": "A1",
+                "email": "l1@a.com",
+                "email_bounced": True,
+                "sql_at": "2024-06-01",
+                "updated_at": "2024-06-30",
+            },
+            {
+                "lead_id": "L2",
+                "email": "l2@b.com",
+                "industry": "Retail",
+                "employees": 20,
+                "email_bounced": False,
+                "updated_at": "2024-01-01",
+            },
+        ],
+    )
+    insert(
+        conn,
+        "opportunities",
+        [
+            {
+                "opportunity_id": "O1",
+                "account_id": "A1",
+                "lead_id": "L1",
+                "is_closed": False,
+                "amount_usd": 100_000,
+            },
+            {"opportunity_id": "O2", "account_id": "A9", "is_closed": False, "amount_usd": 5_000},
+            {
+                "opportunity_id": "O3",
+                "account_id": "A1",
+                "lead_id": "L1",
+                "is_closed": True,
+                "is_won": True,
+                "amount_usd": 1_000_000,
+            },
+        ],
+    )
 
 
 def test_quality_summary_puts_the_issue_touching_most_open_pipeline_first(conn):
     summary_fixture(conn)
     summary = quality.quality_summary(conn)
     assert list(summary["key"]) == [
-        "bounced_leads", "orphan_references", "stale_leads", "leads_missing_firmographics",
-        "accounts_missing_firmographics", "duplicate_leads"]
+        "bounced_leads",
+        "orphan_references",
+        "stale_leads",
+        "leads_missing_firmographics",
+        "accounts_missing_firmographics",
+        "duplicate_leads",
+    ]
     assert list(summary["priority"]) == [1, 2, 3, 4, 5, 6]
     assert list(summary["open_pipeline_touched_usd"][:3]) == [100_000, 5_000, 0]
 
 
-@pytest.mark.parametrize(("key", "records", "checked", "above"), [
-    ("bounced_leads", 1, 2, True),
-    ("orphan_references", 1, 6, True),  # 1 lead->account, 3 opp->account, 2 opp->lead checked
-    ("stale_leads", 1, 1, True),
-    ("duplicate_leads", 0, 2, False),
-])
-def test_quality_summary_counts_records_against_what_was_checked(conn, key, records, checked,
-                                                                  above):
+@pytest.mark.parametrize(
+    ("key", "records", "checked", "above"),
+    [
+        ("bounced_leads", 1, 2, True),
+        ("orphan_references", 1, 6, True),  # 1 lead->account, 3 opp->account, 2 opp->lead checked
+        ("stale_leads", 1, 1, True),
+        ("duplicate_leads", 0, 2, False),
+    ],
+)
+def test_quality_summary_counts_records_against_what_was_checked(
+    conn, key, records, checked, above
+):
     summary_fixture(conn)
     row = quality.quality_summary(conn).set_index("key").loc[key]
     assert (row["records"], row["checked"], row["above_threshold"]) == (records, checked, above)
@@ -248,8 +380,9 @@ def test_issue_records_are_the_stale_leads_and_the_standing_issues(conn):
 
 def test_quality_summary_counts_the_records_it_is_given_instead_of_querying_again(conn):
     summary_fixture(conn)
-    records = quality.issue_records(conn) | {"bounced_leads": pd.DataFrame(
-        {"lead_id": pd.Series([], dtype=object)})}
+    records = quality.issue_records(conn) | {
+        "bounced_leads": pd.DataFrame({"lead_id": pd.Series([], dtype=object)})
+    }
     given = quality.quality_summary(conn, records=records).set_index("key")
     queried = quality.quality_summary(conn).set_index("key")
     bounced = (given.loc["bounced_leads", "records"], queried.loc["bounced_leads", "records"])

@@ -16,14 +16,18 @@ from lib.metrics.stats import (
 )
 
 
-@pytest.mark.parametrize(("successes", "trials", "low", "high"), [
-    # p = 0.8, z = 1.95996: centre 0.99207 / 1.38415 = 0.71674, half 0.22658
-    (8, 10, 0.49016, 0.94332),
-    # k = 0: centre = z^2/(2n) / (1 + z^2/n) = half, so the low bound is exactly 0
-    (0, 10, 0.0, 0.27753),
-])
-def test_wilson_interval_matches_the_hand_computed_bounds(successes: int, trials: int,
-                                                          low: float, high: float) -> None:
+@pytest.mark.parametrize(
+    ("successes", "trials", "low", "high"),
+    [
+        # p = 0.8, z = 1.95996: centre 0.99207 / 1.38415 = 0.71674, half 0.22658
+        (8, 10, 0.49016, 0.94332),
+        # k = 0: centre = z^2/(2n) / (1 + z^2/n) = half, so the low bound is exactly 0
+        (0, 10, 0.0, 0.27753),
+    ],
+)
+def test_wilson_interval_matches_the_hand_computed_bounds(
+    successes: int, trials: int, low: float, high: float
+) -> None:
     got_low, got_high = wilson_interval(successes, trials)
     assert float(got_low) == pytest.approx(low, abs=1e-5)
     assert float(got_high) == pytest.approx(high, abs=1e-5)
@@ -54,7 +58,8 @@ def test_kaplan_meier_differs_from_ignoring_the_censored_deal() -> None:
     # 4 at risk: event at 5 -> 3/4; censored at 6; 2 at risk, event at 8 -> 3/4 * 1/2 = 3/8
     curve = kaplan_meier([5, 6, 8, 12], [True, False, True, True])
     assert curve.set_index("days")["share_still_open"].to_dict() == pytest.approx(
-        {0.0: 1.0, 5.0: 0.75, 6.0: 0.75, 8.0: 0.375, 12.0: 0.0})
+        {0.0: 1.0, 5.0: 0.75, 6.0: 0.75, 8.0: 0.375, 12.0: 0.0}
+    )
     assert km_median(curve) == 8.0
 
 
@@ -82,8 +87,7 @@ def test_lift_by_decile_puts_the_winners_in_the_top_decile():
 
 def test_lift_by_decile_spreads_three_leads_over_distinct_deciles():
     deciles = lift_by_decile(np.array([10.0, 60.0, 90.0]), np.array([False, True, False]))
-    assert deciles[["decile", "leads", "won"]].values.tolist() == [[4, 1, 0], [7, 1, 1],
-                                                                    [10, 1, 0]]
+    assert deciles[["decile", "leads", "won"]].values.tolist() == [[4, 1, 0], [7, 1, 1], [10, 1, 0]]
     assert deciles["lift"].tolist() == [0.0, 3.0, 0.0]
 
 

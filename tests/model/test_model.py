@@ -49,20 +49,34 @@ def _edited(change):
     return d
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda d: d.update(surprise=1), "surprise: unknown field"),
-    (lambda d: d["grade"].pop("base_points"), "grade.base_points: missing field"),
-    (lambda d: d["policies"]["smb"]["pillar_weights"].update(fit=0.5),
-     "policies.smb.pillar_weights: weights sum to"),
-    (lambda d: d["policies"]["enterprise"].update(sql_threshold=120),
-     "policies.enterprise.sql_threshold: must be within 0-100"),
-    (lambda d: d["policies"]["mid_market"].update(mql_threshold=80),
-     "policies.mid_market.mql_threshold: MQL threshold must be below SQL"),
-    (lambda d: d.update(half_life_days=-3), "half_life_days: the decay half-life must be positive"),
-    (lambda d: d["behavior_points"].update(fax={"points": 1, "cap": 1}),
-     "behavior_points.fax: unknown activity type"),
-    (lambda d: d["policies"].update(galaxy=d["policies"]["smb"]), "policies.galaxy"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d.update(surprise=1), "surprise: unknown field"),
+        (lambda d: d["grade"].pop("base_points"), "grade.base_points: missing field"),
+        (
+            lambda d: d["policies"]["smb"]["pillar_weights"].update(fit=0.5),
+            "policies.smb.pillar_weights: weights sum to",
+        ),
+        (
+            lambda d: d["policies"]["enterprise"].update(sql_threshold=120),
+            "policies.enterprise.sql_threshold: must be within 0-100",
+        ),
+        (
+            lambda d: d["policies"]["mid_market"].update(mql_threshold=80),
+            "policies.mid_market.mql_threshold: MQL threshold must be below SQL",
+        ),
+        (
+            lambda d: d.update(half_life_days=-3),
+            "half_life_days: the decay half-life must be positive",
+        ),
+        (
+            lambda d: d["behavior_points"].update(fax={"points": 1, "cap": 1}),
+            "behavior_points.fax: unknown activity type",
+        ),
+        (lambda d: d["policies"].update(galaxy=d["policies"]["smb"]), "policies.galaxy"),
+    ],
+)
 def test_invalid_model_files_are_refused_naming_the_path(tmp_path, change, message):
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(_edited(change)))
@@ -87,10 +101,13 @@ def test_pillar_weights_that_do_not_sum_to_one_are_refused():
 
 def test_model_diff_reads_as_sentences():
     model = default_model()
-    edited = with_thresholds(with_behavior_points(model, "pricing_page_view", 12),
-                             "mid_market", 55, 80)
-    assert model_diff(model, edited) == ["pricing_page_view points 10 → 12",
-                                         "mid_market MQL threshold 50 → 55"]
+    edited = with_thresholds(
+        with_behavior_points(model, "pricing_page_view", 12), "mid_market", 55, 80
+    )
+    assert model_diff(model, edited) == [
+        "pricing_page_view points 10 → 12",
+        "mid_market MQL threshold 50 → 55",
+    ]
     assert model_diff(model, model) == []
 
 

@@ -19,8 +19,7 @@ def cli_overall(capsys: pytest.CaptureFixture[str], db: str, *flags: str) -> dic
     return json.loads(capsys.readouterr().out)["overall"]
 
 
-def overview(segments: list[str] | None = None,
-             period: tuple[date, date] | None = None) -> AppTest:
+def overview(segments: list[str] | None = None, period: tuple[date, date] | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180).run()
     if segments is not None:
         at.sidebar.multiselect(key="f_segments").set_value(segments).run()
@@ -37,15 +36,30 @@ def shown(at: AppTest, label: str) -> tuple[str, str]:
     return at.metric[index].value, captions[index]
 
 
-@pytest.mark.parametrize(("segments", "period", "flags"), [
-    (None, None, ()),
-    (["smb"], None, ("--segment", "smb")),
-    (["enterprise", "mid_market"], (date(2025, 4, 1), date(2026, 3, 31)),
-     ("--segment", "enterprise", "--segment", "mid_market",
-      "--start", "2025-04-01", "--end", "2026-03-31")),
-])
+@pytest.mark.parametrize(
+    ("segments", "period", "flags"),
+    [
+        (None, None, ()),
+        (["smb"], None, ("--segment", "smb")),
+        (
+            ["enterprise", "mid_market"],
+            (date(2025, 4, 1), date(2026, 3, 31)),
+            (
+                "--segment",
+                "enterprise",
+                "--segment",
+                "mid_market",
+                "--start",
+                "2025-04-01",
+                "--end",
+                "2026-03-31",
+            ),
+        ),
+    ],
+)
 def test_cli_kpis_and_the_overview_page_agree_for_the_same_filters(
-        app_db, capsys, segments, period, flags):
+    app_db, capsys, segments, period, flags
+):
     expected = cli_overall(capsys, str(app_db), *flags)
     at = overview(segments, period)
     win_rate, win_caption = shown(at, "Win rate")

@@ -28,16 +28,30 @@ def test_leads_lists_every_scored_sample_lead_with_headers_in_words(app_db):
     assert shown(at) == "Showing 20,000 of 20,000 leads"
     table = at.dataframe[0].value
     assert len(table) == 20_000
-    assert {"Segment", "Stage", "Band", "Qualification score", "Grade letter", "Framework",
-            "Next action", "SLA due", "Top factors"} <= set(table.columns)
+    assert {
+        "Segment",
+        "Stage",
+        "Band",
+        "Qualification score",
+        "Grade letter",
+        "Framework",
+        "Next action",
+        "SLA due",
+        "Top factors",
+    } <= set(table.columns)
     assert table["Qualification score"].is_monotonic_decreasing
     assert {m.label for m in at.metric} == {"Fit", "Value", "Urgency", "Authority", "Risk"}
     assert len(at.get("plotly_chart")) == 1 and len(at.get("download_button")) == 1
 
 
-@pytest.mark.parametrize(("key", "value"), [
-    ("stage_filter", ["mql"]), ("band_filter", ["likely"]), ("framework_filter", ["MEDDIC"]),
-])
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("stage_filter", ["mql"]),
+        ("band_filter", ["likely"]),
+        ("framework_filter", ["MEDDIC"]),
+    ],
+)
 def test_each_page_filter_narrows_the_list(app_db, key, value):
     at = open_page()
     at.multiselect(key=key).set_value(value).run()

@@ -23,8 +23,11 @@ def _table(at: AppTest, column: str) -> pd.DataFrame:
 
 
 def _band_sentence(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if "Below 10%" in m.value or "Every channel"
-                in m.value or "Above 25%" in m.value)
+    return next(
+        m.value
+        for m in at.markdown
+        if "Below 10%" in m.value or "Every channel" in m.value or "Above 25%" in m.value
+    )
 
 
 def test_quarterly_review_renders_on_the_sample_with_the_shared_sidebar(app_db: Path) -> None:
@@ -39,8 +42,10 @@ def test_quarterly_review_shows_real_rates_with_intervals(app_db: Path) -> None:
     sla = _table(at, "Accepted or rejected within SLA")
     assert sla["Segment"].tolist()[:3] == ["Enterprise", "Mid-market", "SMB"]
     assert sla["SLA (hours)"].tolist()[:3] == [4.0, 8.0, 24.0]  # the default model's policies
-    assert all(re.match(r"\d+\.\d% \(\d+\.\d–\d+\.\d%\), [\d,]+ MQLs", text)
-               for text in sla["Accepted or rejected within SLA"])
+    assert all(
+        re.match(r"\d+\.\d% \(\d+\.\d–\d+\.\d%\), [\d,]+ MQLs", text)
+        for text in sla["Accepted or rejected within SLA"]
+    )
     # the sample plants a weak Content Syndication channel and strong referrals
     assert "Content Syndication" in _band_sentence(at)
     assert "Referral" in _band_sentence(at)

@@ -11,8 +11,12 @@ import pytest
 
 from lib.present import charts
 
-LABELS = {"enterprise": "Enterprise", "mid_market": "Mid-market", "smb": "SMB",
-          "unassigned": "Unassigned"}
+LABELS = {
+    "enterprise": "Enterprise",
+    "mid_market": "Mid-market",
+    "smb": "SMB",
+    "unassigned": "Unassigned",
+}
 SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
 
 
@@ -30,53 +34,92 @@ def _words(fig: go.Figure) -> list[str]:
 
 
 def _mix() -> pd.DataFrame:
-    return pd.DataFrame({
-        "segment": ["enterprise", "mid_market", "smb"],
-        "open_amount_usd": [60.0, 30.0, 10.0], "won_amount_usd": [10.0, 10.0, 20.0],
-        "open_share": [0.6, 0.3, 0.1], "won_share": [0.25, 0.25, 0.5],
-        "target_share": [0.6, 0.4, 0.0]})
+    return pd.DataFrame(
+        {
+            "segment": ["enterprise", "mid_market", "smb"],
+            "open_amount_usd": [60.0, 30.0, 10.0],
+            "won_amount_usd": [10.0, 10.0, 20.0],
+            "open_share": [0.6, 0.3, 0.1],
+            "won_share": [0.25, 0.25, 0.5],
+            "target_share": [0.6, 0.4, 0.0],
+        }
+    )
 
 
 def _quarters() -> pd.DataFrame:
-    return pd.DataFrame({
-        "segment": ["enterprise", "enterprise", "mid_market", "unassigned"],
-        "quarter": ["2025-Q2", "2025-Q1", "2025-Q1", "2025-Q1"],
-        "closed": [40, 50, 60, 3], "win_rate": [0.2, 0.3, 0.25, 1 / 3],
-        "win_rate_low": [0.1, 0.2, 0.15, 0.06], "win_rate_high": [0.35, 0.45, 0.38, 0.79],
-        "win_rate_small_sample": [False, False, False, True]})
+    return pd.DataFrame(
+        {
+            "segment": ["enterprise", "enterprise", "mid_market", "unassigned"],
+            "quarter": ["2025-Q2", "2025-Q1", "2025-Q1", "2025-Q1"],
+            "closed": [40, 50, 60, 3],
+            "win_rate": [0.2, 0.3, 0.25, 1 / 3],
+            "win_rate_low": [0.1, 0.2, 0.15, 0.06],
+            "win_rate_high": [0.35, 0.45, 0.38, 0.79],
+            "win_rate_small_sample": [False, False, False, True],
+        }
+    )
 
 
 def _cells() -> pd.DataFrame:
-    return pd.DataFrame({
-        "segment": ["enterprise", "enterprise", "smb", "smb"],
-        "channel": ["Events", "Partner", "Events", "Partner"],
-        "mqls": [100, 100, 100, 10], "mql_to_sql_rate": [0.05, 0.15, 0.30, 0.2],
-        "band": ["below", "in", "above", "in"], "small_sample": [False, False, False, True]})
+    return pd.DataFrame(
+        {
+            "segment": ["enterprise", "enterprise", "smb", "smb"],
+            "channel": ["Events", "Partner", "Events", "Partner"],
+            "mqls": [100, 100, 100, 10],
+            "mql_to_sql_rate": [0.05, 0.15, 0.30, 0.2],
+            "band": ["below", "in", "above", "in"],
+            "small_sample": [False, False, False, True],
+        }
+    )
 
 
 def _bands() -> pd.DataFrame:
-    return pd.DataFrame({
-        "band": ["very_likely", "likely", "unlikely"], "closed": [2, 100, 0],
-        "win_rate": [0.5, 0.3, np.nan], "win_rate_low": [0.09, 0.22, np.nan],
-        "win_rate_high": [0.91, 0.4, np.nan], "small_sample": [True, False, True],
-        "avg_won_amount_usd": [1000.0, 2000.0, np.nan]})
+    return pd.DataFrame(
+        {
+            "band": ["very_likely", "likely", "unlikely"],
+            "closed": [2, 100, 0],
+            "win_rate": [0.5, 0.3, np.nan],
+            "win_rate_low": [0.09, 0.22, np.nan],
+            "win_rate_high": [0.91, 0.4, np.nan],
+            "small_sample": [True, False, True],
+            "avg_won_amount_usd": [1000.0, 2000.0, np.nan],
+        }
+    )
 
 
 FIGURES = {
     "pipeline mix": lambda: charts.pipeline_mix_chart(_mix(), LABELS),
-    "velocity": lambda: charts.velocity_chart(pd.DataFrame({
-        "segment": ["enterprise", "smb"], "open_opportunities": [10, 20],
-        "win_rate": [0.2, 0.3], "avg_won_amount_usd": [1e5, 1e4],
-        "median_cycle_days": [100.0, 30.0], "velocity_usd_per_day": [2000.0, 2000.0]}), LABELS),
+    "velocity": lambda: charts.velocity_chart(
+        pd.DataFrame(
+            {
+                "segment": ["enterprise", "smb"],
+                "open_opportunities": [10, 20],
+                "win_rate": [0.2, 0.3],
+                "avg_won_amount_usd": [1e5, 1e4],
+                "median_cycle_days": [100.0, 30.0],
+                "velocity_usd_per_day": [2000.0, 2000.0],
+            }
+        ),
+        LABELS,
+    ),
     "win rate trend": lambda: charts.win_rate_trend_chart(_quarters(), LABELS),
     "mql heatmap": lambda: charts.mql_to_sql_heatmap(_cells(), LABELS),
-    "survival": lambda: charts.cycle_survival_chart(pd.DataFrame({
-        "segment": ["smb", "smb", "mid_market"], "days": [0.0, 10.0, 0.0],
-        "share_still_open": [1.0, 0.4, 1.0]}), LABELS),
+    "survival": lambda: charts.cycle_survival_chart(
+        pd.DataFrame(
+            {
+                "segment": ["smb", "smb", "mid_market"],
+                "days": [0.0, 10.0, 0.0],
+                "share_still_open": [1.0, 0.4, 1.0],
+            }
+        ),
+        LABELS,
+    ),
     "band outcomes": lambda: charts.band_outcome_chart(
-        _bands(), {"very_likely": "Very likely", "likely": "Likely", "unlikely": "Unlikely"}),
+        _bands(), {"very_likely": "Very likely", "likely": "Likely", "unlikely": "Unlikely"}
+    ),
     "sparkline": lambda: charts.trend_sparkline(
-        pd.Series([0.2, 0.3], index=["2025-Q1", "2025-Q2"], name="Win rate, all segments")),
+        pd.Series([0.2, 0.3], index=["2025-Q1", "2025-Q2"], name="Win rate, all segments")
+    ),
 }
 
 
@@ -88,14 +131,17 @@ def test_every_chart_has_a_title_and_no_snake_case_words(name: str) -> None:
     assert [w for w in words if SNAKE.search(w)] == []
 
 
-@pytest.mark.parametrize(("name", "x_title", "y_title"), [
-    ("pipeline mix", "Segment", "Share of amount"),
-    ("velocity", "Segment", "Expected won revenue per day ($)"),
-    ("win rate trend", "Quarter closed", "Win rate"),
-    ("mql heatmap", "Channel", "Segment"),
-    ("survival", "Days since the opportunity was created", "Share not yet won"),
-    ("band outcomes", "Score band", "Win rate"),
-])
+@pytest.mark.parametrize(
+    ("name", "x_title", "y_title"),
+    [
+        ("pipeline mix", "Segment", "Share of amount"),
+        ("velocity", "Segment", "Expected won revenue per day ($)"),
+        ("win rate trend", "Quarter closed", "Win rate"),
+        ("mql heatmap", "Channel", "Segment"),
+        ("survival", "Days since the opportunity was created", "Share not yet won"),
+        ("band outcomes", "Score band", "Win rate"),
+    ],
+)
 def test_axis_titles_are_in_words(name: str, x_title: str, y_title: str) -> None:
     fig = FIGURES[name]()
     assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == (x_title, y_title)
@@ -120,8 +166,7 @@ def test_a_segment_with_only_small_quarters_starts_hidden_and_is_drawn_hollow() 
     fig = charts.win_rate_trend_chart(_quarters(), LABELS)
     unassigned = next(t for t in fig.data if t.name == "Unassigned")
     enterprise = next(t for t in fig.data if t.name == "Enterprise")
-    assert unassigned.visible == "legendonly" and list(unassigned.marker.symbol) == [
-        "circle-open"]
+    assert unassigned.visible == "legendonly" and list(unassigned.marker.symbol) == ["circle-open"]
     assert enterprise.visible is True
 
 

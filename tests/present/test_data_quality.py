@@ -21,19 +21,23 @@ from lib.present.data_quality import (
 
 LEADS = lead_scope(
     pd.DataFrame({"lead_id": ["L1", "L2", "L3"], "segment": ["smb", "enterprise", "smb"]}),
-    pd.DataFrame({"lead_id": ["L1", "L2", "L3"], "channel": ["Webinar", "Outbound", "Outbound"]}))
+    pd.DataFrame({"lead_id": ["L1", "L2", "L3"], "channel": ["Webinar", "Outbound", "Outbound"]}),
+)
 ACCOUNTS = pd.DataFrame({"account_id": ["A1", "A2"], "segment": ["enterprise", "smb"]})
 
 
 def test_lead_scope_joins_segment_and_channel_on_the_lead():
-    assert LEADS.to_dict("list") == {"lead_id": ["L1", "L2", "L3"],
-                                     "segment": ["smb", "enterprise", "smb"],
-                                     "channel": ["Webinar", "Outbound", "Outbound"]}
+    assert LEADS.to_dict("list") == {
+        "lead_id": ["L1", "L2", "L3"],
+        "segment": ["smb", "enterprise", "smb"],
+        "channel": ["Webinar", "Outbound", "Outbound"],
+    }
 
 
 def test_placed_takes_the_lead_first_then_the_account_and_leaves_orphans_unplaced():
-    records = pd.DataFrame({"kind": ["x", "y", "z"], "lead_id": ["L2", None, "GONE"],
-                            "account_id": [None, "A2", None]})
+    records = pd.DataFrame(
+        {"kind": ["x", "y", "z"], "lead_id": ["L2", None, "GONE"], "account_id": [None, "A2", None]}
+    )
     out = placed(records, LEADS, ACCOUNTS)
     assert out["segment"].tolist()[:2] == ["enterprise", "smb"]
     assert out["channel"].tolist()[0] == "Outbound"
@@ -46,30 +50,40 @@ def test_placed_places_account_only_records_by_their_account():
     assert out["segment"].iloc[0] == "enterprise" and pd.isna(out["segment"].iloc[1])
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    (Filters(), ["L1", "L2", "L3", "GONE"]),
-    (Filters(segments=("smb",)), ["L1", "L3", "GONE"]),
-    (Filters(channels=("Outbound",)), ["L2", "L3", "GONE"]),
-    (Filters(segments=("smb",), channels=("Outbound",)), ["L3", "GONE"]),
-    (Filters(segments=()), ["GONE"]),
-])
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(), ["L1", "L2", "L3", "GONE"]),
+        (Filters(segments=("smb",)), ["L1", "L3", "GONE"]),
+        (Filters(channels=("Outbound",)), ["L2", "L3", "GONE"]),
+        (Filters(segments=("smb",), channels=("Outbound",)), ["L3", "GONE"]),
+        (Filters(segments=()), ["GONE"]),
+    ],
+)
 def test_within_filters_keeps_allowed_records_and_always_the_unplaced(filters, expected):
     records = placed(pd.DataFrame({"lead_id": ["L1", "L2", "L3", "GONE"]}), LEADS, ACCOUNTS)
     assert within_filters(records, filters)["lead_id"].tolist() == expected
 
 
 def test_filtered_issue_records_filter_every_issue_alike():
-    records = {"bounced_leads": pd.DataFrame({"lead_id": ["L1", "L2"]}),
-               "accounts_missing_firmographics": pd.DataFrame({"account_id": ["A1", "A2"]})}
+    records = {
+        "bounced_leads": pd.DataFrame({"lead_id": ["L1", "L2"]}),
+        "accounts_missing_firmographics": pd.DataFrame({"account_id": ["A1", "A2"]}),
+    }
     out = filtered_issue_records(records, LEADS, ACCOUNTS, Filters(segments=("enterprise",)))
     assert out["bounced_leads"]["lead_id"].tolist() == ["L2"]
     assert out["accounts_missing_firmographics"]["account_id"].tolist() == ["A1"]
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    (Filters(), 3), (Filters(segments=("smb",)), 2), (Filters(channels=("Webinar",)), 1),
-    (Filters(segments=("enterprise",), channels=("Webinar",)), 0),
-])
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(), 3),
+        (Filters(segments=("smb",)), 2),
+        (Filters(channels=("Webinar",)), 1),
+        (Filters(segments=("enterprise",), channels=("Webinar",)), 0),
+    ],
+)
 def test_leads_within_counts_the_leads_the_filters_allow(filters, expected):
     assert leads_within(LEADS, filters) == expected
 
@@ -92,20 +106,38 @@ def test_blank_fields_add_a_wilson_interval_around_each_share():
 
 
 def test_summary_in_words_names_headers_and_formats_money_and_rates():
-    summary = pd.DataFrame({
-        "priority": [1], "issue": ["Bounced"], "key": ["bounced_leads"], "records": [50],
-        "checked": [1000], "share": [0.05], "threshold": [0.05], "above_threshold": [False],
-        "open_pipeline_touched_usd": [1500.0], "help": ["why"]})
+    summary = pd.DataFrame(
+        {
+            "priority": [1],
+            "issue": ["Bounced"],
+            "key": ["bounced_leads"],
+            "records": [50],
+            "checked": [1000],
+            "share": [0.05],
+            "threshold": [0.05],
+            "above_threshold": [False],
+            "open_pipeline_touched_usd": [1500.0],
+            "help": ["why"],
+        }
+    )
     table = summary_in_words(summary, lambda usd: f"${usd:,.0f}")
     assert table.iloc[0].to_dict() == {
-        "Fix order": 1, "Issue": "Bounced", "Open pipeline touched": "$1,500",
+        "Fix order": 1,
+        "Issue": "Bounced",
+        "Open pipeline touched": "$1,500",
         "Share of records checked (95% interval)": "5.0% (3.8%–6.5%), 50 of 1,000 records",
-        "Needs attention": "No, ≤ 5%"}
+        "Needs attention": "No, ≤ 5%",
+    }
 
 
 def test_records_in_words_name_headers_and_say_not_known_for_unplaced_records():
-    records = pd.DataFrame({"lead_id": ["L1", "GONE"], "segment": ["mid_market", np.nan],
-                            "channel": ["Webinar", np.nan]})
+    records = pd.DataFrame(
+        {
+            "lead_id": ["L1", "GONE"],
+            "segment": ["mid_market", np.nan],
+            "channel": ["Webinar", np.nan],
+        }
+    )
     out = records_in_words(records, {"mid_market": "Mid-market"})
     assert list(out.columns) == ["Lead ID", "Segment", "Channel"]
     assert out["Segment"].tolist() == ["Mid-market", "Not known"]

@@ -16,17 +16,29 @@ from lib.scoring import SCORE_COLUMNS
 
 def scores(company: str) -> pd.DataFrame:
     row = {c: "x" for c in SCORE_COLUMNS} | {
-        "lead_id": "00Q123", "email": "a@b.com", "company_name": company, "grade": 85.04,
-        "behavior_score": 12.26, "qualification_score": 66.06, "sla_due_at": pd.NaT,
+        "lead_id": "00Q123",
+        "email": "a@b.com",
+        "company_name": company,
+        "grade": 85.04,
+        "behavior_score": 12.26,
+        "qualification_score": 66.06,
+        "sla_due_at": pd.NaT,
     }
     return pd.DataFrame([row])
 
 
-@pytest.mark.parametrize("cell, shown", [
-    ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
-    ("+1+1", "'+1+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tcmd", "'\tcmd"), ("\rcmd", "'\rcmd"), ("Acme = best", "Acme = best"),
-])
+@pytest.mark.parametrize(
+    "cell, shown",
+    [
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
+        ("+1+1", "'+1+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Acme = best", "Acme = best"),
+    ],
+)
 def test_cells_a_spreadsheet_would_run_are_neutralised(cell, shown):
     assert neutralise_formulas(pd.Series([cell])).iloc[0] == shown
 

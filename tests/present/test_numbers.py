@@ -7,27 +7,38 @@ import pytest
 from lib.present.numbers import money_text, percent_text, rate_text
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    ((0.8, 0.49, 0.943, 10, "closed"), "80.0% (49.0–94.3%), 10 closed ⚠ small sample"),
-    ((0.273, 0.241, 0.306, 812, "closed"), "27.3% (24.1–30.6%), 812 closed"),
-    ((0.5, 0.4, 0.6, 30, "MQLs"), "50.0% (40.0–60.0%), 30 MQLs"),
-    ((float("nan"), float("nan"), float("nan"), 0, "closed"), "— (0 closed)"),
-    ((0.25, None, None, 1200, "leads"), "25.0%, 1,200 leads"),
-])
-def test_rate_text_shows_interval_count_and_flags_small_samples(args: tuple,
-                                                                 expected: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((0.8, 0.49, 0.943, 10, "closed"), "80.0% (49.0–94.3%), 10 closed ⚠ small sample"),
+        ((0.273, 0.241, 0.306, 812, "closed"), "27.3% (24.1–30.6%), 812 closed"),
+        ((0.5, 0.4, 0.6, 30, "MQLs"), "50.0% (40.0–60.0%), 30 MQLs"),
+        ((float("nan"), float("nan"), float("nan"), 0, "closed"), "— (0 closed)"),
+        ((0.25, None, None, 1200, "leads"), "25.0%, 1,200 leads"),
+    ],
+)
+def test_rate_text_shows_interval_count_and_flags_small_samples(args: tuple, expected: str) -> None:
     assert rate_text(*args) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (950, "$950"), (340_000, "$340.0k"), (1_250_000, "$1.2M"), (-16_867_140, "-$16.9M"),
-    (2e9, "$2.0B"), (None, "—"), (float("nan"), "—"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (950, "$950"),
+        (340_000, "$340.0k"),
+        (1_250_000, "$1.2M"),
+        (-16_867_140, "-$16.9M"),
+        (2e9, "$2.0B"),
+        (None, "—"),
+        (float("nan"), "—"),
+    ],
+)
 def test_money_text_scales_to_k_m_b(value: float | None, expected: str) -> None:
     assert money_text(value) == expected
 
 
-@pytest.mark.parametrize(("rate", "expected"), [(0.2345, "23.4%"), (None, "—"),
-                                                (float("nan"), "—")])
+@pytest.mark.parametrize(
+    ("rate", "expected"), [(0.2345, "23.4%"), (None, "—"), (float("nan"), "—")]
+)
 def test_percent_text_writes_one_decimal_or_a_dash(rate, expected):
     assert percent_text(rate) == expected

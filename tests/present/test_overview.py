@@ -11,14 +11,18 @@ from lib.present import overview as leadership
 LABELS = {"enterprise": "Enterprise", "mid_market": "Mid-market", "smb": "SMB"}
 
 
-@pytest.mark.parametrize(("enterprise", "mid_market", "expected"), [
-    (60, 40, {"enterprise": 0.6, "mid_market": 0.4, "smb": 0.0}),
-    (50, 20, {"enterprise": 0.5, "mid_market": 0.2, "smb": 0.3}),
-    (90, 60, {"enterprise": 0.6, "mid_market": 0.4, "smb": 0.0}),
-    (0, 0, {"enterprise": 0.0, "mid_market": 0.0, "smb": 1.0}),
-])
+@pytest.mark.parametrize(
+    ("enterprise", "mid_market", "expected"),
+    [
+        (60, 40, {"enterprise": 0.6, "mid_market": 0.4, "smb": 0.0}),
+        (50, 20, {"enterprise": 0.5, "mid_market": 0.2, "smb": 0.3}),
+        (90, 60, {"enterprise": 0.6, "mid_market": 0.4, "smb": 0.0}),
+        (0, 0, {"enterprise": 0.0, "mid_market": 0.0, "smb": 1.0}),
+    ],
+)
 def test_target_mix_gives_smb_the_rest_and_scales_down_over_100(
-        enterprise: float, mid_market: float, expected: dict[str, float]) -> None:
+    enterprise: float, mid_market: float, expected: dict[str, float]
+) -> None:
     assert leadership.target_mix(enterprise, mid_market) == pytest.approx(expected)
 
 
@@ -28,55 +32,85 @@ def test_overall_rate_sums_counts_before_the_wilson_interval() -> None:
     assert (round(low, 3), round(high, 3)) == (0.490, 0.943)  # Wilson 8/10 by hand
 
 
-def _wins(rates: list[float], lows: list[float], highs: list[float],
-          closed: list[int]) -> pd.DataFrame:
-    return pd.DataFrame({"segment": ["enterprise", "mid_market", "smb"][:len(rates)],
-                         "win_rate": rates, "win_rate_low": lows, "win_rate_high": highs,
-                         "closed": closed})
+def _wins(
+    rates: list[float], lows: list[float], highs: list[float], closed: list[int]
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "segment": ["enterprise", "mid_market", "smb"][: len(rates)],
+            "win_rate": rates,
+            "win_rate_low": lows,
+            "win_rate_high": highs,
+            "closed": closed,
+        }
+    )
 
 
-@pytest.mark.parametrize(("wins", "expected"), [
-    (_wins([0.2, 0.3], [0.15, 0.27], [0.25, 0.33], [500, 800]),
-     "Mid-market wins most: 30.0% (27.0–33.0%), 800 closed. Its 95% interval sits clear of "
-     "Enterprise's 20.0%."),
-    (_wins([0.28, 0.3], [0.2, 0.25], [0.36, 0.35], [100, 300]),
-     "Mid-market wins most: 30.0% (25.0–35.0%), 300 closed. Its 95% interval overlaps "
-     "Enterprise's (28.0%), so the lead is not yet certain."),
-    (_wins([0.2, 0.3, 0.9], [0.15, 0.27, 0.5], [0.25, 0.33, 0.99], [500, 800, 10]),
-     "Mid-market wins most: 30.0% (27.0–33.0%), 800 closed. Its 95% interval sits clear of "
-     "Enterprise's 20.0%."),
-    (_wins([np.nan], [np.nan], [np.nan], [0]),
-     "No closed deals in the period, so no segment can be said to win most."),
-])
-def test_leader_sentence_names_the_top_segment_and_how_sure(wins: pd.DataFrame,
-                                                            expected: str) -> None:
+@pytest.mark.parametrize(
+    ("wins", "expected"),
+    [
+        (
+            _wins([0.2, 0.3], [0.15, 0.27], [0.25, 0.33], [500, 800]),
+            "Mid-market wins most: 30.0% (27.0–33.0%), 800 closed. Its 95% interval sits clear of "
+            "Enterprise's 20.0%.",
+        ),
+        (
+            _wins([0.28, 0.3], [0.2, 0.25], [0.36, 0.35], [100, 300]),
+            "Mid-market wins most: 30.0% (25.0–35.0%), 300 closed. Its 95% interval overlaps "
+            "Enterprise's (28.0%), so the lead is not yet certain.",
+        ),
+        (
+            _wins([0.2, 0.3, 0.9], [0.15, 0.27, 0.5], [0.25, 0.33, 0.99], [500, 800, 10]),
+            "Mid-market wins most: 30.0% (27.0–33.0%), 800 closed. Its 95% interval sits clear of "
+            "Enterprise's 20.0%.",
+        ),
+        (
+            _wins([np.nan], [np.nan], [np.nan], [0]),
+            "No closed deals in the period, so no segment can be said to win most.",
+        ),
+    ],
+)
+def test_leader_sentence_names_the_top_segment_and_how_sure(
+    wins: pd.DataFrame, expected: str
+) -> None:
     assert leadership.leader_sentence(wins, LABELS) == expected
 
 
 def _mix(open_amounts: list[float], target: list[float]) -> pd.DataFrame:
     amounts = pd.Series(open_amounts)
     share = amounts / amounts.sum()
-    return pd.DataFrame({"segment": ["enterprise", "mid_market", "smb"],
-                         "open_count": [1, 1, 1], "open_amount_usd": amounts,
-                         "open_share": share, "target_share": target,
-                         "gap_share": pd.Series(target) - share,
-                         "gap_amount_usd": pd.Series(target) * amounts.sum() - amounts,
-                         "won_count": [0, 0, 0], "won_amount_usd": [0.0, 0.0, 0.0],
-                         "won_share": [np.nan] * 3})
+    return pd.DataFrame(
+        {
+            "segment": ["enterprise", "mid_market", "smb"],
+            "open_count": [1, 1, 1],
+            "open_amount_usd": amounts,
+            "open_share": share,
+            "target_share": target,
+            "gap_share": pd.Series(target) - share,
+            "gap_amount_usd": pd.Series(target) * amounts.sum() - amounts,
+            "won_count": [0, 0, 0],
+            "won_amount_usd": [0.0, 0.0, 0.0],
+            "won_share": [np.nan] * 3,
+        }
+    )
 
 
 def test_mix_gap_sentence_says_points_off_and_money_short_or_over() -> None:
     mix = _mix([8e6, 1e6, 1e6], [0.6, 0.4, 0.0])
     assert leadership.mix_gap_sentence(mix, LABELS) == (
         "Open pipeline is 30% away from the target mix: Enterprise $2.0M over, "
-        "Mid-market $3.0M short, SMB $1.0M over at today's total.")
+        "Mid-market $3.0M short, SMB $1.0M over at today's total."
+    )
 
 
 def test_mix_gap_sentence_on_target_and_without_pipeline() -> None:
-    assert leadership.mix_gap_sentence(_mix([6.0, 4.0, 0.0], [0.6, 0.4, 0.0]), LABELS) == \
-        "Open pipeline sits on the target mix."
+    assert (
+        leadership.mix_gap_sentence(_mix([6.0, 4.0, 0.0], [0.6, 0.4, 0.0]), LABELS)
+        == "Open pipeline sits on the target mix."
+    )
     assert "no open pipeline" in leadership.mix_gap_sentence(
-        _mix([0.0, 0.0, 0.0], [0.6, 0.4, 0.0]), LABELS)
+        _mix([0.0, 0.0, 0.0], [0.6, 0.4, 0.0]), LABELS
+    )
 
 
 def test_mix_table_headers_are_words_and_gaps_signed() -> None:
@@ -87,11 +121,15 @@ def test_mix_table_headers_are_words_and_gaps_signed() -> None:
 
 
 def test_quarterly_trends_give_lead_segment_share_and_overall_win_rate() -> None:
-    quarters = pd.DataFrame({
-        "segment": ["enterprise", "smb", "enterprise", "smb"],
-        "quarter": ["2025-Q1", "2025-Q1", "2025-Q2", "2025-Q2"],
-        "won": [1, 3, 0, 0], "closed": [4, 4, 0, 0],
-        "pipeline_created_usd": [30.0, 10.0, 0.0, 50.0]})
+    quarters = pd.DataFrame(
+        {
+            "segment": ["enterprise", "smb", "enterprise", "smb"],
+            "quarter": ["2025-Q1", "2025-Q1", "2025-Q2", "2025-Q2"],
+            "won": [1, 3, 0, 0],
+            "closed": [4, 4, 0, 0],
+            "pipeline_created_usd": [30.0, 10.0, 0.0, 50.0],
+        }
+    )
     trends = leadership.quarterly_trends(quarters, "enterprise", "Enterprise")
     assert trends["segmentation"].to_dict() == {"2025-Q1": 0.75, "2025-Q2": 0.0}
     assert trends["scoring"].to_dict() == {"2025-Q1": 0.5}  # no closed deals in Q2: no point
@@ -102,22 +140,30 @@ def test_kpis_now_reads_each_capability_in_words() -> None:
     mix = _mix([8e6, 1e6, 1e6], [0.6, 0.4, 0.0])
     wins = _wins([0.2, 0.3], [0.15, 0.27], [0.25, 0.33], [500, 800])
     qualified = pd.DataFrame({"qualified": [5, 3], "created": [6, 4]})
-    sla = pd.DataFrame({"sla_hours": [4.0, np.nan], "handled_within_sla": [8, 1],
-                        "mqls": [10, 5]})
+    sla = pd.DataFrame({"sla_hours": [4.0, np.nan], "handled_within_sla": [8, 1], "mqls": [10, 5]})
     meetings = pd.DataFrame({"meetings": [40, 5], "median_hours_to_first_meeting": [10.0, 99.0]})
-    profitable = pd.DataFrame({"margin_tracked": [False, False], "profitable_won": [0, 0],
-                               "closed": [5, 5]})
-    bands = pd.DataFrame({"band": ["likely", "unlikely"], "closed": [40, 60], "won": [20, 10],
-                          "lift": [5 / 3, 0.5], "avg_won_amount_usd": [300.0, 0.0]})
-    now = leadership.kpis_now(mix, wins, qualified, sla, meetings, profitable, bands, LABELS,
-                              {"likely": "Likely"})
+    profitable = pd.DataFrame(
+        {"margin_tracked": [False, False], "profitable_won": [0, 0], "closed": [5, 5]}
+    )
+    bands = pd.DataFrame(
+        {
+            "band": ["likely", "unlikely"],
+            "closed": [40, 60],
+            "won": [20, 10],
+            "lift": [5 / 3, 0.5],
+            "avg_won_amount_usd": [300.0, 0.0],
+        }
+    )
+    now = leadership.kpis_now(
+        mix, wins, qualified, sla, meetings, profitable, bands, LABELS, {"likely": "Likely"}
+    )
     assert now == {
         "segmentation": "Enterprise 80% · Mid-market 10% · SMB 10% of open amount",
         "qualification": "From SQLs: 80.0% (49.0–94.3%), 10 opportunities ⚠ small sample",
         "scoring": "Mid-market highest: 30.0% (27.0–33.0%), 800 closed",
         "process": "SLA met 80.0% (49.0–94.3%), 10 MQLs ⚠ small sample; "
-                   "median 10 h from MQL to first meeting (by segment)",
+        "median 10 h from MQL to first meeting (by segment)",
         "financial": "Gross margin is not in the data",
         "optimisation": "Likely band wins 1.67× the average rate; its average won deal is "
-                        "1.50× the average",
+        "1.50× the average",
     }

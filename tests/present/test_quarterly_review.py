@@ -22,46 +22,74 @@ def test_sla_hours_come_from_each_policy_and_unassigned_uses_its_fallback() -> N
 
 def test_sla_hours_follow_a_changed_unassigned_policy() -> None:
     model = with_changes(default_model(), unassigned_policy="enterprise")
-    assert sla_hours_by_segment(model)["unassigned"] == \
-        model.policies["enterprise"].sla_hours
+    assert sla_hours_by_segment(model)["unassigned"] == model.policies["enterprise"].sla_hours
 
 
 def _channels(rates: list[float], mqls: list[int], bands: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "channel": [f"Channel {i}" for i in range(len(rates))], "mqls": mqls,
-        "sqls": [round(r * n) for r, n in zip(rates, mqls, strict=True)],
-        "mql_to_sql_rate": rates, "mql_to_sql_rate_low": [r - 0.01 for r in rates],
-        "mql_to_sql_rate_high": [r + 0.01 for r in rates], "band": bands})
+    return pd.DataFrame(
+        {
+            "channel": [f"Channel {i}" for i in range(len(rates))],
+            "mqls": mqls,
+            "sqls": [round(r * n) for r, n in zip(rates, mqls, strict=True)],
+            "mql_to_sql_rate": rates,
+            "mql_to_sql_rate_low": [r - 0.01 for r in rates],
+            "mql_to_sql_rate_high": [r + 0.01 for r in rates],
+            "band": bands,
+        }
+    )
 
 
-@pytest.mark.parametrize(("frame", "expected"), [
-    (_channels([0.05, 0.15, 0.3], [100, 100, 100], ["below", "in", "above"]),
-     "Below 10% (the MQL bar may be too loose or the data stale): Channel 0 5.0% (4.0–6.0%), "
-     "100 MQLs. Above 25% (the MQL bar may be too strict): Channel 2 30.0% (29.0–31.0%), "
-     "100 MQLs."),
-    (_channels([0.05, 0.06], [100, 10], ["below", "below"]),
-     "Below 10% (the MQL bar may be too loose or the data stale): Channel 0 5.0% (4.0–6.0%), "
-     "100 MQLs; Channel 1 6.0% (5.0–7.0%), 10 MQLs ⚠ small sample."),
-    (_channels([0.15], [100], ["in"]),
-     "Every channel converts MQLs to SQLs within the healthy 10–25%."),
-])
-def test_out_of_band_sentence_names_each_channel_outside_10_to_25(frame: pd.DataFrame,
-                                                                  expected: str) -> None:
+@pytest.mark.parametrize(
+    ("frame", "expected"),
+    [
+        (
+            _channels([0.05, 0.15, 0.3], [100, 100, 100], ["below", "in", "above"]),
+            "Below 10% (the MQL bar may be too loose or the data stale): "
+            "Channel 0 5.0% (4.0–6.0%), 100 MQLs. Above 25% (the MQL bar may be too strict): "
+            "Channel 2 30.0% (29.0–31.0%), 100 MQLs.",
+        ),
+        (
+            _channels([0.05, 0.06], [100, 10], ["below", "below"]),
+            "Below 10% (the MQL bar may be too loose or the data stale): "
+            "Channel 0 5.0% (4.0–6.0%), 100 MQLs; "
+            "Channel 1 6.0% (5.0–7.0%), 10 MQLs ⚠ small sample.",
+        ),
+        (
+            _channels([0.15], [100], ["in"]),
+            "Every channel converts MQLs to SQLs within the healthy 10–25%.",
+        ),
+    ],
+)
+def test_out_of_band_sentence_names_each_channel_outside_10_to_25(
+    frame: pd.DataFrame, expected: str
+) -> None:
     assert review.out_of_band_sentence(frame) == expected
 
 
 def test_mql_table_has_word_headers_and_band_words() -> None:
-    table = review.mql_table(_channels([0.05, 0.15], [100, 100], ["below", "in"]),
-                             "channel", LABELS)
+    table = review.mql_table(
+        _channels([0.05, 0.15], [100, 100], ["below", "in"]), "channel", LABELS
+    )
     assert list(table.columns) == ["Channel", "MQLs", "SQLs", "MQL→SQL", "Against 10–25%"]
     assert list(table["Against 10–25%"]) == ["Below 10%", "In 10–25%"]
 
 
 def test_cycle_table_puts_the_censored_median_beside_the_won_median() -> None:
-    cycles = pd.DataFrame({"segment": ["enterprise", "smb"], "won_deals": [3, 0],
-                           "median_won_cycle_days": [100.0, np.nan]})
-    survival = pd.DataFrame({"segment": ["enterprise", "enterprise"], "days": [0.0, 150.0],
-                             "share_still_open": [1.0, 0.4], "km_median_cycle_days": [150.0] * 2})
+    cycles = pd.DataFrame(
+        {
+            "segment": ["enterprise", "smb"],
+            "won_deals": [3, 0],
+            "median_won_cycle_days": [100.0, np.nan],
+        }
+    )
+    survival = pd.DataFrame(
+        {
+            "segment": ["enterprise", "enterprise"],
+            "days": [0.0, 150.0],
+            "share_still_open": [1.0, 0.4],
+            "km_median_cycle_days": [150.0] * 2,
+        }
+    )
     table = review.cycle_table(cycles, survival, LABELS)
     assert table["Median days to win, open deals counted"].tolist()[0] == 150.0
     assert np.isnan(table["Median days to win, open deals counted"].tolist()[1])
@@ -69,61 +97,109 @@ def test_cycle_table_puts_the_censored_median_beside_the_won_median() -> None:
 
 
 def _profitable(tracked: bool) -> pd.DataFrame:
-    return pd.DataFrame({"segment": ["smb"], "closed": [10], "won": [4], "won_with_margin": [3],
-                         "profitable_won": [2], "profitable_win_rate": [0.2],
-                         "profitable_win_rate_low": [0.057], "profitable_win_rate_high": [0.51],
-                         "margin_tracked_share": [0.75], "margin_tracked": [tracked]})
+    return pd.DataFrame(
+        {
+            "segment": ["smb"],
+            "closed": [10],
+            "won": [4],
+            "won_with_margin": [3],
+            "profitable_won": [2],
+            "profitable_win_rate": [0.2],
+            "profitable_win_rate_low": [0.057],
+            "profitable_win_rate_high": [0.51],
+            "margin_tracked_share": [0.75],
+            "margin_tracked": [tracked],
+        }
+    )
 
 
-@pytest.mark.parametrize(("tracked", "expected"), [
-    (True, "A deal counts as a profitable win when won at a gross margin of at least 40%. 75% "
-           "of won deals record a margin; won deals without one do not count as profitable."),
-    (False, "Gross margin is not in the data, so profitable win rate cannot be measured; import "
-            "opportunities with a gross margin to see it."),
-])
-def test_margin_sentence_says_clearly_when_margin_is_missing(tracked: bool,
-                                                             expected: str) -> None:
+@pytest.mark.parametrize(
+    ("tracked", "expected"),
+    [
+        (
+            True,
+            "A deal counts as a profitable win when won at a gross margin of at least 40%. 75% "
+            "of won deals record a margin; won deals without one do not count as profitable.",
+        ),
+        (
+            False,
+            "Gross margin is not in the data, so profitable win rate cannot be measured; import "
+            "opportunities with a gross margin to see it.",
+        ),
+    ],
+)
+def test_margin_sentence_says_clearly_when_margin_is_missing(tracked: bool, expected: str) -> None:
     assert review.margin_sentence(_profitable(tracked), 0.4) == expected
 
 
 def test_profitable_table_shows_the_rate_with_interval_and_flag() -> None:
     table = review.profitable_table(_profitable(True), LABELS)
-    assert table["Profitable win rate"].tolist() == [
-        "20.0% (5.7–51.0%), 10 closed ⚠ small sample"]
+    assert table["Profitable win rate"].tolist() == ["20.0% (5.7–51.0%), 10 closed ⚠ small sample"]
 
 
 def test_sla_table_joins_meetings_by_segment() -> None:
-    sla = pd.DataFrame({"segment": ["enterprise", "smb"], "sla_hours": [4.0, 24.0],
-                        "mqls": [40, 10], "sla_rate": [0.5, 1.0], "sla_rate_low": [0.35, 0.72],
-                        "sla_rate_high": [0.65, 1.0]})
-    meetings = pd.DataFrame({"segment": ["smb", "enterprise"], "meetings": [2, 7],
-                             "median_hours_to_first_meeting": [30.0, 12.0]})
+    sla = pd.DataFrame(
+        {
+            "segment": ["enterprise", "smb"],
+            "sla_hours": [4.0, 24.0],
+            "mqls": [40, 10],
+            "sla_rate": [0.5, 1.0],
+            "sla_rate_low": [0.35, 0.72],
+            "sla_rate_high": [0.65, 1.0],
+        }
+    )
+    meetings = pd.DataFrame(
+        {
+            "segment": ["smb", "enterprise"],
+            "meetings": [2, 7],
+            "median_hours_to_first_meeting": [30.0, 12.0],
+        }
+    )
     table = review.sla_table(sla, meetings, LABELS)
     assert table["MQLs with a meeting"].tolist() == [7, 2]
     assert table["Median hours, MQL to first meeting"].tolist() == [12.0, 30.0]
     assert table["Accepted or rejected within SLA"].tolist()[0] == "50.0% (35.0–65.0%), 40 MQLs"
 
 
-def _bands(rates: list[float], lows: list[float], highs: list[float],
-           closed: list[int]) -> pd.DataFrame:
-    return pd.DataFrame({"band": ["very_likely", "likely", "unlikely"][:len(rates)],
-                         "closed": closed, "win_rate": rates, "win_rate_low": lows,
-                         "win_rate_high": highs,
-                         "avg_won_amount_usd": [5e4, 2e4, 1e4][:len(rates)]})
+def _bands(
+    rates: list[float], lows: list[float], highs: list[float], closed: list[int]
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "band": ["very_likely", "likely", "unlikely"][: len(rates)],
+            "closed": closed,
+            "win_rate": rates,
+            "win_rate_low": lows,
+            "win_rate_high": highs,
+            "avg_won_amount_usd": [5e4, 2e4, 1e4][: len(rates)],
+        }
+    )
 
 
 BAND_LABELS = {"very_likely": "Very likely", "likely": "Likely", "unlikely": "Unlikely"}
 
 
-@pytest.mark.parametrize(("bands", "starts"), [
-    (_bands([0.5, 0.2], [0.4, 0.15], [0.6, 0.25], [100, 300]), "Yes: Very likely leads win 50.0%"),
-    (_bands([0.1, 0.4], [0.05, 0.35], [0.15, 0.45], [100, 300]), "No: Very likely leads win 10.0%"),
-    (_bands([0.3, 0.28], [0.2, 0.23], [0.4, 0.33], [100, 300]), "Not yet shown: Very likely"),
-    # a top band of 2 closed deals is left out: Likely is compared with Unlikely
-    (_bands([0.0, 0.5, 0.2], [0.0, 0.4, 0.15], [0.66, 0.6, 0.25], [2, 100, 300]),
-     "Yes: Likely leads win 50.0%"),
-    (_bands([0.5, 0.2], [0.4, 0.15], [0.6, 0.25], [10, 300]), "Fewer than two score bands"),
-])
+@pytest.mark.parametrize(
+    ("bands", "starts"),
+    [
+        (
+            _bands([0.5, 0.2], [0.4, 0.15], [0.6, 0.25], [100, 300]),
+            "Yes: Very likely leads win 50.0%",
+        ),
+        (
+            _bands([0.1, 0.4], [0.05, 0.35], [0.15, 0.45], [100, 300]),
+            "No: Very likely leads win 10.0%",
+        ),
+        (_bands([0.3, 0.28], [0.2, 0.23], [0.4, 0.33], [100, 300]), "Not yet shown: Very likely"),
+        # a top band of 2 closed deals is left out: Likely is compared with Unlikely
+        (
+            _bands([0.0, 0.5, 0.2], [0.0, 0.4, 0.15], [0.66, 0.6, 0.25], [2, 100, 300]),
+            "Yes: Likely leads win 50.0%",
+        ),
+        (_bands([0.5, 0.2], [0.4, 0.15], [0.6, 0.25], [10, 300]), "Fewer than two score bands"),
+    ],
+)
 def test_band_sentence_judges_by_interval_overlap_on_bands_with_enough_deals(
-        bands: pd.DataFrame, starts: str) -> None:
+    bands: pd.DataFrame, starts: str
+) -> None:
     assert review.band_sentence(bands, BAND_LABELS).startswith(starts)

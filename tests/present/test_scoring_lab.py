@@ -23,32 +23,57 @@ MODEL = default_model()
 def hand_backtest(transitions: pd.DataFrame | None = None) -> Backtest:
     """Published: 100 MQL, 20 SQL (8 won of 16 closed at the line, 10 won in all).
     Edited: 100 MQL, 30 SQL (9 won of 27 closed at the line)."""
-    summary = pd.DataFrame({
-        "metric": ["mql_leads", "sql_leads", "recall_won_revenue"],
-        "published": [100.0, 20.0, 0.5], "edited": [100.0, 30.0, 0.6]})
+    summary = pd.DataFrame(
+        {
+            "metric": ["mql_leads", "sql_leads", "recall_won_revenue"],
+            "published": [100.0, 20.0, 0.5],
+            "edited": [100.0, 30.0, 0.6],
+        }
+    )
     summary["delta"] = summary["edited"] - summary["published"]
-    rates = pd.DataFrame({
-        "model": ["published"] * 3 + ["edited"] * 3,
-        "metric": ["mql_to_sql", "recall_won", "precision_win_rate"] * 2,
-        "successes": [20.0, 8.0, 8.0, 30.0, 9.0, 9.0],
-        "trials": [100.0, 10.0, 16.0, 100.0, 10.0, 27.0]})
+    rates = pd.DataFrame(
+        {
+            "model": ["published"] * 3 + ["edited"] * 3,
+            "metric": ["mql_to_sql", "recall_won", "precision_win_rate"] * 2,
+            "successes": [20.0, 8.0, 8.0, 30.0, 9.0, 9.0],
+            "trials": [100.0, 10.0, 16.0, 100.0, 10.0, 27.0],
+        }
+    )
     rates["rate"] = rates["successes"] / rates["trials"]
     rates["rate_low"], rates["rate_high"] = rates["rate"] - 0.05, rates["rate"] + 0.05
-    bands = pd.DataFrame({"model": ["published", "published", "edited", "edited"],
-                          "band": ["unlikely", "very_likely"] * 2, "leads": [90, 10, 80, 20],
-                          "won": [1, 9, 2, 8], "closed": [10, 20, 0, 40],
-                          "win_rate": [0.1, 0.45, np.nan, 0.2]})
-    mix = pd.DataFrame({"model": ["published"] * 3 + ["edited"] * 3,
-                        "segment": ["enterprise", "smb", "unassigned"] * 2,
-                        "leads": [15.0, 5.0, 0.0, 15.0, 15.0, 0.0],
-                        "deal_amount_usd": [1.5e6, 5e4, 0.0, 1.5e6, 1.5e5, 0.0],
-                        "count_share": [0.75, 0.25, 0.0, 0.5, 0.5, 0.0],
-                        "amount_share": [0.97, 0.03, 0.0, 0.91, 0.09, 0.0]})
+    bands = pd.DataFrame(
+        {
+            "model": ["published", "published", "edited", "edited"],
+            "band": ["unlikely", "very_likely"] * 2,
+            "leads": [90, 10, 80, 20],
+            "won": [1, 9, 2, 8],
+            "closed": [10, 20, 0, 40],
+            "win_rate": [0.1, 0.45, np.nan, 0.2],
+        }
+    )
+    mix = pd.DataFrame(
+        {
+            "model": ["published"] * 3 + ["edited"] * 3,
+            "segment": ["enterprise", "smb", "unassigned"] * 2,
+            "leads": [15.0, 5.0, 0.0, 15.0, 15.0, 0.0],
+            "deal_amount_usd": [1.5e6, 5e4, 0.0, 1.5e6, 1.5e5, 0.0],
+            "count_share": [0.75, 0.25, 0.0, 0.5, 0.5, 0.0],
+            "amount_share": [0.97, 0.03, 0.0, 0.91, 0.09, 0.0],
+        }
+    )
     if transitions is None:
-        transitions = pd.DataFrame({"from_stage": ["mql", "sal"], "to_stage": ["sql", "sql"],
-                                    "leads": [3, 7]})
-    return Backtest(summary=summary, rates=rates, bands=bands, mix=mix, transitions=transitions,
-                    changed=np.array([2, 0]), score_change=np.array([5.0, 1.0]))
+        transitions = pd.DataFrame(
+            {"from_stage": ["mql", "sal"], "to_stage": ["sql", "sql"], "leads": [3, 7]}
+        )
+    return Backtest(
+        summary=summary,
+        rates=rates,
+        bands=bands,
+        mix=mix,
+        transitions=transitions,
+        changed=np.array([2, 0]),
+        score_change=np.array([5.0, 1.0]),
+    )
 
 
 def test_widget_values_turned_back_into_a_model_change_nothing():
@@ -56,12 +81,15 @@ def test_widget_values_turned_back_into_a_model_change_nothing():
     assert model_diff(MODEL, lab_view.edited_model(MODEL, "mid_market", values)) == []
 
 
-@pytest.mark.parametrize(("key", "value", "line"), [
-    ("lab_sql_threshold", 70.0, "mid_market SQL threshold 80 → 70"),
-    ("lab_half_life", 14.0, "decay half-life (days) 30 → 14"),
-    ("lab_points_pricing_page_view", 12.5, "pricing_page_view points 10 → 12.5"),
-    ("lab_grade_wrong_size", -5.0, "grade wrong_size_points -15 → -5"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "line"),
+    [
+        ("lab_sql_threshold", 70.0, "mid_market SQL threshold 80 → 70"),
+        ("lab_half_life", 14.0, "decay half-life (days) 30 → 14"),
+        ("lab_points_pricing_page_view", 12.5, "pricing_page_view points 10 → 12.5"),
+        ("lab_grade_wrong_size", -5.0, "grade wrong_size_points -15 → -5"),
+    ],
+)
 def test_each_widget_edits_exactly_its_setting(key, value, line):
     values = lab_view.widget_values(MODEL, "mid_market") | {key: value}
     assert model_diff(MODEL, lab_view.edited_model(MODEL, "mid_market", values)) == [line]
@@ -79,14 +107,19 @@ def test_an_mql_threshold_at_or_above_the_sql_one_is_refused():
         lab_view.edited_model(MODEL, "smb", values)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ({"fit": 1, "value": 1, "urgency": 1, "authority": 1, "risk": 1}, [0.2] * 5),
-    ({"fit": 0, "value": 0, "urgency": 0, "authority": 0, "risk": 0}, [0.2] * 5),
-    ({"fit": 1, "value": 0, "urgency": 1, "authority": 0, "risk": 0}, [0.5, 0, 0.5, 0, 0]),
-    ({"fit": 0.3, "value": 0, "urgency": 0, "authority": 0, "risk": 0}, [1, 0, 0, 0, 0]),
-    ({"fit": 1, "value": 1, "urgency": 1, "authority": 0, "risk": 0}, [0.3334, 0.3333, 0.3333,
-                                                                      0, 0]),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"fit": 1, "value": 1, "urgency": 1, "authority": 1, "risk": 1}, [0.2] * 5),
+        ({"fit": 0, "value": 0, "urgency": 0, "authority": 0, "risk": 0}, [0.2] * 5),
+        ({"fit": 1, "value": 0, "urgency": 1, "authority": 0, "risk": 0}, [0.5, 0, 0.5, 0, 0]),
+        ({"fit": 0.3, "value": 0, "urgency": 0, "authority": 0, "risk": 0}, [1, 0, 0, 0, 0]),
+        (
+            {"fit": 1, "value": 1, "urgency": 1, "authority": 0, "risk": 0},
+            [0.3334, 0.3333, 0.3333, 0, 0],
+        ),
+    ],
+)
 def test_weights_are_renormalised_to_sum_to_one(raw, expected):
     weights = lab_view.normalised_weights(raw)
     assert list(weights.values()) == pytest.approx(expected)
@@ -99,8 +132,9 @@ def test_metric_cards_show_edited_values_with_deltas_and_counts():
     assert (sql.value, sql.delta, sql.caption) == ("30", "+10 leads", "Published model: 20 leads")
     conversion = cards["MQL→SQL conversion"]
     assert (conversion.value, conversion.delta) == ("30.0%", "+10.0 pts (+10 SQLs)")
-    assert conversion.caption == ("Edited 30.0% (25.0–35.0%), 100 MQLs. "
-                                  "Published 20.0% (15.0–25.0%), 100 MQLs.")
+    assert conversion.caption == (
+        "Edited 30.0% (25.0–35.0%), 100 MQLs. Published 20.0% (15.0–25.0%), 100 MQLs."
+    )
     precision = cards["Win rate of SQLs"]
     assert precision.delta == "-16.7 pts (+1 won deals)"
     assert "27 closed deals ⚠ small sample" in precision.caption
@@ -124,50 +158,77 @@ def test_the_qualified_mix_lists_segments_with_sql_leads_in_words():
     assert list(mix["Deal amount, published"]) == ["$1.5M", "$50.0k"]
 
 
-@pytest.mark.parametrize(("transitions", "sentence"), [
-    (None, "SAL → SQL: 7 leads; MQL → SQL: 3 leads"),
-    (pd.DataFrame({"from_stage": [], "to_stage": [], "leads": []}), "No lead changes stage."),
-])
+@pytest.mark.parametrize(
+    ("transitions", "sentence"),
+    [
+        (None, "SAL → SQL: 7 leads; MQL → SQL: 3 leads"),
+        (pd.DataFrame({"from_stage": [], "to_stage": [], "leads": []}), "No lead changes stage."),
+    ],
+)
 def test_transitions_read_largest_first(transitions, sentence):
     assert lab_view.transitions_in_words(hand_backtest(transitions)) == sentence
 
 
 def test_changed_leads_show_company_segment_stage_and_score_before_and_after():
-    features = pd.DataFrame({"company_name": ["Acme", "Bolt", "Core"],
-                             "segment": ["smb", "enterprise", "mid_market"],
-                             "channel": ["Events", "Events", "Outbound"],
-                             "won": [True, False, None], "lost": [False, False, None]})
+    features = pd.DataFrame(
+        {
+            "company_name": ["Acme", "Bolt", "Core"],
+            "segment": ["smb", "enterprise", "mid_market"],
+            "channel": ["Events", "Events", "Outbound"],
+            "won": [True, False, None],
+            "lost": [False, False, None],
+        }
+    )
     names = ("lead", "recycled", "mql", "sal", "sql")
-    before = SimpleNamespace(stage_names=names, stage_code=np.array([2, 0, 3]),
-                             qualification_score=np.array([60.0, 10.0, 75.0]))
-    after = SimpleNamespace(stage_names=names, stage_code=np.array([4, 0, 4]),
-                            qualification_score=np.array([61.0, 10.0, 80.0]))
+    before = SimpleNamespace(
+        stage_names=names,
+        stage_code=np.array([2, 0, 3]),
+        qualification_score=np.array([60.0, 10.0, 75.0]),
+    )
+    after = SimpleNamespace(
+        stage_names=names,
+        stage_code=np.array([4, 0, 4]),
+        qualification_score=np.array([61.0, 10.0, 80.0]),
+    )
     table = lab_view.changed_in_words(hand_backtest().changed, features, before, after, MODEL)
     assert table.to_dict("list") == {
-        "Company": ["Core", "Acme"], "Segment": ["Mid-market", "SMB"],
+        "Company": ["Core", "Acme"],
+        "Segment": ["Mid-market", "SMB"],
         "Channel": ["Outbound", "Events"],
-        "Stage": ["SAL → SQL", "MQL → SQL"], "Score": ["75.0 → 80.0", "60.0 → 61.0"],
-        "Score change": [5.0, 1.0], "Outcome": ["Open", "Won"]}
+        "Stage": ["SAL → SQL", "MQL → SQL"],
+        "Score": ["75.0 → 80.0", "60.0 → 61.0"],
+        "Score change": [5.0, 1.0],
+        "Outcome": ["Open", "Won"],
+    }
 
 
-@pytest.mark.parametrize(("filters", "kept"), [
-    (Filters(), [2, 0]),
-    (Filters(segments=("smb",)), [0]),
-    (Filters(channels=("Outbound",)), [2]),
-    (Filters(segments=("smb",), channels=("Outbound",)), []),
-])
+@pytest.mark.parametrize(
+    ("filters", "kept"),
+    [
+        (Filters(), [2, 0]),
+        (Filters(segments=("smb",)), [0]),
+        (Filters(channels=("Outbound",)), [2]),
+        (Filters(segments=("smb",), channels=("Outbound",)), []),
+    ],
+)
 def test_changed_leads_listed_follow_the_sidebar_segments_and_channels(filters, kept):
-    features = pd.DataFrame({"segment": ["smb", "smb", "mid_market"],
-                             "channel": ["Events", "Outbound", "Outbound"]})
+    features = pd.DataFrame(
+        {"segment": ["smb", "smb", "mid_market"], "channel": ["Events", "Outbound", "Outbound"]}
+    )
     assert list(lab_view.changed_within(hand_backtest(), features, filters)) == kept
 
 
 def test_diff_lines_name_segments_activities_and_grade_points_in_words():
-    lines = ["mid_market SQL threshold 80 → 70", "pricing_page_view points 10 → 12",
-             "grade wrong_size_points -15 → -5"]
+    lines = [
+        "mid_market SQL threshold 80 → 70",
+        "pricing_page_view points 10 → 12",
+        "grade wrong_size_points -15 → -5",
+    ]
     assert lab_view.diff_in_words(lines, MODEL) == [
-        "Mid-market SQL threshold 80 → 70", "pricing page view points 10 → 12",
-        "grade Wrong company size points -15 → -5"]
+        "Mid-market SQL threshold 80 → 70",
+        "pricing page view points 10 → 12",
+        "grade Wrong company size points -15 → -5",
+    ]
 
 
 def test_versions_are_listed_newest_first_each_diffed_against_the_one_before():
@@ -183,7 +244,8 @@ def test_versions_are_listed_newest_first_each_diffed_against_the_one_before():
 
 def test_the_timing_caption_counts_leads_and_milliseconds():
     assert lab_view.timing_caption(20_000, 0.0123) == (
-        "Recomputed 20,000 historical leads in 12 ms.")
+        "Recomputed 20,000 historical leads in 12 ms."
+    )
 
 
 def test_the_band_chart_has_one_series_per_model_and_flags_small_samples():

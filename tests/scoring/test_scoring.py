@@ -32,21 +32,32 @@ AS_OF = "2024-06-01 00:00:00"
 def database(leads, activities=(), opportunities=()):
     """Return an in-memory database with Acme (enterprise, ICP) and the given rows."""
     conn = connect(":memory:")
-    conn.execute("insert into accounts values ('A1', 'Acme', 'Computer Software', 2e9, 5000, "
-                 "'US', '2024-01-01')")
-    conn.execute("insert into accounts values ('B1', 'Bolt', 'Retail', 60e6, 300, "
-                 "'US', '2024-01-01')")
+    conn.execute(
+        "insert into accounts values ('A1', 'Acme', 'Computer Software', 2e9, 5000, "
+        "'US', '2024-01-01')"
+    )
+    conn.execute(
+        "insert into accounts values ('B1', 'Bolt', 'Retail', 60e6, 300, 'US', '2024-01-01')"
+    )
     for lead_id, account, email, title, sal_at in leads:
-        conn.execute("""insert into leads (lead_id, account_id, email, company_name, title,
+        conn.execute(
+            """insert into leads (lead_id, account_id, email, company_name, title,
             created_at, updated_at, sal_at, email_bounced)
             values (?, ?, ?, 'Co', ?, ?, ?, ?, false)""",
-                     [lead_id, account, email, title, AS_OF, AS_OF, sal_at])
+            [lead_id, account, email, title, AS_OF, AS_OF, sal_at],
+        )
     for i, (lead_id, kind, days_ago) in enumerate(activities):
-        conn.execute(f"insert into activities values (?, ?, null, ?, timestamp '{AS_OF}' - "
-                     f"interval {days_ago} day, 's')", [f"X{i}", lead_id, kind])
+        conn.execute(
+            f"insert into activities values (?, ?, null, ?, timestamp '{AS_OF}' - "
+            f"interval {days_ago} day, 's')",
+            [f"X{i}", lead_id, kind],
+        )
     for i, (lead_id, amount) in enumerate(opportunities):
-        conn.execute("insert into opportunities values (?, 'A1', ?, 'd', 'Open', 'web', ?, ?, "
-                     "false, false, ?, 0)", [f"O{i}", lead_id, AS_OF, AS_OF, amount])
+        conn.execute(
+            "insert into opportunities values (?, 'A1', ?, 'd', 'Open', 'web', ?, ?, "
+            "false, false, ?, 0)",
+            [f"O{i}", lead_id, AS_OF, AS_OF, amount],
+        )
     return conn
 
 
@@ -65,15 +76,15 @@ def test_the_grade_adds_up_by_hand():
 
 
 def test_an_event_one_half_life_old_counts_half():
-    conn = database([("L1", "A1", "vp@acme.com", "VP", None)],
-                    [("L1", "pricing_page_view", 22)])  # 22 days: its bucket's mid-point
+    conn = database(
+        [("L1", "A1", "vp@acme.com", "VP", None)], [("L1", "pricing_page_view", 22)]
+    )  # 22 days: its bucket's mid-point
     _, scores = scores_of(conn, with_half_life(default_model(), 22))
     assert scores.loc["L1", "behavior_score"] == pytest.approx(10 / 2, abs=1e-4)
 
 
 def test_points_per_activity_type_are_capped():
-    conn = database([("L1", "A1", "vp@acme.com", "VP", None)],
-                    [("L1", "pricing_page_view", 0)] * 5)
+    conn = database([("L1", "A1", "vp@acme.com", "VP", None)], [("L1", "pricing_page_view", 0)] * 5)
     model = with_half_life(default_model(), 1e9)  # no decay: 5 x 10 = 50, capped at 40
     _, scores = scores_of(conn, model)
     assert scores.loc["L1", "behavior_score"] == pytest.approx(40)
@@ -90,8 +101,10 @@ def test_no_go_factors_disqualify_even_a_hand_raiser(email):
 
 
 def test_a_hand_raiser_goes_straight_to_mql():
-    conn = database([("L1", "B1", "a@bolt.com", "Analyst", None),
-                     ("L2", "B1", "b@bolt.com", "Analyst", None)], [("L1", "demo_request", 1)])
+    conn = database(
+        [("L1", "B1", "a@bolt.com", "Analyst", None), ("L2", "B1", "b@bolt.com", "Analyst", None)],
+        [("L1", "demo_request", 1)],
+    )
     _, scores = scores_of(conn)
     assert scores.loc["L1", "qualification_score"] < 50
     assert scores["stage"].to_dict() == {"L1": "mql", "L2": "lead"}
@@ -101,14 +114,16 @@ def test_a_hand_raiser_goes_straight_to_mql():
 
 
 def test_per_segment_thresholds_decide_the_stage():
-    conn = database([("E", "A1", "e@acme.com", "VP of IT", None),
-                     ("M", "B1", "m@bolt.com", "VP of IT", None)])
+    conn = database(
+        [("E", "A1", "e@acme.com", "VP of IT", None), ("M", "B1", "m@bolt.com", "VP of IT", None)]
+    )
     features = lead_features(conn)
     matrix = feature_matrix(features)
     score = score_arrays(matrix, default_model()).qualification_score
     cut = float(score.min()) - 1
-    model = with_thresholds(with_thresholds(default_model(), "enterprise", cut, 99),
-                            "mid_market", 99, 99.5)
+    model = with_thresholds(
+        with_thresholds(default_model(), "enterprise", cut, 99), "mid_market", 99, 99.5
+    )
     arrays = score_arrays(matrix, model)
     stages = [arrays.stage_names[c] for c in arrays.stage_code]
     assert stages == ["mql", "lead"]
@@ -123,9 +138,15 @@ def test_sales_acceptance_between_thresholds_makes_sal():
     assert score_arrays(matrix, model).stage_code[0] == 3  # lead, recycled, mql, sal, sql
 
 
-@pytest.mark.parametrize("amount, framework", [
-    (24_999, "BANT"), (25_000, "CHAMP"), (50_000, "CHAMP"), (50_001, "MEDDIC"),
-])
+@pytest.mark.parametrize(
+    "amount, framework",
+    [
+        (24_999, "BANT"),
+        (25_000, "CHAMP"),
+        (50_000, "CHAMP"),
+        (50_001, "MEDDIC"),
+    ],
+)
 def test_framework_follows_deal_size_boundaries(amount, framework):
     model = default_model()
     code = framework_codes(np.array([amount], dtype=float), model)[0]
@@ -138,24 +159,34 @@ def test_a_lead_with_an_opportunity_takes_its_framework_from_the_amount():
     assert scores.loc["L1", "framework"] == "BANT"
 
 
-@pytest.mark.parametrize("email, activities", [
-    ("vp@acme.com", [("L1", "pricing_page_view", 2), ("L1", "pricing_page_view", 50),
-                     ("L1", "competitor_research", 5), ("L1", "demo_request", 1)]),
-    ("kid@gmail.com", [("L1", "pricing_page_view", 2)]),
-    ("vp@acme.com", [("L1", "page_view", 0)] * 20),
-])
+@pytest.mark.parametrize(
+    "email, activities",
+    [
+        (
+            "vp@acme.com",
+            [
+                ("L1", "pricing_page_view", 2),
+                ("L1", "pricing_page_view", 50),
+                ("L1", "competitor_research", 5),
+                ("L1", "demo_request", 1),
+            ],
+        ),
+        ("kid@gmail.com", [("L1", "pricing_page_view", 2)]),
+        ("vp@acme.com", [("L1", "page_view", 0)] * 20),
+    ],
+)
 def test_explanations_sum_to_the_score(email, activities):
     conn = database([("L1", "A1", email, "VP of IT", None)], activities)
     features, scores = scores_of(conn)
     explained = explain_lead(features.iloc[0], default_model())
-    assert explained["points"].sum() == pytest.approx(scores.loc["L1", "qualification_score"],
-                                                      abs=1e-3)
+    assert explained["points"].sum() == pytest.approx(
+        scores.loc["L1", "qualification_score"], abs=1e-3
+    )
     assert set(explained["pillar"]) <= {"fit", "value", "urgency", "authority", "risk", "scale"}
 
 
 def test_higher_risk_lowers_the_score():
-    conn = database([("L1", "A1", "vp@acme.com", "VP", None)],
-                    [("L1", "competitor_research", 200)])
+    conn = database([("L1", "A1", "vp@acme.com", "VP", None)], [("L1", "competitor_research", 200)])
     _, before = scores_of(conn)
     conn.execute("update leads set email_bounced = true")
     _, after = scores_of(conn)
@@ -164,8 +195,10 @@ def test_higher_risk_lowers_the_score():
 
 
 def test_score_leads_has_exactly_the_documented_columns_and_top_factors():
-    conn = database([("L1", "A1", "vp@acme.com", "VP of IT", None)],
-                    [("L1", "pricing_page_view", d) for d in (1, 2, 3)])
+    conn = database(
+        [("L1", "A1", "vp@acme.com", "VP of IT", None)],
+        [("L1", "pricing_page_view", d) for d in (1, 2, 3)],
+    )
     features = lead_features(conn)
     scores = score_leads(features, default_model())
     assert tuple(scores.columns) == SCORE_COLUMNS
@@ -178,9 +211,11 @@ def test_weights_move_the_score_and_the_input_is_not_mutated():
     features = lead_features(conn)
     copy = features.copy()
     base = score_leads(features, default_model())["qualification_score"].iloc[0]
-    tilted = with_pillar_weights(default_model(), "enterprise",
-                                 {"fit": 0.6, "value": 0.1, "urgency": 0.1, "authority": 0.1,
-                                  "risk": 0.1})
+    tilted = with_pillar_weights(
+        default_model(),
+        "enterprise",
+        {"fit": 0.6, "value": 0.1, "urgency": 0.1, "authority": 0.1, "risk": 0.1},
+    )
     assert score_leads(features, tilted)["qualification_score"].iloc[0] != base
     pd.testing.assert_frame_equal(features, copy)
 
@@ -195,10 +230,14 @@ def test_rescoring_the_same_matrix_follows_point_changes():
 
 
 def test_account_rollup_counts_engaged_people_and_coverage():
-    conn = database([("L1", "A1", "vp@acme.com", "VP of IT", None),
-                     ("L2", "A1", "e@acme.com", "Finance Manager", None),
-                     ("L3", "A1", "q@acme.com", "Engineer", None)],
-                    [("L1", "email_open", 1), ("L2", "email_open", 100)])
+    conn = database(
+        [
+            ("L1", "A1", "vp@acme.com", "VP of IT", None),
+            ("L2", "A1", "e@acme.com", "Finance Manager", None),
+            ("L3", "A1", "q@acme.com", "Engineer", None),
+        ],
+        [("L1", "email_open", 1), ("L2", "email_open", 100)],
+    )
     features = lead_features(conn)
     scores = score_leads(features, default_model())
     rollup = account_rollup(scores, features, default_model()).set_index("account_id")
@@ -211,8 +250,9 @@ def test_account_rollup_counts_engaged_people_and_coverage():
 
 @pytest.mark.parametrize("floor, ceiling", [(0.0, 100.0), (25.0, 70.0), (40.0, 60.0)])
 def test_the_score_scale_stretches_the_weighted_pillar_sum(floor, ceiling):
-    conn = database([("L1", "A1", "vp@acme.com", "VP of IT", None)],
-                    [("L1", "pricing_page_view", 1)])
+    conn = database(
+        [("L1", "A1", "vp@acme.com", "VP of IT", None)], [("L1", "pricing_page_view", 1)]
+    )
     matrix = feature_matrix(lead_features(conn))
     model = with_changes(default_model(), score_scale=ScoreScale(floor, ceiling))
     s = score_arrays(matrix, model)
@@ -223,18 +263,25 @@ def test_the_score_scale_stretches_the_weighted_pillar_sum(floor, ceiling):
 
 
 def test_top_factors_read_the_same_for_a_lead_scored_with_others_as_scored_alone():
-    leads = [("L1", "A1", "vp@acme.com", "VP of IT", None),
-             ("L2", "A1", "dev@acme.com", "Engineer", None),
-             ("L3", "B1", "ceo@bolt.com", "CEO", None),
-             ("L4", "A1", "vp2@acme.com", "VP of IT", None)]
+    leads = [
+        ("L1", "A1", "vp@acme.com", "VP of IT", None),
+        ("L2", "A1", "dev@acme.com", "Engineer", None),
+        ("L3", "B1", "ceo@bolt.com", "CEO", None),
+        ("L4", "A1", "vp2@acme.com", "VP of IT", None),
+    ]
     activities = [("L1", "pricing_page_view", d) for d in (1, 2, 3)] + [
-        ("L2", "pricing_page_view", 50), ("L3", "competitor_research", 2),
-        ("L4", "pricing_page_view", 1), ("L4", "pricing_page_view", 2),
-        ("L4", "pricing_page_view", 3)]
+        ("L2", "pricing_page_view", 50),
+        ("L3", "competitor_research", 2),
+        ("L4", "pricing_page_view", 1),
+        ("L4", "pricing_page_view", 2),
+        ("L4", "pricing_page_view", 3),
+    ]
     together = score_leads(lead_features(database(leads, activities)), default_model())
     for lead in leads:
-        alone = score_leads(lead_features(database(
-            [lead], [a for a in activities if a[0] == lead[0]])), default_model())
+        alone = score_leads(
+            lead_features(database([lead], [a for a in activities if a[0] == lead[0]])),
+            default_model(),
+        )
         row = together.set_index("lead_id").loc[lead[0], "top_factors"]
         assert row == alone["top_factors"].iloc[0]
     # L1 and L4 share every input: one text built, taken twice
