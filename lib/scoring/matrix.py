@@ -6,6 +6,7 @@ reads, so only what the move touched is recomputed.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,8 @@ class FeatureMatrix:
     pair_recent: np.ndarray
     type_bounds: np.ndarray
     cache: dict[Any, dict[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
+    # the app shares one matrix between every session's thread: the memo is guarded
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -153,15 +156,24 @@ MEMO_PER_KIND = 4  # a slider move adds one 1M-float array per changed setting; 
 
 
 def memo(matrix: FeatureMatrix, key: tuple[Any, ...], compute: Any) -> np.ndarray:
-    """Return compute() memoised on the matrix under key (key[0] names the kind; LRU per kind)."""
-    kind = matrix.cache.setdefault(key[0], {})
-    if key in kind:
-        kind[key] = kind.pop(key)
-    else:
-        kind[key] = compute()
+    """Return compute() memoised on the matrix under key (key[0] names the kind; LRU per kind).
+
+    Thread-safe: the lock guards the memo, not the computation, so sessions moving different
+    sliders compute at once; two computing the same key both get equal arrays, one is kept.
+    """
+    with matrix.lock:
+        kind = matrix.cache.setdefault(key[0], {})
+        if key in kind:
+            kind[key] = kind.pop(key)
+            return kind[key]
+    value = compute()
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False  # shared by every session: nobody may change it in place
+    with matrix.lock:
+        kind[key] = value
         while len(kind) > MEMO_PER_KIND:
             kind.pop(next(iter(kind)))
-    return kind[key]
+        return kind[key]
 
 
 def per_lead(

@@ -36,6 +36,9 @@ def connect(path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnec
         raise DatabaseError(f"Cannot open the database {file}: {exc}") from exc
     for table in TABLES:
         conn.execute(create_table_sql(table))
+    # here, once per connection: DDL on every read made concurrent sessions' reads conflict
+    for ddl in ("store/model_versions_table", "store/imports_ddl"):
+        conn.execute(named_query(ddl))
     return conn
 
 

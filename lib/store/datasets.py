@@ -9,7 +9,7 @@ from datetime import date
 import duckdb
 
 from lib.ingest import ImportReport, import_sources
-from lib.store.connection import PROJECT_ROOT, named_query, run_query
+from lib.store.connection import PROJECT_ROOT, run_query
 
 SAMPLE_EXPORT = PROJECT_ROOT / "data" / "sample" / "salesforce_sample.zip"
 
@@ -31,11 +31,6 @@ class Dataset:
 
 def current_dataset(conn: duckdb.DuckDBPyConnection) -> Dataset | None:
     """Return the latest import, or None when nothing was imported yet."""
-    cur = conn.cursor()
-    try:
-        cur.execute(named_query("store/imports_ddl")).fetchall()
-    finally:
-        cur.close()
     rows = run_query(conn, "store/imports_latest")
     if rows.empty:
         return None

@@ -10,23 +10,13 @@ import pandas as pd
 
 from lib.errors import ModelError
 from lib.model import ScoringModel, default_model, model_from_yaml, model_to_yaml
-from lib.store.connection import named_query, run_query
-
-
-def ensure_versions_table(conn: duckdb.DuckDBPyConnection) -> None:
-    """Create the model_versions table when this database has none yet."""
-    cur = conn.cursor()
-    try:
-        cur.execute(named_query("store/model_versions_table"))
-    finally:
-        cur.close()
+from lib.store.connection import run_query
 
 
 def publish_model(
     conn: duckdb.DuckDBPyConnection, model: ScoringModel, author: str, note: str
 ) -> ScoringModel:
     """Store the model as the next version (never overwriting) and return it as stored."""
-    ensure_versions_table(conn)
     latest = run_query(conn, "store/model_latest_version")["version"].iloc[0]
     version = 1 if pd.isna(latest) else int(latest) + 1
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
@@ -49,13 +39,11 @@ def publish_model(
 
 def model_history(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Return one row per published version: version, created_at, author, note (oldest first)."""
-    ensure_versions_table(conn)
     return run_query(conn, "store/model_history")
 
 
 def load_version(conn: duckdb.DuckDBPyConnection, version: int) -> ScoringModel:
     """Return one published version; ModelError when there is no such version."""
-    ensure_versions_table(conn)
     body = run_query(conn, "store/model_version_body", {"version": int(version)})
     if body.empty:
         raise ModelError(f"model version {version} has not been published")
@@ -64,7 +52,6 @@ def load_version(conn: duckdb.DuckDBPyConnection, version: int) -> ScoringModel:
 
 def published_model(conn: duckdb.DuckDBPyConnection) -> ScoringModel:
     """Return the latest published version, or the default model file when none is published."""
-    ensure_versions_table(conn)
     latest = run_query(conn, "store/model_latest_version")["version"].iloc[0]
     return default_model() if pd.isna(latest) else load_version(conn, int(latest))
 
