@@ -1,6 +1,7 @@
 """Scoring lab: edit a copy of the published model, back-test it on history, publish or restore."""
 
 import time
+from typing import Final
 
 import streamlit as st
 
@@ -8,15 +9,20 @@ import ui
 from lib.errors import ModelError
 from lib.evaluate.backtest import backtest
 from lib.model import model_diff
+from lib.model.merge import rebased
 from lib.model.segments import segment_labels
 from lib.present import charts
 from lib.present import scoring_lab as lab_view
 from lib.scoring import score_arrays
-from lib.store.model_versions import publish_model, restore_version
+from lib.store.model_versions import publish_model
 
-filters, model = ui.sidebar()
+ctx = ui.sidebar()
+model = ctx.model
 st.title("Scoring lab")
 state = st.session_state
+# widgets keep their values when the person leaves the page and comes back (persist_state);
+# the edited copy itself lives in session state, apart from any widget
+KEEP: Final = "session"
 
 
 def load_widgets() -> None:
@@ -25,16 +31,28 @@ def load_widgets() -> None:
 
 
 def reset() -> None:
-    state["lab_model"] = ui.current_model()
+    state["lab_model"] = model
+    state.pop("lab_rebased", None)
     load_widgets()
 
 
-if state.get("lab_base") != (model.version, model.created_at):  # first visit, or published
-    state["lab_base"], state["lab_model"] = (model.version, model.created_at), model
-    state.setdefault("lab_segment", model.segments[0].name)
+state.setdefault("lab_segment", model.segments[0].name)
+start = state.get("lab_start")
+if start is None or lab_view.base_of(start) != lab_view.base_of(model):
+    # first visit, or another version was published (here, elsewhere, by the CLI): start from
+    # it, carrying over any unsaved edits
+    edits = start is not None and bool(model_diff(start, state["lab_model"]))
+    if edits:
+        state["lab_model"], conflicts = rebased(start, state["lab_model"], model)
+        state["lab_rebased"] = lab_view.rebase_notice(model, start, conflicts)
+    else:
+        state["lab_model"] = model
+    state["lab_start"] = model
     load_widgets()
+if "lab_rebased" in state:
+    st.warning(state["lab_rebased"], icon=":material/sync_problem:")
 for key, value in lab_view.widget_values(state["lab_model"], state["lab_segment"]).items():
-    state.setdefault(key, value)  # widgets not drawn on another page lose their state
+    state.setdefault(key, value)
 
 controls, results = st.columns([1, 2], gap="large")
 with controls:
@@ -45,12 +63,13 @@ with controls:
         key="lab_segment",
         format_func=labels.get,
         on_change=load_widgets,
+        persist_state=KEEP,
     )
     st.markdown("**Pillar weights**")
     for pillar, key in lab_view.WEIGHT_KEYS.items():
-        st.slider(pillar.capitalize(), 0.0, 1.0, step=0.01, key=key)
-    st.slider("MQL threshold", 0.0, 100.0, step=1.0, key=lab_view.MQL)
-    st.slider("SQL threshold", 0.0, 100.0, step=1.0, key=lab_view.SQL)
+        st.slider(pillar.capitalize(), 0.0, 1.0, step=0.01, key=key, persist_state=KEEP)
+    st.slider("MQL threshold", 0.0, 100.0, step=1.0, key=lab_view.MQL, persist_state=KEEP)
+    st.slider("SQL threshold", 0.0, 100.0, step=1.0, key=lab_view.SQL, persist_state=KEEP)
     with st.expander("Behaviour points per event (each type keeps its cap)"):
         for activity in state["lab_model"].activity_points():
             st.slider(
@@ -59,11 +78,16 @@ with controls:
                 50.0,
                 step=0.5,
                 key=lab_view.points_key(activity),
+                persist_state=KEEP,
             )
     with st.expander("Grade points"):
         for field, key in lab_view.GRADE_KEYS.items():
-            st.slider(lab_view.GRADE_WORDS[field], -50.0, 50.0, step=1.0, key=key)
-    st.slider("Decay half-life (days)", 1.0, 180.0, step=1.0, key=lab_view.HALF_LIFE)
+            st.slider(
+                lab_view.GRADE_WORDS[field], -50.0, 50.0, step=1.0, key=key, persist_state=KEEP
+            )
+    st.slider(
+        "Decay half-life (days)", 1.0, 180.0, step=1.0, key=lab_view.HALF_LIFE, persist_state=KEEP
+    )
     st.button("Reset to published", key="lab_reset", on_click=reset)
     values = {key: state[key] for key in lab_view.widget_values(model, segment)}
     try:
@@ -78,22 +102,23 @@ with controls:
     )
 
 with results:
-    features, baseline = ui.history_frame(), ui.history_baseline()
+    history = ui.history(ctx.conn, ctx.data_version, model)
+    baseline = ui.history_baseline(ctx.conn, ctx.data_version, model)
     started = time.perf_counter()
-    bt = backtest(ui.history_matrix(), ui.history_outcomes(), model, edited, baseline=baseline)
-    after = score_arrays(ui.history_matrix(), edited)
+    bt = backtest(history.matrix, history.outcomes, model, edited, baseline=baseline)
+    after = score_arrays(history.matrix, edited)
     st.caption(
-        lab_view.timing_caption(len(features), time.perf_counter() - started)
+        lab_view.timing_caption(len(history.frame), time.perf_counter() - started)
         + " Edited model against the published one, every lead as it was when routed."
     )
     for row in range(2):
         for column, card in zip(
             st.columns(3), lab_view.metric_cards(bt)[row * 3 : row * 3 + 3], strict=True
         ):
-            column.metric(card.label, card.value, card.delta)
+            column.metric(card.label, card.value, card.delta, delta_color=card.delta_color)
             column.caption(card.caption)
     st.caption("Leads changing stage: " + lab_view.transitions_in_words(bt))
-    bands, mix, changed, publish, history = st.tabs(
+    bands, mix, changed, publish, versions_tab = st.tabs(
         ["Score bands", "Qualified mix", "Leads that change stage", "Publish", "History"]
     )
     bands.plotly_chart(
@@ -107,13 +132,10 @@ with results:
             for c in ("Share of SQL leads, published", "Share of SQL leads, edited")
         },
     )
-    shown = lab_view.changed_within(bt, features, filters)
-    changed.caption(
-        f"{len(shown):,} of the {len(bt.changed):,} stage changes with the largest "
-        "score change, within the sidebar's segments and channels."
-    )
+    shown = lab_view.changed_within(bt, history.frame, ctx.filters)
+    changed.caption(lab_view.changed_caption(len(shown), bt))
     changed.dataframe(
-        lab_view.changed_in_words(shown, features, baseline, after, edited), hide_index=True
+        lab_view.changed_in_words(shown, history.frame, baseline, after, edited), hide_index=True
     )
 
 with publish:
@@ -127,29 +149,25 @@ with publish:
         type="primary",
         disabled=not (diff and author),
     ):
-        stored = publish_model(ui.conn(), edited, author, note)
+        stored = publish_model(ctx.conn, edited, author, note)
         state["lab_notice"] = f"Published version {stored.version}."
+        for key in ("lab_note", "lab_author", "lab_rebased"):  # they belonged to that version
+            state.pop(key, None)
         st.rerun()
 
-with history:
-    versions = lab_view.version_changes(ui.conn(), ui.model_versions())
-    if not versions:
-        st.info("Nothing published yet: the app scores with the default model.")
-    for entry in versions:
-        with st.expander(entry.title, expanded=entry is versions[0]):
+with versions_tab:
+    entries = lab_view.version_changes(ctx.conn, ui.model_versions(ctx.conn))
+    restorer = st.text_input("Your name (recorded with a restore)", key="lab_restorer")
+    for entry in entries:
+        with st.expander(entry.title, expanded=entry is entries[0]):
             st.markdown("\n".join(f"- {line}" for line in entry.changes) or "No change.")
             if st.button(
-                f"Restore version {entry.version}",
+                f"Restore {entry.name}",
                 key=f"lab_restore_{entry.version}",
-                disabled=entry.version == model.version,
+                disabled=entry.version == model.version or not restorer,
             ):
-                restore_version(
-                    ui.conn(),
-                    entry.version,
-                    state.get("lab_author") or "Scoring lab",
-                    f"Restored version {entry.version}",
-                )
-                state["lab_notice"] = f"Restored version {entry.version} as the newest."
+                lab_view.restore(ctx.conn, entry.version, restorer)
+                state["lab_notice"] = f"Restored {entry.name} as the newest version."
                 st.rerun()
 if "lab_notice" in state:
     st.toast(state.pop("lab_notice"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import numpy as np
@@ -34,7 +34,7 @@ from lib.model import (
 from lib.model.segments import segment_labels
 from lib.present.numbers import money_text, rate_text
 from lib.scoring import ScoreArrays
-from lib.store.model_versions import load_version
+from lib.store.model_versions import load_version, publish_model, restore_version
 
 HALF_LIFE = "lab_half_life"
 MQL, SQL = "lab_mql_threshold", "lab_sql_threshold"
@@ -115,6 +115,12 @@ class Card:
     value: str
     delta: str
     caption: str
+    delta_color: Literal["normal", "off"] = "normal"  # "off": no green arrow for a zero change
+
+
+def _colour(delta: Any) -> Literal["normal", "off"]:
+    """Return the metric's delta colour: neutral when nothing moved (or nothing to compare)."""
+    return "normal" if delta and not np.isnan(delta) else "off"
 
 
 def _summary(bt: Backtest) -> pd.DataFrame:
@@ -128,6 +134,7 @@ def _count_card(bt: Backtest, label: str, metric: str, noun: str) -> Card:
         f"{row['edited']:,.0f}",
         f"{row['delta']:+,.0f} {noun}",
         f"Published model: {row['published']:,.0f} {noun}",
+        _colour(_summary(bt).at[metric, "delta"]),
     )
 
 
@@ -145,6 +152,7 @@ def _rate_card(bt: Backtest, label: str, metric: str, noun: str, counted: str) -
         f"{new['rate']:.1%}" if not np.isnan(new["rate"]) else "—",
         delta,
         f"Edited {texts[0]}. Published {texts[1]}.",
+        _colour(new["successes"] - old["successes"]),
     )
 
 
@@ -158,6 +166,7 @@ def metric_cards(bt: Backtest) -> list[Card]:
         f"{(revenue['delta']) * 100:+.1f} pts",
         f"Share of all won revenue scored at or above the SQL line; published model "
         f"{revenue['published']:.1%}.",
+        _colour(_summary(bt).at["recall_won_revenue", "delta"]),
     )
     return [
         _count_card(bt, "Leads reaching MQL", "mql_leads", "leads"),
@@ -259,6 +268,36 @@ def changed_in_words(
     )
 
 
+def changed_caption(shown: int, bt: Backtest) -> str:
+    """Return how many leads change stage in all, and which of them the table lists."""
+    total = int(bt.transitions["leads"].sum()) if not bt.transitions.empty else 0
+    if total == 0:
+        return "No lead changes stage under the edited model."
+    listed = len(bt.changed)
+    picked = "all of them" if listed == total else f"the {listed:,} with the largest score change"
+    return (
+        f"{total:,} leads change stage; listed: {picked}, {shown:,} of those within the "
+        "sidebar's segments and channels."
+    )
+
+
+def base_of(model: ScoringModel) -> tuple[int, str]:
+    """Return what identifies a published version."""
+    return (model.version, model.created_at)
+
+
+def rebase_notice(published: ScoringModel, start: ScoringModel, conflicts: tuple[str, ...]) -> str:
+    """Return what happened to unsaved edits when another version was published meanwhile."""
+    text = (
+        f"Version {published.version} was published while you were editing (you started from "
+        f"version {start.version}). Your unsaved edits are kept, applied on top of version "
+        f"{published.version}."
+    )
+    if conflicts:
+        text += " Both changed " + ", ".join(conflicts) + ": your value is kept there."
+    return text
+
+
 def diff_in_words(lines: list[str] | tuple[str, ...], model: ScoringModel) -> list[str]:
     """Return `model_diff` lines with segment, activity and grade names as people say them."""
     words = {r.name: r.label for r in model.segments}
@@ -293,18 +332,27 @@ def history_in_words(history: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class VersionChange:
-    """One published version: its number, a title (who, when, why) and what it changed."""
+    """One version: its number (0 = the default model file), a title (who, when, why) and what
+    it changed against the version before it."""
 
     version: int
     title: str
     changes: tuple[str, ...]
 
+    @property
+    def name(self) -> str:
+        """Return 'version 3', or 'the default model' for version 0."""
+        return f"version {self.version}" if self.version else "the default model"
+
+
+DEFAULT_ENTRY = VersionChange(0, "The default model — data/models/default.yaml", ())
+
 
 def version_changes(
     conn: duckdb.DuckDBPyConnection, history: pd.DataFrame, limit: int = 20
 ) -> list[VersionChange]:
-    """Return the newest `limit` versions, each diffed against the version before it (the
-    default model for the first)."""
+    """Return the newest `limit` versions newest first, each diffed against the version before
+    it (the default model for the first), and the default model last: it can be restored too."""
     rows = history.sort_values("version").reset_index(drop=True)
     start = max(len(rows) - limit, 0)
     before = default_model() if start == 0 else load_version(conn, rows["version"][start - 1])
@@ -323,4 +371,12 @@ def version_changes(
             )
         )
         before = current
-    return out[::-1]
+    return [*out[::-1], DEFAULT_ENTRY]
+
+
+def restore(conn: duckdb.DuckDBPyConnection, version: int, who: str) -> ScoringModel:
+    """Publish a copy of an earlier version (0: the default model file) as the newest, recorded
+    under the person who restored it."""
+    if version == 0:
+        return publish_model(conn, default_model(), who, "Restored the default model")
+    return restore_version(conn, version, who, f"Restored version {version}")

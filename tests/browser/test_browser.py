@@ -109,3 +109,38 @@ def test_moving_the_lab_sql_threshold_changes_the_back_test(page, app_url):
     move_slider(page, "SQL threshold", -10)
     expect(changes).not_to_have_text(before, timeout=60_000)
     expect(changes).to_contain_text("SQL")
+
+
+def go_to(page: Page, title: str) -> None:
+    """Follow the sidebar navigation to a page, as a person clicks it."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    wait_for_script(page)
+    expect(page.locator('[data-testid="stMain"] h1').first).to_have_text(title)
+
+
+def test_leaving_the_lab_and_coming_back_keeps_the_edit(page, app_url):
+    open_page(page, f"{app_url}/scoring_lab")
+    move_slider(page, "SQL threshold", -10)
+    edited = page.get_by_text(re.compile("^Leads changing stage:")).inner_text()
+    go_to(page, "Overview")
+    go_to(page, "Scoring lab")
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    expect(page.get_by_role("slider", name="SQL threshold").first).to_have_value("70")
+    expect(page.get_by_text(re.compile("^Leads changing stage:"))).to_have_text(edited)
+
+
+def test_a_fresh_server_opened_on_a_bookmark_routes_through_the_app_navigation(
+    browser, sample_db_file, tmp_path
+):
+    # a new server process: nobody has opened / yet, so Streamlit still thinks "v1 pages/"
+    db = tmp_path / "bookmark.duckdb"
+    shutil.copy(sample_db_file, db)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    with streamlit_server(db) as url:
+        open_page(page, f"{url}/leads")
+        expect(page.locator('[data-testid="stMain"] h1').first).to_have_text("Leads")
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        expect(nav).to_contain_text("Scoring lab")  # app.py's titles, not file names
+        expect(nav).not_to_contain_text("app")
+    context.close()

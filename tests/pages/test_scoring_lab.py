@@ -84,11 +84,14 @@ def test_publishing_writes_a_version_shown_in_history_and_restore_brings_one_bac
     titles = [e.label for e in at.expander if e.label.startswith("Version")]
     assert titles[0].startswith("Version 2 — Ben") and titles[1].startswith("Version 1 — Ana")
     assert "- Enterprise MQL threshold 50 → 40" in [m.value for m in at.markdown]
+    assert at.button(key="lab_restore_1").disabled  # a restore is recorded under a name
+    at.text_input(key="lab_restorer").input("Cleo").run()
     at.button(key="lab_restore_1").click().run()
     assert not at.exception
     history = model_history(connect(app_db))
     assert list(history["version"]) == [1, 2, 3]
     assert history["note"].iloc[-1] == "Restored version 1"
+    assert history["author"].iloc[-1] == "Cleo"
     assert at.sidebar.caption[1].value == "Published version 3"
     assert "- Enterprise MQL threshold 40 → 50" in [m.value for m in at.markdown]
 
@@ -102,3 +105,55 @@ def test_switching_segment_shows_its_settings_and_keeps_the_other_segments_edits
     at.slider(key="lab_mql_threshold").set_value(45.0).run()
     diff = [m.value for m in at.markdown if m.value.startswith("- ")]
     assert diff == ["- Enterprise SQL threshold 80 → 70\n- SMB MQL threshold 50 → 45"]
+
+
+def test_publishing_clears_the_name_and_note_it_was_published_with(app_db):
+    at = open_lab()
+    at.slider(key="lab_sql_threshold").set_value(70.0).run()
+    publish(at, "Ana", "Fewer enterprise leads waiting at SAL")
+    assert at.text_input(key="lab_author").value == ""
+    assert at.text_input(key="lab_note").value == ""
+
+
+def test_the_default_model_can_be_restored_like_any_version(app_db):
+    at = open_lab()
+    at.slider(key="lab_sql_threshold").set_value(70.0).run()
+    publish(at, "Ana", "Lower SQL bar")
+    at.text_input(key="lab_restorer").input("Ben").run()
+    at.button(key="lab_restore_0").click().run()
+    assert not at.exception
+    history = model_history(connect(app_db))
+    assert list(history["note"]) == ["Lower SQL bar", "Restored the default model"]
+    assert at.sidebar.caption[1].value == "Published version 2"
+    assert "- Enterprise SQL threshold 70 → 80" in [m.value for m in at.markdown]
+
+
+def test_leaving_the_lab_and_coming_back_keeps_the_unsaved_edits(app_db):
+    at = open_lab()
+    at.selectbox(key="lab_segment").set_value("smb").run()
+    at.slider(key="lab_mql_threshold").set_value(45.0).run()
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    at.switch_page("pages/scoring_lab.py").run()
+    assert not at.exception
+    assert at.selectbox(key="lab_segment").value == "smb"
+    assert at.slider(key="lab_mql_threshold").value == 45.0
+    diff = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert diff == ["- SMB MQL threshold 50 → 45"]
+
+
+def test_a_publish_from_elsewhere_keeps_unsaved_edits_and_says_so(app_db):
+    from lib.model import default_model, with_thresholds
+    from lib.store.model_versions import publish_model
+
+    at = open_lab()
+    at.slider(key="lab_sql_threshold").set_value(70.0).run()
+    other = with_thresholds(default_model(), "smb", 40, 80)
+    with connect(app_db) as conn:  # another session (or the CLI) publishes meanwhile
+        publish_model(conn, other, "Dee", "Looser SMB bar")
+    at.run()
+    assert not at.exception
+    assert any("Version 1 was published while you were editing" in w.value for w in at.warning)
+    diff = [m.value for m in at.markdown if m.value.startswith("- ")]
+    # the pending diff against version 1 holds only this session's edit: Dee's is not undone
+    assert diff[0] == "- Enterprise SQL threshold 80 → 70"

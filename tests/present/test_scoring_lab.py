@@ -236,7 +236,8 @@ def test_versions_are_listed_newest_first_each_diffed_against_the_one_before():
     publish_model(conn, with_thresholds(MODEL, "smb", 40, 80), "Ana", "looser")
     publish_model(conn, with_thresholds(MODEL, "smb", 40, 70), "Ben", "faster SQL")
     versions = lab_view.version_changes(conn, model_history(conn))
-    assert [v.version for v in versions] == [2, 1]
+    assert [v.version for v in versions] == [2, 1, 0]  # the default model can be restored too
+    assert versions[-1].name == "the default model"
     assert versions[0].title.startswith("Version 2 — Ben, ") and "faster SQL" in versions[0].title
     assert versions[0].changes == ("SMB SQL threshold 80 → 70",)
     assert versions[1].changes == ("SMB MQL threshold 50 → 40",)
