@@ -1,14 +1,18 @@
 """The only non-page module that imports Streamlit: cached loaders, the shared sidebar, formatting.
 
-Caching sits here, at the UI boundary: one DuckDB connection per process (`cache_resource`;
-every query runs on its own cursor because sessions run in threads) and query results keyed
-by the dataset version, so an import refreshes every page.
+Caching sits here, at the UI boundary. Every cached function takes what it computes from — the
+data connection and the dataset version it reads, the scoring model, the filters — and reads
+nothing from globals, so a new import or a publish changes the key and refreshes every page.
+Connections and large read-only results (features, matrices, scores) are `cache_resource`,
+shared by every session's thread; what they hand out is never mutated (the scoring memo on a
+feature matrix takes a lock). One DuckDB connection per database, every query on its own cursor.
 """
 
 from __future__ import annotations
 
 import math
 import sys
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -20,12 +24,13 @@ from lib.evaluate.backtest import Outcomes, outcomes_from_features
 from lib.evaluate.recalibration import Recalibration, recalibrate
 from lib.features import history_features, lead_features
 from lib.metrics import quality
+from lib.metrics.bundle import KpiBundle, kpi_bundle
 from lib.metrics.filters import Filters
+from lib.metrics.kpis import profitable_win_rate
 from lib.metrics.maturity import Evidence, maturity_evidence
 from lib.metrics.outcomes import outcomes_by_band
 from lib.metrics.stats import SMALL_SAMPLE
-from lib.model import ScoringModel, sla_hours_by_segment
-from lib.model.segments import SegmentRule, segment_labels
+from lib.model import ScoringModel, segment_labels, sla_hours_by_segment
 from lib.present import data_quality as quality_view
 from lib.present.numbers import SMALL_SAMPLE_FLAG, money_text, percent_text
 from lib.scoring import (
@@ -44,14 +49,18 @@ from lib.store.staging import segment_frames
 # Cached per dataset and model version: an import or a publish adds entries, so keep only the
 # last few (features of 1M leads hold ~2 GB).
 CACHED_VERSIONS = 4
+# the sidebar's filter widgets, drawn by every page
+FILTER_KEYS = ("f_period", "f_segments", "f_channels")
 
 
-def _use_app_navigation() -> None:
+def route_through_app_navigation() -> None:
     """Run app.py's st.navigation even when a session starts on a page's URL.
 
     Streamlit treats an app with a pages/ folder as a v1 multipage app until the entry script
-    first calls st.navigation, so a fresh server opened on /overview (a bookmark) runs the page
-    alone with a file-name menu. Clearing that flag and rerunning routes through app.py.
+    first calls st.navigation (`PagesManager.uses_pages_directory`, a private class flag of
+    Streamlit 1.67 with no public switch), so a fresh server opened on /leads (a bookmark) runs
+    the page alone with a file-name menu. Clearing the flag and rerunning routes through app.py.
+    tests/browser/test_navigation.py fails loudly if an upgrade changes this behaviour.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
@@ -63,9 +72,12 @@ def _use_app_navigation() -> None:
         st.rerun()
 
 
+# --- the database -----------------------------------------------------------------------------
+
+
 @st.cache_resource(show_spinner="Opening the database")
 def connection(path: str) -> duckdb.DuckDBPyConnection:
-    """Return the app's one connection; a database with no data gets the bundled sample."""
+    """Return the app's one connection to `path`; a database with no data gets the sample."""
     conn = connect(path)
     if datasets.current_dataset(conn) is None:
         datasets.import_sample(conn)
@@ -84,256 +96,250 @@ def conn() -> duckdb.DuckDBPyConnection:
     return connection(db_path())
 
 
-def dataset_version() -> str:
+def dataset_version(db: duckdb.DuckDBPyConnection) -> str:
     """Return the current import's version: the cache key of every data query."""
-    current = datasets.current_dataset(conn())
+    current = datasets.current_dataset(db)
     return current.version if current else "empty"
 
 
-@st.cache_data(show_spinner=False)
-def channels(version: str) -> list[str]:
-    """Return the channels in the data (cached per dataset version)."""
-    return datasets.channels(conn())
+@dataclass(frozen=True)
+class Context:
+    """What every page reads: the data (connection and version), the model and the filters."""
+
+    conn: duckdb.DuckDBPyConnection
+    data_version: str
+    model: ScoringModel
+    filters: Filters
 
 
-@st.cache_data(show_spinner=False)
-def period(version: str) -> tuple[date, date] | None:
-    """Return the first and last day of the data (cached per dataset version)."""
-    return datasets.data_period(conn())
+# --- cached loaders: each takes what it computes from ----------------------------------------
 
 
-# Features and the feature matrix are large and read-only: cache_resource shares one copy
-# instead of pickling a frame per call, and they are keyed by the dataset version.
+@st.cache_data(show_spinner=False, max_entries=CACHED_VERSIONS)
+def channels(_conn: duckdb.DuckDBPyConnection, data_version: str) -> list[str]:
+    """Return the channels in the data."""
+    return datasets.channels(_conn)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHED_VERSIONS)
+def period(_conn: duckdb.DuckDBPyConnection, data_version: str) -> tuple[date, date] | None:
+    """Return the first and last day of the data."""
+    return datasets.data_period(_conn)
+
+
+# Features, matrices and scores are large and read-only: cache_resource shares one copy instead
+# of pickling a frame per call.
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Computing lead features")
-def _features(path: str, version: str) -> pd.DataFrame:
-    return lead_features(conn())
-
-
-@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
-def _matrix(path: str, version: str) -> FeatureMatrix:
-    return feature_matrix(_features(path, version))
-
-
-def features() -> pd.DataFrame:
-    """Return the per-lead features of the current data (computed once per import)."""
-    return _features(db_path(), dataset_version())
-
-
-def matrix() -> FeatureMatrix:
-    """Return the numeric feature matrix the Scoring lab rescores on every move."""
-    return _matrix(db_path(), dataset_version())
+def features(
+    _conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel
+) -> pd.DataFrame:
+    """Return every lead's features as of the data's end, under the model's title rules."""
+    return lead_features(_conn, model=model)
 
 
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Scoring leads")
-def _scores(path: str, version: str, model_version: int, body: str) -> pd.DataFrame:
-    return score_leads(_features(path, version), current_model())
-
-
-def scores() -> pd.DataFrame:
-    """Return every lead scored by the published model (cached per data and model version)."""
-    model = current_model()
-    return _scores(db_path(), dataset_version(), model.version, model.created_at)
+def scores(
+    _conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel
+) -> pd.DataFrame:
+    """Return every lead scored by the model."""
+    return score_leads(features(_conn, data_version, model), model)
 
 
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
-def _views(path: str, version: str, rules: tuple[SegmentRule, ...]) -> dict[str, pd.DataFrame]:
-    return segment_frames(conn(), rules)
+def segment_views(
+    _conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel
+) -> dict[str, pd.DataFrame]:
+    """Return the account and lead segment frames the quality filters join."""
+    return segment_frames(_conn, model.segments)
 
 
-def segment_views(rules: tuple[SegmentRule, ...]) -> dict[str, pd.DataFrame]:
-    """Return the account and lead segment frames every KPI query joins (computed once)."""
-    return _views(db_path(), dataset_version(), rules)
+@st.cache_data(show_spinner="Measuring the KPIs", max_entries=32)
+def kpis(
+    _conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel, filters: Filters
+) -> KpiBundle:
+    """Return every funnel KPI the Overview and the Quarterly review show, for these filters."""
+    return kpi_bundle(_conn, model, filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def profitable(
+    _conn: duckdb.DuckDBPyConnection,
+    data_version: str,
+    model: ScoringModel,
+    filters: Filters,
+    margin_target: float,
+) -> pd.DataFrame:
+    """Return the profitable win rate by segment at a margin target the page chose."""
+    return profitable_win_rate(_conn, model.segments, filters, margin_target)
 
 
 # Score bands against outcomes and the maturity evidence are measured on all the data (no
 # filter applies): once per data and model version instead of ~1.5 s and ~3 s per run at 1M.
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
-def _band_outcomes(path: str, version: str, model_version: int, created_at: str) -> pd.DataFrame:
-    return outcomes_by_band(conn(), scores())
-
-
-def band_outcomes() -> pd.DataFrame:
-    """Return every scored lead's band outcomes (cached per data and model version)."""
-    model = current_model()
-    return _band_outcomes(db_path(), dataset_version(), model.version, model.created_at)
+def band_outcomes(
+    _conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel
+) -> pd.DataFrame:
+    """Return the outcomes of every scored lead by score band."""
+    return outcomes_by_band(_conn, scores(_conn, data_version, model))
 
 
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Measuring maturity")
-def _maturity(
-    path: str, version: str, model_version: int, created_at: str, versions: int
+def maturity(
+    _conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel, versions: int
 ) -> Evidence:
-    model, history = current_model(), model_versions()
+    """Return the maturity matrix's evidence, measured on all the data."""
+    history = model_history(_conn)
     return maturity_evidence(
-        conn(),
+        _conn,
         model.segments,
-        scores(),
-        len(history),
+        scores(_conn, data_version, model),
+        versions,
         sla_hours_by_segment(model),
         history["created_at"].max() if len(history) else None,
-        views=segment_views(model.segments),
-    )
-
-
-def maturity() -> Evidence:
-    """Return the maturity matrix's evidence, measured on all the data (cached per version)."""
-    model = current_model()
-    return _maturity(
-        db_path(), dataset_version(), model.version, model.created_at, len(model_versions())
+        views=segment_views(_conn, data_version, model),
     )
 
 
 # Issue records are all-data lists (the sidebar filters them afterwards): the five that do not
 # depend on the staleness cutoff once per import, the stale leads and summary per cutoff.
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Checking data quality")
-def _standing_issues(path: str, version: str) -> dict[str, pd.DataFrame]:
-    return quality.standing_issue_records(conn())
+def standing_issues(_conn: duckdb.DuckDBPyConnection, data_version: str) -> dict[str, pd.DataFrame]:
+    """Return each standing data-quality issue's records."""
+    return quality.standing_issue_records(_conn)
 
 
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Checking data quality")
-def _quality(path: str, version: str, days: int) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    as_of = data_as_of(conn())
-    records = {"stale_leads": quality.stale_leads(conn(), as_of, days)} | _standing_issues(
-        path, version
+def quality_issues(
+    _conn: duckdb.DuckDBPyConnection, data_version: str, days: int
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Return the fix-first summary and each issue's records, all data, for a staleness cutoff."""
+    as_of = data_as_of(_conn)
+    records = {"stale_leads": quality.stale_leads(_conn, as_of, days)} | standing_issues(
+        _conn, data_version
     )
-    return quality.quality_summary(conn(), as_of, days, records=records), records
-
-
-def quality_issues(days: int) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """Return the fix-first summary and each issue's records, all data (cached per cutoff)."""
-    return _quality(db_path(), dataset_version(), int(days))
+    return quality.quality_summary(_conn, as_of, days, records=records), records
 
 
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
-def _lead_scope(path: str, version: str, rules: tuple[SegmentRule, ...]) -> pd.DataFrame:
-    return quality_view.lead_scope(segment_views(rules)["lead_segment"], features())
-
-
-def lead_scope(rules: tuple[SegmentRule, ...]) -> pd.DataFrame:
-    """Return every lead's segment and channel, the Data quality filters' scope (once)."""
-    return _lead_scope(db_path(), dataset_version(), rules)
-
-
-@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
-def _bounce_rate(path: str, version: str) -> dict[str, float | int | bool]:
-    return quality.bounce_rate(conn())
-
-
-def bounce_rate() -> dict[str, float | int | bool]:
-    """Return the all-leads bounce rate with its interval (cached per dataset version)."""
-    return _bounce_rate(db_path(), dataset_version())
+def lead_scope(
+    _conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel
+) -> pd.DataFrame:
+    """Return every lead's segment and channel, the Data quality filters' scope."""
+    return quality_view.lead_scope(
+        segment_views(_conn, data_version, model)["lead_segment"],
+        features(_conn, data_version, model),
+    )
 
 
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
-def _accounts(path: str, version: str, model_version: int, created_at: str) -> pd.DataFrame:
-    return account_rollup(scores(), features(), current_model())
+def bounce_rate(
+    _conn: duckdb.DuckDBPyConnection, data_version: str
+) -> dict[str, float | int | bool]:
+    """Return the all-leads bounce rate with its interval."""
+    return quality.bounce_rate(_conn)
 
 
-def accounts() -> pd.DataFrame:
-    """Return one row per account rolled up from the scored leads (cached per data and model)."""
-    model = current_model()
-    return _accounts(db_path(), dataset_version(), model.version, model.created_at)
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
+def accounts(
+    _conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel
+) -> pd.DataFrame:
+    """Return one row per account rolled up from the scored leads."""
+    return account_rollup(
+        scores(_conn, data_version, model), features(_conn, data_version, model), model
+    )
 
 
-def model_versions() -> pd.DataFrame:
-    """Return the published versions (not cached: publishing must show at once)."""
-    return model_history(conn())
+@dataclass(frozen=True)
+class History:
+    """Every lead at its routing moment with its outcome: what the Scoring lab back-tests on."""
+
+    frame: pd.DataFrame
+    matrix: FeatureMatrix
+    outcomes: Outcomes
 
 
-# History (each lead at its routing moment, with its outcome) feeds the Scoring lab's back-test:
-# ~1.5 s to build on the sample, so once per import; the published baseline once per version.
+# ~1.5 s to build on the sample, so once per import and model
 @st.cache_resource(
     max_entries=CACHED_VERSIONS, show_spinner="Measuring every lead at its routing moment"
 )
-def _history(path: str, version: str) -> tuple[pd.DataFrame, FeatureMatrix, Outcomes]:
-    frame = history_features(conn())
-    return frame, feature_matrix(frame), outcomes_from_features(frame)
-
-
-def history_frame() -> pd.DataFrame:
-    """Return every lead's point-in-time history features and outcome (once per import)."""
-    return _history(db_path(), dataset_version())[0]
-
-
-def history_matrix() -> FeatureMatrix:
-    """Return the feature matrix of the history the Scoring lab back-tests on."""
-    return _history(db_path(), dataset_version())[1]
-
-
-def history_outcomes() -> Outcomes:
-    """Return the outcome arrays aligned with `history_matrix()`."""
-    return _history(db_path(), dataset_version())[2]
+def history(_conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel) -> History:
+    """Return every lead's point-in-time features, their matrix and the outcome arrays."""
+    frame = history_features(_conn, model=model)
+    return History(frame, feature_matrix(frame), outcomes_from_features(frame))
 
 
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
-def _history_baseline(path: str, version: str, model_version: int, created_at: str) -> ScoreArrays:
-    return score_arrays(history_matrix(), current_model())
-
-
-def history_baseline() -> ScoreArrays:
-    """Return the published model's scores on history (cached per data and model version)."""
-    model = current_model()
-    return _history_baseline(db_path(), dataset_version(), model.version, model.created_at)
+def history_baseline(
+    _conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel
+) -> ScoreArrays:
+    """Return the model's scores on history: the published side of every back-test."""
+    return score_arrays(history(_conn, data_version, model).matrix, model)
 
 
 # A fit takes ~0.5 s on the sample: cached per data, model and settings so that moving
 # between pages, or back to an earlier setting, does not refit.
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Re-fitting weights from history")
-def _recalibration(
-    path: str, version: str, model_version: int, created_at: str, min_deals: int, test_share: float
+def recalibration(
+    _conn: duckdb.DuckDBPyConnection,
+    data_version: str,
+    model: ScoringModel,
+    min_deals: int,
+    test_share: float,
 ) -> Recalibration:
-    return recalibrate(conn(), current_model(), min_closed_deals=min_deals, test_share=test_share)
+    """Return the model re-fitted on closed deals with these settings."""
+    return recalibrate(_conn, model, min_closed_deals=min_deals, test_share=test_share)
 
 
-def recalibration(min_deals: int, test_share: float) -> Recalibration:
-    """Return the published model re-fitted on closed deals (cached per data, model, settings)."""
-    model = current_model()
-    return _recalibration(
-        db_path(),
-        dataset_version(),
-        model.version,
-        model.created_at,
-        int(min_deals),
-        float(test_share),
-    )
+def model_versions(db: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return the published versions (not cached: publishing must show at once)."""
+    return model_history(db)
 
 
-def current_model() -> ScoringModel:
+def current_model(db: duckdb.DuckDBPyConnection) -> ScoringModel:
     """Return the latest published model (or the default model before anything is published)."""
-    return published_model(conn())
+    return published_model(db)
 
 
-def _persisted(key: str, default: Any, valid: Any = None) -> None:
-    """Seed a shared filter widget from its stored copy before the widget is drawn.
+# --- the shared sidebar -------------------------------------------------------------------------
 
-    Streamlit drops a widget's value when another page draws "the same" widget, so the value
-    lives under `_<key>` and is written back into the widget key on every run.
+
+def _keep(key: str, default: Any) -> None:
+    """Carry a sidebar widget's value to the page being drawn (Streamlit's documented idiom).
+
+    A widget's state belongs to the page that drew it; writing the value back under the same
+    key before the widget is drawn hands it to this page's copy of the widget.
     """
-    store = f"_{key}"
-    value = st.session_state.get(store, default)
-    if valid is not None and isinstance(value, list):
-        value = [v for v in value if v in valid]
-    st.session_state[store] = value
-    st.session_state[key] = value
+    st.session_state[key] = st.session_state.get(key, default)
 
 
-def _within(period: Any, span: tuple[date, date]) -> tuple[date, date]:
-    """Return the stored period clamped to the data's span (a new import may cover other days)."""
-    if not period or len(period) != 2:
-        return span
-    start, end = max(period[0], span[0]), min(period[1], span[1])
-    return (start, end) if start <= end else span
+def _reset_filters_on_new_data(
+    data_version: str, span: Any, labels: dict[str, str], options: list[str]
+) -> None:
+    """After an import (in any session), reset the filters to everything and say what changed."""
+    seen = st.session_state.get("_seen_data_version")
+    st.session_state["_seen_data_version"] = data_version
+    if seen is None or seen == data_version:
+        return
+    dropped = [c for c in st.session_state.get("f_channels", []) if c not in options]
+    for key in FILTER_KEYS:
+        st.session_state.pop(key, None)
+    notice = "New data was imported: the filters now cover all of it."
+    if dropped:
+        notice += " Channels not in the new data: " + ", ".join(dropped) + "."
+    st.session_state["_filters_notice"] = notice
 
 
-def _remember(key: str) -> None:
-    st.session_state[f"_{key}"] = st.session_state[key]
-
-
-def sidebar() -> tuple[Filters, ScoringModel]:
-    """Draw the shared sidebar (data source, model version, filters); return filters and model."""
-    _use_app_navigation()  # here, not at import: a rerun raised mid-import leaves ui half-built
-    version = dataset_version()
-    current = datasets.current_dataset(conn())
-    model = current_model()
+def sidebar() -> Context:
+    """Draw the shared sidebar (data source, model version, filters); return the page context."""
+    route_through_app_navigation()  # here, not at import: a rerun raised mid-import half-builds ui
+    db = conn()
+    version = dataset_version(db)
+    current = datasets.current_dataset(db)
+    model = current_model(db)
+    span = period(db, version)
+    labels = segment_labels(model.segments)
+    options = channels(db, version)
+    _reset_filters_on_new_data(version, span, labels, options)
     with st.sidebar:
         st.markdown("**Data**")
         st.caption(data_caption(current))
@@ -344,39 +350,37 @@ def sidebar() -> tuple[Filters, ScoringModel]:
             else "Default model (nothing published yet)"
         )
         st.markdown("**Filters**")
-        span = period(version)
+        if "_filters_notice" in st.session_state:
+            st.info(st.session_state.pop("_filters_notice"), icon=":material/restart_alt:")
         if span is not None:
-            st.session_state["_f_period"] = _within(st.session_state.get("_f_period"), span)
-            _persisted("f_period", span)
+            _keep("f_period", span)
+            st.session_state["f_period"] = _within(st.session_state["f_period"], span)
             st.date_input(
                 "Period",
                 key="f_period",
                 min_value=span[0],
                 max_value=span[1],
-                on_change=_remember,
-                args=("f_period",),
                 help="Close date for win rate and cycle time, MQL date for "
                 "conversion, created date for pipeline created.",
             )
-        labels = segment_labels(model.segments)
-        _persisted("f_segments", [r.name for r in model.segments], valid=labels)
-        st.multiselect(
-            "Segments",
-            options=list(labels),
-            key="f_segments",
-            format_func=labels.get,
-            on_change=_remember,
-            args=("f_segments",),
-        )
-        options = channels(version)
-        _persisted("f_channels", options, valid=options)
-        st.multiselect(
-            "Channels", options=options, key="f_channels", on_change=_remember, args=("f_channels",)
-        )
-    return _filters(span, labels, options), model
+        _keep("f_segments", [r.name for r in model.segments])
+        st.session_state["f_segments"] = [s for s in st.session_state["f_segments"] if s in labels]
+        st.multiselect("Segments", options=list(labels), key="f_segments", format_func=labels.get)
+        _keep("f_channels", options)
+        st.session_state["f_channels"] = [c for c in st.session_state["f_channels"] if c in options]
+        st.multiselect("Channels", options=options, key="f_channels")
+    return Context(db, version, model, _filters(labels, options))
 
 
-def _filters(span: tuple[date, date] | None, labels: dict[str, str], options: list[str]) -> Filters:
+def _within(chosen: Any, span: tuple[date, date]) -> tuple[date, date]:
+    """Return the chosen period clamped to the data's span; the whole span when unusable."""
+    if not chosen or len(chosen) != 2:
+        return span
+    start, end = max(chosen[0], span[0]), min(chosen[1], span[1])
+    return (start, end) if start <= end else span
+
+
+def _filters(labels: dict[str, str], options: list[str]) -> Filters:
     chosen = st.session_state.get("f_period") or ()
     start, end = (chosen[0], chosen[1]) if len(chosen) == 2 else (None, None)
     segments = st.session_state.get("f_segments") or []
@@ -395,6 +399,9 @@ def data_caption(current: datasets.Dataset | None) -> str:
         return "No data imported yet."
     what = "Bundled sample export" if current.is_sample else f"{current.source_format} export"
     return f"{what}, imported {current.version[:16]}"
+
+
+# --- numbers for people -------------------------------------------------------------------------
 
 
 def pct(value: float | None) -> str:

@@ -14,7 +14,7 @@ from lib.store import datasets
 from lib.store.connection import table_counts
 from lib.store.schema import TABLES
 
-ui.sidebar()
+ctx = ui.sidebar()
 st.title("Import data")
 st.write(
     "Upload the files your CRM exported — Salesforce (Account, Lead, Contact, Opportunity, "
@@ -22,7 +22,7 @@ st.write(
     "other export with a mapping file. Nothing changes unless the whole import succeeds."
 )
 
-conn = ui.conn()
+conn = ctx.conn
 st.metric(
     "Records now",
     f"{sum(table_counts(conn).values()):,}",

@@ -9,9 +9,9 @@ from lib.present import charts
 from lib.present import data_quality as quality_view
 from lib.store.connection import data_as_of
 
-filters, model = ui.sidebar()
+ctx = ui.sidebar()
+model, filters, conn = ctx.model, ctx.filters, ctx.conn
 st.title("Data quality")
-conn = ui.conn()
 as_of = data_as_of(conn)
 days = st.slider(
     "Stale after (days without an update or touch)",
@@ -27,9 +27,9 @@ st.caption(
     else "No data yet."
 )
 
-summary, all_records = ui.quality_issues(days)
-views = ui.segment_views(model.segments)
-leads = ui.lead_scope(model.segments)
+summary, all_records = ui.quality_issues(conn, ctx.data_version, int(days))
+views = ui.segment_views(conn, ctx.data_version, model)
+leads = ui.lead_scope(conn, ctx.data_version, model)
 records = quality_view.filtered_issue_records(all_records, leads, views["account_segment"], filters)
 
 st.subheader("What to fix first")
@@ -39,7 +39,7 @@ st.caption(
 )
 st.dataframe(quality_view.summary_in_words(summary, ui.money), hide_index=True)
 
-bounce = ui.bounce_rate()
+bounce = ui.bounce_rate(conn, ctx.data_version)
 in_scope = quality_view.leads_within(leads, filters)
 st.subheader("Bounced email addresses")
 left, right = st.columns(2)

@@ -9,9 +9,11 @@ from lib.present.export import crm_export_frame
 from lib.present.leads import LeadQuery
 from lib.scoring import explain_lead
 
-filters, model = ui.sidebar()
+ctx = ui.sidebar()
+model, filters = ctx.model, ctx.filters
 st.title("Leads")
-scores, features = ui.scores(), ui.features()
+scores = ui.scores(ctx.conn, ctx.data_version, model)
+features = ui.features(ctx.conn, ctx.data_version, model)
 words = leads_view.value_labels(model)
 
 left, middle, right = st.columns(3)
@@ -93,7 +95,9 @@ with explain:
 
 with accounts:
     st.dataframe(
-        leads_view.accounts_in_words(ui.accounts(), scores, model, filters.segments),
+        leads_view.accounts_in_words(
+            ui.accounts(ctx.conn, ctx.data_version, model), scores, model, filters.segments
+        ),
         hide_index=True,
         column_config={"Buying group covered": st.column_config.NumberColumn(format="percent")},
     )

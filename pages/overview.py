@@ -5,18 +5,16 @@ import streamlit as st
 import ui
 from lib.metrics import kpis
 from lib.metrics.maturity import maturity_levels
-from lib.model import sla_hours_by_segment
-from lib.model.segments import segment_labels
+from lib.model import segment_labels
 from lib.present import charts
 from lib.present import overview as leadership
 
-filters, model = ui.sidebar()
-conn, rules, labels = ui.conn(), model.segments, segment_labels(model.segments)
-views = ui.segment_views(rules)
+ctx = ui.sidebar()
+model, labels = ctx.model, segment_labels(ctx.model.segments)
+bundle = ui.kpis(ctx.conn, ctx.data_version, model, ctx.filters)
+overall = bundle.summary["overall"]
 st.title("Overview")
 
-overall = kpis.kpis_by_segment(conn, rules, filters, views=views)["overall"]
-wins = kpis.win_rate_by_segment(conn, rules, filters, views=views)
 first, second, third, fourth = st.columns(4)
 with first:
     ui.rate_metric(
@@ -45,26 +43,24 @@ fourth.metric(
 fourth.caption(f"{overall['won_deals']:,} won deals, close − create date")
 third.metric("Open pipeline", ui.money(overall["open_pipeline_amount"]))
 third.caption(f"{overall['open_pipeline_count']:,} open opportunities")
-st.info(leadership.leader_sentence(wins, labels), icon=":material/emoji_events:")
+st.info(leadership.leader_sentence(bundle.wins, labels), icon=":material/emoji_events:")
 
 st.subheader("Maturity matrix")
-mix = kpis.pipeline_mix(conn, rules, filters, views=views)
-sla_hours = sla_hours_by_segment(model)
-bands = ui.band_outcomes()
-evidence = ui.maturity()
+bands = ui.band_outcomes(ctx.conn, ctx.data_version, model)
+evidence = ui.maturity(ctx.conn, ctx.data_version, model, len(ui.model_versions(ctx.conn)))
 now = leadership.kpis_now(
-    mix,
-    wins,
-    kpis.qualified_opportunity_rate(conn, rules, filters, views=views),
-    kpis.sla_compliance(conn, rules, filters, sla_hours, views=views),
-    kpis.speed_to_first_meeting(conn, rules, filters, views=views),
-    kpis.profitable_win_rate(conn, rules, filters, leadership.OVERVIEW_MARGIN_TARGET, views=views),
+    bundle.mix,
+    bundle.wins,
+    bundle.qualified,
+    bundle.sla,
+    bundle.meetings,
+    bundle.profitable,
     bands,
     labels,
     {band.name: band.label for band in model.bands},
 )
 trends = leadership.quarterly_trends(
-    kpis.kpis_by_quarter(conn, rules, filters, views=views), rules[0].name, rules[0].label
+    bundle.quarters, model.segments[0].name, model.segments[0].label
 )
 for column, row in zip(
     st.columns(3) + st.columns(3), maturity_levels(evidence).itertuples(), strict=True
@@ -93,7 +89,7 @@ target = leadership.target_mix(enterprise, mid_market)
 if enterprise + mid_market > 100:
     st.warning("The two targets add up to more than 100%; they are scaled down to fit.")
 st.caption(f"SMB gets the rest: {target['smb']:.0%}.")
-mix = kpis.mix_against_target(mix, target)
+mix = kpis.mix_against_target(bundle.mix, target)
 st.markdown(f"**{leadership.mix_gap_sentence(mix, labels)}**")
 st.plotly_chart(charts.pipeline_mix_chart(mix, labels), theme="streamlit")
 share = st.column_config.NumberColumn(format="percent")
@@ -113,10 +109,5 @@ st.caption(
 )
 
 st.subheader("Pipeline velocity")
-st.plotly_chart(
-    charts.velocity_chart(
-        kpis.pipeline_velocity_by_segment(conn, rules, filters, views=views), labels
-    ),
-    theme="streamlit",
-)
+st.plotly_chart(charts.velocity_chart(bundle.velocity, labels), theme="streamlit")
 st.caption("Open opportunities × win rate × average won deal ÷ median days to win.")

@@ -3,37 +3,32 @@
 import streamlit as st
 
 import ui
-from lib.metrics import kpis
-from lib.model import segment_labels, sla_hours_by_segment
+from lib.model import segment_labels
 from lib.present import charts
 from lib.present import quarterly_review as review
 
-filters, model = ui.sidebar()
-conn, rules, labels = ui.conn(), model.segments, segment_labels(model.segments)
-views = ui.segment_views(rules)
+ctx = ui.sidebar()
+model, labels = ctx.model, segment_labels(ctx.model.segments)
+bundle = ui.kpis(ctx.conn, ctx.data_version, model, ctx.filters)
 text = st.column_config.TextColumn(width="large")
 st.title("Quarterly review")
 
 st.subheader("Win rate by segment and quarter")
 st.plotly_chart(
-    charts.win_rate_trend_chart(kpis.kpis_by_quarter(conn, rules, filters, views=views), labels),
+    charts.win_rate_trend_chart(bundle.quarters, labels),
     theme="streamlit",
 )
 
 st.subheader("MQL→SQL conversion against the healthy 10–25% band")
-by_channel = kpis.mql_to_sql_by_channel(conn, rules, filters, views=views)
+by_channel = bundle.mql_by_channel
 st.markdown(review.out_of_band_sentence(by_channel))
 st.plotly_chart(
-    charts.mql_to_sql_heatmap(
-        kpis.mql_to_sql_by_segment_and_channel(conn, rules, filters, views=views), labels
-    ),
+    charts.mql_to_sql_heatmap(bundle.mql_cells, labels),
     theme="streamlit",
 )
 left, right = st.columns(2)
 left.dataframe(
-    review.mql_table(
-        kpis.mql_to_sql_by_segment(conn, rules, filters, views=views), "segment", labels
-    ),
+    review.mql_table(bundle.mql_by_segment, "segment", labels),
     hide_index=True,
     key="mql_by_segment",
 )
@@ -42,11 +37,9 @@ right.dataframe(
 )
 
 st.subheader("Sales cycle")
-survival = kpis.cycle_time_survival(conn, rules, filters, views=views)
+survival = bundle.survival
 st.dataframe(
-    review.cycle_table(
-        kpis.cycle_time_by_segment(conn, rules, filters, views=views), survival, labels
-    ),
+    review.cycle_table(bundle.cycles, survival, labels),
     hide_index=True,
     key="cycle_table",
 )
@@ -59,11 +52,7 @@ st.caption(
 
 st.subheader("Speed to first meeting and SLA compliance")
 st.dataframe(
-    review.sla_table(
-        kpis.sla_compliance(conn, rules, filters, sla_hours_by_segment(model), views=views),
-        kpis.speed_to_first_meeting(conn, rules, filters, views=views),
-        labels,
-    ),
+    review.sla_table(bundle.sla, bundle.meetings, labels),
     hide_index=True,
     key="sla_table",
     column_config={
@@ -75,7 +64,7 @@ st.caption("SLA hours come from each segment's policy in the published scoring m
 
 st.subheader("Profitable win rate")
 margin_target = st.slider("Margin target (%)", 0, 90, 30, step=5, key="margin_target") / 100
-profitable = kpis.profitable_win_rate(conn, rules, filters, margin_target, views=views)
+profitable = ui.profitable(ctx.conn, ctx.data_version, model, ctx.filters, margin_target)
 st.markdown(review.margin_sentence(profitable, margin_target))
 st.dataframe(
     review.profitable_table(profitable, labels),
@@ -88,7 +77,7 @@ st.dataframe(
 )
 
 st.subheader("Do higher scores win more?")
-bands = ui.band_outcomes()
+bands = ui.band_outcomes(ctx.conn, ctx.data_version, model)
 band_labels = {band.name: band.label for band in model.bands}
 st.markdown(review.band_sentence(bands, band_labels))
 st.plotly_chart(charts.band_outcome_chart(bands, band_labels), theme="streamlit")

@@ -9,7 +9,8 @@ from lib.evaluate.recalibration import publish_recalibrated
 from lib.present import charts
 from lib.present import recalibration as recal_view
 
-filters, model = ui.sidebar()
+ctx = ui.sidebar()
+model = ctx.model
 st.title("Recalibration")
 st.caption(
     "Re-fits the published model's pillar weights and points per event on closed-won "
@@ -40,7 +41,7 @@ if not st.session_state.get("recal_requested"):
     st.info("Press **Re-fit weights from history** to fit on the closed deals.")
     st.stop()
 try:
-    result = ui.recalibration(min_deals, test_share)
+    result = ui.recalibration(ctx.conn, ctx.data_version, model, int(min_deals), float(test_share))
 except RecalibrationError as exc:
     st.error(str(exc))
     st.stop()
@@ -102,7 +103,7 @@ for column, (kind, mime) in zip(
     )
 author = st.text_input("Your name (recorded with the version)", key="recal_author")
 if st.button("Publish as new version", key="recal_publish", disabled=not (allowed and author)):
-    stored = publish_recalibrated(ui.conn(), result, author, force=force)
+    stored = publish_recalibrated(ctx.conn, result, author, force=force)
     st.session_state["recal_published"] = stored.version
     st.rerun()
 if "recal_published" in st.session_state:

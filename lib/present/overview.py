@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lib.metrics.bundle import OVERVIEW_MARGIN_TARGET
 from lib.metrics.stats import SMALL_SAMPLE, wilson_interval
 from lib.present.numbers import money_text, rate_text
 
 TARGET_SEGMENTS = ("enterprise", "mid_market")  # the two the sliders set; smb takes the rest
 REST_SEGMENT = "smb"
-# the Overview has no margin slider; profitable means at least this gross margin there
-OVERVIEW_MARGIN_TARGET = 0.30
 
 
 def target_mix(enterprise_pct: float, mid_market_pct: float) -> dict[str, float]:

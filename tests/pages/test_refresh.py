@@ -1,0 +1,77 @@
+"""Publishing a model or importing data (from any session, or the CLI) refreshes every page."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.ingest import import_sources
+from lib.model import default_model, with_changes
+from lib.store.connection import connect
+from lib.store.model_versions import publish_model
+from tests.fixtures import small_salesforce_export
+
+PAGES = (
+    "overview",
+    "quarterly_review",
+    "leads",
+    "scoring_lab",
+    "data_quality",
+    "data",
+)
+
+
+def shown(at: AppTest) -> list[str]:
+    """Return what the page's main area shows: metrics, tables, captions and texts."""
+    main = at.main
+    values = [f"{m.label}={m.value}" for m in main.metric]
+    values += [d.value.to_csv() for d in main.dataframe]
+    values += [c.value for c in main.caption] + [m.value for m in main.markdown]
+    return values
+
+
+def open_page(name: str) -> AppTest:
+    at = AppTest.from_file("../../app.py", default_timeout=180)
+    at.switch_page(f"pages/{name}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def everything_enterprise():
+    """Return the default model with segment rules that put every known company in enterprise."""
+    model = default_model()
+    segments = (
+        tuple(replace(r, min_annual_revenue_usd=0.0, min_employees=0) for r in model.segments[:1])
+        + model.segments[1:]
+    )
+    return with_changes(model, segments=segments)
+
+
+@pytest.mark.parametrize("name", [p for p in PAGES if p != "data"])  # imports know no model
+def test_a_publish_elsewhere_changes_what_the_page_shows(app_db, name):
+    at = open_page(name)
+    before = shown(at)
+    with connect(app_db) as conn:
+        publish_model(conn, everything_enterprise(), "Ana", "every company is enterprise")
+    at.run()
+    assert not at.exception
+    assert at.sidebar.caption[1].value == "Published version 1"
+    assert shown(at) != before
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_an_import_elsewhere_changes_what_the_page_shows_and_resets_the_filters(
+    app_db, tmp_path, name
+):
+    at = open_page(name)
+    at.sidebar.multiselect(key="f_segments").set_value(["smb"]).run()
+    before = shown(at)
+    with connect(app_db) as conn:
+        import_sources(conn, [small_salesforce_export(tmp_path)])
+    at.run()
+    assert not at.exception
+    assert shown(at) != before
+    assert "New data was imported" in at.sidebar.info[0].value
+    assert at.sidebar.multiselect(key="f_segments").value == ["enterprise", "mid_market", "smb"]
