@@ -33,6 +33,7 @@ from lib.metrics.stats import SMALL_SAMPLE
 from lib.model import ScoringModel, segment_labels, sla_hours_by_segment
 from lib.present import data_quality as quality_view
 from lib.present.numbers import SMALL_SAMPLE_FLAG, money_text, percent_text
+from lib.present.text import literal
 from lib.scoring import (
     FeatureMatrix,
     ScoreArrays,
@@ -342,7 +343,7 @@ def sidebar() -> Context:
     _reset_filters_on_new_data(version, span, labels, options)
     with st.sidebar:
         st.markdown("**Data**")
-        st.caption(data_caption(current))
+        st.caption(literal(data_caption(current)))
         st.markdown("**Scoring model**")
         st.caption(
             f"Published version {model.version}"
@@ -351,7 +352,7 @@ def sidebar() -> Context:
         )
         st.markdown("**Filters**")
         if "_filters_notice" in st.session_state:
-            st.info(st.session_state.pop("_filters_notice"), icon=":material/restart_alt:")
+            st.info(literal(st.session_state.pop("_filters_notice")), icon=":material/restart_alt:")
         if span is not None:
             _keep("f_period", span)
             st.session_state["f_period"] = _within(st.session_state["f_period"], span)

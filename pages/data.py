@@ -10,6 +10,7 @@ import ui
 from lib.errors import QualifyError
 from lib.ingest import FORMATS, ImportReport, import_sources
 from lib.ingest.uploads import save_uploads
+from lib.present.text import literal
 from lib.store import datasets
 from lib.store.connection import table_counts
 from lib.store.schema import TABLES
@@ -31,10 +32,10 @@ st.metric(
 
 
 def show_report(report: ImportReport) -> None:
-    st.success(f"Imported a {report.source_format} export in {report.seconds:.1f} s.")
+    st.success(literal(f"Imported a {report.source_format} export in {report.seconds:.1f} s."))
     st.dataframe(pd.DataFrame(report.files, columns=["File", "Table", "Rows"]), hide_index=True)
     for warning in report.warnings:
-        st.warning(warning)
+        st.warning(literal(warning))
 
 
 def run_import(action) -> None:
@@ -43,7 +44,7 @@ def run_import(action) -> None:
         report = action(lambda f, m: bar.progress(min(f, 1.0), text=m))
     except QualifyError as exc:
         bar.empty()
-        st.error(f"Import refused — your data is unchanged. {exc}")
+        st.error(literal(f"Import refused — your data is unchanged. {exc}"))
         return
     st.cache_data.clear()
     st.session_state["last_report"] = report

@@ -7,6 +7,7 @@ from lib.metrics import quality
 from lib.model.segments import segment_labels
 from lib.present import charts
 from lib.present import data_quality as quality_view
+from lib.present.csv_file import csv_text
 from lib.store.connection import data_as_of
 
 ctx = ui.sidebar()
@@ -76,7 +77,7 @@ for row in summary.itertuples():
         # deferred: each CSV is built when its button is pressed, not on every run
         st.download_button(
             "Download these records (CSV)",
-            lambda listed=listed: listed.to_csv(index=False),
+            lambda listed=listed: csv_text(listed),
             file_name=f"{row.key}.csv",
             mime="text/csv",
             key=f"download_{row.key}",

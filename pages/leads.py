@@ -5,8 +5,10 @@ import streamlit as st
 import ui
 from lib.present import charts
 from lib.present import leads as leads_view
+from lib.present.csv_file import csv_text
 from lib.present.export import crm_export_frame
 from lib.present.leads import LeadQuery
+from lib.present.text import literal
 from lib.scoring import explain_lead
 
 ctx = ui.sidebar()
@@ -91,7 +93,9 @@ with explain:
             ),
             theme="streamlit",
         )
-        st.caption(f"{words['stage'][row['stage']]} · {row['framework']} · {row['next_action']}")
+        st.caption(
+            literal(f"{words['stage'][row['stage']]} · {row['framework']} · {row['next_action']}")
+        )
 
 with accounts:
     st.dataframe(
@@ -107,7 +111,7 @@ with export:
     # deferred: the CSV is built when the button is pressed (10 s for 1M leads, not every run)
     st.download_button(
         "Download CRM export (CSV)",
-        lambda: crm_export_frame(leads).to_csv(index=False),
+        lambda: csv_text(crm_export_frame(leads)),
         file_name="qualify_scores.csv",
         mime="text/csv",
         key="crm_download",

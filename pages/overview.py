@@ -8,6 +8,7 @@ from lib.metrics.maturity import maturity_levels
 from lib.model import segment_labels
 from lib.present import charts
 from lib.present import overview as leadership
+from lib.present.text import literal
 
 ctx = ui.sidebar()
 model, labels = ctx.model, segment_labels(ctx.model.segments)
@@ -43,7 +44,7 @@ fourth.metric(
 fourth.caption(f"{overall['won_deals']:,} won deals, close − create date")
 third.metric("Open pipeline", ui.money(overall["open_pipeline_amount"]))
 third.caption(f"{overall['open_pipeline_count']:,} open opportunities")
-st.info(leadership.leader_sentence(bundle.wins, labels), icon=":material/emoji_events:")
+st.info(literal(leadership.leader_sentence(bundle.wins, labels)), icon=":material/emoji_events:")
 
 st.subheader("Maturity matrix")
 bands = ui.band_outcomes(ctx.conn, ctx.data_version, model)
@@ -66,16 +67,18 @@ for column, row in zip(
     st.columns(3) + st.columns(3), maturity_levels(evidence).itertuples(), strict=True
 ):
     with column.container(border=True):
-        st.markdown(f"**{row.label}** · {row.kpi}")
+        st.markdown(f"**{literal(row.label)}** · {literal(row.kpi)}")
         st.progress(row.level / 4, text=f"Level {row.level} of 4: {row.level_name}")
-        st.markdown(now[row.capability])
+        st.markdown(literal(now[row.capability]))
         if row.capability in trends:
             st.plotly_chart(
                 charts.trend_sparkline(trends[row.capability]),
                 theme="streamlit",
                 key=f"trend_{row.capability}",
             )
-        st.caption(f"{row.evidence} Next level needs: {row.next_level_needs or '— (top level)'}.")
+        st.caption(
+            literal(f"{row.evidence} Next level needs: {row.next_level_needs or '— (top level)'}.")
+        )
 st.caption(
     "Levels: 1 ad hoc · 2 defined · 3 managed · 4 operationalised, measured on all the "
     "data; the KPI values and trends follow the sidebar filters."
@@ -90,7 +93,7 @@ if enterprise + mid_market > 100:
     st.warning("The two targets add up to more than 100%; they are scaled down to fit.")
 st.caption(f"SMB gets the rest: {target['smb']:.0%}.")
 mix = kpis.mix_against_target(bundle.mix, target)
-st.markdown(f"**{leadership.mix_gap_sentence(mix, labels)}**")
+st.markdown(f"**{literal(leadership.mix_gap_sentence(mix, labels))}**")
 st.plotly_chart(charts.pipeline_mix_chart(mix, labels), theme="streamlit")
 share = st.column_config.NumberColumn(format="percent")
 st.dataframe(

@@ -6,6 +6,7 @@ import ui
 from lib.model import segment_labels
 from lib.present import charts
 from lib.present import quarterly_review as review
+from lib.present.text import literal
 
 ctx = ui.sidebar()
 model, labels = ctx.model, segment_labels(ctx.model.segments)
@@ -21,7 +22,7 @@ st.plotly_chart(
 
 st.subheader("MQL→SQL conversion against the healthy 10–25% band")
 by_channel = bundle.mql_by_channel
-st.markdown(review.out_of_band_sentence(by_channel))
+st.markdown(literal(review.out_of_band_sentence(by_channel)))
 st.plotly_chart(
     charts.mql_to_sql_heatmap(bundle.mql_cells, labels),
     theme="streamlit",
@@ -65,7 +66,7 @@ st.caption("SLA hours come from each segment's policy in the published scoring m
 st.subheader("Profitable win rate")
 margin_target = st.slider("Margin target (%)", 0, 90, 30, step=5, key="margin_target") / 100
 profitable = ui.profitable(ctx.conn, ctx.data_version, model, ctx.filters, margin_target)
-st.markdown(review.margin_sentence(profitable, margin_target))
+st.markdown(literal(review.margin_sentence(profitable, margin_target)))
 st.dataframe(
     review.profitable_table(profitable, labels),
     hide_index=True,
@@ -79,7 +80,7 @@ st.dataframe(
 st.subheader("Do higher scores win more?")
 bands = ui.band_outcomes(ctx.conn, ctx.data_version, model)
 band_labels = {band.name: band.label for band in model.bands}
-st.markdown(review.band_sentence(bands, band_labels))
+st.markdown(literal(review.band_sentence(bands, band_labels)))
 st.plotly_chart(charts.band_outcome_chart(bands, band_labels), theme="streamlit")
 money = st.column_config.NumberColumn(format="dollar")
 st.dataframe(

@@ -8,6 +8,7 @@ from lib.evaluate.design import MIN_CLOSED_DEALS
 from lib.evaluate.recalibration import publish_recalibrated
 from lib.present import charts
 from lib.present import recalibration as recal_view
+from lib.present.text import literal
 
 ctx = ui.sidebar()
 model = ctx.model
@@ -43,13 +44,13 @@ if not st.session_state.get("recal_requested"):
 try:
     result = ui.recalibration(ctx.conn, ctx.data_version, model, int(min_deals), float(test_share))
 except RecalibrationError as exc:
-    st.error(str(exc))
+    st.error(literal(exc))
     st.stop()
 
 st.metric("Closed deals to learn from", f"{result.closed_deals:,}")
-st.caption(recal_view.period_caption(result))
+st.caption(literal(recal_view.period_caption(result)))
 for note in recal_view.fit_notes(result):
-    st.caption(f"⚠ {note}")
+    st.caption(f"⚠ {literal(note)}")
 
 st.subheader("Validation on the held-out period")
 for column, row in zip(st.columns(3), recal_view.auc_table(result).itertuples(), strict=True):
@@ -61,7 +62,7 @@ for column, row in zip(st.columns(3), recal_view.auc_table(result).itertuples(),
     column.caption(
         f"95% interval {row.low:.3f}–{row.high:.3f}, {result.test_size:,} held-out closed deals"
     )
-st.markdown(f"**{recal_view.auc_verdict(result)}**")
+st.markdown(f"**{literal(recal_view.auc_verdict(result))}**")
 left, right = st.columns(2)
 left.plotly_chart(charts.lift_by_decile_chart(recal_view.lift_frame(result)), theme="streamlit")
 right.plotly_chart(
@@ -70,7 +71,7 @@ right.plotly_chart(
 
 st.subheader("Which signals predict, and by how much")
 for sentence in result.findings:
-    st.markdown(f"- {sentence}")
+    st.markdown(f"- {literal(sentence)}")
 st.dataframe(recal_view.coefficients_in_words(result), hide_index=True)
 
 st.subheader("Weights: current against recalibrated")
@@ -79,7 +80,7 @@ st.dataframe(recal_view.weights_in_words(result), hide_index=True)
 st.subheader("Export or publish")
 warning = recal_view.trust_warning(result, min_deals)
 if warning:
-    st.warning(warning, icon="⚠️")
+    st.warning(literal(warning), icon="⚠️")
 force = warning is not None and st.checkbox(
     f"Use it anyway: I accept a model fitted on only {result.closed_deals:,} closed deals",
     key="recal_force",

@@ -13,6 +13,7 @@ from lib.model.merge import rebased
 from lib.model.segments import segment_labels
 from lib.present import charts
 from lib.present import scoring_lab as lab_view
+from lib.present.text import literal
 from lib.scoring import score_arrays
 from lib.store.model_versions import publish_model
 
@@ -50,7 +51,7 @@ if start is None or lab_view.base_of(start) != lab_view.base_of(model):
     state["lab_start"] = model
     load_widgets()
 if "lab_rebased" in state:
-    st.warning(state["lab_rebased"], icon=":material/sync_problem:")
+    st.warning(literal(state["lab_rebased"]), icon=":material/sync_problem:")
 for key, value in lab_view.widget_values(state["lab_model"], state["lab_segment"]).items():
     state.setdefault(key, value)
 
@@ -93,7 +94,7 @@ with controls:
     try:
         state["lab_model"] = lab_view.edited_model(state["lab_model"], segment, values)
     except ModelError as exc:
-        st.error(f"Not applied: {exc}")
+        st.error(literal(f"Not applied: {exc}"))
     edited = state["lab_model"]
     weights = edited.policies[segment].pillar_weights
     st.caption(
@@ -117,7 +118,7 @@ with results:
         ):
             column.metric(card.label, card.value, card.delta, delta_color=card.delta_color)
             column.caption(card.caption)
-    st.caption("Leads changing stage: " + lab_view.transitions_in_words(bt))
+    st.caption(literal("Leads changing stage: " + lab_view.transitions_in_words(bt)))
     bands, mix, changed, publish, versions_tab = st.tabs(
         ["Score bands", "Qualified mix", "Leads that change stage", "Publish", "History"]
     )
@@ -133,14 +134,16 @@ with results:
         },
     )
     shown = lab_view.changed_within(bt, history.frame, ctx.filters)
-    changed.caption(lab_view.changed_caption(len(shown), bt))
+    changed.caption(literal(lab_view.changed_caption(len(shown), bt)))
     changed.dataframe(
         lab_view.changed_in_words(shown, history.frame, baseline, after, edited), hide_index=True
     )
 
 with publish:
     diff = lab_view.diff_in_words(model_diff(model, edited), edited)
-    st.markdown("\n".join(f"- {line}" for line in diff) or "No change from the published model.")
+    st.markdown(
+        "\n".join(f"- {literal(line)}" for line in diff) or "No change from the published model."
+    )
     author = st.text_input("Your name", key="lab_author")
     note = st.text_input("Why (recorded with the version)", key="lab_note")
     if st.button(
@@ -159,8 +162,8 @@ with versions_tab:
     entries = lab_view.version_changes(ctx.conn, ui.model_versions(ctx.conn))
     restorer = st.text_input("Your name (recorded with a restore)", key="lab_restorer")
     for entry in entries:
-        with st.expander(entry.title, expanded=entry is entries[0]):
-            st.markdown("\n".join(f"- {line}" for line in entry.changes) or "No change.")
+        with st.expander(literal(entry.title), expanded=entry is entries[0]):
+            st.markdown("\n".join(f"- {literal(line)}" for line in entry.changes) or "No change.")
             if st.button(
                 f"Restore {entry.name}",
                 key=f"lab_restore_{entry.version}",
@@ -170,4 +173,4 @@ with versions_tab:
                 state["lab_notice"] = f"Restored {entry.name} as the newest version."
                 st.rerun()
 if "lab_notice" in state:
-    st.toast(state.pop("lab_notice"))
+    st.toast(literal(state.pop("lab_notice")))

@@ -12,3 +12,27 @@ def small_salesforce_export(folder: Path, *, leads: int = 400, seed: int = 11) -
     path = folder / f"small_export_{seed}.zip"
     write_zip(generate(leads, leads * 10, max(leads // 4, 10), seed), path)
     return path
+
+
+PLANTED = {
+    "image": "![pixel](https://evil.example/p.png)",
+    "link": "[click](https://evil.example)",
+    "html": "<img src=https://evil.example/p.png>",
+    "formula": '=HYPERLINK("https://evil.example","x")',
+}
+
+
+def planted_export(folder: Path, *, leads: int = 400, seed: int = 13) -> Path:
+    """Write a small export whose lead sources, companies and deal names carry Markdown, HTML
+    and spreadsheet formulas, as a hostile or careless CRM user might type them."""
+    frames = generate(leads, leads * 10, max(leads // 4, 10), seed)
+    lead, opportunity, account = frames["Lead"], frames["Opportunity"], frames["Account"]
+    sources = list(PLANTED.values())
+    lead["LeadSource"] = [sources[i % len(sources)] for i in range(len(lead))]
+    opportunity["LeadSource"] = [sources[i % len(sources)] for i in range(len(opportunity))]
+    lead["Company"] = PLANTED["formula"]
+    account["Name"] = PLANTED["link"]
+    opportunity["Name"] = PLANTED["html"]
+    path = folder / "planted_export.zip"
+    write_zip(frames, path)
+    return path

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from lib.present.text import chart_text
+
 # mid-tone data colours readable on light and dark backgrounds (Okabe-Ito, colour-blind safe)
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999")
 BAND_COLOURS = {"below": "#D55E00", "in": "#009E73", "above": "#0072B2"}
@@ -27,7 +29,7 @@ def segment_colours(segments: list[str]) -> dict[str, str]:
 
 
 def _label(labels: dict[str, str], key: str) -> str:
-    return labels.get(key, key.replace("_", " ").capitalize())
+    return chart_text(labels.get(key, key.replace("_", " ").capitalize()))
 
 
 def pipeline_mix_chart(mix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
@@ -203,7 +205,7 @@ def mql_to_sql_heatmap(cells: pd.DataFrame, labels: dict[str, str]) -> go.Figure
     fig = go.Figure(
         go.Heatmap(
             z=z.to_numpy(dtype="float64"),
-            x=list(z.columns),
+            x=[chart_text(c) for c in z.columns],
             y=[_label(labels, s) for s in z.index],
             text=text.to_numpy(),
             texttemplate="%{text}",
@@ -355,7 +357,7 @@ def blank_fields_chart(blank: pd.DataFrame) -> go.Figure:
 def score_waterfall_chart(factors: pd.DataFrame, score: float) -> go.Figure:
     """Return a horizontal waterfall of one lead's factor points ending at its score; factors is
     lib.present.leads.chart_factors output (factor, points, pillar)."""
-    names = [*factors["factor"], "Qualification score"]
+    names = [*(chart_text(f) for f in factors["factor"]), "Qualification score"]
     fig = go.Figure(
         go.Waterfall(
             orientation="h",

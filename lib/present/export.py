@@ -1,10 +1,12 @@
-"""Per-lead scores as a CSV a CRM can re-import, with formula injection neutralised."""
+"""Per-lead scores as a CSV a CRM can re-import (written safely by lib.present.csv_file)."""
 
 from __future__ import annotations
 
 import os
 
 import pandas as pd
+
+from lib.present.csv_file import write_csv
 
 # score column -> (export column, HubSpot custom property, Salesforce custom field).
 # The export column is the HubSpot internal name, so a HubSpot import maps without edits.
@@ -29,15 +31,7 @@ CRM_PROPERTY_MAP: dict[str, tuple[str, str, str]] = {
     "sla_due_at": ("qualify_sla_due_at", "qualify_sla_due_at", "Qualify_SLA_Due_At__c"),
     "top_factors": ("qualify_reasons", "qualify_reasons", "Qualify_Reasons__c"),
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SCORE_DECIMALS = 1
-
-
-def neutralise_formulas(values: pd.Series) -> pd.Series:
-    """Return text cells with a leading ' where a spreadsheet would run them as a formula."""
-    text = values.astype("string")
-    risky = text.str.startswith(FORMULA_STARTS).fillna(False)
-    return text.where(~risky, "'" + text).astype(object)
 
 
 def crm_export_frame(scores: pd.DataFrame) -> pd.DataFrame:
@@ -46,13 +40,9 @@ def crm_export_frame(scores: pd.DataFrame) -> pd.DataFrame:
     numeric = ["grade", "behavior_score", "qualification_score"]
     frame[numeric] = frame[numeric].astype("float64").round(SCORE_DECIMALS)
     frame["sla_due_at"] = pd.to_datetime(frame["sla_due_at"]).dt.strftime("%Y-%m-%dT%H:%M:%S")
-    text = [c for c in frame.columns if c not in numeric]
-    frame[text] = frame[text].apply(neutralise_formulas)
     return frame.rename(columns={k: v[0] for k, v in CRM_PROPERTY_MAP.items()})
 
 
 def write_crm_csv(scores: pd.DataFrame, path: str | os.PathLike[str]) -> int:
     """Write the CRM export as UTF-8 CSV to `path` and return the number of rows written."""
-    frame = crm_export_frame(scores)
-    frame.to_csv(path, index=False, encoding="utf-8")
-    return len(frame)
+    return write_csv(crm_export_frame(scores), path)

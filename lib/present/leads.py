@@ -197,6 +197,10 @@ def chart_factors(explanation: pd.DataFrame, keep: int = CHART_FACTORS) -> pd.Da
         )
     parts.append(scale[scale["points"] != 0])
     chart = pd.concat(parts, ignore_index=True)
+    # a chart draws one bar per label: a label two pillars share (competitor research is
+    # behaviour and a risk) is told apart by its pillar
+    shared = chart["factor"].duplicated(keep=False)
+    chart["factor"] = chart["factor"].where(~shared, chart["factor"] + " (" + chart["pillar"] + ")")
     return chart.assign(
         factor=_sentence_case(chart["factor"]), pillar=_sentence_case(chart["pillar"])
     )[["factor", "points", "pillar"]]

@@ -17,6 +17,7 @@ from lib.evaluate.recalibration import Recalibration, weights_table
 from lib.metrics.stats import auc_interval
 from lib.model import PILLARS, ScoringModel, model_to_dict, model_to_yaml
 from lib.model.segments import segment_labels
+from lib.present.csv_file import csv_text
 
 MODEL_WORDS = {
     "current": "Current model",
@@ -154,5 +155,5 @@ def model_files(result: Recalibration, force: bool) -> dict[str, str]:
     return {
         "yaml": model_to_yaml(result.model),
         "json": json.dumps(model_to_dict(result.model), indent=2),
-        "csv": weights_table(result).to_csv(index=False),
+        "csv": csv_text(weights_table(result)),
     }

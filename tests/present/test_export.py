@@ -5,12 +5,8 @@ import csv
 import pandas as pd
 import pytest
 
-from lib.present.export import (
-    CRM_PROPERTY_MAP,
-    crm_export_frame,
-    neutralise_formulas,
-    write_crm_csv,
-)
+from lib.present.csv_file import neutralise_formulas
+from lib.present.export import CRM_PROPERTY_MAP, crm_export_frame, write_crm_csv
 from lib.scoring import SCORE_COLUMNS
 
 

@@ -217,3 +217,20 @@ def test_chart_factors_put_the_score_scale_after_the_points_earned():
         "Score kept within 0-100",
     ]
     assert chart["points"].sum() == pytest.approx(parts["points"].sum())
+
+
+def test_a_label_two_pillars_share_becomes_two_bars_named_by_pillar():
+    explanation = pd.DataFrame(
+        {
+            "factor": ["competitor research", "competitor research", "ICP industry"],
+            "points": [4.0, -6.0, 8.0],
+            "pillar": ["urgency", "risk", "fit"],
+        }
+    )
+    chart = chart_factors(explanation)
+    assert list(chart["factor"]) == [
+        "ICP industry",
+        "Competitor research (risk)",
+        "Competitor research (urgency)",
+    ]
+    assert chart["points"].sum() == 6.0
