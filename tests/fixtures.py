@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from data.generate import generate, write_zip
@@ -36,3 +37,8 @@ def planted_export(folder: Path, *, leads: int = 400, seed: int = 13) -> Path:
     path = folder / "planted_export.zip"
     write_zip(frames, path)
     return path
+
+
+def unescaped(markdown: str) -> str:
+    """Return Markdown source as a reader sees it: backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from lib.model import default_model
 from lib.store.model_versions import publish_model
 from lib.store.schema import TABLES
+from tests.fixtures import unescaped
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 SAMPLE_RECORDS = "228,995"  # 4,000 accounts + 20,000 leads + 199,995 activities + 5,000 deals
@@ -62,7 +63,7 @@ def test_a_malformed_upload_names_file_row_and_column_and_changes_nothing(app_db
         publish_model(conn, default_model(), "Ana", "before the upload")
     before = table_rows(app_db)
     at = upload(data_page(), ("Lead.csv", BAD_LEADS, "text/csv"))
-    message = at.error[0].value
+    message = unescaped(at.error[0].value)
     assert "your data is unchanged" in message
     assert "Lead.csv" in message and "row 3" in message and "CreatedDate" in message
     assert records(at) == SAMPLE_RECORDS

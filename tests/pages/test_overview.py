@@ -7,6 +7,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.fixtures import unescaped
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
@@ -22,7 +24,7 @@ def _metric(at: AppTest, label: str) -> str:
 
 
 def _gap_sentence(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if "target mix" in m.value)
+    return next(unescaped(m.value) for m in at.markdown if "target mix" in m.value)
 
 
 def test_overview_renders_on_the_sample_with_the_shared_sidebar(app_db: Path) -> None:
