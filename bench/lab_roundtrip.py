@@ -1,14 +1,17 @@
-"""Browser round trip of a Scoring-lab slider move on the sample, in headless Chromium.
+"""Browser round trip of Scoring-lab slider moves on the sample, in headless Chromium.
 
-    python bench/lab_roundtrip.py [--moves 15] [--json]
+    python bench/lab_roundtrip.py [--sessions 1] [--moves 15] [--json]
 
 Times from the key press that moves the SQL threshold to the end of the script run that
-redraws every back-test number (what a person waits for), median over the moves.
+redraws every back-test number (what a person waits for). With --sessions N, N browser
+sessions (one Chromium, N contexts) move their sliders at the same time against one server:
+the load a team puts on a shared studio. Prints the median and the slowest move.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import shutil
 import statistics
@@ -16,13 +19,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from lib.store.connection import connect  # noqa: E402
 from lib.store.datasets import import_sample  # noqa: E402
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_for_app  # noqa: E402
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, SCRIPT_DONE, streamlit_server  # noqa: E402
 
 WATCH = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
@@ -34,6 +37,7 @@ WATCH = """() => {
                                                    observer.disconnect(); }
   }).observe(app, {attributes: true});
 }"""
+TIMEOUT_MS = 180_000
 
 
 def sample_database(folder: Path) -> Path:
@@ -44,48 +48,72 @@ def sample_database(folder: Path) -> Path:
     return path
 
 
-def round_trips(url: str, moves: int) -> list[float]:
-    """Return the milliseconds of each slider move, from key press to the redrawn page."""
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{url}/scoring_lab")
-        wait_for_app(page)
-        slider = page.get_by_role("slider", name="SQL threshold").first
-        times = []
-        for i in range(moves):
-            page.evaluate(WATCH)
-            slider.focus()
-            started = page.evaluate("performance.now()")
-            slider.press("ArrowLeft" if i % 2 == 0 else "ArrowRight")
-            page.wait_for_function("window.__done !== null", timeout=60_000)
-            times.append(page.evaluate("window.__done") - started)
-            page.wait_for_timeout(200)
-        browser.close()
+async def settled(page: Page) -> None:
+    """Wait until the page's script has finished and stays finished (no rerun follows)."""
+    for _ in range(2):
+        await page.wait_for_function(SCRIPT_DONE, timeout=TIMEOUT_MS)
+        await page.wait_for_timeout(400)
+
+
+async def session(browser: Browser, url: str, moves: int, ready: asyncio.Barrier) -> list[float]:
+    """Open the lab in a context of its own, wait for every session, then time each move."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    await page.goto(f"{url}/scoring_lab")
+    await page.wait_for_selector('[data-testid="stSidebar"]', timeout=TIMEOUT_MS)
+    await settled(page)
+    await ready.wait()  # every session has its page; now they all move at once
+    slider = page.get_by_role("slider", name="SQL threshold").first
+    times = []
+    for i in range(moves):
+        await settled(page)  # a key press during a rerun's redraw can be lost
+        await page.evaluate(WATCH)
+        await slider.focus()
+        started = await page.evaluate("performance.now()")
+        await slider.press("ArrowLeft" if i % 2 == 0 else "ArrowRight")
+        await page.wait_for_function("window.__done !== null", timeout=TIMEOUT_MS)
+        times.append(await page.evaluate("window.__done") - started)
+    await context.close()
     return times
 
 
+async def round_trips(url: str, sessions: int, moves: int) -> list[float]:
+    """Return the milliseconds of every move of every session."""
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        ready = asyncio.Barrier(sessions)
+        results = await asyncio.gather(
+            *(session(browser, url, moves, ready) for _ in range(sessions))
+        )
+        await browser.close()
+    return [t for times in results for t in times]
+
+
 def main() -> None:
-    """Measure and print the median round trip."""
+    """Measure and print the median and slowest round trip."""
     args = argparse.ArgumentParser()
+    args.add_argument("--sessions", type=int, default=1)
     args.add_argument("--moves", type=int, default=15)
     args.add_argument("--json", action="store_true")
     opts = args.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = sample_database(Path(tmp))
         with streamlit_server(db) as url:
-            times = round_trips(url, opts.moves)
+            times = asyncio.run(round_trips(url, opts.sessions, opts.moves))
         shutil.rmtree(tmp, ignore_errors=True)
     result = {
+        "sessions": opts.sessions,
         "moves": len(times),
         "p50_ms": round(statistics.median(times), 1),
+        "p90_ms": round(statistics.quantiles(times, n=10, method="inclusive")[-1], 1),
         "max_ms": round(max(times), 1),
     }
     print(
         json.dumps(result)
         if opts.json
-        else f"Scoring lab slider round trip on the sample: median {result['p50_ms']} ms, "
-        f"slowest {result['max_ms']} ms over {result['moves']} moves"
+        else f"Scoring lab slider round trip on the sample, {result['sessions']} session(s) at "
+        f"once: median {result['p50_ms']} ms, p90 {result['p90_ms']} ms, slowest "
+        f"{result['max_ms']} ms over {result['moves']} moves"
     )
 
 
