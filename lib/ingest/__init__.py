@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,8 +16,17 @@ from pathlib import Path
 import duckdb
 
 from lib.errors import ImportRefused
-from lib.ingest.files import SourceFile, expand_sources, inspect_file
-from lib.ingest.spec import BUILT_IN, FileRule, MappingSpec, built_in_spec, load_spec
+from lib.ingest.files import SourceFile, ZipLimits, expand_sources, import_workdir, inspect_file
+from lib.ingest.report import FileReport, file_report, stage_warnings, unknown_stage_warning
+from lib.ingest.spec import (
+    BUILT_IN,
+    FileRule,
+    ImportOptions,
+    MappingSpec,
+    built_in_spec,
+    load_spec,
+    with_options,
+)
 from lib.ingest.staging import Staged, stage_file
 from lib.store.connection import named_query, table_counts
 from lib.store.schema import PRIMARY_KEYS, TABLES
@@ -30,13 +38,19 @@ Progress = Callable[[float, str], None]
 
 @dataclass
 class ImportReport:
-    """What an import did: format, rows per table, files used or skipped, warnings, time taken."""
+    """What an import did: format, rows per table, files used or skipped, warnings, time taken.
+
+    `sources` says, per file, the table it fed and the column read for each canonical field;
+    `currency` is the company currency every amount is in (None when the export never says).
+    """
 
     source_format: str
     rows: dict[str, int]
     files: list[tuple[str, str, int]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    sources: list[FileReport] = field(default_factory=list)
+    currency: str | None = None
 
 
 def import_sources(
@@ -46,24 +60,35 @@ def import_sources(
     source_format: str = "auto",
     mapping: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
+    options: ImportOptions | None = None,
+    limits: ZipLimits | None = None,
 ) -> ImportReport:
-    """Replace the canonical tables with the exports, or raise ImportRefused changing nothing."""
+    """Replace the canonical tables with the exports, or raise ImportRefused changing nothing.
+
+    `options` adds stage labels, a date order, a decimal mark or currency rates to whatever
+    format is used; `limits` caps how far zips may expand.
+    """
     started = time.perf_counter()
     say = progress or (lambda _f, _m: None)
     cur = conn.cursor()
     # offsets such as "+0000" are applied and naive times kept as written, whatever the machine's
     # zone; the setting belongs to this cursor's session only
     cur.execute("set TimeZone = 'UTC'")
-    with tempfile.TemporaryDirectory(prefix="qualify-import-") as tmp:
-        workdir = Path(tmp)
+    with import_workdir() as workdir:
         say(0.02, "Reading files")
-        found = expand_sources(list(sources), workdir)
-        files = [inspect_file(path, name, workdir) for path, name in found]
+        found = expand_sources(list(sources), workdir, limits)
+        files = [f for path, name in found.tables for f in inspect_file(path, name, workdir)]
         if not files:
-            raise ImportRefused(", ".join(map(str, sources)), "no CSV or Parquet files found")
+            raise ImportRefused(
+                ", ".join(Path(s).name for s in sources),
+                "no CSV, Excel or Parquet files found"
+                + (f" (not tables: {', '.join(found.skipped[:5])})" if found.skipped else ""),
+            )
         spec, fmt = _choose_spec(files, source_format, mapping)
+        spec = with_options(spec, options)
         try:
             report = _stage_all(cur, files, spec, fmt, say)
+            report.warnings += _skipped_warning(found.skipped)
             _swap(cur, report)
         finally:
             _drop_staging(cur)
@@ -85,9 +110,7 @@ def _choose_spec(
         return load_spec(mapping), "mapping"
     if source_format != "auto":
         return built_in_spec(source_format), source_format
-    scores = {
-        fmt: sum(_rule_for(f, built_in_spec(fmt)) is not None for f in files) for fmt in BUILT_IN
-    }
+    scores = {fmt: sum(_best_score(f, built_in_spec(fmt)) for f in files) for fmt in BUILT_IN}
     best = max(scores, key=lambda f: scores[f])
     if scores[best] == 0:
         names = ", ".join(f.name for f in files)
@@ -99,11 +122,29 @@ def _choose_spec(
     return built_in_spec(best), best
 
 
-def _rule_for(source: SourceFile, spec: MappingSpec) -> FileRule | None:
-    headers = {h.lower() for h in source.headers}
-    matches = [rule for rule in spec.files if rule.matches(source.name, headers)]
+def _best_score(source: SourceFile, spec: MappingSpec) -> int:
+    headers = {h.strip().lower() for h in source.headers}
+    return max((rule.score(source.name, headers) or 0 for rule in spec.files), default=0)
+
+
+def _rules_for(source: SourceFile, spec: MappingSpec) -> list[FileRule]:
+    """Return the rule that reads this file, then any companion rule reading it too."""
+    headers = {h.strip().lower() for h in source.headers}
+    scored = [(rule.score(source.name, headers), rule) for rule in spec.files]
+    matches = [(score, rule) for score, rule in scored if score is not None]
     # the most specific rule wins: a HubSpot contacts file also has the companies' headers
-    return max(matches, key=lambda rule: len(rule.detect), default=None)
+    primary = [m for m in matches if not m[1].companion]
+    if not primary:
+        return []
+    best = max(primary, key=lambda m: m[0])[1]
+    return [best, *(r for _, r in matches if r.companion and r.table != best.table)]
+
+
+def _skipped_warning(skipped: list[str]) -> list[str]:
+    if not skipped:
+        return []
+    shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+    return [f"{len(skipped)} files are not tables and were not read: {shown}"]
 
 
 def _stage_all(
@@ -116,14 +157,19 @@ def _stage_all(
     report = ImportReport(fmt, {})
     staged: list[Staged] = []
     for i, source in enumerate(files):
-        rule = _rule_for(source, spec)
-        if rule is None:
+        report.warnings += list(source.notes)
+        rules = _rules_for(source, spec)
+        if not rules:
+            if fmt == "hubspot":
+                _refuse_unknown_export_file(source)
             report.warnings.append(f"{source.name}: not a table this format knows; skipped")
             continue
         say(0.05 + 0.6 * i / len(files), f"Reading {source.name}")
-        staged.append(stage_file(cur, source, rule, spec, f"_stage_file_{i}"))
-        report.files.append((source.name, rule.table, staged[-1].rows))
-        report.warnings += staged[-1].warnings
+        for j, rule in enumerate(rules):
+            staged.append(stage_file(cur, source, rule, spec, f"_stage_file_{i}_{j}"))
+            report.files.append((source.name, rule.table, staged[-1].rows))
+            report.sources.append(file_report(staged[-1]))
+            report.warnings += staged[-1].warnings
     if not staged:
         raise ImportRefused(
             ", ".join(f.name for f in files), f"none of these files is part of a {spec.name}"
@@ -134,7 +180,20 @@ def _stage_all(
         report.warnings += _combine(cur, table, parts, spec)
     report.warnings += _derive(cur, spec)
     report.warnings += _orphans(cur, staged)
+    report.warnings += stage_warnings(report.sources)
+    report.currency = spec.company_currency or next((c for s in staged for c in s.currencies), None)
     return report
+
+
+def _refuse_unknown_export_file(source: SourceFile) -> None:
+    """A HubSpot export file is never skipped: the rest of the import would replace its table."""
+    if Path(source.name).name.lower().startswith("hubspot-crm-exports"):
+        raise ImportRefused(
+            source.name,
+            "a HubSpot export whose headers name no table Qualify reads (companies need "
+            "Record ID and Company name, contacts Record ID and Email, deals Record ID and "
+            "Deal Stage); add those columns to the view and export again",
+        )
 
 
 def _combine(
@@ -247,16 +306,8 @@ def _derive(cur: duckdb.DuckDBPyConnection, spec: MappingSpec) -> list[str]:
         )
     if spec.open_stages:
         known = list(spec.won_stages + spec.lost_stages + spec.open_stages)
-        unknown = cur.execute(
-            "select distinct stage from _stage_opportunities where "
-            "lower(trim(stage)) not in (select unnest($k)) limit 5",
-            {"k": known},
-        ).fetchall()
-        if unknown:
-            warnings.append(
-                "opportunities: stage labels not in the mapping, counted as open: "
-                + ", ".join(repr(u[0]) for u in unknown)
-            )
+        unknown = cur.execute(named_query("ingest/unknown_stages"), {"known": known}).fetchall()
+        warnings += unknown_stage_warning(unknown)
     return warnings
 
 
@@ -270,12 +321,19 @@ def _has_nulls(cur: duckdb.DuckDBPyConnection, column: str) -> bool:
 
 def _orphans(cur: duckdb.DuckDBPyConnection, staged: list[Staged]) -> list[str]:
     warnings = []
+    exported = {s.canonical for s in staged}
     for tbl, col, target, orphans, total, file, row in cur.execute(
         named_query("ingest/orphans")
     ).fetchall():
+        header = next(s.header_of(col) for s in staged if s.file == file and s.canonical == tbl)
+        if target not in exported:
+            warnings.append(
+                f"{file}: {orphans} of {total} {tbl} name {target} ({header}), but {target} "
+                "were not exported; the links are kept and count once they are imported"
+            )
+            continue
         message = f"{orphans} of {total} {tbl} point to {target} not in the export ({col})"
         if orphans > max(10, ORPHAN_REFUSAL_SHARE * total):
-            header = next(s.header_of(col) for s in staged if s.file == file and s.canonical == tbl)
             raise ImportRefused(
                 file, message + "; are all the export's files here?", column=header, row=row
             )
@@ -321,4 +379,12 @@ def _drop_staging(cur: duckdb.DuckDBPyConnection) -> None:
         cur.execute(f"drop table if exists {name}")
 
 
-__all__ = ["FORMATS", "ImportReport", "import_sources", "table_counts"]
+__all__ = [
+    "FORMATS",
+    "FileReport",
+    "ImportOptions",
+    "ImportReport",
+    "ZipLimits",
+    "import_sources",
+    "table_counts",
+]

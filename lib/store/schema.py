@@ -51,6 +51,7 @@ TABLES: dict[str, dict[str, tuple[str, str]]] = {
         "first_meeting_at": ("TIMESTAMP", "first sales meeting held"),
         "disqualified_at": ("TIMESTAMP", "rejected / disqualified"),
         "email_bounced": ("BOOLEAN", "the email address hard-bounced"),
+        "email_bounced_at": ("TIMESTAMP", "when the email address bounced, when the CRM says"),
         "updated_at": ("TIMESTAMP", "last modification of the record"),
     },
     "activities": {

@@ -128,7 +128,7 @@ def corrupt_zip(folder: Path) -> list[Path]:
 
 # (how the bad export is made, file named, column named, row named, words of the reason)
 REFUSALS: list[tuple[Callable[[Path], list[Path]], str, str | None, int | None, str]] = [
-    (missing_close_date, "deals.csv", "Close Date", None, "required column is missing"),
+    (missing_close_date, "deals.csv", "Close Date / Fecha de cierre", None, "required column"),
     (unparseable_date, "Opportunity.csv", "CloseDate", 3, "cannot read '31/02/2024' as a date"),
     (unparseable_number, "Account.csv", "AnnualRevenue", 2, "cannot read 'about 5M' as a number"),
     (blank_record_id, "Account.csv", "Id", 4, "record ID is blank"),
