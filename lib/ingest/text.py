@@ -43,8 +43,8 @@ def inspect_text(path: Path, name: str, workdir: Path) -> SourceFile:
         head = path.read_bytes()[:SNIFF_BYTES]
     elif b"\x00" in head:
         raise ImportRefused(name, "this is a binary file, not a CSV export")
-    text = head.decode("utf-8-sig", errors="replace")
-    first_line = text.splitlines()[0] if text.strip() else ""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        first_line = fh.readline().rstrip("\r\n")
     if not first_line.strip():
         raise ImportRefused(name, "the file has no header row")
     delimiter = max(DELIMITERS, key=first_line.count)
