@@ -122,8 +122,8 @@ def _stage(
         (index[s.lower()] for s in (currency.sources if currency else ()) if s.lower() in index),
         None,
     )
-    internal = [(t, (INTERNAL_TARGETS[t], "")) for t in by_target if t in INTERNAL_TARGETS]
-    targets = [*TABLES[rule.table].items(), *internal]
+    own = [(t, (INTERNAL_TARGETS[t], "")) for t in by_target if t in INTERNAL_TARGETS]
+    targets = [*TABLES[rule.table].items(), *own]
     selects, read_from = [], {}
     for target, (sql_type, _) in targets:
         column = by_target.get(target)
