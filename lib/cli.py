@@ -1,6 +1,9 @@
 """Headless commands: import exports, print KPIs, score leads, recalibrate.
 
 python -m lib.cli import SOURCE... --db FILE [--source-format ...] [--mapping FILE]
+                        [--won-stage L ...] [--lost-stage L ...] [--open-stage L ...]
+                        [--date-order dmy|mdy] [--decimal .|,] [--currency EUR]
+                        [--currency-rate GBP=1.17 ...]
 python -m lib.cli kpis --db FILE [--model FILE] --json [--start D] [--end D]
                        [--segment S ...] [--channel C ...]
 python -m lib.cli score --db FILE [--model FILE] --out FILE.csv
@@ -16,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from lib.errors import QualifyError
-from lib.ingest import FORMATS, import_sources
+from lib.ingest import ALL_FORMATS, ImportOptions, import_sources
 from lib.store.connection import DB_ENV_VAR, connect
 
 Command = Callable[[argparse.Namespace], int]
@@ -38,6 +41,7 @@ def run_import(args: argparse.Namespace) -> int:
             source_format=args.source_format,
             mapping=args.mapping,
             progress=_progress_line,
+            options=import_options(args),
         )
     print(f"Imported a {report.source_format} export in {report.seconds:.1f} s")
     for table, rows in report.rows.items():
@@ -45,6 +49,27 @@ def run_import(args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print(f"  warning: {warning}")
     return 0
+
+
+def import_options(args: argparse.Namespace) -> ImportOptions:
+    """Return the import settings given as flags (stage labels, date order, currencies)."""
+    return ImportOptions(
+        won_stages=tuple(args.won_stage or ()),
+        lost_stages=tuple(args.lost_stage or ()),
+        open_stages=tuple(args.open_stage or ()),
+        date_order=args.date_order,
+        decimal=args.decimal,
+        company_currency=args.currency,
+        rates=tuple(args.currency_rate or ()),
+    )
+
+
+def _rate(text: str) -> tuple[str, float]:
+    code, _, rate = text.partition("=")
+    try:
+        return code.strip().upper(), float(rate)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"give CODE=RATE, e.g. EUR=1.08, not {text!r}") from None
 
 
 def run_kpis(args: argparse.Namespace) -> int:
@@ -132,8 +157,29 @@ def parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import CRM export files, folders or zips")
     imp.add_argument("sources", nargs="+")
     imp.add_argument("--db", help=db_help)
-    imp.add_argument("--source-format", choices=FORMATS, default="auto")
+    imp.add_argument("--source-format", choices=ALL_FORMATS, default="auto")
     imp.add_argument("--mapping", help="YAML mapping file for any other export")
+    for kind in ("won", "lost", "open"):
+        imp.add_argument(
+            f"--{kind}-stage",
+            action="append",
+            metavar="LABEL",
+            help=f"a stage label that means {kind}, added to the format's (repeatable)",
+        )
+    imp.add_argument(
+        "--date-order",
+        choices=("dmy", "mdy"),
+        help="how to read dates that fit both day-first and month-first (3/2/2024)",
+    )
+    imp.add_argument("--decimal", choices=(".", ","), help="decimal mark of numbers such as 12,400")
+    imp.add_argument("--currency", metavar="CODE", help="the company currency (e.g. EUR)")
+    imp.add_argument(
+        "--currency-rate",
+        action="append",
+        type=_rate,
+        metavar="CODE=RATE",
+        help="company-currency units per unit of CODE, e.g. GBP=1.17 (repeatable)",
+    )
     imp.set_defaults(func=run_import)
 
     kpis = sub.add_parser("kpis", help="print KPIs by segment")

@@ -31,7 +31,9 @@ from lib.ingest.staging import Staged, stage_file
 from lib.store.connection import named_query, table_counts
 from lib.store.schema import PRIMARY_KEYS, TABLES
 
-FORMATS = ("auto", *BUILT_IN, "mapping")
+ALL_FORMATS = ("auto", *BUILT_IN, "mapping")
+# what the Import page offers; a Salesforce report is recognised from its headers
+FORMATS = ("auto", "salesforce", "hubspot", "mapping")
 ORPHAN_REFUSAL_SHARE = 0.05  # more orphans than this says the wrong files were given
 Progress = Callable[[float, str], None]
 
@@ -102,8 +104,10 @@ def import_sources(
 def _choose_spec(
     files: list[SourceFile], source_format: str, mapping: str | os.PathLike[str] | None
 ) -> tuple[MappingSpec, str]:
-    if source_format not in FORMATS:
-        raise ImportRefused(source_format, f"unknown source format (choose {', '.join(FORMATS)})")
+    if source_format not in ALL_FORMATS:
+        raise ImportRefused(
+            source_format, f"unknown source format (choose {', '.join(ALL_FORMATS)})"
+        )
     if mapping is not None or source_format == "mapping":
         if mapping is None:
             raise ImportRefused("--mapping", "the mapping format needs a mapping file")
@@ -380,6 +384,7 @@ def _drop_staging(cur: duckdb.DuckDBPyConnection) -> None:
 
 
 __all__ = [
+    "ALL_FORMATS",
     "FORMATS",
     "FileReport",
     "ImportOptions",
