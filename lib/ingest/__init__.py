@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from lib.errors import ImportRefused
+from lib.ingest.duplicates import differing_copies
 from lib.ingest.files import SourceFile, ZipLimits, expand_sources, import_workdir, inspect_file
 from lib.ingest.report import FileReport, file_report, stage_warnings, unknown_stage_warning
 from lib.ingest.spec import (
@@ -253,13 +254,26 @@ def _drop_exact_duplicates(
     ).fetchall()
     if clash:
         raise _clash_refusal(*clash[0], parts=parts, key=key)
+    # the query names the key column by an anchored pattern: a parameter, not SQL text
+    copies = cur.execute(named_query("ingest/repeated_copies"), {"key": f"^{key}$"}).fetchall()
+    differing = differing_copies({p.file: p.source for p in parts if p.source}, copies)
     dropped = cur.execute(
         f"delete from _stage_{table} where rowid in (select _rowid from (select _rowid, "
         f"row_number() over (partition by {key} order by _file, _row) as copy "
         f"from _stage_repeats) where copy > 1)"
     ).fetchall()[0][0]
     cur.execute("drop table _stage_repeats")
-    return [f"{table}: {dropped} exact duplicate rows dropped"] if dropped else []
+    warnings = []
+    if dropped > len(differing):
+        warnings.append(f"{table}: {dropped - len(differing)} exact duplicate rows dropped")
+    if differing:
+        (file, row, _, first_row), column = differing[0]
+        warnings.append(
+            f"{table}: {len(differing)} rows repeat a record ID with the same values in every "
+            f"column read but differ in others (first: {file} row {row}, column '{column}', "
+            f"against row {first_row}); the first of each was kept"
+        )
+    return warnings
 
 
 def _clash_refusal(

@@ -70,6 +70,7 @@ class Staged:
     deleted: int = 0
     currencies: tuple[str, ...] = ()
     absent: tuple[str, ...] = ()  # fields the rule maps whose columns the file does not have
+    source: SourceFile | None = None
 
     def header_of(self, target: str) -> str:
         """Return the export's header that fed canonical column `target` (else `target`)."""
@@ -167,7 +168,16 @@ def _stage(
     if rule.companion:
         final = cur.execute(f"select count(*) from {name}").fetchall()[0][0]
     return Staged(
-        name, rule.table, source.name, final, notes, columns, deleted, reader.currencies, absent
+        name,
+        rule.table,
+        source.name,
+        final,
+        notes,
+        columns,
+        deleted,
+        reader.currencies,
+        absent,
+        source,
     )
 
 
