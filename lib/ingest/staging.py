@@ -214,6 +214,12 @@ class _Reader:
             used = used[:1]  # amounts in two currencies never mix row by row
         header = (used or present or [None])[0]
         if column.how == "row_id":
+            if not used:
+                notes.append(
+                    f"{self.source.name}: no record IDs (a report export): each row is counted "
+                    "as its own record, so one exported twice counts twice; accounts are keyed "
+                    "by name, so two accounts of one name are one"
+                )
             text = self._text(used) or "cast(null as varchar)"
             row = f"{self.params(self.source.name + ':')} || cast(rowid + {self.params(self.source.first_row)} as varchar)"
             return f"coalesce({text}, {row})", header
