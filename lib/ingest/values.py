@@ -79,10 +79,13 @@ def date_reader(
     header: str,
 ) -> str:
     """Return SQL reading this column's dates, choosing ISO, month-first or day-first."""
+    iso = iso_moment(text)
+    # ISO values are unambiguous, so they may sit among locale dates (Excel date cells beside
+    # dates typed as text); the order is decided by the values that are not ISO
     readers = {
-        "iso": iso_moment(text),
-        "mdy": strptime_moment(text, list(MONTH_FIRST), param),
-        "dmy": strptime_moment(text, list(DAY_FIRST), param),
+        "iso": iso,
+        "mdy": f"coalesce({strptime_moment(text, list(MONTH_FIRST), param)}, {iso})",
+        "dmy": f"coalesce({strptime_moment(text, list(DAY_FIRST), param)}, {iso})",
     }
     sql = f"select count({text}), {', '.join(f'count({r})' for r in readers.values())} from {raw}"
     counts = cur.execute(sql, param.used_by(sql)).fetchall()[0]
