@@ -233,3 +233,97 @@ def test_the_byte_order_mark_does_not_stick_to_the_first_header_or_value(worksho
     conn, _ = workshop
     assert rows(conn, "select count(*) from accounts where account_id like '001%'") == [(22,)]
     assert rows(conn, "select count(*) from accounts where account_id like '\ufeff%'") == [(0,)]
+
+
+# --- Export All, activity dates, bounces, partial exports, core headers ----------------------
+
+
+def test_deleted_rows_of_an_export_all_are_left_out_and_counted(tmp_path):
+    folder = tiny_export(tmp_path / "export")
+    opportunities = [OPPORTUNITY_HEADER + ["IsDeleted"]] + [
+        [oid, ACCOUNT_OF[oid], f"Deal {oid}", stage, "1000", "2024-03-01", closed, won, "Web",
+         "2024-02-01T10:00:00.000+0000", deleted]
+        for (oid, stage, closed, won), deleted in zip(FLAGS["true_false"], ["0", "1", "false"], strict=True)
+    ]  # fmt: skip
+    write_csv(folder / "Opportunity.csv", opportunities)
+    conn, report = imported(folder)
+    assert rows(conn, "select opportunity_id from opportunities order by 1") == [("O1",), ("O3",)]
+    assert "Opportunity.csv: 1 deleted records (IsDeleted) left out" in report.warnings
+    assert next(s.deleted for s in report.sources if s.table == "opportunities") == 1
+
+
+def test_tasks_are_dated_by_their_activity_date_not_the_load_time(tmp_path):
+    folder = tiny_export(tmp_path / "export")
+    tasks = [list(r) for r in TASKS]
+    for r in tasks[1:]:
+        r[4] = "2025-01-01T00:00:00.000+0000"  # a Data Loader insert: all loaded at once
+    write_csv(folder / "Task.csv", tasks)
+    conn, _ = imported(folder)
+    assert rows(conn, "select activity_id, occurred_at from activities order by 1") == [
+        ("T1", datetime(2024, 1, 25)),
+        ("T2", datetime(2024, 1, 26)),
+        ("T3", datetime(2024, 1, 27)),
+    ]
+
+
+def test_events_are_dated_by_their_activity_date_time(tmp_path):
+    folder = tiny_export(tmp_path / "export")
+    write_csv(
+        folder / "Event.csv",
+        [
+            ["Id", "WhoId", "Subject", "StartDateTime", "EndDateTime", "ActivityDateTime",
+             "ActivityDate", "CreatedDate"],
+            ["E1", "L1", "Meeting", "2024-02-01T15:00:00.000+0000", "2024-02-01T16:00:00.000+0000",
+             "2024-02-01T15:00:00.000+0000", "2024-02-01", "2025-01-01T00:00:00.000+0000"],
+        ],
+    )  # fmt: skip
+    conn, report = imported(folder)
+    assert ("Event.csv", "activities", 1) in report.files
+    assert rows(
+        conn, "select activity_type, occurred_at from activities where activity_id = 'E1'"
+    ) == [("meeting", datetime(2024, 2, 1, 15, 0))]
+
+
+def test_the_date_an_email_bounced_is_kept_beside_the_flag(tmp_path):
+    folder = tiny_export(tmp_path / "export")
+    leads = [LEADS[0] + ["EmailBouncedDate"], LEADS[1] + ["2024-02-10T08:00:00.000+0000"]]
+    leads.append(LEADS[2] + [""])
+    write_csv(folder / "Lead.csv", leads)
+    conn, _ = imported(folder)
+    assert rows(conn, "select lead_id, email_bounced, email_bounced_at from leads order by 1") == [
+        ("L1", True, datetime(2024, 2, 10, 8, 0)),
+        ("L2", False, None),
+    ]
+
+
+def test_an_export_of_opportunities_and_accounts_only_loads_and_says_contacts_were_not_exported(
+    tmp_path,
+):
+    folder = tmp_path / "partial"
+    folder.mkdir()
+    write_csv(folder / "Account.csv", ACCOUNTS)
+    header = ["Id", "AccountId", "ContactId", "StageName", "CloseDate", "Amount"]
+    write_csv(
+        folder / "Opportunity.csv",
+        [header, ["O1", "A1", "003A", "Closed Won", "2024-03-01", "10"],
+         ["O2", "A2", "003B", "Closed Lost", "2024-03-02", "20"]],
+    )  # fmt: skip
+    conn, report = imported(folder)
+    assert report.rows["opportunities"] == 2
+    assert any(
+        "2 of 2 opportunities name leads (ContactId), but leads were not exported" in w
+        for w in report.warnings
+    )
+
+
+def test_an_account_file_is_recognised_by_its_core_headers_without_optional_ones(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    write_csv(folder / "Account.csv", [["Id", "Name", "Industry"], ["A1", "Acme", "Software"]])
+    _, report = imported(folder)
+    assert report.files == [("Account.csv", "accounts", 1)]
+
+
+def test_a_campaign_file_beside_the_export_is_not_mistaken_for_accounts(workshop):
+    _, report = workshop
+    assert not any(f[0] == "Campaign.csv" for f in report.files)
