@@ -53,7 +53,9 @@ def run_import(action) -> None:
 
 with st.form("upload"):
     uploads = st.file_uploader(
-        "Export files or zip", accept_multiple_files=True, type=["csv", "txt", "zip", "parquet"]
+        "Export files or zip",
+        accept_multiple_files=True,
+        type=["csv", "txt", "tsv", "zip", "parquet", "xlsx", "xls"],
     )
     fmt = st.selectbox(
         "Format",
