@@ -3,11 +3,11 @@
 Each `execute`, `sql`, `query` or `_run` call must get a string constant, a named query
 file, or text built (f-string, `+`, `.join`) only from the names below; a name assigned in
 the same function is followed back to what it was assigned (or appended). The SQL builder
-functions of lib/ingest (staging, values) are scanned the same way at each `return`. Each allowed name
-holds text made from constants: a table or column name from lib.store.schema or
-spec.INTERNAL_TARGETS, a raw column `c<i>` (i an int), a `$p<n>` placeholder from Params,
-or SQL assembled by the builder functions listed, which follow the same rule. User text
-(headers, labels, file names, mapping values) reaches DuckDB only as $-parameters.
+functions of lib/ingest (staging, values) are scanned the same way at each `return`. Each
+allowed name holds text made from constants: a table or column name from lib.store.schema
+or spec.INTERNAL_TARGETS, a raw column `c<i>` (i an int), a `$p<n>` placeholder from
+Params, or SQL assembled by the builders, which follow the same rule. User text (headers,
+labels, file names, mapping values) reaches DuckDB only as $-parameters.
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ class FileRule:
     companion: bool = False
 
     def score(self, name: str, headers: set[str]) -> int | None:
-        """Return how specifically a file of this name and (lower-cased) headers matches, or None."""
+        """Return how closely a file of this name and (lower-cased) headers matches, or None."""
         if self.pattern is not None:
             hit = fnmatch.fnmatch(Path(name).name.lower(), self.pattern.lower())
             return 1000 if hit else None
@@ -207,7 +207,7 @@ def spec_from_dict(raw: dict[str, Any], name: str) -> MappingSpec:
 
 
 def _overlay(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    """Return the base format with the overlay's keys: stage lists and labels add, tables replace."""
+    """Return the base format overlaid: stage lists and labels add up, tables replace."""
     merged = {**base, **{k: v for k, v in top.items() if k != "extends"}}
     for key in ("stages", "activity_types", "currencies"):
         if isinstance(base.get(key), dict) and isinstance(top.get(key), dict):

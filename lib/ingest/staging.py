@@ -212,7 +212,7 @@ class _Reader:
         used = [s for s in present if self._filled(self.index[s.lower()])]
         if target in MONEY_COLUMNS:
             used = used[:1]  # amounts in two currencies never mix row by row
-        header = (used or present or [None])[0]
+        header = next(iter(used or present), None)
         if column.how == "row_id":
             if not used:
                 notes.append(
@@ -220,12 +220,12 @@ class _Reader:
                     "as its own record, so one exported twice counts twice; accounts are keyed "
                     "by name, so two accounts of one name are one"
                 )
-            text = self._text(used) or "cast(null as varchar)"
-            row = f"{self.params(self.source.name + ':')} || cast(rowid + {self.params(self.source.first_row)} as varchar)"
-            return f"coalesce({text}, {row})", header
+            label, first = self.params(self.source.name + ":"), self.params(self.source.first_row)
+            row = f"{label} || cast(rowid + {first} as varchar)"
+            return f"coalesce({self._text(used) or 'cast(null as varchar)'}, {row})", header
         if column.how == "present":
-            text = self._text(used)
-            return ("false" if text is None else f"({text} is not null)"), header
+            flagged = self._text(used)
+            return ("false" if flagged is None else f"({flagged} is not null)"), header
         if present and not used and target in ("is_won", "is_closed"):
             notes.append(
                 f"{self.source.name}: {present[0]} is blank in every row; "
@@ -234,8 +234,7 @@ class _Reader:
         if not used:
             return f"cast(null as {sql_type})", header
         if column.how == "first_of_list":
-            text = self._text(used)
-            return f"nullif(trim(split_part({text}, ';', 1)), '')", header
+            return f"nullif(trim(split_part({self._text(used)}, ';', 1)), '')", header
         if target == "activity_type":
             return self._activity_type(used), header
         parts = [self._typed(target, sql_type, s, column) for s in used]
@@ -272,7 +271,10 @@ class _Reader:
             if native == "BOOLEAN":
                 return f"coalesce(c{i}, false)"
             yes, no = self.params(FLAG_WORDS[0]), self.params(FLAG_WORDS[1])
-            flag = f"(case when lower({text}) in (select unnest({yes})) then true when lower({text}) in (select unnest({no})) then false end)"
+            flag = (
+                f"(case when lower({text}) in (select unnest({yes})) then true "
+                f"when lower({text}) in (select unnest({no})) then false end)"
+            )
             self._check(header, i, f"{text} is not null and {flag} is null", "unreadable", target)
             # a flag column in use writes "1" or blank: there blank means false, not unknown
             return f"coalesce({flag}, false)"
@@ -346,7 +348,8 @@ class _Reader:
             if proven and proven != {self.spec.decimal}:
                 raise ImportRefused(
                     self.source.name,
-                    f"numbers are written with {next(iter(proven))!r} as the decimal mark, but the mapping says {self.spec.decimal!r}",
+                    f"numbers are written with {next(iter(proven))!r} as the decimal mark, "
+                    f"but the settings say {self.spec.decimal!r}",
                     column=header,
                 )
             return self.spec.decimal

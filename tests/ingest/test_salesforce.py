@@ -243,7 +243,9 @@ def test_deleted_rows_of_an_export_all_are_left_out_and_counted(tmp_path):
     opportunities = [OPPORTUNITY_HEADER + ["IsDeleted"]] + [
         [oid, ACCOUNT_OF[oid], f"Deal {oid}", stage, "1000", "2024-03-01", closed, won, "Web",
          "2024-02-01T10:00:00.000+0000", deleted]
-        for (oid, stage, closed, won), deleted in zip(FLAGS["true_false"], ["0", "1", "false"], strict=True)
+        for (oid, stage, closed, won), deleted in zip(
+            FLAGS["true_false"], ["0", "1", "false"], strict=True
+        )
     ]  # fmt: skip
     write_csv(folder / "Opportunity.csv", opportunities)
     conn, report = imported(folder)
