@@ -3,7 +3,7 @@
 Each `execute`, `sql`, `query` or `_run` call must get a string constant, a named query
 file, or text built (f-string, `+`, `.join`) only from the names below; a name assigned in
 the same function is followed back to what it was assigned (or appended). The SQL builder
-functions of lib/ingest (staging, values) are scanned the same way at each `return`. Each
+functions of lib/ingest (staging, columns, values) are scanned the same way at each `return`. Each
 allowed name holds text made from constants: a table or column name from lib.store.schema
 or spec.INTERNAL_TARGETS, a raw column `c<i>` (i an int), a `$p<n>` placeholder from
 Params, or SQL assembled by the builders, which follow the same rule. User text (headers,
@@ -56,7 +56,7 @@ ALLOWED = {  # parameters and loop variables that carry constant names or built 
     "bare",  # a builder's argument: SQL of a number's text without currency or grouping
 }
 ALLOWED_ATTRS = {"raw", "condition", "table", "canonical", "cur", "params", "index", "types"}
-BUILDER_FILES = {"staging.py", "values.py"}
+BUILDER_FILES = {"staging.py", "columns.py", "values.py"}
 
 
 class Scope:
