@@ -180,11 +180,17 @@ def _stage_all(
             ", ".join(f.name for f in files), f"none of these files is part of a {spec.name}"
         )
     say(0.7, "Checking records")
-    for table in TABLES:
-        parts = [s for s in staged if s.canonical == table]
-        report.warnings += _combine(cur, table, parts, spec)
-    report.warnings += _derive(cur, spec)
-    report.warnings += _orphans(cur, staged)
+    try:
+        for table in TABLES:
+            parts = [s for s in staged if s.canonical == table]
+            report.warnings += _combine(cur, table, parts, spec)
+        report.warnings += _derive(cur, spec)
+        report.warnings += _orphans(cur, staged)
+    except duckdb.Error as exc:
+        # a check that fails in DuckDB is a refusal too, never a traceback
+        names = ", ".join(s.file for s in staged)
+        reason = str(exc).strip().splitlines()[0][:300]
+        raise ImportRefused(names, f"could not be checked: {reason}") from exc
     report.warnings += stage_warnings(report.sources)
     report.currency = spec.company_currency or next((c for s in staged for c in s.currencies), None)
     return report

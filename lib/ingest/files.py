@@ -52,7 +52,9 @@ class ZipLimits:
                 max_ratio=float(os.environ.get(MAX_RATIO_VAR, cls.max_ratio)),
             )
         except ValueError as exc:
-            raise ImportRefused(MAX_BYTES_VAR, f"not a number: {exc}") from exc
+            raise ImportRefused(
+                f"${MAX_BYTES_VAR} or ${MAX_RATIO_VAR}", f"not a number: {exc}"
+            ) from exc
 
 
 @dataclass
