@@ -375,13 +375,15 @@ def _swap(cur: duckdb.DuckDBPyConnection, report: ImportReport) -> None:
                 f"insert into {table} select {', '.join(TABLES[table])} from _stage_{table}"
             )
         cur.execute(
-            "insert into imports values ($at, $fmt, $files, $rows, $warnings)",
+            "insert into imports (imported_at, source_format, files, row_counts, warnings, "
+            "currency) values ($at, $fmt, $files, $rows, $warnings, $currency)",
             {
                 "at": datetime.now(),
                 "fmt": report.source_format,
                 "files": json.dumps(report.files),
                 "rows": json.dumps(_staged_counts(cur)),
                 "warnings": json.dumps(report.warnings),
+                "currency": report.currency,
             },
         )
         cur.execute("commit")

@@ -73,8 +73,11 @@ def _sheet_source(rows: list[list[Any]], name: str, workdir: Path) -> SourceFile
     if unnamed:
         notes.append(f"{name}: {len(unnamed)} column(s) with values but no header were not read")
     path = Path(tempfile.mkstemp(dir=workdir, suffix=".parquet")[1])
-    columns = {f"c{n}": _column([_cell(r, i) for r in body]) for n, i in enumerate(keep)}
-    pq.write_table(pa.table(columns) if columns else pa.table({}), path)
+    try:
+        columns = {f"c{n}": _column([_cell(r, i) for r in body]) for n, i in enumerate(keep)}
+        pq.write_table(pa.table(columns) if columns else pa.table({}), path)
+    except (pa.ArrowException, ValueError, OverflowError) as exc:
+        raise ImportRefused(name, f"a column's cells could not be read ({exc})") from exc
     return SourceFile(
         path,
         name,

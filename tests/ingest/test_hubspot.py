@@ -403,3 +403,14 @@ def test_the_import_report_names_the_source_column_of_each_field(tmp_path):
     assert ("hubspot-crm-exports-all-deals.csv", "opportunities", "stage", "Deal Stage") in (
         deals.rows_for_display()
     )
+
+
+def test_the_company_currency_is_kept_in_the_import_record(tmp_path):
+    (tmp_path / "rates.yaml").write_text(
+        "extends: hubspot\ncompany_currency: USD\ncurrencies: {EUR: 1.08, GBP: 1.27}\n",
+        encoding="utf-8",
+    )
+    conn = connect(":memory:")
+    folder = currency_deals(tmp_path / "export", company_amounts=False)
+    import_sources(conn, [folder], mapping=tmp_path / "rates.yaml")
+    assert rows(conn, "select currency from imports") == [("USD",)]

@@ -187,3 +187,18 @@ def test_a_few_orphans_are_warned_about_and_imported(tmp_path):
     report = import_sources(conn, [export(tmp_path / "export", Task=tasks)])
     assert report.rows["activities"] == 4
     assert "1 of 4 activities point to leads not in the export (lead_id)" in report.warnings
+
+
+def test_rows_agreeing_in_the_columns_read_but_not_in_others_are_not_called_exact(tmp_path):
+    leads = [GOOD["Lead.csv"][0] + ["Description"]]
+    leads += [r + ["first call"] for r in GOOD["Lead.csv"][1:]]
+    leads.append(GOOD["Lead.csv"][2] + ["second call"])  # L2 again, a different unread note
+    leads.append(GOOD["Lead.csv"][3] + ["first call"])  # L3 again, every column the same
+    report = import_sources(connect(":memory:"), [export(tmp_path / "export", Lead=leads)])
+    assert report.rows["leads"] == 3
+    assert "leads: 1 exact duplicate rows dropped" in report.warnings
+    assert (
+        "leads: 1 rows repeat a record ID with the same values in every column read but differ "
+        "in others (first: Lead.csv row 5, column 'Description', against row 3); the first of "
+        "each was kept"
+    ) in report.warnings
