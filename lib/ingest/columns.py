@@ -53,12 +53,19 @@ TABLES_TYPE = {
 
 @dataclass
 class Check:
-    """One condition that refuses a row: its column, header, raw column and the reason."""
+    """One condition that refuses a row: the header and raw column it reads, and why."""
 
     header: str
     raw: int
     condition: str
-    reason: str
+    reason: str  # what the value is ("negative, ..."), or the kind it cannot be read as
+    unreadable: bool = False
+
+    def message(self, value: object) -> str:
+        """Return the refusal's words for the offending value."""
+        if self.unreadable:
+            return f"cannot read {value!r} as a {self.reason}"
+        return f"{value!r} is {self.reason}"
 
 
 class ColumnReader:
@@ -295,10 +302,10 @@ class ColumnReader:
 
     def _check(self, header: str, raw: int, condition: str, reason: str, target: str) -> None:
         if reason == "unreadable":
-            reason = (
-                f"cannot read {{value!r}} as a {KINDS.get(TABLES_TYPE.get(target, ''), 'value')}"
-            )
-        self.checks.append(Check(header, raw, condition, reason))
+            kind = KINDS.get(TABLES_TYPE.get(target, ""), "value")
+            self.checks.append(Check(header, raw, condition, kind, unreadable=True))
+        else:
+            self.checks.append(Check(header, raw, condition, reason))
 
     def refuse_bad_rows(self) -> None:
         """Refuse the first row (file order) that fails any check, naming column and value."""
@@ -316,11 +323,9 @@ class ColumnReader:
         value = self.cur.execute(
             f"select c{check.raw} from {self.raw} where rowid = $r", {"r": row}
         ).fetchall()[0][0]
-        reason = (
-            check.reason.format(value=value)
-            if "{value" in check.reason
-            else f"{value!r} is {check.reason}"
-        )
         raise ImportRefused(
-            self.source.name, reason, column=check.header, row=row + self.source.first_row
+            self.source.name,
+            check.message(value),
+            column=check.header,
+            row=row + self.source.first_row,
         )
