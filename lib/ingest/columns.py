@@ -111,6 +111,8 @@ class ColumnReader:
             row = f"{label} || cast(rowid + {first} as varchar)"
             return f"coalesce({self._text(used) or 'cast(null as varchar)'}, {row})", header
         if column.how == "present":
+            if not present:  # the export never says: unknown, not false
+                return f"cast(null as {sql_type})", None
             flagged = self._text(used)
             return ("false" if flagged is None else f"({flagged} is not null)"), header
         if present and not used and target in ("is_won", "is_closed"):
