@@ -202,7 +202,7 @@ def stage_codes(
     stage[sql] = STAGE_CODES["sql"]
     recycled = memo(
         matrix,
-        ("recycled", model.recycle, repr(model.grade.no_go)),
+        ("recycled", model.recycle, model.grade.no_go),
         lambda: _recycled(matrix, model, no_go),
     )
     stage[recycled] = STAGE_CODES["recycled"]
@@ -244,12 +244,12 @@ def _pillars(
     zero = np.float32(0)
     grade = memo(
         matrix,
-        ("fit", repr(model.grade), model.segments, sizes),
+        ("fit", model.grade, model.segments, sizes),
         lambda: np.where(no_go, zero, _clipped(grade_parts(matrix, model, seg, names))),
     )
     behavior = memo(
         matrix,
-        ("urgency", model.half_life_days, repr(model.activity_points())),
+        ("urgency", model.half_life_days, model.activity_points()),
         lambda: behavior_scores(matrix, model),
     )
     value = memo(
@@ -259,12 +259,12 @@ def _pillars(
     )
     authority = memo(
         matrix,
-        ("authority", repr(model.grade.seniority), model.authority),
+        ("authority", model.grade.seniority, model.authority),
         lambda: _clipped(authority_parts(matrix, model)),
     )
     risk = memo(
         matrix,
-        ("risk", model.risk, repr(model.grade.no_go), model.segments),
+        ("risk", model.risk, model.grade.no_go, model.segments),
         lambda: np.where(no_go, zero, _clipped(risk_parts(matrix, model, seg, names))),
     )
     return {"fit": grade, "value": value, "urgency": behavior, "authority": authority, "risk": risk}
@@ -311,14 +311,14 @@ def score_arrays(matrix: FeatureMatrix, model: ScoringModel) -> ScoreArrays:
     """Return every numeric score for every lead; numpy only (1M leads: see bench/rescore.py)."""
     seg, names = segment_codes(matrix, model)
     no_go = memo(
-        matrix, ("no_go", repr(model.grade.no_go)), lambda: no_go_reasons(matrix, model) >= 0
+        matrix, ("no_go", model.grade.no_go), lambda: no_go_reasons(matrix, model) >= 0
     )
     pillars = _pillars(matrix, model, seg, names, no_go)
     score = qualification_scores(matrix, model, pillars, seg, names, no_go)
     deals = _policy_key(model, names, "expected_deal_usd")
     frameworks = memo(
         matrix,
-        ("framework", repr(model.frameworks), model.segments, deals),
+        ("framework", model.frameworks, model.segments, deals),
         lambda: framework_codes(value_amount(matrix, model, seg, names), model),
     )
     return ScoreArrays(
