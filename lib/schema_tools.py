@@ -97,6 +97,10 @@ class FrozenMap(Mapping[K, V]):
     def __repr__(self) -> str:
         return f"FrozenMap({self._items!r})"
 
+    def __reduce__(self) -> tuple[type[FrozenMap[K, V]], tuple[dict[K, V]]]:
+        # pickle and Streamlit's cache hasher rebuild from the items (slots alone cannot be)
+        return (FrozenMap, (dict(self._items),))
+
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         """Validate (and describe in JSON Schema) as dict[K, V], then freeze."""

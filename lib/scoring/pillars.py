@@ -310,9 +310,7 @@ def scale_terms(model: ScoringModel) -> tuple[np.float32, np.float32]:
 def score_arrays(matrix: FeatureMatrix, model: ScoringModel) -> ScoreArrays:
     """Return every numeric score for every lead; numpy only (1M leads: see bench/rescore.py)."""
     seg, names = segment_codes(matrix, model)
-    no_go = memo(
-        matrix, ("no_go", model.grade.no_go), lambda: no_go_reasons(matrix, model) >= 0
-    )
+    no_go = memo(matrix, ("no_go", model.grade.no_go), lambda: no_go_reasons(matrix, model) >= 0)
     pillars = _pillars(matrix, model, seg, names, no_go)
     score = qualification_scores(matrix, model, pillars, seg, names, no_go)
     deals = _policy_key(model, names, "expected_deal_usd")
