@@ -53,8 +53,8 @@ from lib.model.validate import validated_model
 __all__ = [
     "DEFAULT_MODEL_PATH",
     "DEFAULT_SEGMENTS",
-    "SCHEMA_PATH",
     "PILLARS",
+    "SCHEMA_PATH",
     "STAGES",
     "UNASSIGNED",
     "ActivityPoints",
