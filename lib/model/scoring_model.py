@@ -33,8 +33,8 @@ Score = Annotated[Finite, Within(0, 100)]  # on the 0-100 qualification scale
 
 # The JSON Schema lists a table's allowed keys so editors complete them; a wrong key is refused
 # by lib.model.validate with a message naming it.
-StageKeys = Field(json_schema_extra={"propertyNames": {"enum": list(STAGES)}})
-ActivityKeys = Field(json_schema_extra={"propertyNames": {"enum": list(ACTIVITY_TYPES)}})
+STAGE_KEYS = Field(json_schema_extra={"propertyNames": {"enum": list(STAGES)}})
+ACTIVITY_KEYS = Field(json_schema_extra={"propertyNames": {"enum": list(ACTIVITY_TYPES)}})
 
 
 @with_config(SCHEMA_CONFIG)
@@ -123,7 +123,7 @@ class SegmentPolicy:
     buying_group_max: Whole
     sla_hours: Finite
     playbook: Text
-    next_actions: Annotated[FrozenMap[Text, Text], StageKeys]
+    next_actions: Annotated[FrozenMap[Text, Text], STAGE_KEYS]
 
 
 @with_config(SCHEMA_CONFIG)
@@ -229,8 +229,8 @@ class ScoringModel:
     segments: tuple[SegmentRule, ...]
     unassigned_policy: Text
     grade: GradeCriteria
-    behavior_points: Annotated[FrozenMap[Text, ActivityPoints], ActivityKeys]
-    intent_points: Annotated[FrozenMap[Text, ActivityPoints], ActivityKeys]
+    behavior_points: Annotated[FrozenMap[Text, ActivityPoints], ACTIVITY_KEYS]
+    intent_points: Annotated[FrozenMap[Text, ActivityPoints], ACTIVITY_KEYS]
     half_life_days: Positive
     value: ValueScale
     authority: AuthorityRules
