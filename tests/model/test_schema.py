@@ -20,7 +20,7 @@ from lib.model import (
 )
 from lib.model.schema import model_schema_text
 from lib.store.connection import connect
-from lib.store.model_versions import ensure_versions_table, load_version, published_model
+from lib.store.model_versions import load_version, published_model
 
 STORED = Path(__file__).resolve().parents[1] / "data" / "model_versions"
 
@@ -79,7 +79,6 @@ def test_a_stored_version_loads_and_writes_back_byte_for_byte():
 
 def test_versions_published_before_the_score_scale_still_load_from_the_database(tmp_path):
     conn = connect(tmp_path / "q.duckdb")
-    ensure_versions_table(conn)
     for version, name in ((1, "published_v1_before_score_scale"), (3, "published_v3")):
         conn.execute(
             "insert into model_versions values (?, ?, 'ana', 'stored', ?)",
@@ -93,7 +92,6 @@ def test_versions_published_before_the_score_scale_still_load_from_the_database(
 
 def test_non_finite_numbers_in_a_stored_version_are_refused_naming_the_version(tmp_path):
     conn = connect(tmp_path / "q.duckdb")
-    ensure_versions_table(conn)
     d = model_to_dict(default_model()) | {"half_life_days": math.nan}
     conn.execute(
         "insert into model_versions values (4, ?, 'ana', 'nan', ?)",
