@@ -8,6 +8,7 @@ from lib.metrics.maturity import maturity_levels
 from lib.model import segment_labels
 from lib.present import charts
 from lib.present import overview as leadership
+from lib.present.numbers import HEALTHY_MQL_TO_SQL
 from lib.present.text import literal
 
 ctx = ui.sidebar()
@@ -33,7 +34,7 @@ with second:
         *overall["mql_to_sql_ci"],
         overall["mqls"],
         "MQLs",
-        help="Healthy B2B range: 10–25%.",
+        help=f"Healthy B2B range: {HEALTHY_MQL_TO_SQL}.",
     )
 fourth.metric(
     "Median sales cycle",

@@ -6,6 +6,7 @@ import ui
 from lib.model import segment_labels
 from lib.present import charts
 from lib.present import quarterly_review as review
+from lib.present.numbers import HEALTHY_MQL_TO_SQL
 from lib.present.text import literal
 
 ctx = ui.sidebar()
@@ -20,7 +21,7 @@ st.plotly_chart(
     theme="streamlit",
 )
 
-st.subheader("MQL→SQL conversion against the healthy 10–25% band")
+st.subheader(f"MQL→SQL conversion against the healthy {HEALTHY_MQL_TO_SQL} band")
 by_channel = bundle.mql_by_channel
 st.markdown(literal(review.out_of_band_sentence(by_channel)))
 st.plotly_chart(

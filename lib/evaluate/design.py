@@ -20,6 +20,16 @@ from lib.scoring import (
     score_arrays,
     segment_codes,
 )
+from lib.scoring.parts import (
+    BLANK_FIRMOGRAPHICS,
+    BOUNCED,
+    ENGAGED_COLLEAGUES,
+    ICP_INDUSTRY,
+    PART_LABELS,
+    SIZE_FITS,
+    STALE,
+    WRONG_SIZE,
+)
 from lib.store.connection import run_query
 
 MIN_CLOSED_DEALS = 500  # DESIGN.md: below about 500 closed deals a fitted model is not trusted
@@ -31,25 +41,22 @@ PILLAR_LABELS = {
     "authority": "authority pillar",
     "risk": "risk pillar (100 = no risk)",
 }
+# scoring parts fitted as 0/1 flags, by the pillar they come from; a flag's name is its part key
 FLAG_PARTS = {
-    "icp_industry": ("grade", "ICP industry"),
-    "size_fits": ("grade", "company size fits segment"),
-    "wrong_size": ("grade", "wrong company size"),
-    "stale": ("risk", "stale record"),
-    "bounced": ("risk", "bounced email"),
-    "blank_firmographics": ("risk", "blank firmographics"),
+    ICP_INDUSTRY: "grade",
+    SIZE_FITS: "grade",
+    WRONG_SIZE: "grade",
+    STALE: "risk",
+    BOUNCED: "risk",
+    BLANK_FIRMOGRAPHICS: "risk",
 }
 # No flag for recent competitor research: the decayed competitor-research count carries it, and
 # both together fit as a +/- pair (+4.2 per event, -4.2 for the flag on the sample) whose net
 # effect a points table cannot express.
-FLAG_LABELS = {
-    "icp_industry": "ICP industry",
-    "size_fits": "company size fits its segment",
-    "wrong_size": "wrong company size",
-    "stale": "stale record",
-    "bounced": "bounced email",
-    "blank_firmographics": "blank firmographics",
-    "engaged_colleagues": "engaged colleagues on the account",
+# Standing alone in a table of signals, two read longer than in a lead's explanation.
+FLAG_LABELS = {key: PART_LABELS[key] for key in FLAG_PARTS} | {
+    SIZE_FITS: "company size fits its segment",
+    ENGAGED_COLLEAGUES: "engaged colleagues on the account",
 }
 
 
@@ -104,14 +111,11 @@ def signal_flags(
         "grade": grade_parts(matrix, model, seg, names),
         "risk": risk_parts(matrix, model, seg, names),
     }
-    flags = {
-        name: (parts[kind][label] != 0).astype("float64")
-        for name, (kind, label) in FLAG_PARTS.items()
-    }
+    flags = {key: (parts[kind][key] != 0).astype("float64") for key, kind in FLAG_PARTS.items()}
     seniority = features["seniority"].to_numpy()
     for rule in model.grade.seniority:
         flags[f"seniority_{rule.name}"] = (seniority == rule.name).astype("float64")
-    flags["engaged_colleagues"] = matrix.engaged_colleagues.astype("float64")
+    flags[ENGAGED_COLLEAGUES] = matrix.engaged_colleagues.astype("float64")
     return pd.DataFrame(flags, index=features.index)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -177,7 +178,7 @@ def fitted_model(
         for name, policy in model.policies.items()
     }
 
-    def table(current: dict[str, ActivityPoints]) -> dict[str, ActivityPoints]:
+    def table(current: Mapping[str, ActivityPoints]) -> dict[str, ActivityPoints]:
         return {a: replace(r, points=points.get(a, r.points)) for a, r in current.items()}
 
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0).isoformat(sep=" ")

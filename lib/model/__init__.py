@@ -18,6 +18,7 @@ from lib.model.io import (
     model_to_yaml,
     save_model,
 )
+from lib.model.schema import SCHEMA_PATH, model_json_schema
 from lib.model.scoring_model import (
     PILLARS,
     STAGES,
@@ -47,12 +48,13 @@ from lib.model.segments import (
     assign_segments,
     segment_labels,
 )
-from lib.model.validate import validate_model
+from lib.model.validate import validated_model
 
 __all__ = [
     "DEFAULT_MODEL_PATH",
     "DEFAULT_SEGMENTS",
     "PILLARS",
+    "SCHEMA_PATH",
     "STAGES",
     "UNASSIGNED",
     "ActivityPoints",
@@ -79,12 +81,13 @@ __all__ = [
     "model_diff",
     "model_from_dict",
     "model_from_yaml",
+    "model_json_schema",
     "model_to_dict",
     "model_to_yaml",
     "save_model",
     "segment_labels",
     "sla_hours_by_segment",
-    "validate_model",
+    "validated_model",
     "with_behavior_points",
     "with_changes",
     "with_half_life",

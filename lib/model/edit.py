@@ -1,4 +1,8 @@
-"""Pure edits: each returns a validated copy of the model; the input is never changed."""
+"""Pure edits: each returns a validated copy of the model; the input is never changed.
+
+A copy is validated whole (lib.model.validate), so an edit handing in a plain dict or a NaN gets
+back FrozenMaps or a ModelError, never a model that is mutable or wrong.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,13 @@ from typing import Any
 
 from lib.errors import ModelError
 from lib.model.scoring_model import PILLARS, ActivityPoints, ScoringModel
-from lib.model.validate import validate_model
+from lib.model.validate import validated_model
 from lib.store.schema import ACTIVITY_TYPES
 
 
 def with_changes(model: ScoringModel, **changes: Any) -> ScoringModel:
     """Return a validated copy with top-level fields replaced; the input is not changed."""
-    new = replace(model, **changes)
-    validate_model(new)
-    return new
+    return validated_model(replace(model, **changes))
 
 
 def _with_policy(model: ScoringModel, segment: str, **changes: Any) -> ScoringModel:

@@ -1,171 +1,210 @@
 """The typed scoring model: every number the scoring engine reads, as frozen dataclasses.
 
-A copy edited in the Scoring lab never changes the published one: edits (lib.model.edit)
-return new models.
+Every value inside is immutable too (tuples, FrozenMap), so a model is hashable and a published
+one cannot be changed: edits (lib.model.edit) return new models. The field types are also the
+file's schema (lib.model.schema): strict, finite, ranges where one field alone decides.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import Field, with_config
 
 from lib.model.segments import UNASSIGNED, SegmentRule
+from lib.schema_tools import (
+    SCHEMA_CONFIG,
+    Finite,
+    Flag,
+    FrozenMap,
+    NonNegative,
+    Positive,
+    Text,
+    Whole,
+    Within,
+)
+from lib.store.schema import ACTIVITY_TYPES
 
 PILLARS: tuple[str, ...] = ("fit", "value", "urgency", "authority", "risk")
 STAGES: tuple[str, ...] = ("lead", "recycled", "mql", "sal", "sql")
 
+Score = Annotated[Finite, Within(0, 100)]  # on the 0-100 qualification scale
 
+# The JSON Schema lists a table's allowed keys so editors complete them; a wrong key is refused
+# by lib.model.validate with a message naming it.
+STAGE_KEYS = Field(json_schema_extra={"propertyNames": {"enum": list(STAGES)}})
+ACTIVITY_KEYS = Field(json_schema_extra={"propertyNames": {"enum": list(ACTIVITY_TYPES)}})
+
+
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class ActivityPoints:
     """Points per event of one activity type, and the most that type can add (or take)."""
 
-    points: float
-    cap: float
+    points: Finite
+    cap: Finite
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class SeniorityRule:
     """A seniority level found by title keywords; first matching rule wins."""
 
-    name: str
-    label: str
-    keywords: tuple[str, ...]
-    grade_points: float
-    authority: float
+    name: Text
+    label: Text
+    keywords: tuple[Text, ...]
+    grade_points: Finite
+    authority: Finite
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class DepartmentRule:
     """A department found by title keywords; first matching rule wins."""
 
-    name: str
-    label: str
-    keywords: tuple[str, ...]
-    grade_points: float
+    name: Text
+    label: Text
+    keywords: tuple[Text, ...]
+    grade_points: Finite
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class NoGoRules:
     """Factors that disqualify a lead outright (grade 0, score 0, recycled)."""
 
-    personal_email_domains: tuple[str, ...]
-    student_email_suffixes: tuple[str, ...]
-    competitor_email_domains: tuple[str, ...]
-    blank_company: bool
+    personal_email_domains: tuple[Text, ...]
+    student_email_suffixes: tuple[Text, ...]
+    competitor_email_domains: tuple[Text, ...]
+    blank_company: Flag
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class GradeCriteria:
     """Who the lead is: points that add up to the 0-100 grade, and the letters over it."""
 
-    base_points: float
-    icp_industries: tuple[str, ...]
-    icp_industry_points: float
-    size_fit_points: float
-    wrong_size_points: float
+    base_points: Finite
+    icp_industries: tuple[Text, ...]
+    icp_industry_points: Finite
+    size_fit_points: Finite
+    wrong_size_points: Finite
     seniority: tuple[SeniorityRule, ...]
     departments: tuple[DepartmentRule, ...]
     no_go: NoGoRules
-    letters: dict[str, float]
+    letters: FrozenMap[Text, Finite]
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class PillarWeights:
     """How one segment combines the five 0-100 pillars; the weights sum to 1."""
 
-    fit: float
-    value: float
-    urgency: float
-    authority: float
-    risk: float
+    fit: NonNegative
+    value: NonNegative
+    urgency: NonNegative
+    authority: NonNegative
+    risk: NonNegative
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class SegmentPolicy:
     """Everything that differs by segment: weights, thresholds, size, deal, SLA, playbook."""
 
     pillar_weights: PillarWeights
-    mql_threshold: float
-    sql_threshold: float
-    ideal_employees_min: int
-    ideal_employees_max: int
-    expected_deal_usd: float
-    buying_group_min: int
-    buying_group_max: int
-    sla_hours: float
-    playbook: str
-    next_actions: dict[str, str]
+    mql_threshold: Score
+    sql_threshold: Score
+    ideal_employees_min: Whole
+    ideal_employees_max: Whole
+    expected_deal_usd: Finite
+    buying_group_min: Whole
+    buying_group_max: Whole
+    sla_hours: Finite
+    playbook: Text
+    next_actions: Annotated[FrozenMap[Text, Text], STAGE_KEYS]
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class ValueScale:
     """Deal size mapped to the value pillar on a log scale: floor -> 0, ceiling -> 100."""
 
-    floor_usd: float
-    ceiling_usd: float
+    floor_usd: Finite
+    ceiling_usd: Finite
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class AuthorityRules:
     """Authority pillar: seniority's authority plus engaged colleagues on the account."""
 
-    other_authority: float
-    per_engaged_colleague: float
-    max_colleagues: int
+    other_authority: Finite
+    per_engaged_colleague: Finite
+    max_colleagues: Whole
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class RiskRules:
     """Risk pillar, stored as 0-100 where 100 means no risk: penalties subtract from 100."""
 
-    stale_days: float
-    stale_penalty: float
-    bounced_penalty: float
-    competitor_penalty: float
-    competitor_window_days: float
-    blank_firmographics_penalty: float
+    stale_days: Finite
+    stale_penalty: Finite
+    bounced_penalty: Finite
+    competitor_penalty: Finite
+    competitor_window_days: Finite
+    blank_firmographics_penalty: Finite
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class HandRaiserRule:
     """A demo request within the window makes a lead at least an MQL at once."""
 
-    window_days: float
+    window_days: Finite
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class RecycleRule:
     """Leads that go back to nurture: rejected by sales, or an MQL left untouched too long."""
 
-    no_touch_days: float
-    recycle_disqualified: bool
+    no_touch_days: Finite
+    recycle_disqualified: Flag
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class Band:
     """A score band and the lowest qualification score in it."""
 
-    name: str
-    label: str
-    min_score: float
+    name: Text
+    label: Text
+    min_score: Score
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class FrameworkRule:
     """A framework used from this deal size up (`inclusive`: amount >= min, else amount > min)."""
 
-    name: str
-    min_amount_usd: float
-    inclusive: bool
+    name: Text
+    min_amount_usd: Finite
+    inclusive: Flag
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class Frameworks:
     """Qualification frameworks by deal size, and all frameworks a team may pick from."""
 
     by_deal_size: tuple[FrameworkRule, ...]
-    available: dict[str, str]
+    available: FrozenMap[Text, Text]
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class ScoreScale:
     """How the weighted pillar sum maps onto the 0-100 score: raw_floor -> 0, raw_ceiling -> 100.
@@ -174,40 +213,41 @@ class ScoreScale:
     stretch the 95+ band stays empty; (0, 100) leaves the weighted sum as it is.
     """
 
-    raw_floor: float
-    raw_ceiling: float
+    raw_floor: Finite
+    raw_ceiling: Finite
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class ScoringModel:
     """Every setting the scoring engine reads; one published version is one of these."""
 
-    version: int
-    author: str
-    note: str
-    created_at: str
+    version: Whole
+    author: Text
+    note: Text
+    created_at: Text
     segments: tuple[SegmentRule, ...]
-    unassigned_policy: str
+    unassigned_policy: Text
     grade: GradeCriteria
-    behavior_points: dict[str, ActivityPoints]
-    intent_points: dict[str, ActivityPoints]
-    half_life_days: float
+    behavior_points: Annotated[FrozenMap[Text, ActivityPoints], ACTIVITY_KEYS]
+    intent_points: Annotated[FrozenMap[Text, ActivityPoints], ACTIVITY_KEYS]
+    half_life_days: Positive
     value: ValueScale
     authority: AuthorityRules
     risk: RiskRules
-    policies: dict[str, SegmentPolicy]
+    policies: FrozenMap[Text, SegmentPolicy]
     hand_raiser: HandRaiserRule
     recycle: RecycleRule
     bands: tuple[Band, ...]
     frameworks: Frameworks
-    buying_group_window_days: float = 90.0
+    buying_group_window_days: Finite = 90.0
     score_scale: ScoreScale = ScoreScale(raw_floor=0.0, raw_ceiling=100.0)
 
     def policy_for(self, segment: str) -> SegmentPolicy:
         """Return the segment's policy; unassigned leads use `unassigned_policy`'s."""
         return self.policies[self.unassigned_policy if segment == UNASSIGNED else segment]
 
-    def activity_points(self) -> dict[str, ActivityPoints]:
+    def activity_points(self) -> FrozenMap[str, ActivityPoints]:
         """Return behaviour and intent points in one table (activity type -> points)."""
         return self.behavior_points | self.intent_points
 

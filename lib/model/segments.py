@@ -6,24 +6,28 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pydantic import with_config
+
+from lib.schema_tools import SCHEMA_CONFIG, Finite, Text, Whole
 
 UNASSIGNED = "unassigned"
 
 
+@with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
 class SegmentRule:
     """A segment and the smallest company that belongs to it; rules are tried in order."""
 
-    name: str
-    label: str
-    min_annual_revenue_usd: float = 0.0
-    min_employees: int = 0
+    name: Text
+    label: Text
+    min_annual_revenue_usd: Finite = 0.0
+    min_employees: Whole = 0
 
 
 DEFAULT_SEGMENTS: tuple[SegmentRule, ...] = (
-    SegmentRule("enterprise", "Enterprise", 1_000_000_000, 1_000),
-    SegmentRule("mid_market", "Mid-market", 50_000_000, 100),
-    SegmentRule("smb", "SMB", 0, 0),
+    SegmentRule("enterprise", "Enterprise", 1_000_000_000.0, 1_000),
+    SegmentRule("mid_market", "Mid-market", 50_000_000.0, 100),
+    SegmentRule("smb", "SMB", 0.0, 0),
 )
 
 

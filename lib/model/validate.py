@@ -1,18 +1,34 @@
-"""Semantic checks of a scoring model: each failure names its path in the model file."""
+"""A scoring model checked whole: the schema (types, finite numbers, ranges, no unknown keys),
+then the rules that span fields. Each failure names its path in the model file."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
 from lib.errors import ModelError
+from lib.model.schema import MODEL_SCHEMA
 from lib.model.scoring_model import PILLARS, STAGES, ScoringModel
+from lib.schema_tools import schema_message
 from lib.store.schema import ACTIVITY_TYPES
 
 WEIGHT_TOLERANCE = 1e-6
 
 
-def validate_model(model: ScoringModel) -> None:
-    """Raise ModelError (naming the path in the file) unless the model's numbers make sense."""
+def validated_model(value: ScoringModel | Mapping[str, Any]) -> ScoringModel:
+    """Return the immutable model `value` (a model or a file's mapping) describes, checked whole.
+
+    ModelError names the first problems by their path in the file; the input is not changed.
+    """
+    try:
+        model = MODEL_SCHEMA.validate_python(value)
+    except ValidationError as exc:
+        raise ModelError(schema_message(exc)) from exc
     for check in (_check_segments, _check_policies, _check_activities, _check_scales):
         check(model)
+    return model
 
 
 def _check_segments(model: ScoringModel) -> None:
@@ -33,11 +49,6 @@ def _check_policies(model: ScoringModel) -> None:
         total = sum(getattr(policy.pillar_weights, p) for p in PILLARS)
         if abs(total - 1.0) > WEIGHT_TOLERANCE:
             raise ModelError(f"{path}.pillar_weights: weights sum to {total:g}, must sum to 1")
-        if any(getattr(policy.pillar_weights, p) < 0 for p in PILLARS):
-            raise ModelError(f"{path}.pillar_weights: weights must not be negative")
-        for field in ("mql_threshold", "sql_threshold"):
-            if not 0 <= getattr(policy, field) <= 100:
-                raise ModelError(f"{path}.{field}: must be within 0-100")
         if policy.mql_threshold >= policy.sql_threshold:
             raise ModelError(f"{path}.mql_threshold: MQL threshold must be below SQL threshold")
         if set(policy.next_actions) != set(STAGES):
@@ -55,11 +66,6 @@ def _check_activities(model: ScoringModel) -> None:
 
 
 def _check_scales(model: ScoringModel) -> None:
-    if model.half_life_days <= 0:
-        raise ModelError("half_life_days: the decay half-life must be positive")
-    for i, band in enumerate(model.bands):
-        if not 0 <= band.min_score <= 100:
-            raise ModelError(f"bands[{i}].min_score: must be within 0-100")
     if [b.min_score for b in model.bands] != sorted(b.min_score for b in model.bands):
         raise ModelError("bands: list bands from the lowest score up")
     for i, rule in enumerate(model.frameworks.by_deal_size):

@@ -9,12 +9,17 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from lib.present.numbers import ABOVE_HEALTHY, BELOW_HEALTHY, HEALTHY_MQL_TO_SQL
 from lib.present.text import chart_text
 
 # mid-tone data colours readable on light and dark backgrounds (Okabe-Ito, colour-blind safe)
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999")
 BAND_COLOURS = {"below": "#D55E00", "in": "#009E73", "above": "#0072B2"}
-BAND_WORDS = {"below": "Below 10%", "in": "10–25% (healthy)", "above": "Above 25%"}
+BAND_WORDS = {
+    "below": BELOW_HEALTHY,
+    "in": f"{HEALTHY_MQL_TO_SQL} (healthy)",
+    "above": ABOVE_HEALTHY,
+}
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -185,8 +190,8 @@ def _band_codes(cells: pd.DataFrame) -> pd.Series:
 
 
 def mql_to_sql_heatmap(cells: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
-    """Return a segment x channel grid coloured below / in / above the healthy 10-25% MQL->SQL
-    band (grey under 30 MQLs), each cell showing its rate and MQL count; cells is
+    """Return a segment x channel grid coloured below / in / above the healthy MQL->SQL band
+    (grey under 30 MQLs), each cell showing its rate and MQL count; cells is
     lib.metrics.kpis.mql_to_sql_by_segment_and_channel output."""
     grid = cells.assign(
         code=_band_codes(cells),
@@ -223,7 +228,8 @@ def mql_to_sql_heatmap(cells: pd.DataFrame, labels: dict[str, str]) -> go.Figure
         )
     )
     fig.update_layout(
-        title="MQL→SQL conversion by segment and channel against the 10–25% band", margin={"t": 50}
+        title=f"MQL→SQL conversion by segment and channel against the {HEALTHY_MQL_TO_SQL} band",
+        margin={"t": 50},
     )
     fig.update_xaxes(title_text="Channel")
     fig.update_yaxes(title_text="Segment", autorange="reversed")

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import math
 
+from lib.metrics.kpis import MQL_TO_SQL_HEALTHY_HIGH, MQL_TO_SQL_HEALTHY_LOW
 from lib.metrics.stats import SMALL_SAMPLE
 
 SMALL_SAMPLE_FLAG = "⚠ small sample"
+# The healthy MQL->SQL band in words, from the one pair of numbers in lib.metrics.kpis
+HEALTHY_MQL_TO_SQL = f"{MQL_TO_SQL_HEALTHY_LOW * 100:g}–{MQL_TO_SQL_HEALTHY_HIGH * 100:g}%"
+BELOW_HEALTHY = f"Below {MQL_TO_SQL_HEALTHY_LOW:.0%}"
+ABOVE_HEALTHY = f"Above {MQL_TO_SQL_HEALTHY_HIGH:.0%}"
 
 
 def _missing(value: float | None) -> bool:

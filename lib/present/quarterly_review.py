@@ -9,9 +9,15 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.metrics.stats import SMALL_SAMPLE
-from lib.present.numbers import money_text, rate_text
+from lib.present.numbers import (
+    ABOVE_HEALTHY,
+    BELOW_HEALTHY,
+    HEALTHY_MQL_TO_SQL,
+    money_text,
+    rate_text,
+)
 
-BAND_WORDS = {"below": "Below 10%", "in": "In 10–25%", "above": "Above 25%"}
+BAND_WORDS = {"below": BELOW_HEALTHY, "in": f"In {HEALTHY_MQL_TO_SQL}", "above": ABOVE_HEALTHY}
 
 
 def _name(labels: dict[str, str], values: pd.Series) -> pd.Series:
@@ -40,13 +46,13 @@ def mql_table(rates: pd.DataFrame, key: str, labels: dict[str, str]) -> pd.DataF
             "MQLs": rates["mqls"].astype("int64"),
             "SQLs": rates["sqls"].astype("int64"),
             "MQL→SQL": _rates(rates, "mql_to_sql_rate", "mqls", "MQLs"),
-            "Against 10–25%": rates["band"].map(BAND_WORDS).fillna("—"),
+            f"Against {HEALTHY_MQL_TO_SQL}": rates["band"].map(BAND_WORDS).fillna("—"),
         }
     )
 
 
 def out_of_band_sentence(by_channel: pd.DataFrame) -> str:
-    """Return a sentence naming each channel outside the healthy 10-25% MQL->SQL band."""
+    """Return a sentence naming each channel outside the healthy MQL->SQL band."""
     parts = []
     for band, meaning in (
         ("below", "the MQL bar may be too loose or the data stale"),
@@ -61,7 +67,9 @@ def out_of_band_sentence(by_channel: pd.DataFrame) -> str:
                 )
             )
             parts.append(f"{BAND_WORDS[band]} ({meaning}): {named}.")
-    return " ".join(parts) or "Every channel converts MQLs to SQLs within the healthy 10–25%."
+    return " ".join(parts) or (
+        f"Every channel converts MQLs to SQLs within the healthy {HEALTHY_MQL_TO_SQL}."
+    )
 
 
 def cycle_table(

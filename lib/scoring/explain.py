@@ -16,6 +16,15 @@ from lib.scoring.matrix import (
     segment_codes,
     segment_table,
 )
+from lib.scoring.parts import (
+    BASE_GRADE,
+    DEPARTMENT,
+    NO_RISK_BASELINE,
+    OPPORTUNITY_AMOUNT,
+    PART_LABELS,
+    SENIORITY,
+    TYPICAL_DEAL,
+)
 from lib.scoring.pillars import (
     activity_points,
     authority_parts,
@@ -53,6 +62,7 @@ def _pillar_columns(
     cols: list[tuple[str, str, np.ndarray, bool, int]] = []
 
     def add(pillar: str, parts: dict[str, np.ndarray], quiet: tuple[str, ...] = ()) -> None:
+        """Add a pillar's parts, keyed by the labels people read, and its clipping."""
         for label, pts in parts.items():
             cols.append((label, pillar, pts, label not in quiet, -1))
         raw = sum(parts.values())
@@ -63,7 +73,7 @@ def _pillar_columns(
     add(
         "fit",
         _split_roles(matrix, model, grade_parts(matrix, model, seg, names)),
-        quiet=("base grade",),
+        quiet=(PART_LABELS[BASE_GRADE],),
     )
     per_type = _activity_dense(matrix, activity_points(matrix, model))
     urgency = {t: per_type[:, i] for i, t in enumerate(ACTIVITY_TYPES)}
@@ -75,21 +85,33 @@ def _pillar_columns(
     amount = value_amount(matrix, model, seg, names)
     from_opp = ~np.isnan(matrix.source_amount_usd)
     value = value_pillar(amount, model)
-    cols.append(("opportunity amount", "value", np.where(from_opp, value, 0.0), True, -1))
-    cols.append(("typical deal for segment", "value", np.where(from_opp, 0.0, value), True, -1))
-    add("authority", authority_parts(matrix, model))
-    add("risk", risk_parts(matrix, model, seg, names), quiet=("no-risk baseline",))
+    for key, pts in (
+        (OPPORTUNITY_AMOUNT, np.where(from_opp, value, 0.0)),
+        (TYPICAL_DEAL, np.where(from_opp, 0.0, value)),
+    ):
+        cols.append((PART_LABELS[key], "value", pts, True, -1))
+    add("authority", _labelled(authority_parts(matrix, model)))
+    add(
+        "risk",
+        _labelled(risk_parts(matrix, model, seg, names)),
+        quiet=(PART_LABELS[NO_RISK_BASELINE],),
+    )
     return cols
+
+
+def _labelled(parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Return a pillar's parts keyed by the labels people read instead of their keys."""
+    return {PART_LABELS[key]: pts for key, pts in parts.items()}
 
 
 def _split_roles(
     matrix: FeatureMatrix, model: ScoringModel, parts: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
-    """Return grade parts with seniority and department split into one column per rule."""
-    out = {k: v for k, v in parts.items() if k not in ("seniority", "department")}
+    """Return labelled grade parts with seniority and department split into one per rule."""
+    out = _labelled({k: v for k, v in parts.items() if k not in (SENIORITY, DEPARTMENT)})
     for rules, codes, names, key in (
-        (model.grade.seniority, matrix.seniority_code, matrix.seniority_names, "seniority"),
-        (model.grade.departments, matrix.department_code, matrix.department_names, "department"),
+        (model.grade.seniority, matrix.seniority_code, matrix.seniority_names, SENIORITY),
+        (model.grade.departments, matrix.department_code, matrix.department_names, DEPARTMENT),
     ):
         for rule in rules:
             hit = np.array([n == rule.name for n in names] + [False])[codes]

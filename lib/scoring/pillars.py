@@ -36,6 +36,21 @@ from lib.scoring.matrix import (
     segment_codes,
     segment_table,
 )
+from lib.scoring.parts import (
+    BASE_GRADE,
+    BLANK_FIRMOGRAPHICS,
+    BOUNCED,
+    COMPETITOR_RESEARCH,
+    DEPARTMENT,
+    ENGAGED_COLLEAGUES,
+    ICP_INDUSTRY,
+    NO_RISK_BASELINE,
+    SENIORITY,
+    SIZE_FITS,
+    STALE,
+    TITLE_AUTHORITY,
+    WRONG_SIZE,
+)
 from lib.store.schema import ACTIVITY_TYPES
 
 
@@ -65,7 +80,7 @@ class ScoreArrays:
 def grade_parts(
     matrix: FeatureMatrix, model: ScoringModel, seg: np.ndarray, names: tuple[str, ...]
 ) -> dict[str, np.ndarray]:
-    """Return the grade's raw parts per lead (before clipping to 0-100)."""
+    """Return the grade's raw parts per lead, before clipping to 0-100 (lib.scoring.parts keys)."""
     g = model.grade
     icp = memo(
         matrix, ("icp", g.icp_industries), lambda: in_list(matrix.industry_names, g.icp_industries)
@@ -80,12 +95,12 @@ def grade_parts(
     department = {r.name: r.grade_points for r in g.departments}
     f32 = np.float32
     return {
-        "base grade": np.full(matrix.n, g.base_points, dtype="float32"),
-        "ICP industry": np.where(icp, f32(g.icp_industry_points), f32(0))[matrix.industry_code],
-        "company size fits segment": np.where(fits, f32(g.size_fit_points), f32(0)),
-        "wrong company size": np.where(known & ~fits, f32(g.wrong_size_points), f32(0)),
-        "seniority": points_by_name(matrix.seniority_names, seniority)[matrix.seniority_code],
-        "department": points_by_name(matrix.department_names, department)[matrix.department_code],
+        BASE_GRADE: np.full(matrix.n, g.base_points, dtype="float32"),
+        ICP_INDUSTRY: np.where(icp, f32(g.icp_industry_points), f32(0))[matrix.industry_code],
+        SIZE_FITS: np.where(fits, f32(g.size_fit_points), f32(0)),
+        WRONG_SIZE: np.where(known & ~fits, f32(g.wrong_size_points), f32(0)),
+        SENIORITY: points_by_name(matrix.seniority_names, seniority)[matrix.seniority_code],
+        DEPARTMENT: points_by_name(matrix.department_names, department)[matrix.department_code],
     }
 
 
@@ -106,7 +121,7 @@ def activity_points(matrix: FeatureMatrix, model: ScoringModel) -> np.ndarray:
 
 
 def authority_parts(matrix: FeatureMatrix, model: ScoringModel) -> dict[str, np.ndarray]:
-    """Return the authority pillar's raw parts per lead."""
+    """Return the authority pillar's raw parts per lead (lib.scoring.parts keys)."""
     a = model.authority
     table = {r.name: r.authority for r in model.grade.seniority}
     by_code = np.array(
@@ -115,8 +130,8 @@ def authority_parts(matrix: FeatureMatrix, model: ScoringModel) -> dict[str, np.
     )
     colleagues = np.minimum(matrix.engaged_colleagues, a.max_colleagues)
     return {
-        "title authority": by_code[matrix.seniority_code],
-        "engaged colleagues": colleagues * np.float32(a.per_engaged_colleague),
+        TITLE_AUTHORITY: by_code[matrix.seniority_code],
+        ENGAGED_COLLEAGUES: colleagues * np.float32(a.per_engaged_colleague),
     }
 
 
@@ -129,13 +144,11 @@ def risk_parts(
     competitor = matrix.days_since_competitor_research <= r.competitor_window_days
     f32, zero = np.float32, np.float32(0)
     return {
-        "no-risk baseline": np.full(matrix.n, 100.0, dtype="float32"),
-        "stale record": np.where(
-            matrix.days_since_activity > r.stale_days, f32(-r.stale_penalty), zero
-        ),
-        "bounced email": np.where(matrix.email_bounced, f32(-r.bounced_penalty), zero),
-        "competitor research": np.where(competitor, f32(-r.competitor_penalty), zero),
-        "blank firmographics": np.where(blank, f32(-r.blank_firmographics_penalty), zero),
+        NO_RISK_BASELINE: np.full(matrix.n, 100.0, dtype="float32"),
+        STALE: np.where(matrix.days_since_activity > r.stale_days, f32(-r.stale_penalty), zero),
+        BOUNCED: np.where(matrix.email_bounced, f32(-r.bounced_penalty), zero),
+        COMPETITOR_RESEARCH: np.where(competitor, f32(-r.competitor_penalty), zero),
+        BLANK_FIRMOGRAPHICS: np.where(blank, f32(-r.blank_firmographics_penalty), zero),
     }
 
 
@@ -189,7 +202,7 @@ def stage_codes(
     stage[sql] = STAGE_CODES["sql"]
     recycled = memo(
         matrix,
-        ("recycled", model.recycle, repr(model.grade.no_go)),
+        ("recycled", model.recycle, model.grade.no_go),
         lambda: _recycled(matrix, model, no_go),
     )
     stage[recycled] = STAGE_CODES["recycled"]
@@ -231,12 +244,12 @@ def _pillars(
     zero = np.float32(0)
     grade = memo(
         matrix,
-        ("fit", repr(model.grade), model.segments, sizes),
+        ("fit", model.grade, model.segments, sizes),
         lambda: np.where(no_go, zero, _clipped(grade_parts(matrix, model, seg, names))),
     )
     behavior = memo(
         matrix,
-        ("urgency", model.half_life_days, repr(model.activity_points())),
+        ("urgency", model.half_life_days, model.activity_points()),
         lambda: behavior_scores(matrix, model),
     )
     value = memo(
@@ -246,12 +259,12 @@ def _pillars(
     )
     authority = memo(
         matrix,
-        ("authority", repr(model.grade.seniority), model.authority),
+        ("authority", model.grade.seniority, model.authority),
         lambda: _clipped(authority_parts(matrix, model)),
     )
     risk = memo(
         matrix,
-        ("risk", model.risk, repr(model.grade.no_go), model.segments),
+        ("risk", model.risk, model.grade.no_go, model.segments),
         lambda: np.where(no_go, zero, _clipped(risk_parts(matrix, model, seg, names))),
     )
     return {"fit": grade, "value": value, "urgency": behavior, "authority": authority, "risk": risk}
@@ -297,15 +310,13 @@ def scale_terms(model: ScoringModel) -> tuple[np.float32, np.float32]:
 def score_arrays(matrix: FeatureMatrix, model: ScoringModel) -> ScoreArrays:
     """Return every numeric score for every lead; numpy only (1M leads: see bench/rescore.py)."""
     seg, names = segment_codes(matrix, model)
-    no_go = memo(
-        matrix, ("no_go", repr(model.grade.no_go)), lambda: no_go_reasons(matrix, model) >= 0
-    )
+    no_go = memo(matrix, ("no_go", model.grade.no_go), lambda: no_go_reasons(matrix, model) >= 0)
     pillars = _pillars(matrix, model, seg, names, no_go)
     score = qualification_scores(matrix, model, pillars, seg, names, no_go)
     deals = _policy_key(model, names, "expected_deal_usd")
     frameworks = memo(
         matrix,
-        ("framework", repr(model.frameworks), model.segments, deals),
+        ("framework", model.frameworks, model.segments, deals),
         lambda: framework_codes(value_amount(matrix, model, seg, names), model),
     )
     return ScoreArrays(

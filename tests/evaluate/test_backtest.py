@@ -75,7 +75,7 @@ def history() -> pd.DataFrame:
 def page_view_model(sql_threshold: float = 80.0):
     """Return a model whose score is exactly the lead's page views (no decay, no stretch)."""
     model = with_changes(default_model(), score_scale=ScoreScale(0.0, 100.0))
-    model = with_half_life(model, float("inf"))
+    model = with_half_life(model, 1e9)  # no decay in float32; a model file refuses inf
     model = with_changes(
         model,
         behavior_points=model.behavior_points

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from lib.present.numbers import money_text, percent_text, rate_text
+from lib.metrics.kpis import MQL_TO_SQL_HEALTHY_HIGH, MQL_TO_SQL_HEALTHY_LOW
+from lib.present.numbers import (
+    ABOVE_HEALTHY,
+    BELOW_HEALTHY,
+    HEALTHY_MQL_TO_SQL,
+    money_text,
+    percent_text,
+    rate_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -42,3 +53,24 @@ def test_money_text_scales_to_k_m_b(value: float | None, expected: str) -> None:
 )
 def test_percent_text_writes_one_decimal_or_a_dash(rate, expected):
     assert percent_text(rate) == expected
+
+
+def test_the_healthy_mql_to_sql_band_is_worded_from_its_one_pair_of_numbers():
+    low, high = MQL_TO_SQL_HEALTHY_LOW, MQL_TO_SQL_HEALTHY_HIGH
+    assert (low, high) == (0.10, 0.25)
+    assert (BELOW_HEALTHY, HEALTHY_MQL_TO_SQL, ABOVE_HEALTHY) == (
+        "Below 10%",
+        "10–25%",
+        "Above 25%",
+    )
+
+
+def test_no_module_or_page_types_the_band_itself():
+    root = Path(__file__).resolve().parents[2]
+    sources = [*root.glob("lib/**/*.py"), *root.glob("pages/*.py"), root / "ui.py", root / "app.py"]
+    typed = [
+        p.name
+        for p in sources
+        if re.search(r"10\s*[–-]\s*25\s*%|Below 10%|Above 25%", p.read_text())
+    ]
+    assert typed == []
