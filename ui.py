@@ -45,7 +45,6 @@ from lib.scoring import (
 from lib.store import datasets
 from lib.store.connection import connect, data_as_of, database_path
 from lib.store.model_versions import model_history, published_model
-from lib.store.staging import segment_frames
 
 # Cached per dataset and model version: an import or a publish adds entries, so keep only the
 # last few (features of 1M leads hold ~2 GB).
@@ -150,8 +149,8 @@ def scores(
 def segment_views(
     _conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel
 ) -> dict[str, pd.DataFrame]:
-    """Return the account and lead segment frames the quality filters join."""
-    return segment_frames(_conn, model.segments)
+    """Return each account's and lead's segment, for placing quality records."""
+    return quality.record_segments(_conn, model.segments)
 
 
 @st.cache_data(show_spinner="Measuring the KPIs", max_entries=32)
@@ -197,7 +196,6 @@ def maturity(
         versions,
         sla_hours_by_segment(model),
         history["created_at"].max() if len(history) else None,
-        views=segment_views(_conn, data_version, model),
     )
 
 

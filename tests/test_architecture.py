@@ -33,7 +33,7 @@ def test_lib_sources_do_not_mention_streamlit() -> None:
 def test_every_sql_file_says_what_one_row_is() -> None:
     missing = [
         p.name
-        for p in (ROOT / "lib" / "sql").glob("*.sql")
+        for p in (ROOT / "lib" / "sql").rglob("*.sql")
         if not p.read_text().lstrip().startswith("--")
     ]
     assert missing == []

@@ -6,6 +6,8 @@ rescored later needs no new query.
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -17,9 +19,10 @@ from lib.model.segments import UNASSIGNED, assign_segments
 from lib.store.connection import data_as_of, run_query
 from lib.store.schema import ACTIVITY_TYPES
 
-ACTIVITY_KINDS = pd.DataFrame(
-    {"activity_type": ACTIVITY_TYPES, "kind": np.arange(len(ACTIVITY_TYPES))}
-)
+# the activity types as the age query numbers them (kind = index into ACTIVITY_TYPES)
+ACTIVITY_KINDS = [{"activity_type": t, "kind": kind} for kind, t in enumerate(ACTIVITY_TYPES)]
+# kept by history_features only: the real outcome and when it closed, and the moment itself
+HISTORY_COLUMNS = ["opportunity_amount_usd", "closed_on", "reference_at"]
 
 
 def activity_counts(ages: pd.DataFrame, n_leads: int) -> pd.DataFrame:
@@ -73,6 +76,30 @@ def expected_deal_by_segment(model: ScoringModel) -> dict[str, float]:
     return {name: model.policy_for(name).expected_deal_usd for name in names}
 
 
+def _features_at(
+    conn: duckdb.DuckDBPyConnection, model: ScoringModel, moments: dict[str, Any]
+) -> pd.DataFrame:
+    """Return one row per lead measured at its reference moment (features/lead_features.sql)."""
+    base = run_query(
+        conn,
+        "features/lead_features",
+        moments | {"buying_group_days": model.buying_group_window_days},
+    )
+    ages = run_query(conn, "features/activity_ages", moments | {"activity_kinds": ACTIVITY_KINDS})
+    base["as_of"] = pd.to_datetime(base["reference_at"])
+    return _with_derived_features(base, ages, model)
+
+
+def _moments(as_of: pd.Timestamp, horizon_days: float | None = None) -> dict[str, Any]:
+    """Return the reference-moment parameters: every lead at as_of, or (with a horizon) each
+    at its routing moment, never after as_of."""
+    return {
+        "as_of": as_of.to_pydatetime(),
+        "at_routing_moments": horizon_days is not None,
+        "horizon_days": float(horizon_days or 0.0),
+    }
+
+
 def lead_features(
     conn: duckdb.DuckDBPyConnection,
     as_of: pd.Timestamp | None = None,
@@ -85,17 +112,8 @@ def lead_features(
     so segments can be reassigned cheaply when a model changes its segment rules.
     """
     model = model or default_model()
-    moment = pd.Timestamp(as_of or data_as_of(conn) or pd.Timestamp.now()).to_pydatetime()
-    params = {"as_of": moment, "buying_group_days": model.buying_group_window_days}
-    base = run_query(conn, "features/lead_features", params)
-    ages = run_query(
-        conn,
-        "features/feature_activity_ages",
-        {"as_of": moment},
-        {"activity_kinds": ACTIVITY_KINDS},
-    )
-    base["as_of"] = pd.Timestamp(moment)
-    return _with_derived_features(base, ages, model)
+    moment = pd.Timestamp(as_of or data_as_of(conn) or pd.Timestamp.now())
+    return _features_at(conn, model, _moments(moment)).drop(columns=HISTORY_COLUMNS)
 
 
 def history_features(
@@ -116,26 +134,11 @@ def history_features(
     - Firmographics and titles are as they are now: the CRM keeps no history of them.
     - Labels stay attached: won, lost, won_amount_usd, opportunity_amount_usd and closed_on
       (close date of the source opportunity when closed).
+    Both come from one query; `lead_features` is the same query with every moment at as_of.
     """
     model = model or default_model()
-    moment = pd.Timestamp(data_as_of(conn) or pd.Timestamp.now()).to_pydatetime()
-    references = run_query(
-        conn,
-        "features/history_reference_moments",
-        {"as_of": moment, "horizon_days": float(horizon_days)},
-    )
-    frames = {"reference_moments": references}
-    base = run_query(
-        conn,
-        "features/history_lead_features",
-        {"buying_group_days": model.buying_group_window_days},
-        frames,
-    )
-    ages = run_query(
-        conn, "features/history_activity_ages", frames=frames | {"activity_kinds": ACTIVITY_KINDS}
-    )
-    base["as_of"] = pd.to_datetime(base["reference_at"])
-    base = _with_derived_features(base, ages, model)
+    moment = pd.Timestamp(data_as_of(conn) or pd.Timestamp.now())
+    base = _features_at(conn, model, _moments(moment, horizon_days))
     expected = base["segment"].map(expected_deal_by_segment(model))
     base["deal_amount_usd"] = base["opportunity_amount_usd"].fillna(expected)
     return base

@@ -15,7 +15,6 @@ import pandas as pd
 from lib.metrics import kpis
 from lib.metrics.filters import Filters
 from lib.model import ScoringModel, sla_hours_by_segment
-from lib.store.staging import segment_frames
 
 # the Overview's margin bar for "profitable"; the Quarterly review lets RevOps move it
 OVERVIEW_MARGIN_TARGET = 0.30
@@ -43,22 +42,20 @@ class KpiBundle:
 
 def kpi_bundle(conn: duckdb.DuckDBPyConnection, model: ScoringModel, filters: Filters) -> KpiBundle:
     """Return every KPI of the Overview and Quarterly review for these filters."""
-    rules = model.segments
-    views = segment_frames(conn, rules)
-    args = (conn, rules, filters)
+    args = (conn, model.segments, filters)
     return KpiBundle(
-        summary=kpis.kpis_by_segment(*args, views=views),
-        wins=kpis.win_rate_by_segment(*args, views=views),
-        mix=kpis.pipeline_mix(*args, views=views),
-        qualified=kpis.qualified_opportunity_rate(*args, views=views),
-        sla=kpis.sla_compliance(*args, sla_hours_by_segment(model), views=views),
-        meetings=kpis.speed_to_first_meeting(*args, views=views),
-        profitable=kpis.profitable_win_rate(*args, OVERVIEW_MARGIN_TARGET, views=views),
-        quarters=kpis.kpis_by_quarter(*args, views=views),
-        velocity=kpis.pipeline_velocity_by_segment(*args, views=views),
-        mql_by_segment=kpis.mql_to_sql_by_segment(*args, views=views),
-        mql_by_channel=kpis.mql_to_sql_by_channel(*args, views=views),
-        mql_cells=kpis.mql_to_sql_by_segment_and_channel(*args, views=views),
-        cycles=kpis.cycle_time_by_segment(*args, views=views),
-        survival=kpis.cycle_time_survival(*args, views=views),
+        summary=kpis.kpis_by_segment(*args),
+        wins=kpis.win_rate_by_segment(*args),
+        mix=kpis.pipeline_mix(*args),
+        qualified=kpis.qualified_opportunity_rate(*args),
+        sla=kpis.sla_compliance(*args, sla_hours_by_segment(model)),
+        meetings=kpis.speed_to_first_meeting(*args),
+        profitable=kpis.profitable_win_rate(*args, OVERVIEW_MARGIN_TARGET),
+        quarters=kpis.kpis_by_quarter(*args),
+        velocity=kpis.pipeline_velocity_by_segment(*args),
+        mql_by_segment=kpis.mql_to_sql_by_segment(*args),
+        mql_by_channel=kpis.mql_to_sql_by_channel(*args),
+        mql_cells=kpis.mql_to_sql_by_segment_and_channel(*args),
+        cycles=kpis.cycle_time_by_segment(*args),
+        survival=kpis.cycle_time_survival(*args),
     )

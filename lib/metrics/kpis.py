@@ -17,16 +17,13 @@ from lib.metrics.filters import Filters
 from lib.metrics.stats import kaplan_meier, km_median, rate_frame
 from lib.model.segments import UNASSIGNED, SegmentRule
 from lib.store.connection import data_as_of, run_query
-from lib.store.staging import segment_frames
+from lib.store.staging import segment_params
 
 MQL_TO_SQL_HEALTHY_LOW = 0.10  # below: the MQL bar is too loose or the data stale
 MQL_TO_SQL_HEALTHY_HIGH = 0.25  # above: the MQL bar may be too strict
 OVERALL = "overall"
 
 Rules = tuple[SegmentRule, ...]
-# segment_frames(conn, rules), computed once by a caller that runs several KPIs (~70 ms each
-# on 100k leads, most of a KPI's time)
-Views = Mapping[str, pd.DataFrame]
 
 
 def _query(
@@ -35,12 +32,9 @@ def _query(
     filters: Filters,
     name: str,
     extra: Mapping[str, Any] | None = None,
-    frames: Views | None = None,
-    views: Views | None = None,
 ) -> pd.DataFrame:
-    """Run a KPI query with the filter parameters and the segment views registered."""
-    registered = dict(views or segment_frames(conn, rules)) | dict(frames or {})
-    return run_query(conn, name, filters.params() | dict(extra or {}), registered)
+    """Run a KPI query with the segment rules and the filters as parameters."""
+    return run_query(conn, name, segment_params(rules) | filters.params() | dict(extra or {}))
 
 
 def _segment_order(rules: Rules, filters: Filters, present: pd.Series) -> list[str]:
@@ -75,29 +69,21 @@ def _share(values: pd.Series) -> pd.Series:
 
 
 def win_rate_by_segment(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
     """Return one row per segment with won, lost, closed, win_rate, its 95% interval and flag."""
     # one query serves win rate and profitable win rate: both count the deals closed in the period
-    frame = _query(conn, rules, filters, "kpi/closed_deals", {"margin_target": 0.0}, views=views)
+    frame = _query(conn, rules, filters, "kpi/closed_deals", {"margin_target": 0.0})
     counts = _by_segment(frame[["segment", "won", "lost"]], rules, filters, ["won", "lost"])
     counts["closed"] = counts["won"] + counts["lost"]
     return _with_rate(counts, "won", "closed", "win_rate")
 
 
 def _opportunity_cycles(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
     """Return won-in-period and open opportunities with cycle_days / open_age_days as floats."""
-    as_of = data_as_of(conn)
-    frame = _query(
-        conn,
-        rules,
-        filters,
-        "kpi/opportunity_cycles",
-        {"as_of": None if as_of is None else as_of.date()},
-        views=views,
-    )
+    frame = _query(conn, rules, filters, "kpi/opportunity_cycles")
     for column in ("cycle_days", "open_age_days", "amount_usd"):
         frame[column] = frame[column].astype("float64")
     return frame.astype({"is_won": bool, "is_open": bool})
@@ -124,10 +110,10 @@ def _cycle_table(cycles: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
 
 
 def cycle_time_by_segment(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
     """Return per segment won_deals, median_won_cycle_days and excluded_negative cycles."""
-    cycles = _opportunity_cycles(conn, rules, filters, views=views)
+    cycles = _opportunity_cycles(conn, rules, filters)
     table = _by_segment(
         _cycle_table(cycles, cycles["segment"]), rules, filters, ["won_deals", "excluded_negative"]
     )
@@ -135,10 +121,10 @@ def cycle_time_by_segment(
 
 
 def cycle_time_survival(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
     """Return segment, days, share_still_open, km_median_cycle_days; open deals are censored."""
-    cycles = _opportunity_cycles(conn, rules, filters, views=views)
+    cycles = _opportunity_cycles(conn, rules, filters)
     days = cycles["cycle_days"].where(cycles["is_won"], cycles["open_age_days"])
     usable = cycles[days.ge(0)].assign(days=days[days.ge(0)])
     curves = [
@@ -152,7 +138,9 @@ def cycle_time_survival(
     order = _segment_order(rules, filters, usable["segment"])
     long = pd.concat(curves, ignore_index=True)[columns]
     long["segment"] = pd.Categorical(long["segment"], categories=order, ordered=True)
-    return long.sort_values(["segment", "days"], kind="stable").astype({"segment": object})
+    return long.sort_values(["segment", "days"], kind="stable", ignore_index=True).astype(
+        {"segment": object}
+    )
 
 
 def pipeline_mix(
@@ -160,11 +148,9 @@ def pipeline_mix(
     rules: Rules,
     filters: Filters,
     target: dict[str, float] | None = None,
-    *,
-    views: Views | None = None,
 ) -> pd.DataFrame:
     """Return open and won count/amount and shares per segment, with the gap to a target mix."""
-    frame = _query(conn, rules, filters, "kpi/pipeline_mix", views=views)
+    frame = _query(conn, rules, filters, "kpi/pipeline_mix")
     mix = _by_segment(
         frame, rules, filters, ["open_count", "open_amount_usd", "won_count", "won_amount_usd"]
     )
@@ -201,11 +187,9 @@ def _with_band(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(band=band.astype(object).where(rate.notna(), None))
 
 
-def _mql_counts(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
-) -> pd.DataFrame:
+def _mql_counts(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters) -> pd.DataFrame:
     """Return mqls and sqls per lead segment and channel for MQLs of the period."""
-    return _query(conn, rules, filters, "kpi/mql_to_sql", views=views)
+    return _query(conn, rules, filters, "kpi/mql_to_sql")
 
 
 def _mql_rates(counts: pd.DataFrame) -> pd.DataFrame:
@@ -214,19 +198,19 @@ def _mql_rates(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def mql_to_sql_by_segment(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
     """Return per lead segment mqls, sqls, mql_to_sql_rate with interval, flag and healthy band."""
-    counts = _mql_counts(conn, rules, filters, views=views)
+    counts = _mql_counts(conn, rules, filters)
     counts = counts.groupby("segment", as_index=False)[["mqls", "sqls"]].sum()
     return _mql_rates(_by_segment(counts, rules, filters, ["mqls", "sqls"]))
 
 
 def mql_to_sql_by_channel(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
     """Return per lead channel mqls, sqls, mql_to_sql_rate with interval, flag and healthy band."""
-    counts = _mql_counts(conn, rules, filters, views=views)
+    counts = _mql_counts(conn, rules, filters)
     counts = counts.groupby("channel")[["mqls", "sqls"]].sum()
     channels = sorted(set(counts.index) | set(filters.channels or ()))
     counts = counts.reindex(channels, fill_value=0).rename_axis("channel").reset_index()
@@ -234,10 +218,10 @@ def mql_to_sql_by_channel(
 
 
 def mql_to_sql_by_segment_and_channel(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
     """Return per lead segment and channel (those with MQLs) the MQL->SQL rate and band."""
-    counts = _mql_counts(conn, rules, filters, views=views)
+    counts = _mql_counts(conn, rules, filters)
     order = _segment_order(rules, filters, counts["segment"])
     counts["segment"] = pd.Categorical(counts["segment"], categories=order, ordered=True)
     counts = counts.sort_values(["segment", "channel"]).astype({"segment": object})
@@ -245,15 +229,14 @@ def mql_to_sql_by_segment_and_channel(
 
 
 def pipeline_velocity_by_segment(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
     """Return per segment open opportunities x win rate x average won amount / median cycle days."""
-    views = views or segment_frames(conn, rules)
-    cycles = _opportunity_cycles(conn, rules, filters, views=views)
+    cycles = _opportunity_cycles(conn, rules, filters)
     table = _by_segment(
         _cycle_table(cycles, cycles["segment"]), rules, filters, ["open_opportunities"]
     )
-    wins = win_rate_by_segment(conn, rules, filters, views=views).set_index("segment")["win_rate"]
+    wins = win_rate_by_segment(conn, rules, filters).set_index("segment")["win_rate"]
     table["win_rate"] = table["segment"].map(wins).astype("float64")
     cycle = table["median_won_cycle_days"].astype("float64")
     table["median_cycle_days"] = cycle
@@ -277,10 +260,10 @@ def pipeline_velocity_by_segment(
 
 
 def speed_to_first_meeting(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
     """Return per lead segment mqls, meetings and median hours from MQL to first meeting."""
-    frame = _query(conn, rules, filters, "kpi/first_meeting", views=views)
+    frame = _query(conn, rules, filters, "kpi/first_meeting")
     return _by_segment(frame, rules, filters, ["mqls", "meetings", "excluded_meeting_before_mql"])
 
 
@@ -289,22 +272,15 @@ def sla_compliance(
     rules: Rules,
     filters: Filters,
     sla_hours: dict[str, float],
-    *,
-    views: Views | None = None,
 ) -> pd.DataFrame:
     """Return per lead segment mqls, handled_within_sla (accepted or rejected in time) and the rate.
 
     A segment without an SLA in sla_hours gets a NaN rate rather than a misleading zero.
     """
-    slas = pd.DataFrame(
-        {
-            "segment": pd.Series(list(sla_hours), dtype=object),
-            "sla_hours": pd.Series(list(sla_hours.values()), dtype="float64"),
-        }
-    )
-    frame = _query(conn, rules, filters, "kpi/sla", views=views, frames={"segment_sla": slas})
+    slas = [{"segment": name, "sla_hours": float(hours)} for name, hours in sla_hours.items()]
+    frame = _query(conn, rules, filters, "kpi/sla", {"segment_slas": slas})
     table = _by_segment(frame, rules, filters, ["mqls", "handled_within_sla"])
-    table["sla_hours"] = table["segment"].map(slas.set_index("segment")["sla_hours"])
+    table["sla_hours"] = table["segment"].map(pd.Series(sla_hours, dtype="float64"))
     rated = _with_rate(table, "handled_within_sla", "mqls", "sla_rate")
     no_sla = rated["sla_hours"].isna()
     rated.loc[no_sla, ["sla_rate", "sla_rate_low", "sla_rate_high"]] = np.nan
@@ -316,17 +292,13 @@ def profitable_win_rate(
     rules: Rules,
     filters: Filters,
     margin_target: float,
-    *,
-    views: Views | None = None,
 ) -> pd.DataFrame:
     """Return per segment won deals at or above the margin target / closed, with interval.
 
     margin_tracked_share is the share of won deals with a margin; with no margin in the data
     at all, margin_tracked is False and the rate is NaN.
     """
-    frame = _query(
-        conn, rules, filters, "kpi/closed_deals", {"margin_target": margin_target}, views=views
-    )
+    frame = _query(conn, rules, filters, "kpi/closed_deals", {"margin_target": margin_target})
     tracked = bool(frame["margin_tracked"].fillna(False).any())
     table = _by_segment(
         frame.drop(columns=["margin_tracked", "lost"]),
@@ -345,19 +317,19 @@ def profitable_win_rate(
 
 
 def qualified_opportunity_rate(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
     """Return per segment opportunities created, those whose lead reached SQL first, the rate."""
-    frame = _query(conn, rules, filters, "kpi/qualified_opportunities", views=views)
+    frame = _query(conn, rules, filters, "kpi/qualified_opportunities")
     table = _by_segment(frame, rules, filters, ["created", "qualified"])
     return _with_rate(table, "qualified", "created", "qualified_opportunity_rate")
 
 
 def kpis_by_quarter(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
     """Return per segment and quarter (2025-Q3) win rate, MQL->SQL, cycle, won, new pipeline."""
-    frame = _query(conn, rules, filters, "kpi/quarterly", views=views)
+    frame = _query(conn, rules, filters, "kpi/quarterly")
     order = _segment_order(rules, filters, frame["segment"])
     frame["segment"] = pd.Categorical(frame["segment"], categories=order, ordered=True)
     frame = frame.sort_values(["segment", "quarter"]).astype({"segment": object})
@@ -398,13 +370,12 @@ def _summary_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _segment_table(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, views: Views | None = None
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return per-segment counts and the overall row (counts summed, median over all won deals)."""
-    views = views or segment_frames(conn, rules)
-    wins = win_rate_by_segment(conn, rules, filters, views=views)
+    wins = win_rate_by_segment(conn, rules, filters)
     wins = wins[["segment", "won", "lost", "closed"]]
-    mix = pipeline_mix(conn, rules, filters, views=views).rename(
+    mix = pipeline_mix(conn, rules, filters).rename(
         columns={
             "open_count": "open_pipeline_count",
             "open_amount_usd": "open_pipeline_amount",
@@ -412,8 +383,8 @@ def _segment_table(
         }
     )
     mix = mix[["segment", "open_pipeline_count", "open_pipeline_amount", "open_pipeline_share"]]
-    leads = mql_to_sql_by_segment(conn, rules, filters, views=views)[["segment", "mqls", "sqls"]]
-    cycles = _opportunity_cycles(conn, rules, filters, views=views)
+    leads = mql_to_sql_by_segment(conn, rules, filters)[["segment", "mqls", "sqls"]]
+    cycles = _opportunity_cycles(conn, rules, filters)
     cycle_columns = ["segment", "won_deals", "median_won_cycle_days", "excluded_negative"]
     by_cycle = _cycle_table(cycles, cycles["segment"])[cycle_columns]
     table = (
@@ -451,10 +422,10 @@ def _segment_table(
 
 
 def kpis_by_segment(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, *, views: Views | None = None
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> dict[str, Any]:
     """Return the CLI's JSON-ready summary: as_of, filters, by_segment rows and an overall row."""
-    table, total = _segment_table(conn, rules, filters, views)
+    table, total = _segment_table(conn, rules, filters)
     as_of = data_as_of(conn)
     integer = [
         "won",

@@ -15,9 +15,9 @@ import pandas as pd
 
 from lib.metrics.outcomes import outcomes_by_band
 from lib.metrics.stats import SMALL_SAMPLE
-from lib.model.segments import UNASSIGNED, SegmentRule
+from lib.model.segments import SegmentRule
 from lib.store.connection import data_as_of, run_query
-from lib.store.staging import segment_frames
+from lib.store.staging import segment_params
 
 LEVEL_NAMES: dict[int, str] = {1: "ad hoc", 2: "defined", 3: "managed", 4: "operationalised"}
 
@@ -227,11 +227,13 @@ def _share(part: float, whole: float) -> float | None:
     return float(part) / float(whole) if whole else None
 
 
-def _segmentation_evidence(frames: dict[str, pd.DataFrame]) -> Evidence:
-    segments = pd.concat([frames["account_segment"]["segment"], frames["lead_segment"]["segment"]])
+def _segmentation_evidence(
+    conn: duckdb.DuckDBPyConnection, rules: tuple[SegmentRule, ...]
+) -> Evidence:
+    counts = run_query(conn, "maturity/segment_coverage", segment_params(rules)).iloc[0]
     return {
-        "segmented_share": _share((segments != UNASSIGNED).sum(), len(segments)),
-        "segmentation_records": float(len(segments)),
+        "segmented_share": _share(counts["segmented"], counts["records"]),
+        "segmentation_records": float(counts["records"]),
     }
 
 
@@ -262,11 +264,11 @@ def _scoring_evidence(
 
 def _process_evidence(
     conn: duckdb.DuckDBPyConnection,
-    lead_segment: pd.DataFrame,
+    rules: tuple[SegmentRule, ...],
     sla_hours: dict[str, float],
     as_of: pd.Timestamp | None,
 ) -> Evidence:
-    mqls = run_query(conn, "maturity/mql_handling").merge(lead_segment, on="lead_id", how="left")
+    mqls = run_query(conn, "maturity/mql_handling", segment_params(rules))
     # a segment without its own SLA is held to the loosest one rather than left out
     loosest = max(sla_hours.values(), default=float("nan"))
     sla = mqls["segment"].map(sla_hours).fillna(loosest).astype("float64")
@@ -303,21 +305,16 @@ def maturity_evidence(
     last_published_at: pd.Timestamp | None = None,
     as_of: pd.Timestamp | None = None,
     min_band_deals: int = SMALL_SAMPLE,
-    *,
-    views: dict[str, pd.DataFrame] | None = None,
 ) -> Evidence:
     """Return the evidence maturity_levels reads, measured from the data (None = not measurable).
 
-    Score-band lift is read from the highest band with at least `min_band_deals` closed deals;
-    views are segment_frames(conn, rules) when the caller already holds them.
+    Score-band lift is read from the highest band with at least `min_band_deals` closed deals.
     """
     as_of = data_as_of(conn) if as_of is None else pd.Timestamp(as_of)
-    # segment_frames takes ~1 s at 1M leads: computed once here, not once per piece of evidence
-    views = views or segment_frames(conn, rules)
     return (
-        _segmentation_evidence(views)
+        _segmentation_evidence(conn, rules)
         | _opportunity_evidence(conn)
         | _scoring_evidence(conn, scores, min_band_deals)
-        | _process_evidence(conn, views["lead_segment"], sla_hours, as_of)
+        | _process_evidence(conn, rules, sla_hours, as_of)
         | _optimisation_evidence(model_versions, last_published_at, as_of)
     )

@@ -35,7 +35,7 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 
 def _score_view(scores: pd.DataFrame) -> pd.DataFrame:
-    # Explicit dtypes so an empty frame still registers with typed columns.
+    # explicit dtypes, so an empty frame still groups into typed columns
     return pd.DataFrame(
         {
             "lead_id": scores["lead_id"].astype("str"),
@@ -45,11 +45,47 @@ def _score_view(scores: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _band_counts(scored: pd.DataFrame) -> pd.DataFrame:
+    """Return per band (highest average score first) leads, reached_sql, won and lost counts,
+    won deals' average amount and margin and the average score."""
+    won = scored["won"]
+    bands = (
+        scored.assign(
+            won_amount_usd=scored["won_amount_usd"].where(won),
+            won_gross_margin_usd=scored["won_gross_margin_usd"].where(won),
+        )
+        .groupby("band", sort=False)
+        .agg(
+            leads=("lead_id", "size"),
+            reached_sql=("reached_sql", "sum"),
+            won=("won", "sum"),
+            lost=("lost", "sum"),
+            avg_won_amount_usd=("won_amount_usd", "mean"),
+            avg_gross_margin_usd=("won_gross_margin_usd", "mean"),
+            avg_qualification_score=("qualification_score", "mean"),
+        )
+        .reset_index()
+    )
+    return bands.sort_values(
+        ["avg_qualification_score", "band"],
+        ascending=[False, True],
+        na_position="last",
+        kind="stable",
+        ignore_index=True,
+    )
+
+
 def outcomes_by_band(conn: duckdb.DuckDBPyConnection, scores: pd.DataFrame) -> pd.DataFrame:
     """Return one row per band (highest scores first): counts, win rate and conversion with
     95% Wilson intervals, won deals' average amount and margin, and lift over the overall
     win rate; scores (lead_id, band, qualification_score) is not mutated."""
-    bands = run_query(conn, "kpi/band_outcomes", frames={"scores": _score_view(scores)})
+    # the outcomes are the data's and the bands the model's: joined here, so the query needs
+    # no frame from Python and serves any model
+    outcomes = run_query(conn, "kpi/lead_outcomes")
+    scored = _score_view(scores).merge(outcomes, on="lead_id", how="left")
+    flags = ["reached_sql", "won", "lost"]
+    scored[flags] = scored[flags].fillna(False).astype(bool)
+    bands = _band_counts(scored)
     closed = bands["won"] + bands["lost"]
     overall = _ratio(bands["won"].sum(), closed.sum())
     win = rate_frame(bands["won"], closed, "win_rate")

@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 from lib.metrics.stats import wilson_interval
+from lib.model.segments import SegmentRule
 from lib.store.connection import data_as_of, run_query
+from lib.store.staging import segment_params
 
 STALE_DAYS = 30
 BOUNCE_THRESHOLD = 0.05
@@ -183,6 +185,22 @@ def accounts_missing_firmographics(conn: duckdb.DuckDBPyConnection) -> pd.DataFr
 def duplicate_leads(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Return one row per lead whose email (trimmed, any case) is also on another lead_id."""
     return run_query(conn, "quality/duplicate_leads")
+
+
+def record_segments(
+    conn: duckdb.DuckDBPyConnection, rules: tuple[SegmentRule, ...]
+) -> dict[str, pd.DataFrame]:
+    """Return {'account_segment': account_id, segment; 'lead_segment': lead_id, segment} as the
+    staging SQL assigns them under rules, for placing issue records in the page's segments."""
+    found = run_query(conn, "staging/record_segments", segment_params(rules))
+    return {f"{kind}_segment": _segments_of(found, kind) for kind in ("account", "lead")}
+
+
+def _segments_of(found: pd.DataFrame, kind: str) -> pd.DataFrame:
+    rows = found[found["record_type"] == kind]
+    return pd.DataFrame({f"{kind}_id": rows["record_id"], "segment": rows["segment"]}).reset_index(
+        drop=True
+    )
 
 
 def _orphans(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -13,8 +13,8 @@ import pandas as pd
 
 from lib.errors import DatabaseError
 from lib.store.schema import TABLES, create_table_sql
+from lib.store.staging import query_parameters, sql_text, staged_query
 
-SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DB_ENV_VAR = "QUALIFY_DB"
 DEFAULT_DB = PROJECT_ROOT / "var" / "qualify.duckdb"
@@ -45,21 +45,19 @@ def connect(path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnec
 @cache
 def named_query(name: str) -> str:
     """Return the text of lib/sql/<name>.sql."""
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return sql_text(name)
 
 
 def run_query(
-    conn: duckdb.DuckDBPyConnection,
-    name: str,
-    params: Mapping[str, Any] | None = None,
-    frames: Mapping[str, pd.DataFrame] | None = None,
+    conn: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
 ) -> pd.DataFrame:
-    """Run lib/sql/<name>.sql on its own cursor with $-parameters and registered frames."""
+    """Run lib/sql/<name>.sql, its staging CTEs prepended, on its own cursor with the
+    $-parameters it uses (from params, else the staging labels); other params are ignored."""
+    sql = staged_query(name)
+    arguments = query_parameters(sql, params or {})
     cur = conn.cursor()
     try:
-        for view, frame in (frames or {}).items():
-            cur.register(view, frame)
-        return cur.execute(named_query(name), dict(params or {})).df()
+        return cur.execute(sql, arguments).df()
     except duckdb.Error as exc:
         raise DatabaseError(f"Query '{name}' failed: {exc}") from exc
     finally:

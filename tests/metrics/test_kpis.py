@@ -14,10 +14,10 @@ import pytest
 
 from lib.metrics import kpis
 from lib.metrics.filters import Filters
-from lib.model.segments import DEFAULT_SEGMENTS
+from lib.model.segments import DEFAULT_SEGMENTS, UNASSIGNED
 from lib.store.connection import connect
 from lib.store.schema import TABLES
-from lib.store.staging import segment_frames
+from lib.store.staging import UNKNOWN_CHANNEL
 
 RULES = DEFAULT_SEGMENTS
 ALL = Filters()
@@ -78,7 +78,7 @@ def opp(
 
 
 def lead(
-    lid: str, account: str, mql: str | None, channel: str = "web", **stamps: str
+    lid: str, account: str, mql: str | None, channel: str | None = "web", **stamps: str
 ) -> dict[str, Any]:
     """Return one lead row; stamps are sql_at, sal_at, disqualified_at, first_meeting_at..."""
     row: dict[str, Any] = {
@@ -282,11 +282,22 @@ def test_mql_to_sql_by_channel_and_by_segment_and_channel_split_the_same_counts(
     ]
 
 
-def test_precomputed_segment_views_give_the_same_answer(deals) -> None:
-    views = segment_frames(deals, RULES)
-    pd.testing.assert_frame_equal(
-        kpis.pipeline_mix(deals, RULES, Q1, views=views), kpis.pipeline_mix(deals, RULES, Q1)
+def test_a_blank_channel_counts_as_unknown_and_can_be_chosen() -> None:
+    blank = [lead("b1", "ent", "2025-02-01", channel=None, sql_at="2025-02-03")]
+    blank += [lead("b2", "ent", "2025-02-01", channel="  ")]
+    conn = database(leads=mql_leads("w", 10, 1) + blank)
+    channels = kpis.mql_to_sql_by_channel(conn, RULES, ALL).set_index("channel")
+    assert channels.loc[UNKNOWN_CHANNEL, ["mqls", "sqls"]].tolist() == [2, 1]
+    chosen = by_segment(
+        kpis.mql_to_sql_by_segment(conn, RULES, Filters(channels=(UNKNOWN_CHANNEL,)))
     )
+    assert chosen.loc["enterprise", ["mqls", "sqls"]].tolist() == [2, 1]
+
+
+def test_a_deal_on_an_account_missing_from_the_data_is_unassigned() -> None:
+    conn = database([opp("g1", "ghost", "won", "2025-01-01", "2025-01-11")])
+    rates = by_segment(kpis.win_rate_by_segment(conn, RULES, Q1))
+    assert rates.loc[UNASSIGNED, ["won", "closed"]].tolist() == [1, 1]
 
 
 def test_pipeline_velocity_multiplies_open_deals_win_rate_and_deal_size_over_cycle() -> None:

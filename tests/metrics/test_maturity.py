@@ -14,9 +14,8 @@ from lib.metrics.maturity import (
     maturity_evidence,
     maturity_levels,
 )
-from lib.model.segments import DEFAULT_SEGMENTS
+from lib.model.segments import DEFAULT_SEGMENTS, SegmentRule
 from lib.store.connection import connect
-from lib.store.staging import segment_frames
 
 
 def insert(conn: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
@@ -261,8 +260,7 @@ def test_maturity_evidence_on_an_empty_database_measures_nothing():
     }
 
 
-def test_maturity_evidence_reads_segments_from_the_views_it_is_given(conn):
-    views = segment_frames(conn, DEFAULT_SEGMENTS)
-    unassigned = {name: frame.assign(segment="unassigned") for name, frame in views.items()}
-    assert measured(conn, views=views)["segmented_share"] == 0.5
-    assert measured(conn, views=unassigned)["segmented_share"] == 0.0
+def test_maturity_evidence_segments_records_by_the_rules_it_is_given(conn):
+    # only revenue of $1B or more places a record: A1 and its lead L1 of six records
+    enterprise_only = (SegmentRule("enterprise", "Enterprise", 1e9, 1_000_000),)
+    assert measured(conn, rules=enterprise_only)["segmented_share"] == pytest.approx(2 / 6)

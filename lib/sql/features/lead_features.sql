@@ -1,106 +1,113 @@
--- one row per lead: firmographics, recency, funnel dates, buying-group helpers and outcomes as of $as_of
+-- one row per lead at its reference moment: firmographics, recency, funnel dates, buying-group helpers, and outcomes as labels
+-- staging: stg_leads, stg_activities, stg_opportunities, lead_outcomes, reference_moments, known_activities
 with
-leads as (select * from leads),
-accounts as (select account_id, name, industry, annual_revenue_usd, employees from accounts),
-activities as (
-    select lead_id, activity_type, occurred_at,
-           extract(epoch from (cast($as_of as timestamp) - occurred_at)) / 86400.0 as age_days
-    from activities
-    where lead_id is not null
+measured_leads as (
+    select
+        stg_leads.*,
+        reference_moments.reference_at,
+        -- the record's last edit as known then: at a routing moment a later edit is unknown,
+        -- so creation stands in
+        case when $at_routing_moments
+                  and not coalesce(stg_leads.updated_at < reference_moments.reference_at, false)
+             then stg_leads.created_at else stg_leads.updated_at end as known_updated_at
+    from stg_leads
+    join reference_moments on reference_moments.lead_id = stg_leads.lead_id
 ),
-opportunities as (select * from opportunities where lead_id is not null),
 touches as (
     select
         lead_id,
         max(occurred_at) as last_touch_at,
-        min(age_days) filter (where activity_type = 'demo_request') as days_since_demo_request,
-        min(age_days) filter (where activity_type = 'competitor_research')
+        min(case when activity_type = 'demo_request' then age_days end) as days_since_demo_request,
+        min(case when activity_type = 'competitor_research' then age_days end)
             as days_since_competitor_research,
-        count(*) filter (where age_days <= $buying_group_days) > 0 as touched_recently
-    from activities
+        count(case when age_days <= $buying_group_days then 1 end) > 0 as touched_recently
+    from known_activities
     group by lead_id
+),
+account_moments as (
+    -- as of the data every lead shares one moment, so an account is measured once
+    select distinct account_id, reference_at from measured_leads where account_id is not null
+),
+account_activities as (
+    -- each activity with the account of the person who did it
+    select measured_leads.account_id, stg_activities.lead_id, stg_activities.occurred_at
+    from stg_activities
+    join measured_leads on measured_leads.lead_id = stg_activities.lead_id
+    where measured_leads.account_id is not null
+),
+engaged_people as (
+    -- people on the account (the lead included) touched within the window before the moment
+    select
+        account_moments.account_id,
+        account_moments.reference_at,
+        count(distinct account_activities.lead_id) as account_engaged_people
+    from account_moments
+    join account_activities on account_activities.account_id = account_moments.account_id
+    where datediff('second', account_activities.occurred_at, account_moments.reference_at)
+          / 86400.0 <= $buying_group_days
+      and (not $at_routing_moments
+           or account_activities.occurred_at < account_moments.reference_at)
+    group by account_moments.account_id, account_moments.reference_at
 ),
 source_opportunity as (
-    select lead_id, amount_usd,
+    select lead_id, created_at, amount_usd, close_date, is_closed,
            row_number() over (partition by lead_id order by created_at desc, opportunity_id) as rn
-    from opportunities
-),
-outcomes as (
-    select
-        lead_id,
-        max(case when is_won then 1 else 0 end) = 1 as won,
-        max(case when is_closed and not is_won then 1 else 0 end) = 1 as lost_any,
-        sum(case when is_won then amount_usd else 0 end) as won_amount_usd
-    from opportunities
-    group by lead_id
-),
-lead_rows as (
-    select
-        leads.*,
-        accounts.account_id is not null as has_account,
-        coalesce(accounts.industry, leads.industry) as firm_industry,
-        case when accounts.account_id is not null then accounts.annual_revenue_usd
-             else leads.annual_revenue_usd end as firm_revenue_usd,
-        case when accounts.account_id is not null then accounts.employees
-             else leads.employees end as firm_employees,
-        coalesce(nullif(trim(leads.company_name), ''), accounts.name) as firm_company_name,
-        touches.last_touch_at,
-        touches.days_since_demo_request,
-        touches.days_since_competitor_research,
-        coalesce(touches.touched_recently, false) as touched_recently
-    from leads
-    left join accounts on accounts.account_id = leads.account_id
-    left join touches on touches.lead_id = leads.lead_id
-),
-engaged_accounts as (
-    select account_id, count(*) as account_engaged_people
-    from lead_rows
-    where touched_recently and account_id is not null
-    group by account_id
+    from stg_opportunities
+    where lead_id is not null
 ),
 final as (
     select
-        lead_rows.lead_id,
-        lead_rows.account_id,
-        lead_rows.email,
-        lower(trim(substring(lead_rows.email from position('@' in lead_rows.email) + 1)))
-            as email_domain,
-        lead_rows.company_name,
-        lead_rows.firm_company_name is null as company_blank,
-        lead_rows.channel,
-        lead_rows.title,
-        lead_rows.firm_industry as industry,
-        lead_rows.firm_revenue_usd as annual_revenue_usd,
-        lead_rows.firm_employees as employees,
-        lead_rows.created_at,
-        lead_rows.updated_at,
-        lead_rows.mql_at,
-        lead_rows.sal_at,
-        lead_rows.sql_at,
-        lead_rows.first_meeting_at,
-        lead_rows.disqualified_at,
-        coalesce(lead_rows.email_bounced, false) as email_bounced,
-        lead_rows.last_touch_at,
-        extract(epoch from (cast($as_of as timestamp) - lead_rows.last_touch_at)) / 86400.0
+        measured_leads.lead_id,
+        measured_leads.account_id,
+        measured_leads.email,
+        lower(trim(substring(measured_leads.email from position('@' in measured_leads.email) + 1))) as email_domain,
+        measured_leads.company_name,
+        coalesce(measured_leads.company_name, measured_leads.account_name) is null as company_blank,
+        measured_leads.channel,
+        measured_leads.title,
+        measured_leads.industry,
+        measured_leads.annual_revenue_usd,
+        measured_leads.employees,
+        measured_leads.created_at,
+        measured_leads.known_updated_at as updated_at,
+        -- MQL, accept and reject are the routing verdict itself: as recorded in either mode
+        measured_leads.mql_at,
+        measured_leads.sal_at,
+        case when not $at_routing_moments or measured_leads.sql_at < measured_leads.reference_at
+             then measured_leads.sql_at end as sql_at,
+        case when not $at_routing_moments or measured_leads.first_meeting_at < measured_leads.reference_at
+             then measured_leads.first_meeting_at end as first_meeting_at,
+        measured_leads.disqualified_at,
+        measured_leads.email_bounced,
+        touches.last_touch_at,
+        datediff('second', touches.last_touch_at, measured_leads.reference_at) / 86400.0
             as days_since_last_touch,
-        extract(epoch from (cast($as_of as timestamp)
-                            - coalesce(lead_rows.updated_at, lead_rows.created_at))) / 86400.0
-            as days_since_update,
-        lead_rows.days_since_demo_request,
-        lead_rows.days_since_competitor_research,
-        lead_rows.disqualified_at is not null
-            and (lead_rows.last_touch_at is null
-                 or lead_rows.last_touch_at <= lead_rows.disqualified_at) as disqualified_untouched,
-        lead_rows.touched_recently,
-        coalesce(engaged_accounts.account_engaged_people, 0) as account_engaged_people,
-        source_opportunity.amount_usd as source_opportunity_amount_usd,
-        coalesce(outcomes.won, false) as won,
-        coalesce(outcomes.lost_any and not outcomes.won, false) as lost,
-        coalesce(outcomes.won_amount_usd, 0) as won_amount_usd
-    from lead_rows
-    left join engaged_accounts on engaged_accounts.account_id = lead_rows.account_id
+        datediff('second', coalesce(measured_leads.known_updated_at, measured_leads.created_at), measured_leads.reference_at)
+            / 86400.0 as days_since_update,
+        touches.days_since_demo_request,
+        touches.days_since_competitor_research,
+        measured_leads.disqualified_at is not null
+            and (touches.last_touch_at is null
+                 or touches.last_touch_at <= measured_leads.disqualified_at) as disqualified_untouched,
+        coalesce(touches.touched_recently, false) as touched_recently,
+        coalesce(engaged_people.account_engaged_people, 0) as account_engaged_people,
+        -- a deal's amount is known at a routing moment only if the deal existed by then
+        case when not $at_routing_moments or source_opportunity.created_at < measured_leads.reference_at
+             then source_opportunity.amount_usd end as source_opportunity_amount_usd,
+        source_opportunity.amount_usd as opportunity_amount_usd,
+        case when source_opportunity.is_closed then source_opportunity.close_date end
+            as closed_on,
+        coalesce(lead_outcomes.won, false) as won,
+        coalesce(lead_outcomes.lost_any and not lead_outcomes.won, false) as lost,
+        coalesce(lead_outcomes.won_amount_usd, 0) as won_amount_usd,
+        measured_leads.reference_at
+    from measured_leads
+    left join touches on touches.lead_id = measured_leads.lead_id
+    left join engaged_people
+        on engaged_people.account_id = measured_leads.account_id
+       and engaged_people.reference_at = measured_leads.reference_at
     left join source_opportunity
-        on source_opportunity.lead_id = lead_rows.lead_id and source_opportunity.rn = 1
-    left join outcomes on outcomes.lead_id = lead_rows.lead_id
+        on source_opportunity.lead_id = measured_leads.lead_id and source_opportunity.rn = 1
+    left join lead_outcomes on lead_outcomes.lead_id = measured_leads.lead_id
 )
 select * from final order by lead_id

@@ -1,25 +1,16 @@
 -- one row per lead segment: MQLs of the period and how many sales accepted or rejected within its SLA
+-- staging: filtered_leads
 with
-leads as (
-    select lead_id, coalesce(channel, 'unknown') as channel, mql_at,
-           least(sal_at, disqualified_at) as handled_at
-    from leads
-    where mql_at is not null
-),
-lead_segment as (select lead_id, segment from lead_segment),
-segment_sla as (select segment, sla_hours from segment_sla),
-segmented as (
-    select leads.*, coalesce(lead_segment.segment, 'unassigned') as segment
-    from leads
-    left join lead_segment on lead_segment.lead_id = leads.lead_id
-),
-filtered as (
-    select segmented.*, segment_sla.sla_hours
-    from segmented
-    left join segment_sla on segment_sla.segment = segmented.segment
-    where cast(mql_at as date) between $start and $end
-      and ($all_segments or segmented.segment in (select unnest($segments)))
-      and ($all_channels or channel in (select unnest($channels)))
+slas as (select sla.segment, sla.sla_hours from (select unnest($segment_slas) as sla) as slas),
+mqls as (
+    select
+        filtered_leads.segment,
+        slas.sla_hours,
+        datediff('second', filtered_leads.mql_at, filtered_leads.accepted_or_rejected_at)
+            as seconds_to_answer
+    from filtered_leads
+    left join slas on slas.segment = filtered_leads.segment
+    where filtered_leads.mql_in_period
 ),
 final as (
     select
@@ -27,10 +18,8 @@ final as (
         max(sla_hours) as sla_hours,
         count(*) as mqls,
         -- exactly at the SLA counts as within: the promise is "within N hours"
-        count(*) filter (
-            where extract(epoch from (handled_at - mql_at)) <= sla_hours * 3600
-        ) as handled_within_sla
-    from filtered
+        count(case when seconds_to_answer <= sla_hours * 3600 then 1 end) as handled_within_sla
+    from mqls
     group by segment
 )
 select * from final

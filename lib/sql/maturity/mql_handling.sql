@@ -1,14 +1,17 @@
--- one row per lead that reached MQL: when, when sales first accepted or rejected it, first meeting
+-- one row per lead that reached MQL: its segment, when, when sales first accepted, qualified or rejected it, first meeting
+-- staging: segmented_leads
 with
-leads as (select lead_id, mql_at, sal_at, sql_at, disqualified_at, first_meeting_at from leads),
 final as (
     select
         lead_id,
+        segment,
         mql_at,
-        -- least() skips nulls: the first of accept, qualify or reject is the handling
-        least(sal_at, sql_at, disqualified_at) as handled_at,
+        -- qualifying an MQL answers it too; written out, as least() treats nulls differently
+        -- from engine to engine
+        case when accepted_or_rejected_at <= coalesce(sql_at, accepted_or_rejected_at)
+             then accepted_or_rejected_at else sql_at end as handled_at,
         first_meeting_at
-    from leads
+    from segmented_leads
     where mql_at is not null
 )
 select * from final

@@ -1,11 +1,9 @@
 -- one row per lead whose email address hard-bounced
+-- staging: stg_leads
 with
-leads as (
-    select lead_id, account_id, email, company_name, updated_at, email_bounced from leads
-),
 final as (
     select lead_id, account_id, email, company_name, updated_at
-    from leads
+    from stg_leads
     where email_bounced
 )
 select * from final

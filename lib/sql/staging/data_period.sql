@@ -1,6 +1,18 @@
 -- one row: the first and last day the data covers
-select
-    cast(least((select min(created_at) from leads),
-               (select min(created_at) from opportunities)) as date) as first_day,
-    cast(greatest((select max(created_at) from leads),
-                  (select max(close_date) from opportunities where is_closed)) as date) as last_day
+with
+first_moments as (
+    select min(created_at) as moment from leads
+    union all
+    select min(created_at) from opportunities
+),
+last_moments as (
+    select max(created_at) as moment from leads
+    union all
+    select max(close_date) from opportunities where is_closed
+),
+final as (
+    select
+        cast((select min(moment) from first_moments) as date) as first_day,
+        cast((select max(moment) from last_moments) as date) as last_day
+)
+select * from final

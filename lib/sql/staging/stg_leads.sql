@@ -1,0 +1,31 @@
+-- one row per lead: its record with blank text read as unknown, firmographics (its account's, else its own) and channel
+-- staging: stg_accounts
+select
+    leads.lead_id,
+    leads.account_id,
+    nullif(trim(leads.email), '') as email,
+    nullif(trim(leads.company_name), '') as company_name,
+    stg_accounts.name as account_name,
+    nullif(trim(leads.title), '') as title,
+    coalesce(nullif(trim(leads.channel), ''), $unknown_channel) as channel,
+    -- industry field by field; size as one record, so a known account's figures are never mixed
+    -- with the lead's own
+    coalesce(stg_accounts.industry, nullif(trim(leads.industry), '')) as industry,
+    case when stg_accounts.account_id is not null then stg_accounts.annual_revenue_usd
+         else leads.annual_revenue_usd end as annual_revenue_usd,
+    case when stg_accounts.account_id is not null then stg_accounts.employees
+         else leads.employees end as employees,
+    leads.created_at,
+    leads.updated_at,
+    leads.mql_at,
+    leads.sal_at,
+    leads.sql_at,
+    leads.first_meeting_at,
+    leads.disqualified_at,
+    -- sales' first answer to the MQL, accepting or rejecting it (written out: least() skips nulls
+    -- on some engines and not on others)
+    case when leads.sal_at <= coalesce(leads.disqualified_at, leads.sal_at) then leads.sal_at
+         else leads.disqualified_at end as accepted_or_rejected_at,
+    coalesce(leads.email_bounced, false) as email_bounced
+from leads
+left join stg_accounts on stg_accounts.account_id = leads.account_id
