@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -140,3 +142,14 @@ def test_history_keeps_outcomes_as_labels_but_not_as_features():
     assert first["closed_on"] == pd.Timestamp("2024-05-01")
     assert first["deal_amount_usd"] == 30000
     assert pd.isna(first["source_opportunity_amount_usd"])  # created 12 March: after the moment
+
+
+def test_colleagues_count_when_touched_in_the_window_before_each_leads_own_moment():
+    model = replace(default_model(), buying_group_window_days=30.0)
+    live = lead_features(history_db(), model=model).set_index("lead_id")["engaged_colleagues"]
+    history = history_features(history_db(), model=model).set_index("lead_id")
+    history = history["engaged_colleagues"]
+    # L2 touched on 30 May and 1 June, L1 last in March: as of the data's 1 June, L2 is L1's
+    # engaged colleague; at L1's 1 March moment nobody is; at L3's (1 June) L2's 30 May touch is
+    assert live.to_dict() == {"L1": 1, "L2": 0, "L3": 1}
+    assert history.to_dict() == {"L1": 0, "L2": 0, "L3": 1}
