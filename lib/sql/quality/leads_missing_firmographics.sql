@@ -1,7 +1,7 @@
 -- one row per lead whose industry or company size is unknown (its account's, else its own)
 -- staging: stg_leads
 with
-final as (
+checked as (
     select
         lead_id,
         account_id,
@@ -10,7 +10,7 @@ final as (
         industry is null as industry_missing,
         annual_revenue_usd is null and employees is null as company_size_missing
     from stg_leads
-    where industry is null or (annual_revenue_usd is null and employees is null)
-)
+),
+final as (select * from checked where industry_missing or company_size_missing)
 select * from final
 order by lead_id
