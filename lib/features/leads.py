@@ -76,10 +76,10 @@ def expected_deal_by_segment(model: ScoringModel) -> dict[str, float]:
     return {name: model.policy_for(name).expected_deal_usd for name in names}
 
 
-def _features_at(
+def _measured(
     conn: duckdb.DuckDBPyConnection, model: ScoringModel, moments: dict[str, Any]
-) -> pd.DataFrame:
-    """Return one row per lead measured at its reference moment (features/lead_features.sql)."""
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the per-lead rows and activity ages measured at each lead's reference moment."""
     base = run_query(
         conn,
         "features/lead_features",
@@ -87,7 +87,7 @@ def _features_at(
     )
     ages = run_query(conn, "features/activity_ages", moments | {"activity_kinds": ACTIVITY_KINDS})
     base["as_of"] = pd.to_datetime(base["reference_at"])
-    return _with_derived_features(base, ages, model)
+    return base, ages
 
 
 def _moments(as_of: pd.Timestamp, horizon_days: float | None = None) -> dict[str, Any]:
@@ -113,7 +113,8 @@ def lead_features(
     """
     model = model or default_model()
     moment = pd.Timestamp(as_of or data_as_of(conn) or pd.Timestamp.now())
-    return _features_at(conn, model, _moments(moment)).drop(columns=HISTORY_COLUMNS)
+    base, ages = _measured(conn, model, _moments(moment))
+    return _with_derived_features(base.drop(columns=HISTORY_COLUMNS), ages, model)
 
 
 def history_features(
@@ -138,7 +139,7 @@ def history_features(
     """
     model = model or default_model()
     moment = pd.Timestamp(data_as_of(conn) or pd.Timestamp.now())
-    base = _features_at(conn, model, _moments(moment, horizon_days))
+    base = _with_derived_features(*_measured(conn, model, _moments(moment, horizon_days)), model)
     expected = base["segment"].map(expected_deal_by_segment(model))
     base["deal_amount_usd"] = base["opportunity_amount_usd"].fillna(expected)
     return base
