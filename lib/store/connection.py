@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import pandas as pd
 
 from lib.errors import DatabaseError
 from lib.store.schema import TABLES, create_table_sql
-from lib.store.staging import query_parameters, sql_text, staged_query
+from lib.store.staging import query_parameters, staged_query
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DB_ENV_VAR = "QUALIFY_DB"
@@ -42,10 +41,9 @@ def connect(path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnec
     return conn
 
 
-@cache
 def named_query(name: str) -> str:
-    """Return the text of lib/sql/<name>.sql."""
-    return sql_text(name)
+    """Return lib/sql/<name>.sql as it runs: with the staging CTEs it names prepended."""
+    return staged_query(name)
 
 
 def run_query(
@@ -53,7 +51,7 @@ def run_query(
 ) -> pd.DataFrame:
     """Run lib/sql/<name>.sql, its staging CTEs prepended, on its own cursor with the
     $-parameters it uses (from params, else the staging labels); other params are ignored."""
-    sql = staged_query(name)
+    sql = named_query(name)
     arguments = query_parameters(sql, params or {})
     cur = conn.cursor()
     try:
