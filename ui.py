@@ -5,7 +5,9 @@ data connection and the dataset version it reads, the scoring model, the filters
 nothing from globals, so a new import or a publish changes the key and refreshes every page.
 Connections and large read-only results (features, matrices, scores) are `cache_resource`,
 shared by every session's thread; what they hand out is never mutated (the scoring memo on a
-feature matrix takes a lock). One DuckDB connection per database, every query on its own cursor.
+feature matrix takes a lock). One read-only DuckDB connection per dataset file, every query on
+its own cursor; the workspace's state (which dataset and model are current) is opened only for a
+moment, so the CLI can import, score or publish while the app serves the same workspace.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from lib.metrics.kpis import profitable_win_rate
 from lib.metrics.maturity import Evidence, maturity_evidence
 from lib.metrics.outcomes import outcomes_by_band
 from lib.metrics.stats import SMALL_SAMPLE
-from lib.model import ScoringModel, segment_labels, sla_hours_by_segment
+from lib.model import ScoringModel, default_model, segment_labels, sla_hours_by_segment
 from lib.present import data_quality as quality_view
 from lib.present.numbers import SMALL_SAMPLE_FLAG, money_text, percent_text
 from lib.present.text import literal
@@ -43,12 +45,16 @@ from lib.scoring import (
     score_leads,
 )
 from lib.store import datasets
-from lib.store.connection import connect, data_as_of, database_path
-from lib.store.model_versions import model_history, published_model
+from lib.store.connection import data_as_of, database_path
+from lib.store.imports import import_sample_if_empty
+from lib.store.model_versions import load_version, model_history
+from lib.store.state import Workspace, current_versions, state
+from lib.store.workspace import open_dataset, open_workspace
 
 # Cached per dataset and model version: an import or a publish adds entries, so keep only the
 # last few (features of 1M leads hold ~2 GB).
 CACHED_VERSIONS = 4
+NO_DATA = "empty"  # the dataset version before anything was imported
 # the sidebar's filter widgets, drawn by every page
 FILTER_KEYS = ("f_period", "f_segments", "f_channels")
 
@@ -72,16 +78,21 @@ def route_through_app_navigation() -> None:
         st.rerun()
 
 
-# --- the database -----------------------------------------------------------------------------
+# --- the workspace -----------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner="Opening the database")
-def connection(path: str) -> duckdb.DuckDBPyConnection:
-    """Return the app's one connection to `path`; a database with no data gets the sample."""
-    conn = connect(path)
-    if datasets.current_dataset(conn) is None:
-        datasets.import_sample(conn)
-    return conn
+@st.cache_resource(show_spinner="Opening the workspace")
+def _workspace(path: str) -> Workspace:
+    """Open the workspace once per process (migrating an old file, sweeping what killed imports
+    left); a workspace with no data gets the bundled sample."""
+    opened = open_workspace(path)
+    import_sample_if_empty(opened)
+    return opened
+
+
+def workspace() -> Workspace:
+    """Return the configured workspace: its state file and its datasets."""
+    return _workspace(db_path())
 
 
 def db_path() -> str:
@@ -91,15 +102,33 @@ def db_path() -> str:
     return str(database_path(flag))
 
 
-def conn() -> duckdb.DuckDBPyConnection:
-    """Return the cached connection to the configured database file."""
-    return connection(db_path())
+# An import writes a new dataset file and the next run switches to it: one read-only connection
+# per dataset, shared by every session.
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
+def connection(path: str, data_version: str) -> duckdb.DuckDBPyConnection:
+    """Return a read-only connection to one dataset of the workspace at path."""
+    return open_dataset(workspace(), None if data_version == NO_DATA else data_version)
 
 
-def dataset_version(db: duckdb.DuckDBPyConnection) -> str:
-    """Return the current import's version: the cache key of every data query."""
-    current = datasets.current_dataset(db)
-    return current.version if current else "empty"
+@st.cache_data(max_entries=CACHED_VERSIONS, show_spinner=False)
+def dataset(data_version: str) -> datasets.Dataset | None:
+    """Return what a dataset is: its import, files and rows (versions are unique: random hex)."""
+    return datasets.find_dataset(workspace(), data_version)
+
+
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)
+def published(path: str, model_version: int) -> ScoringModel:
+    """Return one published model version (0: the default model)."""
+    if model_version == 0:
+        return default_model()
+    with state(workspace()) as stored:
+        return load_version(stored, model_version)
+
+
+@st.cache_data(max_entries=CACHED_VERSIONS, show_spinner=False)
+def _model_history(path: str, model_version: int) -> pd.DataFrame:
+    with state(workspace()) as stored:
+        return model_history(stored)
 
 
 @dataclass(frozen=True)
@@ -188,7 +217,7 @@ def maturity(
     _conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel, versions: int
 ) -> Evidence:
     """Return the maturity matrix's evidence, measured on all the data."""
-    history = model_history(_conn)
+    history = model_versions()
     return maturity_evidence(
         _conn,
         model.segments,
@@ -289,14 +318,9 @@ def recalibration(
     return recalibrate(_conn, model, min_closed_deals=min_deals, test_share=test_share)
 
 
-def model_versions(db: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Return the published versions (not cached: publishing must show at once)."""
-    return model_history(db)
-
-
-def current_model(db: duckdb.DuckDBPyConnection) -> ScoringModel:
-    """Return the latest published model (or the default model before anything is published)."""
-    return published_model(db)
+def model_versions() -> pd.DataFrame:
+    """Return the published versions (cached per newest version: a publish shows at once)."""
+    return _model_history(db_path(), current_versions(workspace()).model)
 
 
 # --- the shared sidebar -------------------------------------------------------------------------
@@ -331,10 +355,11 @@ def _reset_filters_on_new_data(
 def sidebar() -> Context:
     """Draw the shared sidebar (data source, model version, filters); return the page context."""
     route_through_app_navigation()  # here, not at import: a rerun raised mid-import half-builds ui
-    db = conn()
-    version = dataset_version(db)
-    current = datasets.current_dataset(db)
-    model = current_model(db)
+    versions = current_versions(workspace())  # a stat of the state file when nothing changed
+    version = versions.dataset or NO_DATA
+    db = connection(db_path(), version)
+    current = dataset(version)
+    model = published(db_path(), versions.model)
     span = period(db, version)
     labels = segment_labels(model.segments)
     options = channels(db, version)
@@ -397,7 +422,7 @@ def data_caption(current: datasets.Dataset | None) -> str:
     if current is None:
         return "No data imported yet."
     what = "Bundled sample export" if current.is_sample else f"{current.source_format} export"
-    return f"{what}, imported {current.version[:16]}"
+    return f"{what}, imported {current.imported_at:%Y-%m-%d %H:%M} UTC"
 
 
 # --- numbers for people -------------------------------------------------------------------------

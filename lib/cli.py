@@ -1,6 +1,6 @@
-"""Headless commands: import exports, print KPIs, score leads, recalibrate.
+"""Headless commands: import exports, print KPIs, score leads, recalibrate, publish, restore.
 
-python -m lib.cli import SOURCE... --db FILE [--source-format ...] [--mapping FILE]
+python -m lib.cli import SOURCE... --db FILE [--source-format ...] [--mapping FILE] [--replace]
                         [--won-stage L ...] [--lost-stage L ...] [--open-stage L ...]
                         [--date-order dmy|mdy] [--decimal .|,] [--currency EUR]
                         [--currency-rate GBP=1.17 ...]
@@ -8,19 +8,37 @@ python -m lib.cli kpis --db FILE [--model FILE] --json [--start D] [--end D]
                        [--segment S ...] [--channel C ...]
 python -m lib.cli score --db FILE [--model FILE] --out FILE.csv
 python -m lib.cli recalibrate --db FILE [--model FILE] --out FILE.yaml [--force] [--min-deals N]
+python -m lib.cli publish MODEL.yaml --db FILE --based-on N --author NAME [--note TEXT]
+python -m lib.cli datasets --db FILE
+python -m lib.cli restore-data --db FILE --version V
+
+Every command works while the app serves the same workspace: reads open the current dataset
+read-only, and an import writes a new dataset file that the app switches to at its next run.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
+from typing import TextIO
 
-from lib.errors import QualifyError
-from lib.ingest import ALL_FORMATS, ImportOptions, import_sources
-from lib.store.connection import DB_ENV_VAR, connect
+import duckdb
+
+from lib.errors import QualifyError, ShrinkingImport
+from lib.ingest import ALL_FORMATS, ImportOptions
+from lib.model import ScoringModel
+from lib.store.connection import DB_ENV_VAR
+from lib.store.datasets import current_dataset, kept_datasets
+from lib.store.imports import apply_import, discard_import, restore_dataset, stage_import
+from lib.store.model_versions import publish_model, published_model
+from lib.store.schema import TABLES
+from lib.store.state import KEEP_DATASETS, current_versions, state
+from lib.store.workspace import KEEP_ENV_VAR, open_dataset, open_workspace
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -33,16 +51,27 @@ def _progress_line(fraction: float, message: str) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Import exports into the database and print rows per table."""
-    with connect(args.db) as conn:
-        report = import_sources(
-            conn,
-            args.sources,
-            source_format=args.source_format,
-            mapping=args.mapping,
-            progress=_progress_line,
-            options=import_options(args),
-        )
+    """Import exports as the workspace's new current dataset and print rows per table."""
+    workspace = open_workspace(args.db, keep=args.keep)
+    staged = stage_import(
+        workspace,
+        args.sources,
+        source_format=args.source_format,
+        mapping=args.mapping,
+        progress=_progress_line,
+        options=import_options(args),
+    )
+    try:
+        apply_import(staged, replace=args.replace, author=args.author)
+    except ShrinkingImport as exc:
+        discard_import(staged)
+        print(f"error: {exc}; run again with --replace to apply it", file=sys.stderr)
+        _print_counts(exc.before, exc.after, file=sys.stderr)
+        return 2
+    except BaseException:
+        discard_import(staged)
+        raise
+    report = staged.report
     print(f"Imported a {report.source_format} export in {report.seconds:.1f} s")
     for table, rows in report.rows.items():
         print(f"  {table:<14} {rows:>10,} rows")
@@ -72,15 +101,30 @@ def _rate(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"give CODE=RATE, e.g. EUR=1.08, not {text!r}") from None
 
 
+def _print_counts(before: dict[str, int], after: dict[str, int], file: TextIO) -> None:
+    print(f"  {'table':<14} {'now':>10} {'after':>10}", file=file)
+    for table in TABLES:
+        print(f"  {table:<14} {before.get(table, 0):>10,} {after.get(table, 0):>10,}", file=file)
+
+
+@contextmanager
+def _current_data(db: str | None) -> Iterator[tuple[duckdb.DuckDBPyConnection, ScoringModel]]:
+    """Yield a read-only connection to the current dataset and the published model."""
+    workspace = open_workspace(db, create=False)
+    with state(workspace) as stored:
+        model = published_model(stored)
+    with open_dataset(workspace, current_versions(workspace).dataset) as conn:
+        yield conn, model
+
+
 def run_kpis(args: argparse.Namespace) -> int:
     """Print the KPIs by segment (JSON with --json, a table otherwise)."""
     from lib.metrics.filters import Filters
     from lib.metrics.kpis import kpis_by_segment
     from lib.model import load_model
-    from lib.store.model_versions import published_model
 
-    with connect(args.db) as conn:
-        model = load_model(args.model) if args.model else published_model(conn)
+    with _current_data(args.db) as (conn, published):
+        model = load_model(args.model) if args.model else published
         filters = Filters(
             start=args.start,
             end=args.end,
@@ -105,10 +149,9 @@ def run_score(args: argparse.Namespace) -> int:
     from lib.model import load_model
     from lib.present.export import write_crm_csv
     from lib.scoring import score_leads
-    from lib.store.model_versions import published_model
 
-    with connect(args.db) as conn:
-        model = load_model(args.model) if args.model else published_model(conn)
+    with _current_data(args.db) as (conn, published):
+        model = load_model(args.model) if args.model else published
         scores = score_leads(lead_features(conn, model=model), model)
     rows = write_crm_csv(scores, args.out)
     print(f"Scored {rows:,} leads with model version {model.version}; wrote {args.out}")
@@ -121,10 +164,9 @@ def run_recalibrate(args: argparse.Namespace) -> int:
     """Re-fit weights on closed deals, print held-out validation and write the model file."""
     from lib.evaluate.recalibration import export_recalibrated, recalibrate
     from lib.model import load_model
-    from lib.store.model_versions import published_model
 
-    with connect(args.db) as conn:
-        model = load_model(args.model) if args.model else published_model(conn)
+    with _current_data(args.db) as (conn, published):
+        model = load_model(args.model) if args.model else published
         result = recalibrate(conn, model, min_closed_deals=args.min_deals)
     (a, b), (c, d) = result.train_period, result.test_period
     print(
@@ -140,6 +182,43 @@ def run_recalibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_publish(args: argparse.Namespace) -> int:
+    """Publish a model file as the next version, refused if the newest is not --based-on."""
+    from lib.model import load_model
+
+    model = load_model(args.model)
+    with state(open_workspace(args.db, create=False)) as stored:
+        published = publish_model(
+            stored, model, args.author, args.note or "", based_on=args.based_on
+        )
+    print(f"Published {args.model} as model version {published.version}")
+    return 0
+
+
+def run_datasets(args: argparse.Namespace) -> int:
+    """List the datasets the workspace keeps, the current one first."""
+    for dataset in kept_datasets(open_workspace(args.db, create=False)):
+        mark = "current" if dataset.is_current else "       "
+        print(
+            f"{mark}  {dataset.version}  imported {dataset.imported_at:%Y-%m-%d %H:%M} UTC  "
+            f"{dataset.source_format:<10} {dataset.records:>10,} records"
+        )
+    return 0
+
+
+def run_restore_data(args: argparse.Namespace) -> int:
+    """Make a kept earlier dataset the current one and print the counts before and after."""
+    workspace = open_workspace(args.db, create=False)
+    before = current_dataset(workspace)
+    restored = restore_dataset(
+        workspace, args.version, based_on=before.version if before else None, author=args.author
+    )
+    when = f"{restored.imported_at:%Y-%m-%d %H:%M} UTC"
+    print(f"Restored dataset {restored.version} (imported {when})")
+    _print_counts(before.rows if before else {}, restored.rows, file=sys.stdout)
+    return 0
+
+
 def _pct(value: float | None) -> str:
     return "   n/a" if value is None else f"{value:6.1%}"
 
@@ -152,7 +231,7 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = top.add_subparsers(dest="command", required=True)
-    db_help = f"DuckDB file (default: ${DB_ENV_VAR} or var/qualify.duckdb)"
+    db_help = f"workspace file (default: ${DB_ENV_VAR} or var/qualify.duckdb)"
 
     imp = sub.add_parser("import", help="import CRM export files, folders or zips")
     imp.add_argument("sources", nargs="+")
@@ -180,6 +259,17 @@ def parser() -> argparse.ArgumentParser:
         metavar="CODE=RATE",
         help="company-currency units per unit of CODE, e.g. GBP=1.17 (repeatable)",
     )
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="apply even an import that empties a table or shrinks one by more than half",
+    )
+    imp.add_argument(
+        "--keep",
+        type=int,
+        help=f"earlier datasets to keep (default: ${KEEP_ENV_VAR} or {KEEP_DATASETS})",
+    )
+    imp.add_argument("--author", default=_os_user(), help="recorded with the import")
     imp.set_defaults(func=run_import)
 
     kpis = sub.add_parser("kpis", help="print KPIs by segment")
@@ -210,7 +300,39 @@ def parser() -> argparse.ArgumentParser:
     )
     recal.add_argument("--force", action="store_true", help="write even an untrusted model")
     recal.set_defaults(func=run_recalibrate)
+
+    pub = sub.add_parser("publish", help="publish a model file as the next model version")
+    pub.add_argument("model", help="model file (.yaml or .json)")
+    pub.add_argument("--db", help=db_help)
+    pub.add_argument(
+        "--based-on",
+        type=int,
+        required=True,
+        help="the version the file was made from (0: the default model); refused if another "
+        "version was published since",
+    )
+    pub.add_argument("--author", default=_os_user(), help="recorded with the version")
+    pub.add_argument("--note", help="why, recorded with the version")
+    pub.set_defaults(func=run_publish)
+
+    kept = sub.add_parser("datasets", help="list the datasets the workspace keeps")
+    kept.add_argument("--db", help=db_help)
+    kept.set_defaults(func=run_datasets)
+
+    restore = sub.add_parser("restore-data", help="make a kept earlier dataset current again")
+    restore.add_argument("--db", help=db_help)
+    restore.add_argument("--version", required=True, help="a version listed by `datasets`")
+    restore.add_argument("--author", default=_os_user(), help="recorded with the restore")
+    restore.set_defaults(func=run_restore_data)
     return top
+
+
+def _os_user() -> str | None:
+    """Return the operating-system user running the command (None when it has no name)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

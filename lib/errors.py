@@ -36,3 +36,25 @@ class RecalibrationError(QualifyError):
 
 class UntrustedRecalibration(RecalibrationError):
     """Exporting or publishing a model fitted on too few closed deals without `force=True`."""
+
+
+class WorkspaceBusy(DatabaseError):
+    """Another process held the workspace's state file for longer than Qualify waits."""
+
+
+class VersionConflict(QualifyError):
+    """Another publish or import came first; nothing was changed."""
+
+
+class ShrinkingImport(QualifyError):
+    """An import would empty a table or shrink it by more than half; it waits for confirmation."""
+
+    def __init__(self, before: dict[str, int], after: dict[str, int]) -> None:
+        self.before, self.after = before, after
+        changes = ", ".join(
+            f"{table} {before.get(table, 0):,} -> {rows:,} rows" for table, rows in after.items()
+        )
+        super().__init__(
+            f"this import would empty a table or shrink it by more than half ({changes}); "
+            "nothing was changed"
+        )

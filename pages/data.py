@@ -1,18 +1,22 @@
-"""Import data: upload a CRM export (files or a zip), see the report, or go back to the sample."""
-
-import tempfile
-from pathlib import Path
+"""Import data: upload a CRM export (files or a zip), see the report, confirm an import that
+would shrink the data, restore an earlier dataset, or go back to the sample."""
 
 import pandas as pd
 import streamlit as st
 
 import ui
 from lib.errors import QualifyError
-from lib.ingest import FORMATS, ImportReport, import_sources
-from lib.ingest.uploads import save_uploads
+from lib.ingest import FORMATS, ImportReport
 from lib.present.text import literal
-from lib.store import datasets
-from lib.store.connection import table_counts
+from lib.store.datasets import SAMPLE_EXPORT, kept_datasets
+from lib.store.imports import (
+    StagedImport,
+    Upload,
+    apply_import,
+    discard_import,
+    restore_dataset,
+    stage_import,
+)
 from lib.store.schema import TABLES
 
 ctx = ui.sidebar()
@@ -20,15 +24,24 @@ st.title("Import data")
 st.write(
     "Upload the files your CRM exported — Salesforce (Account, Lead, Contact, Opportunity, "
     "Task, Event) or HubSpot (companies, contacts, deals), as CSV files or the zip — or any "
-    "other export with a mapping file. Nothing changes unless the whole import succeeds."
+    "other export with a mapping file. Nothing changes unless the whole import succeeds, and "
+    "the data it replaces is kept: you can restore it below."
 )
+state = st.session_state
+current = ui.dataset(ctx.data_version)
+st.metric("Records now", f"{current.records if current else 0:,}", help=ui.data_caption(current))
+if "restored" in state:
+    st.success(literal(f"Restored: {state.pop('restored')}."))
 
-conn = ctx.conn
-st.metric(
-    "Records now",
-    f"{sum(table_counts(conn).values()):,}",
-    help=ui.data_caption(datasets.current_dataset(conn)),
-)
+
+def counts(before: dict[str, int], after: dict[str, int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Table": list(TABLES),
+            "Rows now": [before.get(t, 0) for t in TABLES],
+            "Rows after": [after.get(t, 0) for t in TABLES],
+        }
+    )
 
 
 def show_report(report: ImportReport) -> None:
@@ -38,17 +51,36 @@ def show_report(report: ImportReport) -> None:
         st.warning(literal(warning))
 
 
-def run_import(action) -> None:
+def apply(staged: StagedImport, replace: bool) -> None:
+    try:
+        apply_import(staged, replace=replace)
+    except QualifyError as exc:
+        discard_import(staged)
+        st.error(literal(f"Import not applied — your data is unchanged. {exc}"))
+        return
+    st.cache_data.clear()
+    state["last_report"] = staged.report
+    st.rerun()
+
+
+def stage(sources: list, **options) -> None:
     bar = st.progress(0.0, text="Starting")
     try:
-        report = action(lambda f, m: bar.progress(min(f, 1.0), text=m))
+        staged = stage_import(
+            ui.workspace(),
+            sources,
+            progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
+            **options,
+        )
     except QualifyError as exc:
         bar.empty()
         st.error(literal(f"Import refused — your data is unchanged. {exc}"))
         return
-    st.cache_data.clear()
-    st.session_state["last_report"] = report
-    st.rerun()
+    bar.empty()
+    if staged.shrinking:
+        state["pending_import"] = staged  # asked below; holds its files until confirmed
+    else:
+        apply(staged, replace=False)
 
 
 with st.form("upload"):
@@ -74,27 +106,56 @@ if submitted:
     if not uploads:
         st.error("Choose at least one file to import.")
     else:
-
-        def upload_import(progress):
-            with tempfile.TemporaryDirectory() as tmp:
-                paths = save_uploads(((u.name, u.getvalue()) for u in uploads), Path(tmp))
-                mapping_path = (
-                    save_uploads([(mapping.name, mapping.getvalue())], Path(tmp))[0]
-                    if mapping
-                    else None
-                )
-                return import_sources(
-                    conn, paths, source_format=fmt, mapping=mapping_path, progress=progress
-                )
-
-        run_import(upload_import)
+        stage(
+            [Upload(u.name, u.getvalue()) for u in uploads],
+            source_format=fmt,
+            mapping=Upload(mapping.name, mapping.getvalue()) if mapping else None,
+        )
 
 if st.button("Use the bundled sample export"):
-    run_import(lambda progress: datasets.import_sample(conn, progress))
+    stage([SAMPLE_EXPORT])
 
-if "last_report" in st.session_state:
-    show_report(st.session_state["last_report"])
+pending = state.get("pending_import")
+if pending is not None:
+    st.warning(
+        f"This import would empty or more than halve {', '.join(pending.shrinking)}. "
+        "Nothing has changed yet: replace the data, or discard this import."
+    )
+    st.dataframe(counts(pending.before, pending.after), hide_index=True)
+    replace, discard = st.columns(2)
+    if replace.button("Replace the data", type="primary"):
+        del state["pending_import"]
+        apply(pending, replace=True)
+    if discard.button("Discard this import"):
+        del state["pending_import"]
+        discard_import(pending)
+        st.rerun()
 
+if "last_report" in state:
+    show_report(state["last_report"])
+
+with st.expander("Restore an earlier dataset"):
+    earlier = {d.version: d for d in kept_datasets(ui.workspace()) if not d.is_current}
+    if not earlier or current is None:
+        st.caption("No earlier dataset is kept yet: each import keeps the ones before it.")
+    else:
+        version = st.selectbox(
+            "Dataset",
+            list(earlier),
+            key="restore_version",
+            format_func=lambda v: f"{ui.data_caption(earlier[v])}: {earlier[v].records:,} records",
+        )
+        st.dataframe(counts(current.rows, earlier[version].rows), hide_index=True)
+        if st.button("Restore this dataset"):
+            try:
+                restore_dataset(ui.workspace(), version, based_on=current.version)
+            except QualifyError as exc:
+                st.error(literal(exc))
+            else:
+                st.cache_data.clear()
+                state.pop("last_report", None)
+                state["restored"] = ui.data_caption(earlier[version])
+                st.rerun()
 with st.expander("What Qualify reads: the canonical tables"):
     for table, columns in TABLES.items():
         st.markdown(f"**{table}**")

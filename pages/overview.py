@@ -49,7 +49,7 @@ st.info(literal(leadership.leader_sentence(bundle.wins, labels)), icon=":materia
 
 st.subheader("Maturity matrix")
 bands = ui.band_outcomes(ctx.conn, ctx.data_version, model)
-evidence = ui.maturity(ctx.conn, ctx.data_version, model, len(ui.model_versions(ctx.conn)))
+evidence = ui.maturity(ctx.conn, ctx.data_version, model, len(ui.model_versions()))
 now = leadership.kpis_now(
     bundle.mix,
     bundle.wins,

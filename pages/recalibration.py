@@ -3,12 +3,13 @@
 import streamlit as st
 
 import ui
-from lib.errors import RecalibrationError
+from lib.errors import RecalibrationError, VersionConflict
 from lib.evaluate.design import MIN_CLOSED_DEALS
 from lib.evaluate.recalibration import publish_recalibrated
 from lib.present import charts
 from lib.present import recalibration as recal_view
 from lib.present.text import literal
+from lib.store.state import state as workspace_state
 
 ctx = ui.sidebar()
 model = ctx.model
@@ -104,9 +105,14 @@ for column, (kind, mime) in zip(
     )
 author = st.text_input("Your name (recorded with the version)", key="recal_author")
 if st.button("Publish as new version", key="recal_publish", disabled=not (allowed and author)):
-    stored = publish_recalibrated(ctx.conn, result, author, force=force)
-    st.session_state["recal_published"] = stored.version
-    st.rerun()
+    try:
+        with workspace_state(ui.workspace()) as stored_versions:
+            stored = publish_recalibrated(stored_versions, result, author, force=force)
+    except VersionConflict as exc:
+        st.error(literal(exc))
+    else:
+        st.session_state["recal_published"] = stored.version
+        st.rerun()
 if "recal_published" in st.session_state:
     st.success(
         f"Published as version {st.session_state['recal_published']}: every page now "

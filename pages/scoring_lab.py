@@ -6,7 +6,7 @@ from typing import Final
 import streamlit as st
 
 import ui
-from lib.errors import ModelError
+from lib.errors import ModelError, VersionConflict
 from lib.evaluate.backtest import backtest
 from lib.model import model_diff
 from lib.model.merge import rebased
@@ -16,6 +16,7 @@ from lib.present import scoring_lab as lab_view
 from lib.present.text import literal
 from lib.scoring import score_arrays
 from lib.store.model_versions import publish_model
+from lib.store.state import state as workspace_state
 
 ctx = ui.sidebar()
 model = ctx.model
@@ -152,14 +153,22 @@ with publish:
         type="primary",
         disabled=not (diff and author),
     ):
-        stored = publish_model(ctx.conn, edited, author, note)
-        state["lab_notice"] = f"Published version {stored.version}."
-        for key in ("lab_note", "lab_author", "lab_rebased"):  # they belonged to that version
-            state.pop(key, None)
-        st.rerun()
+        try:
+            with workspace_state(ui.workspace()) as stored_versions:
+                stored = publish_model(
+                    stored_versions, edited, author, note, based_on=state["lab_start"].version
+                )
+        except VersionConflict as exc:  # published elsewhere during this run
+            st.error(literal(exc))
+        else:
+            state["lab_notice"] = f"Published version {stored.version}."
+            for key in ("lab_note", "lab_author", "lab_rebased"):  # they belonged to that version
+                state.pop(key, None)
+            st.rerun()
 
 with versions_tab:
-    entries = lab_view.version_changes(ctx.conn, ui.model_versions(ctx.conn))
+    with workspace_state(ui.workspace()) as stored_versions:
+        entries = lab_view.version_changes(stored_versions, ui.model_versions())
     restorer = st.text_input("Your name (recorded with a restore)", key="lab_restorer")
     for entry in entries:
         with st.expander(literal(entry.title), expanded=entry is entries[0]):
@@ -169,8 +178,15 @@ with versions_tab:
                 key=f"lab_restore_{entry.version}",
                 disabled=entry.version == model.version or not restorer,
             ):
-                lab_view.restore(ctx.conn, entry.version, restorer)
-                state["lab_notice"] = f"Restored {entry.name} as the newest version."
-                st.rerun()
+                try:
+                    with workspace_state(ui.workspace()) as stored_versions:
+                        lab_view.restore(
+                            stored_versions, entry.version, restorer, based_on=model.version
+                        )
+                except VersionConflict as exc:
+                    st.error(literal(exc))
+                else:
+                    state["lab_notice"] = f"Restored {entry.name} as the newest version."
+                    st.rerun()
 if "lab_notice" in state:
     st.toast(literal(state.pop("lab_notice")))

@@ -1,16 +1,17 @@
-"""Shared fixtures: a database holding the bundled sample, and clean Streamlit caches per test."""
+"""Shared fixtures: a workspace holding the bundled sample, and clean Streamlit caches per test."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import streamlit as st
 
-from lib.store.connection import DB_ENV_VAR, connect
-from lib.store.datasets import import_sample
+from lib.store.connection import DB_ENV_VAR
+from lib.store.imports import import_sample
+from lib.store.workspace import open_workspace
 
 LAYERS = {"pages": "app", "browser": "browser"}
 
@@ -25,19 +26,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def sample_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return a DuckDB file holding the bundled sample, imported once per test session."""
+    """Return the state file of a workspace holding the bundled sample, imported once."""
     path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
-    conn = connect(path)
-    import_sample(conn)
-    conn.close()
+    import_sample(open_workspace(path))
     return path
 
 
+@pytest.fixture(scope="session")
+def workspace_copy(sample_db_file: Path) -> Callable[[Path], Path]:
+    """Return a function that copies the sample workspace (state file and datasets) to a path."""
+
+    def copy(path: Path) -> Path:
+        shutil.copy(sample_db_file, path)
+        shutil.copytree(
+            sample_db_file.with_name(sample_db_file.name + ".datasets"),
+            path.with_name(path.name + ".datasets"),
+        )
+        return path
+
+    return copy
+
+
 @pytest.fixture
-def app_db(sample_db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the app at a private copy of the sample database (tests may publish or import)."""
-    path = tmp_path / "app.duckdb"
-    shutil.copy(sample_db_file, path)
+def app_db(
+    workspace_copy: Callable[[Path], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Point the app at a private copy of the sample workspace (tests may publish or import)."""
+    path = workspace_copy(tmp_path / "app.duckdb")
     monkeypatch.setenv(DB_ENV_VAR, str(path))
     return path
 

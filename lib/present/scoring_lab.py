@@ -374,9 +374,18 @@ def version_changes(
     return [*out[::-1], DEFAULT_ENTRY]
 
 
-def restore(conn: duckdb.DuckDBPyConnection, version: int, who: str) -> ScoringModel:
+def restore(
+    conn: duckdb.DuckDBPyConnection, version: int, who: str, *, based_on: int
+) -> ScoringModel:
     """Publish a copy of an earlier version (0: the default model file) as the newest, recorded
-    under the person who restored it."""
+    under the person who restored it; VersionConflict when the newest is no longer `based_on`."""
     if version == 0:
-        return publish_model(conn, default_model(), who, "Restored the default model")
-    return restore_version(conn, version, who, f"Restored version {version}")
+        return publish_model(
+            conn,
+            default_model(),
+            who,
+            "Restored the default model",
+            based_on=based_on,
+            restored_from=0,
+        )
+    return restore_version(conn, version, who, f"Restored version {version}", based_on=based_on)

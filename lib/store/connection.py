@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,35 @@ def run_query(
         raise DatabaseError(f"Query '{name}' failed: {exc}") from exc
     finally:
         cur.close()
+
+
+def run_here(
+    conn: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """Run lib/sql/<name>.sql on this connection itself, so it joins the transaction open there."""
+    try:
+        return conn.execute(named_query(name), dict(params or {})).df()
+    except duckdb.Error as exc:
+        raise DatabaseError(f"Query '{name}' failed: {exc}") from exc
+
+
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the block as one transaction on conn: committed at its end, rolled back on an error
+    (a commit that fails, such as a write conflict, raises DatabaseError)."""
+    conn.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        with suppress(duckdb.Error):
+            conn.execute("rollback")
+        raise
+    try:
+        conn.execute("commit")
+    except duckdb.Error as exc:
+        with suppress(duckdb.Error):
+            conn.execute("rollback")
+        raise DatabaseError(f"The change was not saved: {exc}") from exc
 
 
 def table_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -38,9 +37,10 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def app_url(sample_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("browser") / "app.duckdb"
-    shutil.copy(sample_db_file, db)
+def app_url(
+    workspace_copy: Callable[[Path], Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    db = workspace_copy(tmp_path_factory.mktemp("browser") / "app.duckdb")
     with streamlit_server(db) as url:
         yield url
 
@@ -130,11 +130,10 @@ def test_leaving_the_lab_and_coming_back_keeps_the_edit(page, app_url):
 
 
 def test_a_fresh_server_opened_on_a_bookmark_routes_through_the_app_navigation(
-    browser, sample_db_file, tmp_path
+    browser, workspace_copy, tmp_path
 ):
     # a new server process: nobody has opened / yet, so Streamlit still thinks "v1 pages/"
-    db = tmp_path / "bookmark.duckdb"
-    shutil.copy(sample_db_file, db)
+    db = workspace_copy(tmp_path / "bookmark.duckdb")
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     with streamlit_server(db) as url:

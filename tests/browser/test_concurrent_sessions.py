@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,8 +14,9 @@ from lib.evaluate.backtest import backtest, outcomes_from_features
 from lib.features import history_features
 from lib.model import with_thresholds
 from lib.scoring import feature_matrix
-from lib.store.connection import connect
 from lib.store.model_versions import published_model
+from lib.store.state import current_versions, state
+from lib.store.workspace import open_dataset, open_workspace
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, SCRIPT_DONE, streamlit_server
 
 if not Path(CHROMIUM).exists():
@@ -77,8 +78,10 @@ async def all_sessions(url: str) -> list[tuple[int, str, int]]:
 
 
 def expected_sql_leads(db: Path, thresholds: list[float]) -> list[str]:
-    conn = connect(db)
-    model = published_model(conn)
+    workspace = open_workspace(db)
+    with state(workspace) as stored:
+        model = published_model(stored)
+    conn = open_dataset(workspace, current_versions(workspace).dataset)
     frame = history_features(conn, model=model)
     matrix, outcomes = feature_matrix(frame), outcomes_from_features(frame)
     counts = []
@@ -91,10 +94,9 @@ def expected_sql_leads(db: Path, thresholds: list[float]) -> list[str]:
 
 
 def test_ten_sessions_moving_the_lab_slider_at_once_each_see_their_own_numbers(
-    sample_db_file, tmp_path
+    workspace_copy: Callable[[Path], Path], tmp_path
 ):
-    db = tmp_path / "shared.duckdb"
-    shutil.copy(sample_db_file, db)
+    db = workspace_copy(tmp_path / "shared.duckdb")
     with streamlit_server(db) as url:
         seen = asyncio.run(all_sessions(url))
     assert [errors for _, _, errors in seen] == [0] * SESSIONS

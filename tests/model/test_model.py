@@ -72,8 +72,8 @@ def test_history_survives_closing_and_reopening_the_database(tmp_path):
     db = tmp_path / "q.duckdb"
     conn = connect(db)
     assert published_model(conn) == default_model()
-    first = publish_model(conn, default_model(), "ana", "baseline")
-    second = publish_model(conn, with_half_life(first, 14), "bo", "faster decay")
+    first = publish_model(conn, default_model(), "ana", "baseline", based_on=0)
+    second = publish_model(conn, with_half_life(first, 14), "bo", "faster decay", based_on=1)
     conn.close()
     conn = connect(db)
     history = model_history(conn)
@@ -81,7 +81,7 @@ def test_history_survives_closing_and_reopening_the_database(tmp_path):
     assert history["author"].tolist() == ["ana", "bo"]
     assert published_model(conn) == second and published_model(conn).half_life_days == 14
     assert load_version(conn, 1).half_life_days == 30
-    restored = restore_version(conn, 1, "cy", "back to baseline")
+    restored = restore_version(conn, 1, "cy", "back to baseline", based_on=2)
     assert restored.version == 3 and restored.half_life_days == 30
     assert model_history(conn)["version"].tolist() == [1, 2, 3]
     with pytest.raises(ModelError, match="version 9"):

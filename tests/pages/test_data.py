@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 from streamlit.testing.v1 import AppTest
 
 from lib.model import default_model
 from lib.store.model_versions import publish_model
 from lib.store.schema import TABLES
+from lib.store.state import current_versions, state
+from lib.store.workspace import open_dataset, open_workspace
 from tests.fixtures import unescaped
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -46,7 +47,8 @@ def upload(at: AppTest, *files: tuple[str, bytes, str]) -> AppTest:
 
 
 def table_rows(db: Path) -> dict[str, int]:
-    with duckdb.connect(str(db)) as conn:
+    workspace = open_workspace(db)
+    with open_dataset(workspace, current_versions(workspace).dataset) as conn:
         return {t: conn.execute(f"select count(*) from {t}").fetchall()[0][0] for t in TABLES}
 
 
@@ -59,8 +61,8 @@ def test_import_page_renders_with_the_shared_sidebar_and_the_sample_counts(app_d
 
 
 def test_a_malformed_upload_names_file_row_and_column_and_changes_nothing(app_db):
-    with duckdb.connect(str(app_db)) as conn:
-        publish_model(conn, default_model(), "Ana", "before the upload")
+    with state(open_workspace(app_db)) as conn:
+        publish_model(conn, default_model(), "Ana", "before the upload", based_on=0)
     before = table_rows(app_db)
     at = upload(data_page(), ("Lead.csv", BAD_LEADS, "text/csv"))
     message = unescaped(at.error[0].value)
@@ -74,6 +76,7 @@ def test_a_malformed_upload_names_file_row_and_column_and_changes_nothing(app_db
 def test_a_good_upload_switches_the_app_and_the_sample_is_one_click_away(app_db):
     at = upload(data_page(), ("hubspot-crm-exports-deals.csv", HUBSPOT_DEALS, "text/csv"))
     assert not at.error
+    next(b for b in at.button if b.label == "Replace the data").click().run()
     assert records(at) == "2"
     assert "hubspot export" in at.sidebar.caption[0].value.lower()
     next(b for b in at.button if b.label == "Use the bundled sample export").click().run()

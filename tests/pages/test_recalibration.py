@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from lib.store.connection import connect
 from lib.store.model_versions import model_history
+from lib.store.state import state
+from lib.store.workspace import open_workspace
 
 
 def fitted_page(min_deals: int | None = None) -> AppTest:
@@ -70,6 +71,7 @@ def test_under_the_minimum_export_and_publish_are_refused_until_forced(app_db):
     at.button(key="recal_publish").click().run()
     assert not at.exception
     assert "Published as version 1" in at.success[0].value
-    history = model_history(connect(app_db))
+    with state(open_workspace(app_db)) as conn:
+        history = model_history(conn)
     assert list(history["author"]) == ["Ana"]
     assert history["note"].iloc[0].startswith("Recalibrated from model version")

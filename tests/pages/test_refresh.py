@@ -7,10 +7,11 @@ from dataclasses import replace
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.ingest import import_sources
 from lib.model import default_model, with_changes
-from lib.store.connection import connect
+from lib.store.imports import import_data
 from lib.store.model_versions import publish_model
+from lib.store.state import state
+from lib.store.workspace import open_workspace
 from tests.fixtures import small_salesforce_export
 
 PAGES = (
@@ -53,8 +54,10 @@ def everything_enterprise():
 def test_a_publish_elsewhere_changes_what_the_page_shows(app_db, name):
     at = open_page(name)
     before = shown(at)
-    with connect(app_db) as conn:
-        publish_model(conn, everything_enterprise(), "Ana", "every company is enterprise")
+    with state(open_workspace(app_db)) as conn:
+        publish_model(
+            conn, everything_enterprise(), "Ana", "every company is enterprise", based_on=0
+        )
     at.run()
     assert not at.exception
     assert at.sidebar.caption[1].value == "Published version 1"
@@ -68,8 +71,7 @@ def test_an_import_elsewhere_changes_what_the_page_shows_and_resets_the_filters(
     at = open_page(name)
     at.sidebar.multiselect(key="f_segments").set_value(["smb"]).run()
     before = shown(at)
-    with connect(app_db) as conn:
-        import_sources(conn, [small_salesforce_export(tmp_path)])
+    import_data(open_workspace(app_db), [small_salesforce_export(tmp_path)], replace=True)
     at.run()
     assert not at.exception
     assert shown(at) != before

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from lib.store.connection import connect
 from lib.store.model_versions import model_history
+from lib.store.state import state
+from lib.store.workspace import open_workspace
 
 
 def open_lab() -> AppTest:
@@ -88,7 +89,8 @@ def test_publishing_writes_a_version_shown_in_history_and_restore_brings_one_bac
     at.text_input(key="lab_restorer").input("Cleo").run()
     at.button(key="lab_restore_1").click().run()
     assert not at.exception
-    history = model_history(connect(app_db))
+    with state(open_workspace(app_db)) as conn:
+        history = model_history(conn)
     assert list(history["version"]) == [1, 2, 3]
     assert history["note"].iloc[-1] == "Restored version 1"
     assert history["author"].iloc[-1] == "Cleo"
@@ -122,7 +124,8 @@ def test_the_default_model_can_be_restored_like_any_version(app_db):
     at.text_input(key="lab_restorer").input("Ben").run()
     at.button(key="lab_restore_0").click().run()
     assert not at.exception
-    history = model_history(connect(app_db))
+    with state(open_workspace(app_db)) as conn:
+        history = model_history(conn)
     assert list(history["note"]) == ["Lower SQL bar", "Restored the default model"]
     assert at.sidebar.caption[1].value == "Published version 2"
     assert "- Enterprise SQL threshold 70 → 80" in [m.value for m in at.markdown]
@@ -149,8 +152,8 @@ def test_a_publish_from_elsewhere_keeps_unsaved_edits_and_says_so(app_db):
     at = open_lab()
     at.slider(key="lab_sql_threshold").set_value(70.0).run()
     other = with_thresholds(default_model(), "smb", 40, 80)
-    with connect(app_db) as conn:  # another session (or the CLI) publishes meanwhile
-        publish_model(conn, other, "Dee", "Looser SMB bar")
+    with state(open_workspace(app_db)) as conn:  # another session (or the CLI) publishes
+        publish_model(conn, other, "Dee", "Looser SMB bar", based_on=0)
     at.run()
     assert not at.exception
     assert any("Version 1 was published while you were editing" in w.value for w in at.warning)

@@ -7,10 +7,11 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.ingest import import_sources
 from lib.model import default_model
-from lib.store.connection import connect
+from lib.store.imports import import_data
 from lib.store.model_versions import publish_model
+from lib.store.state import state
+from lib.store.workspace import open_workspace
 from tests.fixtures import PLANTED, planted_export
 
 PAGES = ("overview", "quarterly_review", "leads", "scoring_lab", "data_quality", "data")
@@ -31,9 +32,10 @@ def rendered_markdown(at: AppTest) -> list[str]:
 
 @pytest.mark.parametrize("name", PAGES)
 def test_planted_markdown_and_html_in_crm_values_render_as_text(app_db, tmp_path, name):
-    with connect(app_db) as conn:
-        import_sources(conn, [planted_export(tmp_path)])
-        publish_model(conn, default_model(), PLANTED["image"], PLANTED["link"])
+    workspace = open_workspace(app_db)
+    import_data(workspace, [planted_export(tmp_path)], replace=True)
+    with state(workspace) as conn:
+        publish_model(conn, default_model(), PLANTED["image"], PLANTED["link"], based_on=0)
     at = AppTest.from_file("../../app.py", default_timeout=180)
     at.switch_page(f"pages/{name}.py").run()
     assert not at.exception, at.exception

@@ -233,8 +233,8 @@ def test_diff_lines_name_segments_activities_and_grade_points_in_words():
 
 def test_versions_are_listed_newest_first_each_diffed_against_the_one_before():
     conn = connect(":memory:")
-    publish_model(conn, with_thresholds(MODEL, "smb", 40, 80), "Ana", "looser")
-    publish_model(conn, with_thresholds(MODEL, "smb", 40, 70), "Ben", "faster SQL")
+    publish_model(conn, with_thresholds(MODEL, "smb", 40, 80), "Ana", "looser", based_on=0)
+    publish_model(conn, with_thresholds(MODEL, "smb", 40, 70), "Ben", "faster SQL", based_on=1)
     versions = lab_view.version_changes(conn, model_history(conn))
     assert [v.version for v in versions] == [2, 1, 0]  # the default model can be restored too
     assert versions[-1].name == "the default model"

@@ -4,5 +4,8 @@ create table if not exists model_versions (
     created_at timestamp not null,
     author varchar,
     note varchar,
-    body varchar not null
+    body varchar not null,
+    based_on integer,
+    restored_from integer,
+    identity varchar
 )
