@@ -46,6 +46,10 @@ def migrate_legacy(workspace: Workspace) -> str | None:
     migrate, or no data in it)."""
     if not workspace.state_file.exists():
         return None
+    with state(workspace) as conn:
+        if not is_legacy(conn):
+            return None
+    # another process may be migrating the same file: one at a time, each checks again
     migration = FileLock(workspace.datasets_dir / ".migrate.lock", thread_local=False)
     try:
         migration.acquire(timeout=MIGRATION_WAIT_SECONDS)

@@ -84,7 +84,8 @@ def _conflict_message(conn: duckdb.DuckDBPyConnection, latest: int, based_on: in
 
 
 def model_history(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Return one row per published version: version, created_at, author, note (oldest first)."""
+    """Return one row per published version (oldest first): version, created_at, author, note,
+    based_on, restored_from and identity."""
     return run_query(conn, "store/model_history")
 
 
