@@ -6,9 +6,13 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from lib.cli import main
+from lib.model import default_model, save_model, with_half_life
 from lib.present.export import CRM_PROPERTY_MAP
+from lib.store.workspace import open_workspace
+from tests.store.exports import salesforce_export, workspace_fingerprint
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 EXPORT_COLUMNS = [names[0] for names in CRM_PROPERTY_MAP.values()]
@@ -46,3 +50,56 @@ def test_a_refused_command_exits_2_with_the_message_and_no_traceback(tmp_path, c
     assert main(["import", str(empty), "--db", str(tmp_path / "q.duckdb")]) == 2
     err = capsys.readouterr().err
     assert "Lead.csv" in err and "empty" in err and "Traceback" not in err
+
+
+def test_an_import_that_would_shrink_the_data_exits_2_with_counts_until_replace(
+    app_db, tmp_path, capsys
+):
+    before = workspace_fingerprint(open_workspace(app_db))
+    export = salesforce_export(tmp_path / "small", tag="small")
+    assert main(["import", str(export), "--db", str(app_db)]) == 2
+    err = capsys.readouterr().err
+    assert "leads 20,000 -> 3 rows" in err and "run again with --replace" in err
+    assert "  leads              20,000          3" in err
+    assert workspace_fingerprint(open_workspace(app_db)) == before
+    assert main(["import", str(export), "--db", str(app_db), "--replace"]) == 0
+    assert "leads                   3 rows" in capsys.readouterr().out
+
+
+def test_datasets_lists_the_kept_ones_and_restore_data_brings_one_back(app_db, tmp_path, capsys):
+    export = salesforce_export(tmp_path / "small", tag="small")
+    assert main(["import", str(export), "--db", str(app_db), "--replace"]) == 0
+    capsys.readouterr()
+    assert main(["datasets", "--db", str(app_db)]) == 0
+    current, earlier = capsys.readouterr().out.splitlines()
+    assert current.startswith("current") and current.endswith(" 12 records")
+    assert earlier.endswith("228,995 records") and "salesforce" in earlier
+    version = earlier.split()[0]
+    assert main(["restore-data", "--db", str(app_db), "--version", version]) == 0
+    out = capsys.readouterr().out
+    assert f"Restored dataset {version}" in out
+    assert "  leads                   3     20,000" in out
+    assert main(["kpis", "--db", str(app_db), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["overall"]["won"] > 3
+
+
+def test_publish_states_its_base_version_and_is_refused_when_another_came_first(
+    app_db, tmp_path, capsys
+):
+    model = tmp_path / "model.yaml"
+    save_model(with_half_life(default_model(), 14), model)
+    publish = ["publish", str(model), "--db", str(app_db), "--author", "cron"]
+    assert main([*publish, "--based-on", "0"]) == 0
+    assert "as model version 1" in capsys.readouterr().out
+    assert main([*publish, "--based-on", "0"]) == 2
+    assert "Not published: you started from the default model" in capsys.readouterr().err
+    assert main(["score", "--db", str(app_db), "--out", str(tmp_path / "s.csv")]) == 0
+    assert "with model version 1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", [["kpis"], ["score", "--out", "s.csv"], ["datasets"]])
+def test_a_command_that_reads_refuses_a_workspace_that_does_not_exist(tmp_path, capsys, command):
+    missing = tmp_path / "typo.duckdb"
+    assert main([command[0], "--db", str(missing), *command[1:]]) == 2
+    assert "There is no workspace at" in capsys.readouterr().err
+    assert not missing.exists()

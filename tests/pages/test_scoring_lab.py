@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from lib.model import default_model, with_half_life
+from lib.store import model_versions
 from lib.store.model_versions import model_history
 from lib.store.state import state
 from lib.store.workspace import open_workspace
@@ -160,3 +162,25 @@ def test_a_publish_from_elsewhere_keeps_unsaved_edits_and_says_so(app_db):
     diff = [m.value for m in at.markdown if m.value.startswith("- ")]
     # the pending diff against version 1 holds only this session's edit: Dee's is not undone
     assert diff[0] == "- Enterprise SQL threshold 80 → 70"
+
+
+def test_two_sessions_publishing_from_one_version_the_later_is_refused_not_reverting(
+    app_db, monkeypatch
+):
+    ben = open_lab()
+    ben.slider(key="lab_mql_threshold").set_value(40.0).run()
+    assert ben.button(key="lab_publish").label == "Publish as version 1"
+    publish_now = model_versions.publish_model
+
+    def ana_first(conn, *args, **kwargs):  # Ana's click on "Publish as version 1" lands first
+        publish_now(conn, with_half_life(default_model(), 14), "Ana", "faster decay", based_on=0)
+        return publish_now(conn, *args, **kwargs)
+
+    monkeypatch.setattr(model_versions, "publish_model", ana_first)
+    publish(ben, "Ben", "Looser MQL bar")
+    assert "Not published: you started from the default model, but version 1 by Ana" in (
+        ben.error[0].value
+    )
+    with state(open_workspace(app_db)) as conn:
+        assert list(model_history(conn)["author"]) == ["Ana"]
+        assert model_versions.published_model(conn).half_life_days == 14
