@@ -23,8 +23,8 @@ from playwright.async_api import Browser, Page, async_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from lib.store.connection import connect  # noqa: E402
-from lib.store.datasets import import_sample  # noqa: E402
+from lib.store.imports import import_sample  # noqa: E402
+from lib.store.workspace import open_workspace  # noqa: E402
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, SCRIPT_DONE, streamlit_server  # noqa: E402
 
 WATCH = """() => {
@@ -41,10 +41,9 @@ TIMEOUT_MS = 180_000
 
 
 def sample_database(folder: Path) -> Path:
-    """Return a database file holding the bundled sample."""
+    """Return a workspace holding the bundled sample."""
     path = folder / "sample.duckdb"
-    with connect(path) as conn:
-        import_sample(conn)
+    import_sample(open_workspace(path))
     return path
 
 

@@ -46,9 +46,10 @@ import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from bench.import_bench import export_folder  # noqa: E402
-from lib import datasets  # noqa: E402
-from lib.ingest import import_sources  # noqa: E402
-from lib.store.connection import DB_ENV_VAR, connect, table_counts  # noqa: E402
+from lib.store.connection import DB_ENV_VAR  # noqa: E402
+from lib.store.datasets import SAMPLE_EXPORT, current_dataset  # noqa: E402
+from lib.store.imports import import_data  # noqa: E402
+from lib.store.workspace import open_workspace  # noqa: E402
 
 APP = str(ROOT / "app.py")
 SAMPLE_LEADS = 20_000
@@ -69,25 +70,22 @@ PAGES = tuple(MOVES)
 
 
 def database_file(leads: int) -> Path:
-    """Return a database holding `leads` leads under var/bench/, importing it when absent."""
+    """Return a workspace holding `leads` leads under var/bench/, importing it when absent."""
     path = ROOT / "var" / "bench" / f"pages_{leads}.duckdb"
-    conn = connect(path)
-    try:
-        if datasets.current_dataset(conn) is None:
-            started = time.perf_counter()
-            import_sources(conn, [export_source(leads)])
-            print(f"imported {path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        counts = table_counts(conn)
-    finally:
-        conn.close()
-    print(f"database {path}: {counts}", file=sys.stderr)
+    workspace = open_workspace(path)
+    dataset = current_dataset(workspace)
+    if dataset is None:
+        started = time.perf_counter()
+        dataset = import_data(workspace, [export_source(leads)])
+        print(f"imported {path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    print(f"workspace {path}: {dataset.rows}", file=sys.stderr)
     return path
 
 
 def export_source(leads: int) -> Path:
     """Return the export to import: the bundled sample at 20k, else a generated Parquet folder."""
     if leads == SAMPLE_LEADS:
-        return datasets.SAMPLE_EXPORT
+        return SAMPLE_EXPORT
     activities, opportunities = leads * 10, max(1, leads // 4)
     folder = ROOT / "var" / "bench" / f"sf_{leads}_{activities}"
     return export_folder(folder, leads, activities, opportunities)
