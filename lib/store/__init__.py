@@ -1,1 +1,2 @@
-"""The DuckDB file: connection and named queries, canonical tables, datasets, model versions."""
+"""The workspace: a state file (model versions, import log, current dataset) beside one
+read-only DuckDB file per import; connection and named queries; the canonical tables."""

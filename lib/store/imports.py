@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 from filelock import FileLock
 
-from lib.errors import QualifyError, ShrinkingImport, VersionConflict
+from lib.errors import DatabaseError, QualifyError, ShrinkingImport, VersionConflict
 from lib.ingest import ImportOptions, ImportReport, Progress, import_sources
 from lib.ingest.uploads import save_uploads
 from lib.store.connection import connect, run_here, transaction
@@ -170,14 +170,23 @@ def apply_import(
                 )
                 switch_dataset(conn, staged.version, "import", author=author, identity=identity)
                 pruned = _prune(conn, workspace.keep, now)
-        except BaseException:
+        except BaseException as exc:
             if target.exists():
                 os.replace(target, staged.folder / DATA_FILE)
+            if isinstance(exc, DatabaseError):  # another thread's change landed at this moment
+                raise _simultaneous(exc, "import again to replace it") from exc
             raise
     for version in pruned:
         remove_dataset_file(workspace.dataset_file(version))
     end_work(staged.folder, staged.lock)
     return _kept(workspace, staged.version)
+
+
+def _simultaneous(error: DatabaseError, then: str) -> VersionConflict:
+    return VersionConflict(
+        f"Not applied: another change to the data landed at the same moment. Nothing was "
+        f"changed; {then}. ({error})"
+    )
 
 
 def _refuse_if_moved(conn: duckdb.DuckDBPyConnection, based_on: str | None, then: str) -> None:
@@ -275,12 +284,16 @@ def restore_dataset(
             f"Dataset {version} is not kept in this workspace; the kept ones are listed by "
             f"python -m lib.cli datasets --db {workspace.state_file}"
         )
+    then = "look at the current data, then restore again"
     with state(workspace) as conn:
-        with transaction(conn):
-            _refuse_if_moved(conn, based_on, "look at the current data, then restore again")
-            kept = set(run_here(conn, "store/datasets_kept")["version"])
-            if version not in kept:
-                raise QualifyError(f"Dataset {version} is no longer kept in this workspace")
-            if version != based_on:
-                switch_dataset(conn, version, "restore", author=author, identity=identity)
+        try:
+            with transaction(conn):
+                _refuse_if_moved(conn, based_on, then)
+                kept = set(run_here(conn, "store/datasets_kept")["version"])
+                if version not in kept:
+                    raise QualifyError(f"Dataset {version} is no longer kept in this workspace")
+                if version != based_on:
+                    switch_dataset(conn, version, "restore", author=author, identity=identity)
+        except DatabaseError as exc:
+            raise _simultaneous(exc, then) from exc
     return _kept(workspace, version)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from lib.errors import ImportRefused, QualifyError, ShrinkingImport, VersionConf
 from lib.store.connection import PROJECT_ROOT
 from lib.store.datasets import current_dataset, kept_datasets
 from lib.store.imports import (
+    StagedImport,
     Upload,
     apply_import,
     discard_import,
@@ -275,3 +277,32 @@ def test_a_killed_import_leaves_exactly_the_old_or_exactly_the_new_data(tmp_path
     assert not list(reopened.datasets_dir.glob(".import-*"))
     assert (oldest in kept) == (expected == "old")
     imports(reopened, tmp_path, ["after"])  # and the workspace takes the next import
+
+
+def test_imports_applied_at_once_in_one_process_switch_to_exactly_one(workspace, tmp_path):
+    staged = [
+        stage_import(workspace, [salesforce_export(tmp_path / f"e{i}", tag=f"e{i}")])
+        for i in range(4)
+    ]
+    outcomes: list[str] = []
+
+    def apply(one: StagedImport) -> None:
+        try:
+            apply_import(one)
+            outcomes.append(one.version)
+        except VersionConflict:
+            discard_import(one)
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=apply, args=(one,)) for one in staged]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (applied,) = [o for o in outcomes if o != "refused"]
+    assert outcomes.count("refused") == 3
+    assert current_dataset(workspace).version == applied
+    assert {f.stem for f in workspace.datasets_dir.glob("*.duckdb")} == {
+        d.version for d in kept_datasets(workspace)
+    }
+    assert not list(workspace.datasets_dir.glob(".import-*"))

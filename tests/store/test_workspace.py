@@ -150,3 +150,9 @@ def test_a_missing_data_file_is_reported_with_what_to_do(tmp_path):
     with pytest.raises(DatabaseError, match="is missing.*lib.cli datasets"):
         open_dataset(workspace, dataset.version)
     assert [d.version for d in kept_datasets(workspace)] == [dataset.version]
+
+
+def test_a_workspace_whose_folder_cannot_be_made_is_refused_with_a_message(tmp_path):
+    (tmp_path / "qualify.duckdb.datasets").write_text("a file where the folder should be")
+    with pytest.raises(DatabaseError, match="Cannot create the workspace folder"):
+        open_workspace(tmp_path / "qualify.duckdb")
