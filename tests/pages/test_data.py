@@ -117,5 +117,5 @@ def test_an_earlier_dataset_is_restored_in_one_step_showing_counts_before_and_af
     assert counts.loc["leads"].tolist() == [0, 20_000]
     next(b for b in at.button if b.label == "Restore this dataset").click().run()
     assert records(at) == SAMPLE_RECORDS
-    assert at.success[0].value.startswith("Restored: Bundled sample export")
+    assert unescaped(at.success[0].value).startswith("Restored: Bundled sample export")
     assert table_rows(app_db)["leads"] == 20_000

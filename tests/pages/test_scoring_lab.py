@@ -9,6 +9,7 @@ from lib.store import model_versions
 from lib.store.model_versions import model_history
 from lib.store.state import state
 from lib.store.workspace import open_workspace
+from tests.fixtures import unescaped
 
 
 def open_lab() -> AppTest:
@@ -179,7 +180,7 @@ def test_two_sessions_publishing_from_one_version_the_later_is_refused_not_rever
     monkeypatch.setattr(model_versions, "publish_model", ana_first)
     publish(ben, "Ben", "Looser MQL bar")
     assert "Not published: you started from the default model, but version 1 by Ana" in (
-        ben.error[0].value
+        unescaped(ben.error[0].value)
     )
     with state(open_workspace(app_db)) as conn:
         assert list(model_history(conn)["author"]) == ["Ana"]

@@ -17,7 +17,7 @@ from lib.model import default_model, model_to_yaml, with_half_life
 from lib.store.connection import PROJECT_ROOT, connect
 from lib.store.datasets import kept_datasets
 from lib.store.model_versions import model_history, publish_model, published_model
-from lib.store.schema import TABLES
+from lib.store.schema import TABLES, create_table_sql
 from lib.store.state import state
 from lib.store.workspace import open_workspace
 from tests.store.exports import current_data, salesforce_export, workspace_fingerprint
@@ -32,10 +32,12 @@ OLD_MODEL_VERSIONS = (
 def old_file(path: Path, exports: list[Path], models: int = 2) -> dict[str, list[tuple]]:
     """Build a file the way the previous version did (canonical tables, its `imports` log and
     `model_versions` in one file) and return the data it holds."""
-    conn = connect(path)
-    for export in exports:
-        import_sources(conn, [export])
+    conn = duckdb.connect(str(path))
+    for table in TABLES:
+        conn.execute(create_table_sql(table))
     conn.execute(OLD_MODEL_VERSIONS)
+    for export in exports:
+        import_sources(conn, [export])  # the engine logs each import in `imports`
     for version in range(1, models + 1):
         model = replace(with_half_life(default_model(), 10 * version), version=version)
         conn.execute(
