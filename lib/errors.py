@@ -49,12 +49,11 @@ class VersionConflict(QualifyError):
 class ShrinkingImport(QualifyError):
     """An import would empty a table or shrink it by more than half; it waits for confirmation."""
 
-    def __init__(self, before: dict[str, int], after: dict[str, int]) -> None:
-        self.before, self.after = before, after
-        changes = ", ".join(
-            f"{table} {before.get(table, 0):,} -> {rows:,} rows" for table, rows in after.items()
-        )
+    def __init__(
+        self, before: dict[str, int], after: dict[str, int], tables: tuple[str, ...]
+    ) -> None:
+        self.before, self.after, self.tables = before, after, tables
+        changes = ", ".join(f"{t} {before[t]:,} -> {after.get(t, 0):,} rows" for t in tables)
         super().__init__(
-            f"this import would empty a table or shrink it by more than half ({changes}); "
-            "nothing was changed"
+            f"this import would empty or more than halve {changes}; nothing was changed"
         )

@@ -167,8 +167,9 @@ with publish:
             st.rerun()
 
 with versions_tab:
+    published_versions = ui.model_versions()
     with workspace_state(ui.workspace()) as stored_versions:
-        entries = lab_view.version_changes(stored_versions, ui.model_versions())
+        entries = lab_view.version_changes(stored_versions, published_versions)
     restorer = st.text_input("Your name (recorded with a restore)", key="lab_restorer")
     for entry in entries:
         with st.expander(literal(entry.title), expanded=entry is entries[0]):

@@ -148,7 +148,7 @@ def apply_import(
     VersionConflict when another import became current after this one was read.
     """
     if staged.shrinking and not replace:
-        raise ShrinkingImport(staged.before, staged.after)
+        raise ShrinkingImport(staged.before, staged.after, staged.shrinking)
     workspace, now = staged.workspace, datetime.now(UTC).replace(tzinfo=None)
     target = workspace.dataset_file(staged.version)
     with state(workspace) as conn:

@@ -63,14 +63,43 @@ class Versions:
 def state(workspace: Workspace) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to the state file for one short read or write, then close it.
 
-    While it is open no other process can open the state: another process's connection is
-    waited for (up to `wait_seconds`) and then reported as WorkspaceBusy.
+    One at a time across threads and processes: another holder is waited for (up to
+    `wait_seconds`), then reported as WorkspaceBusy. A thread already inside may open it again.
     """
-    conn = _connect_waiting(workspace.state_file, workspace.wait_seconds)
+    with _state_lock(workspace):
+        conn = _connect_waiting(workspace.state_file, workspace.wait_seconds)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+_HELD = threading.local()  # per thread: the state locks it holds, and how deep
+
+
+@contextmanager
+def _state_lock(workspace: Workspace) -> Iterator[None]:
+    """Hold the workspace's state lock. DuckDB's own lock on the file is a POSIX record lock,
+    which a process loses when it closes any other descriptor of that file; this one (flock on
+    a lock file of its own) is not, and it also orders the app's session threads."""
+    locks: dict[Path, FileLock] = _HELD.__dict__.setdefault("locks", {})
+    depth: dict[Path, int] = _HELD.__dict__.setdefault("depth", {})
+    file = workspace.state_file
+    if file not in locks:
+        lock = FileLock(workspace.datasets_dir / ".state.lock", thread_local=False)
+        try:
+            lock.acquire(timeout=workspace.wait_seconds)
+        except Timeout as exc:
+            raise WorkspaceBusy(_busy_message(file, workspace.wait_seconds, "")) from exc
+        locks[file], depth[file] = lock, 0
+    depth[file] += 1
     try:
-        yield conn
+        yield
     finally:
-        conn.close()
+        depth[file] -= 1
+        if not depth[file]:
+            del depth[file]
+            locks.pop(file).release()
 
 
 def _connect_waiting(file: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:

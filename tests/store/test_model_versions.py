@@ -110,4 +110,7 @@ def test_processes_publishing_at_once_store_exactly_one(workspace):
         for i in range(3)
     ]
     outcomes = sorted(child.communicate(timeout=120)[0].strip() for child in children)
-    assert outcomes == ["published", "refused", "refused"]
+    with state(workspace) as conn:
+        history = model_history(conn)
+    assert outcomes == ["published", "refused", "refused"], history
+    assert history["version"].tolist() == [1]

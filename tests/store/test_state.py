@@ -49,6 +49,34 @@ def test_a_state_held_too_long_is_reported_busy_naming_the_process(tmp_path):
         holder.wait()
 
 
+QUALIFY_HOLDER = """
+import sys, time
+from pathlib import Path
+from lib.store.state import Workspace, state
+with state(Workspace(Path(sys.argv[1]))):
+    print("holding", flush=True)
+    time.sleep(30)
+"""
+
+
+def test_a_qualify_process_in_the_middle_of_a_write_is_waited_for_then_reported(tmp_path):
+    workspace = open_workspace(tmp_path / "qualify.duckdb")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", QUALIFY_HOLDER, str(workspace.state_file)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        with pytest.raises(WorkspaceBusy, match="busy: another process has held it for 0.5 s"):
+            with state(Workspace(workspace.state_file, wait_seconds=0.5)):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_a_short_hold_by_another_process_is_waited_out(tmp_path):
     workspace = open_workspace(tmp_path / "qualify.duckdb")
     holder = hold_state(workspace.state_file, 0.5)
