@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -306,3 +307,39 @@ def test_imports_applied_at_once_in_one_process_switch_to_exactly_one(workspace,
         d.version for d in kept_datasets(workspace)
     }
     assert not list(workspace.datasets_dir.glob(".import-*"))
+
+
+def header_only(folder: Path) -> list[Path]:
+    export = salesforce_export(folder, accounts=0, leads=0, opportunities=0, tasks=0)
+    (export / "Lead.csv").write_text("Id,Company,LeadSource,IsConverted,CreatedDate\n")
+    return [export / "Lead.csv"]
+
+
+def lone_account_file(folder: Path) -> list[Path]:
+    return [salesforce_export(folder, tag="lone") / "Account.csv"]
+
+
+def nested_zip(folder: Path) -> list[Path]:
+    export = salesforce_export(folder / "files", tag="nested")
+    inner = folder / "tables.zip"
+    with zipfile.ZipFile(inner, "w") as zf:
+        for name in ("Lead.csv", "Opportunity.csv", "Task.csv"):
+            zf.write(export / name, name)
+    outer = folder / "export.zip"
+    with zipfile.ZipFile(outer, "w") as zf:
+        zf.write(export / "Account.csv", "Account.csv")
+        zf.write(inner, "tables.zip")
+    return [outer]
+
+
+@pytest.mark.parametrize("make", [header_only, lone_account_file, nested_zip])
+def test_an_export_that_would_wipe_the_data_is_refused_or_read_never_applied_empty(
+    workspace, tmp_path, make
+):
+    before = workspace_fingerprint(workspace)
+    try:
+        dataset = import_data(workspace, make(tmp_path / "export"))
+    except QualifyError:  # refused outright, or held back as a shrinking import
+        assert workspace_fingerprint(workspace) == before
+    else:  # read whole: a nested zip's tables are imported, not skipped
+        assert dataset.rows == {"accounts": 3, "leads": 3, "activities": 3, "opportunities": 3}
