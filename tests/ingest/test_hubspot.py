@@ -12,6 +12,8 @@ import pytest
 from lib.errors import ImportRefused
 from lib.ingest import ImportReport, import_sources
 from lib.store.connection import connect
+from lib.store.state import current_versions
+from lib.store.workspace import open_dataset, open_workspace
 
 COMPANIES = [
     [
@@ -343,7 +345,8 @@ def test_won_and_lost_stage_flags_extend_the_built_in_format(tmp_path):
     db = tmp_path / "q.duckdb"
     args = ["import", str(folder), "--db", str(db), "--won-stage", "Renewed"]
     assert main([*args, "--lost-stage", "Churned"]) == 0
-    conn = duckdb.connect(str(db))
+    workspace = open_workspace(db)
+    conn = open_dataset(workspace, current_versions(workspace).dataset)
     assert rows(conn, "select count(*) filter (where is_won), count(*) filter (where is_closed) "
                 "from opportunities") == [(2, 3)]  # fmt: skip
 

@@ -81,7 +81,8 @@ def test_versions_published_before_the_score_scale_still_load_from_the_database(
     conn = connect(tmp_path / "q.duckdb")
     for version, name in ((1, "published_v1_before_score_scale"), (3, "published_v3")):
         conn.execute(
-            "insert into model_versions values (?, ?, 'ana', 'stored', ?)",
+            "insert into model_versions (version, created_at, author, note, body) "
+            "values (?, ?, 'ana', 'stored', ?)",
             [version, datetime(2025, 1, version), (STORED / f"{name}.yaml").read_text()],
         )
     old = load_version(conn, 1)
@@ -94,7 +95,8 @@ def test_non_finite_numbers_in_a_stored_version_are_refused_naming_the_version(t
     conn = connect(tmp_path / "q.duckdb")
     d = model_to_dict(default_model()) | {"half_life_days": math.nan}
     conn.execute(
-        "insert into model_versions values (4, ?, 'ana', 'nan', ?)",
+        "insert into model_versions (version, created_at, author, note, body) "
+        "values (4, ?, 'ana', 'nan', ?)",
         [datetime(2025, 1, 4), yaml.safe_dump(d)],
     )
     with pytest.raises(ModelError, match="model version 4: half_life_days: must be a finite"):

@@ -50,6 +50,10 @@ def upload(*files: tuple[str, bytes, str]) -> AppTest:
     at.file_uploader[0].set_value(list(files))
     next(b for b in at.button if b.label == "Import").click().run()
     assert not at.exception
+    # a few rows in place of the sample empties tables: the page asks before replacing
+    for button in [b for b in at.button if b.label == "Replace the data"]:
+        button.click().run()
+        assert not at.exception
     return at
 
 
