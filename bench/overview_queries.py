@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import lib.store.connection as connection  # noqa: E402
-from lib.store.datasets import import_sample  # noqa: E402
+from lib.store.imports import import_sample  # noqa: E402
+from lib.store.workspace import open_workspace  # noqa: E402
 
 CALLS: collections.Counter[str] = collections.Counter()
 
@@ -57,9 +58,7 @@ def report(label: str) -> None:
 
 def main() -> None:
     db = Path(tempfile.mkdtemp(prefix="qualify-overview-")) / "app.duckdb"
-    conn = connection.connect(db)
-    import_sample(conn)
-    conn.close()
+    import_sample(open_workspace(db))
     os.environ[connection.DB_ENV_VAR] = str(db)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at = at.switch_page("pages/overview.py")

@@ -36,7 +36,6 @@ sys.path.insert(0, str(ROOT))
 
 from bench.import_bench import export_folder  # noqa: E402
 from lib.features import history_features, lead_features  # noqa: E402
-from lib.ingest import import_sources  # noqa: E402
 from lib.metrics import kpis  # noqa: E402
 from lib.metrics.filters import Filters  # noqa: E402
 from lib.metrics.maturity import maturity_evidence  # noqa: E402
@@ -44,7 +43,9 @@ from lib.metrics.outcomes import outcomes_by_band  # noqa: E402
 from lib.model import default_model, sla_hours_by_segment  # noqa: E402
 from lib.scoring import score_leads  # noqa: E402
 from lib.store import datasets  # noqa: E402
-from lib.store.connection import connect, table_counts  # noqa: E402
+from lib.store.imports import import_data  # noqa: E402
+from lib.store.state import current_versions  # noqa: E402
+from lib.store.workspace import open_dataset, open_workspace  # noqa: E402
 
 SAMPLE_LEADS = 20_000
 MODEL = default_model()
@@ -71,20 +72,24 @@ FEATURES: Calls = {
 
 
 def database(leads: int) -> Path:
-    """Return a database of `leads` leads under var/bench/, importing it when absent."""
+    """Return a workspace of `leads` leads under var/bench/, importing it when absent."""
     path = ROOT / "var" / "bench" / f"queries_{leads}.duckdb"
-    conn = connect(path)
-    try:
-        if datasets.current_dataset(conn) is None:
-            source = datasets.SAMPLE_EXPORT if leads == SAMPLE_LEADS else None
-            if source is None:
-                folder = ROOT / "var" / "bench" / f"sf_{leads}_{leads * 10}"
-                source = export_folder(folder, leads, leads * 10, max(1, leads // 4))
-            import_sources(conn, [source])
-        print(f"database {path}: {table_counts(conn)}", file=sys.stderr)
-    finally:
-        conn.close()
+    workspace = open_workspace(path)
+    dataset = datasets.current_dataset(workspace)
+    if dataset is None:
+        source = datasets.SAMPLE_EXPORT if leads == SAMPLE_LEADS else None
+        if source is None:
+            folder = ROOT / "var" / "bench" / f"sf_{leads}_{leads * 10}"
+            source = export_folder(folder, leads, leads * 10, max(1, leads // 4))
+        dataset = import_data(workspace, [source])
+    print(f"workspace {path}: {dataset.rows}", file=sys.stderr)
     return path
+
+
+def current_data(path: Path) -> Any:
+    """Return a read-only connection to the workspace's current dataset."""
+    workspace = open_workspace(path, create=False)
+    return open_dataset(workspace, current_versions(workspace).dataset)
 
 
 def median_seconds(action: Callable[[], Any], runs: int) -> tuple[float, float]:
@@ -121,12 +126,12 @@ def measured(conn: Any, runs: int, only: set[str]) -> dict[str, tuple[float, flo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=SAMPLE_LEADS)
-    parser.add_argument("--db", type=Path, help="an imported database to time instead")
+    parser.add_argument("--db", type=Path, help="an imported workspace to time instead")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="kpis,features,maturity")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    conn = connect(args.db or database(args.leads))
+    conn = current_data(args.db or database(args.leads))
     found = measured(conn, args.runs, set(args.only.split(",")))
     if args.json:
         print(json.dumps(found, indent=2))
