@@ -75,6 +75,8 @@ def run_import(args: argparse.Namespace) -> int:
     print(f"Imported a {report.source_format} export in {report.seconds:.1f} s")
     for table, rows in report.rows.items():
         print(f"  {table:<14} {rows:>10,} rows")
+    for line in filter(None, (s.optional_line() for s in report.sources)):
+        print(f"  note: {line}")
     for warning in report.warnings:
         print(f"  warning: {warning}")
     return 0

@@ -18,7 +18,14 @@ import duckdb
 from lib.errors import ImportRefused
 from lib.ingest.duplicates import differing_copies
 from lib.ingest.files import SourceFile, ZipLimits, expand_sources, import_workdir, inspect_file
-from lib.ingest.report import FileReport, file_report, stage_warnings, unknown_stage_warning
+from lib.ingest.links import fill_linked
+from lib.ingest.report import (
+    FileReport,
+    file_report,
+    segment_notes,
+    stage_warnings,
+    unknown_stage_warning,
+)
 from lib.ingest.spec import (
     BUILT_IN,
     FileRule,
@@ -121,8 +128,8 @@ def _choose_spec(
         names = ", ".join(f.name for f in files)
         raise ImportRefused(
             names,
-            "not recognised as a Salesforce or HubSpot export from its "
-            "headers; describe it in a mapping file (--mapping)",
+            "not recognised from its headers as an export of Salesforce, HubSpot, Pipedrive, "
+            "Zoho CRM, Close or Dynamics 365; describe it in a mapping file (--mapping)",
         )
     return built_in_spec(best), best
 
@@ -142,6 +149,14 @@ def _rules_for(source: SourceFile, spec: MappingSpec) -> list[FileRule]:
     if not primary:
         return []
     best = max(primary, key=lambda m: m[0])[1]
+    named = sorted({r.table for _, r in primary if r.pattern is not None} - {best.table})
+    if best.pattern is not None and named:
+        raise ImportRefused(
+            source.name,
+            f"the file patterns of both {best.table} and {named[0]} match this file: a file "
+            "feeds one table, plus tables marked `companion: true` whose records repeat on "
+            "its rows (each deal's client); mark one so, or make the patterns differ",
+        )
     return [best, *(r for _, r in matches if r.companion and r.table != best.table)]
 
 
@@ -184,6 +199,7 @@ def _stage_all(
         for table in TABLES:
             parts = [s for s in staged if s.canonical == table]
             report.warnings += _combine(cur, table, parts, spec)
+        report.warnings += fill_linked(cur, staged)
         report.warnings += _derive(cur, spec)
         report.warnings += _orphans(cur, staged)
     except duckdb.Error as exc:
@@ -315,11 +331,18 @@ def _derive(cur: duckdb.DuckDBPyConnection, spec: MappingSpec) -> list[str]:
     cur.execute(named_query("ingest/fill_activity_accounts"))
     warnings = []
     leads, mqls = cur.execute("select count(*), count(mql_at) from _stage_leads").fetchall()[0]
+    sqls = cur.execute("select count(sql_at) from _stage_leads").fetchall()[0][0]
     if leads and not mqls:
         warnings.append(
             "leads: no MQL dates in this export, so MQL->SQL conversion and SLA "
             "compliance cannot be measured (map mql_at to the field your org uses)"
         )
+    elif mqls and not sqls:
+        warnings.append(
+            "leads: no SQL dates in this export, so MQL->SQL is not measured; MQL->won is, "
+            "from the deals those leads became (map sql_at if your org records it)"
+        )
+    warnings += segment_notes(cur)
     backwards = cur.execute(
         "select count(*) from _stage_opportunities where cast(created_at as date) > close_date"
     ).fetchall()[0][0]

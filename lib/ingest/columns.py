@@ -28,7 +28,7 @@ from lib.store.schema import ACTIVITY_TYPES, TABLES
 
 # below zero these would make a share above 100% or a negative segment; a gross margin may
 # really be negative (a loss-making deal), so it is kept and counted in a warning instead
-NON_NEGATIVE = frozenset({"amount_usd", "annual_revenue_usd", "employees"})
+NON_NEGATIVE = frozenset({"amount_usd", "annual_revenue_usd", "employees", "cycle_days"})
 MAX_NUMBER = 1e15  # above any real amount or headcount; sums stay exact in a double
 KINDS = {
     "TIMESTAMP": "date and time",
@@ -101,7 +101,7 @@ class ColumnReader:
             used = used[:1]  # amounts in two currencies never mix row by row
         header = next(iter(used or present), None)
         if column.how == "row_id":
-            if not used:
+            if not used and column.sources:
                 notes.append(
                     f"{self.source.name}: no record IDs (a report export): each row is counted "
                     "as its own record, so one exported twice counts twice; accounts are keyed "
@@ -156,6 +156,8 @@ class ColumnReader:
         """Return one source column read as the target's type, registering its row checks."""
         i = self.index[header.lower()]
         native, text = self.types[i], self._cell(i)
+        if column.values:  # the mapped label is read as the target's type, like any text
+            native, text = "VARCHAR", self._mapped(text, column, header, i)
         if sql_type == "BOOLEAN":
             if native == "BOOLEAN":
                 return f"coalesce(c{i}, false)"
@@ -201,6 +203,24 @@ class ColumnReader:
                 )
             return value
         return text
+
+    def _mapped(self, text: str, column: ColumnRule, header: str, i: int) -> str:
+        """Return SQL of the value map applied to the text; a value not in the map is refused."""
+        whens = " ".join(
+            f"when {self.params(key)} then {self.params(value)}" for key, value in column.values
+        )
+        mapped = f"(case lower({text}) {whens} end)"
+        known = ", ".join(key for key, _ in column.values[:8])
+        more = ", ..." if len(column.values) > 8 else ""
+        self.checks.append(
+            Check(
+                header,
+                i,
+                f"{text} is not null and {mapped} is null",
+                f"not in the value map ({known}{more})",
+            )
+        )
+        return mapped
 
     def _moment(self, i: int, native: str, text: str, column: ColumnRule, header: str) -> str:
         if native in TIME_TYPES:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import duckdb
+
 from lib.ingest.staging import Staged
 
 # (table, canonical field) -> what cannot be measured from a file without it
@@ -28,7 +30,11 @@ FIELD_COSTS: dict[tuple[str, str], str] = {
 
 @dataclass(frozen=True)
 class FileReport:
-    """One file's part in an import: table fed, rows kept and left out, field -> source column."""
+    """One file's part in an import: table fed, rows kept and left out, field -> source column.
+
+    `optional_absent` names the fields whose sources the mapping declares optional and the file
+    does not have, each with those sources.
+    """
 
     file: str
     table: str
@@ -36,10 +42,18 @@ class FileReport:
     deleted: int
     columns: tuple[tuple[str, str | None], ...]
     absent: tuple[str, ...]
+    optional_absent: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def rows_for_display(self) -> list[tuple[str, str, str, str]]:
         """Return (file, table, canonical field, source column or 'none') per field."""
         return [(self.file, self.table, f, c or "none") for f, c in self.columns]
+
+    def optional_line(self) -> str | None:
+        """Return 'file: optional columns absent: field (A / B), ...', or None when none are."""
+        if not self.optional_absent:
+            return None
+        named = "; ".join(f"{f} ({' / '.join(s)})" for f, s in self.optional_absent)
+        return f"{self.file}: optional columns not in the file: {named}"
 
 
 def file_report(staged: Staged) -> FileReport:
@@ -51,6 +65,7 @@ def file_report(staged: Staged) -> FileReport:
         staged.deleted,
         tuple(staged.columns.items()),
         staged.absent,
+        staged.optional_absent,
     )
 
 
@@ -81,3 +96,21 @@ def unknown_stage_warning(labels: list[tuple[str, int]]) -> list[str]:
         "Say which they are with --won-stage / --lost-stage / --open-stage, or a mapping that "
         "extends the format with stages: {won: [...]}"
     ]
+
+
+def segment_notes(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    """Say how many records take their segment from the export instead of the model's rule."""
+    notes = []
+    for table in ("accounts", "leads"):
+        counts = cur.execute(
+            f"select segment, count(*) from _stage_{table} where segment is not null "
+            "group by segment order by 2 desc, 1"
+        ).fetchall()
+        if counts:
+            total = cur.execute(f"select count(*) from _stage_{table}").fetchall()[0][0]
+            shown = ", ".join(f"{name} {count}" for name, count in counts[:8])
+            notes.append(
+                f"{table}: segment stated by the export for {sum(c for _, c in counts)} of "
+                f"{total} ({shown}); the model's revenue and headcount rule decides the rest"
+            )
+    return notes

@@ -1,9 +1,11 @@
 """Mapping specs: which export file feeds which canonical table, column by column.
 
-Salesforce and HubSpot are built-in specs (formats/*.yaml) in the very format a user writes
-for a home-grown export, so every source goes through one engine. A user's mapping may
-`extend` a built-in one and add only what differs (a won stage, a date order, currency rates).
-Every key is checked here: a mapping's text names columns and labels, never SQL.
+Built-in formats (formats/*.yaml) are written in the very format a user writes for a
+home-grown export, so every source goes through one engine. A user's mapping may `extend` a
+built-in one and add only what differs (a won stage, a date order, currency rates). The file
+is read through its schema (lib.ingest.mapping_schema); what spans keys is checked here, and
+every refusal names the mapping file and the key's path. A mapping's text names columns and
+labels, never SQL: targets come from the canonical tables and INTERNAL_TARGETS only.
 """
 
 from __future__ import annotations
@@ -16,44 +18,52 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from lib.errors import ImportRefused
+from lib.ingest.mapping_schema import (
+    BUILT_IN,
+    HOW,
+    INTERNAL_TARGETS,
+    MAPPING_SCHEMA,
+    ColumnSpec,
+    FileSpec,
+    MappingFile,
+)
+from lib.schema_tools import error_text
 from lib.store.schema import ACTIVITY_TYPES, PRIMARY_KEYS, TABLES
 
+__all__ = ["BUILT_IN", "HOW", "INTERNAL_TARGETS"]
+
 FORMATS_DIR = Path(__file__).parent / "formats"
-BUILT_IN = ("salesforce", "salesforce_report", "hubspot")
 MONEY_COLUMNS = frozenset({"amount_usd", "annual_revenue_usd", "gross_margin_usd"})
-HOW = ("value", "present", "first_of_list", "constant", "row_id")
-# the engine's own columns, kept beside the canonical ones while staging; a mapping may name
-# these and no other `_` target, and each is a fixed SQL identifier with a fixed type
-INTERNAL_TARGETS: dict[str, str] = {
-    "_converted_opportunity_id": "VARCHAR",  # links a Salesforce lead to its opportunity
-    "_is_deleted": "BOOLEAN",  # Salesforce IsDeleted: such rows are dropped and counted
-    "_currency": "VARCHAR",  # ISO code of the row's money columns
-}
 DATE_ORDERS = ("dmy", "mdy")
 DECIMALS = (".", ",")
 DEFAULT_YEARS = (1900, 2100)
-TOP_KEYS = {
-    "name",
-    "extends",
-    "tables",
-    "stages",
-    "activity_types",
-    "date_format",
-    "date_order",
-    "date_range",
-    "decimal",
-    "money_unit",
-    "company_currency",
-    "currencies",
+# fields a table cannot be read without; an opportunity also needs `stage` or `is_won`
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "accounts": ("account_id",),
+    "leads": ("lead_id",),
+    "activities": ("lead_id", "activity_type", "occurred_at"),
+    "opportunities": ("opportunity_id", "close_date"),
 }
-COLUMN_KEYS = {"column", "columns", "as", "unit", "value", "date_format", "company_currency"}
+# (table, linked table) -> the reference column that links them, for `linked: leads.created_at`
+LINKS: dict[tuple[str, str], str] = {
+    ("opportunities", "leads"): "lead_id",
+    ("opportunities", "accounts"): "account_id",
+    ("leads", "accounts"): "account_id",
+    ("activities", "leads"): "lead_id",
+}
 
 
 @dataclass(frozen=True)
 class ColumnRule:
-    """How one canonical column is read: the first non-blank of `sources`, then `how`."""
+    """How one canonical column is read: the first non-blank of `sources`, then `how`.
+
+    `values` maps a source value (lower-cased, trimmed) to the value stored; `linked` takes
+    the field from the record a reference column points to, where the row's own is blank;
+    `optional` sources may be absent from the file, the others must be in its header row.
+    """
 
     target: str
     sources: tuple[str, ...] = ()
@@ -62,6 +72,9 @@ class ColumnRule:
     constant: str | None = None
     date_format: str | None = None
     company_currency: tuple[str, ...] = ()  # sources already in the company currency
+    optional: bool = False
+    values: tuple[tuple[str, str], ...] = ()
+    linked: tuple[str, str] | None = None  # (table, field)
 
 
 @dataclass(frozen=True)
@@ -70,7 +83,8 @@ class FileRule:
 
     `detect` lists headers that must all be present (each one a tuple of spellings, any of
     which will do); `detect_any` adds headers of which at least one must be present. A
-    `companion` rule reads the same file into a second table (a report's accounts).
+    `companion` rule reads the same file into a second table (a report's accounts); with
+    `row_ids` every row is its own record, keyed by file and row.
     """
 
     table: str
@@ -79,6 +93,7 @@ class FileRule:
     detect: tuple[tuple[str, ...], ...] = ()
     detect_any: tuple[str, ...] = ()
     companion: bool = False
+    row_ids: bool = False
 
     def score(self, name: str, headers: set[str]) -> int | None:
         """Return how closely a file of this name and (lower-cased) headers matches, or None."""
@@ -130,7 +145,7 @@ class ImportOptions:
 
 
 def load_spec(path: str | os.PathLike[str]) -> MappingSpec:
-    """Return the spec in a mapping YAML file; refuse it with the offending key named."""
+    """Return the spec in a mapping YAML file; refuse it with the offending key's path named."""
     return spec_from_dict(_read_yaml(Path(path)), Path(path).name)
 
 
@@ -171,38 +186,65 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return raw
 
 
+def validated_file(raw: dict[str, Any], name: str) -> MappingFile:
+    """Return the file checked against its schema; ImportRefused names the first problems."""
+    try:
+        return MAPPING_SCHEMA.validate_python(raw)
+    except ValidationError as exc:
+        lines = [error_text({**e, "loc": _as_written(e["loc"], raw)}) for e in exc.errors()]
+        more = f" (and {len(lines) - 3} more)" if len(lines) > 3 else ""
+        raise ImportRefused(name, "; ".join(lines[:3]) + more) from exc
+
+
+def _as_written(loc: tuple[int | str, ...], raw: Any) -> tuple[int | str, ...]:
+    """Drop the [0] of a list the file wrote as one value (`won: Closed Won`, one file rule)."""
+    kept: list[int | str] = []
+    for part in loc:
+        if isinstance(part, int) and not isinstance(raw, list):
+            continue
+        kept.append(part)
+        try:
+            raw = raw[part]
+        except (KeyError, IndexError, TypeError):
+            # a key the short form implies (`columns` of `stage: [A, B]`): stay on its value
+            raw = raw if isinstance(part, str) else None
+    return tuple(kept)
+
+
 def spec_from_dict(raw: dict[str, Any], name: str) -> MappingSpec:
     """Return a validated spec from its YAML form (an `extends` key overlays a built-in)."""
-    _known_keys(raw, TOP_KEYS, name, "top level")
-    if "extends" in raw:
-        base = _text(raw["extends"], name, "extends")
-        if base not in BUILT_IN:
-            raise ImportRefused(name, f"extends: '{base}' is not one of {', '.join(BUILT_IN)}")
-        raw = _overlay(_read_yaml(FORMATS_DIR / f"{base}.yaml"), raw)
-    tables = raw.get("tables")
-    if not isinstance(tables, dict) or not tables:
-        raise ImportRefused(name, "'tables' must map canonical tables to their files")
-    money_unit = _number(raw.get("money_unit", 1), name, "money_unit")
-    files = tuple(
-        _file_rule(table, entry, money_unit, name)
-        for table, entries in tables.items()
-        for entry in (entries if isinstance(entries, list) else [entries])
-    )
-    stages = _mapping(raw.get("stages"), name, "stages")
-    _known_keys(stages, {"won", "lost", "open"}, name, "stages")
+    mapping = validated_file(raw, name)
+    if mapping.extends is not None:
+        merged = _overlay(_read_yaml(FORMATS_DIR / f"{mapping.extends}.yaml"), raw)
+        mapping = validated_file(merged, name)
+    if mapping.tables is None:
+        raise ImportRefused(name, "tables: missing field (or `extends:` a built-in format)")
+    money_unit = mapping.money_unit or 1.0
+    files = []
+    for table in TABLES:
+        entries = getattr(mapping.tables, table) or ()
+        for i, entry in enumerate(entries):
+            where = f"tables.{table}" + (f"[{i}]" if len(entries) > 1 else "")
+            for target, column in entry.columns.items():
+                if column.column is not None and column.columns is not None:
+                    at = f"{where}.columns.{target}"
+                    raise ImportRefused(name, f"{at}: give 'column' or 'columns', not both")
+            files.append(_file_rule(table, entry, money_unit))
+            _check_rule(files[-1], name, where)
+    stages = mapping.stages
     return MappingSpec(
-        name=str(raw.get("name", name)),
-        files=files,
-        won_stages=_labels(_list(stages.get("won"), name, "stages.won")),
-        lost_stages=_labels(_list(stages.get("lost"), name, "stages.lost")),
-        open_stages=_labels(_list(stages.get("open"), name, "stages.open")),
-        activity_prefixes=_activity_prefixes(raw.get("activity_types"), name),
-        date_format=_optional_text(raw.get("date_format"), name, "date_format"),
-        date_order=_choice(raw.get("date_order"), DATE_ORDERS, name, "date_order"),
-        years=_years(raw.get("date_range"), name),
-        decimal=_choice(raw.get("decimal"), DECIMALS, name, "decimal"),
-        company_currency=_currency(raw.get("company_currency"), name),
-        rates=tuple(_rates(_mapping(raw.get("currencies"), name, "currencies"), name).items()),
+        name=mapping.name or name,
+        files=tuple(files),
+        won_stages=_labels(stages.won if stages else None),
+        lost_stages=_labels(stages.lost if stages else None),
+        open_stages=_labels(stages.open if stages else None),
+        activity_prefixes=_activity_prefixes(mapping.activity_types or {}, name),
+        date_format=mapping.date_format,
+        date_order=mapping.date_order,
+        years=_years(mapping.date_range, name),
+        decimal=mapping.decimal,
+        company_currency=_currency(mapping.company_currency, name),
+        rates=tuple(_rates(dict(mapping.currencies or {}), name).items()),
     )
 
 
@@ -214,7 +256,7 @@ def _overlay(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
             merged[key] = {**base[key], **top[key]}
     if isinstance(base.get("stages"), dict) and isinstance(top.get("stages"), dict):
         for kind, labels in top["stages"].items():
-            merged["stages"][kind] = [*(base["stages"].get(kind) or []), *(labels or [])]
+            merged["stages"][kind] = [*_as_list(base["stages"].get(kind)), *_as_list(labels)]
     if isinstance(base.get("tables"), dict) and isinstance(top.get("tables"), dict):
         merged["tables"] = {**base["tables"], **top["tables"]}
     if "name" not in top:
@@ -222,163 +264,159 @@ def _overlay(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _as_list(value: Any) -> list[Any]:
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
 def _labels(value: Any) -> tuple[str, ...]:
     return tuple(str(v).strip().lower() for v in (value or []))
 
 
-def _known_keys(raw: dict[str, Any], known: set[str], name: str, where: str) -> None:
-    unknown = sorted(map(str, set(raw) - known))
-    if unknown:
+def _file_rule(table: str, entry: FileSpec, money_unit: float) -> FileRule:
+    columns = tuple(
+        _column_rule(target, value, money_unit if target in MONEY_COLUMNS else 1.0)
+        for target, value in entry.columns.items()
+    )
+    return FileRule(
+        table,
+        columns,
+        entry.file,
+        entry.detect or (),
+        entry.detect_any or (),
+        entry.companion,
+        entry.id == "row",
+    )
+
+
+def _column_rule(target: str, spec: ColumnSpec, unit: float) -> ColumnRule:
+    how = spec.how or ("constant" if spec.value is not None else "value")
+    sources = spec.columns or ((spec.column,) if spec.column is not None else ())
+    return ColumnRule(
+        target=target,
+        sources=sources,
+        how=how,
+        unit=spec.unit or unit,
+        constant=None if spec.value is None else _constant(spec.value),
+        date_format=spec.date_format,
+        company_currency=spec.company_currency or (),
+        optional=spec.optional,
+        values=tuple((_key(k), _constant(v)) for k, v in (spec.values or {}).items()),
+        linked=_link(spec.linked) if spec.linked else None,
+    )
+
+
+def _constant(value: str | bool | float) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _key(value: str | int) -> str:
+    return str(value).strip().lower()
+
+
+def _link(text: str) -> tuple[str, str]:
+    table, _, column = text.partition(".")
+    return table, column
+
+
+def _check_rule(rule: FileRule, name: str, where: str) -> None:
+    """Refuse what the schema alone cannot see: unknown columns, fields left unmapped, links."""
+    known = [*TABLES[rule.table], *INTERNAL_TARGETS]
+    for column in rule.columns:
+        at = f"{where}.columns.{column.target}"
+        if column.target not in known:
+            listed = ", ".join(known)
+            raise ImportRefused(
+                name, f"{where}.columns: unknown column '{column.target}' (known: {listed})"
+            )
+        _check_column(rule.table, column, at, name)
+    if rule.pattern is None and not rule.detect:
+        raise ImportRefused(name, f"{where}: give 'file' (a name pattern) or 'detect' (headers)")
+    if rule.pattern is not None and rule.detect:
+        raise ImportRefused(name, f"{where}: give 'file' or 'detect', not both")
+    mapped = {c.target for c in rule.columns}
+    key = PRIMARY_KEYS[rule.table]
+    if rule.row_ids and key in mapped:
+        raise ImportRefused(
+            name, f"{where}.columns.{key}: with `id: row` each row is its own record; drop {key}"
+        )
+    required = [f for f in REQUIRED_FIELDS[rule.table] if not (rule.row_ids and f == key)]
+    for target in required:
+        if target not in mapped:
+            raise ImportRefused(name, f"{where}: {rule.table}.{target} is not mapped")
+    if rule.table == "opportunities" and not mapped & {"stage", "is_won"}:
         raise ImportRefused(
             name,
-            f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})",
+            f"{where}: opportunities.stage is not mapped (nor is_won); won and lost come "
+            "from one of them",
         )
 
 
-def _mapping(value: Any, name: str, where: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ImportRefused(name, f"{where}: give a mapping (key: value lines), not {value!r}")
-    return value
+def _check_column(table: str, column: ColumnRule, at: str, name: str) -> None:
+    if column.how == "constant" and column.constant is None:
+        raise ImportRefused(name, f"{at}: `as: constant` needs a `value`")
+    if column.how not in ("constant", "row_id") and not column.sources and not column.linked:
+        raise ImportRefused(name, f"{at}: give 'column' or 'columns' (or 'linked')")
+    if column.values and column.how != "value":
+        raise ImportRefused(name, f"{at}: a value map reads plain values, not `as: {column.how}`")
+    if column.linked is None:
+        return
+    linked_table, linked_field = column.linked
+    if linked_field not in TABLES.get(linked_table, {}):
+        raise ImportRefused(
+            name,
+            f"{at}.linked: give table.field, e.g. leads.created_at, not '{linked_table}."
+            f"{linked_field}'",
+        )
+    if (table, linked_table) not in LINKS:
+        linkable = sorted({t for (s, t) in LINKS if s == table}) or ["none"]
+        raise ImportRefused(
+            name, f"{at}.linked: {table} link to {', '.join(linkable)}, not {linked_table}"
+        )
+    mine, theirs = _sql_type(table, column.target), _sql_type(linked_table, linked_field)
+    if mine != theirs and {mine, theirs} != {"DATE", "TIMESTAMP"}:
+        raise ImportRefused(
+            name, f"{at}.linked: {linked_table}.{linked_field} is a {theirs}, not a {mine}"
+        )
 
 
-def _list(value: Any, name: str, where: str) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, str | int | float):
-        return [value]
-    if not isinstance(value, list):
-        raise ImportRefused(name, f"{where}: give a list of labels, not {value!r}")
-    return value
+def _sql_type(table: str, column: str) -> str:
+    return INTERNAL_TARGETS.get(column) or TABLES[table][column][0]
 
 
-def _text(value: Any, name: str, where: str) -> str:
-    if not isinstance(value, str | int | float) or isinstance(value, bool) or str(value) == "":
-        raise ImportRefused(name, f"{where}: give a column name or label, not {value!r}")
-    return str(value)
-
-
-def _optional_text(value: Any, name: str, where: str) -> str | None:
-    return None if value is None else _text(value, name, where)
-
-
-def _number(value: Any, name: str, where: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ImportRefused(name, f"{where}: {value!r} is not a number") from None
-    if not math.isfinite(number) or number <= 0:
-        raise ImportRefused(name, f"{where}: give a positive number, not {value!r}")
-    return number
-
-
-def _choice(value: Any, allowed: tuple[str, ...], name: str, where: str) -> str | None:
-    if value is None:
-        return None
-    if str(value).lower() not in allowed:
-        raise ImportRefused(name, f"{where}: {value!r} is not one of {', '.join(allowed)}")
-    return str(value).lower()
-
-
-def _years(value: Any, name: str) -> tuple[int, int]:
+def _years(value: tuple[int, int] | None, name: str) -> tuple[int, int]:
     if value is None:
         return DEFAULT_YEARS
-    if not (
-        isinstance(value, list)
-        and len(value) == 2
-        and all(isinstance(v, int) and 1 <= v <= 9999 for v in value)
-        and value[0] < value[1]
-    ):
-        raise ImportRefused(name, f"date_range: give [first year, last year], not {value!r}")
-    return value[0], value[1]
+    if not (1 <= value[0] < value[1] <= 9999):
+        raise ImportRefused(name, f"date_range: give [first year, last year], not {list(value)}")
+    return value
 
 
-def _currency(value: Any, name: str) -> str | None:
+def _currency(value: str | None, name: str) -> str | None:
     if value is None:
         return None
-    code = str(value).strip().upper()
+    code = value.strip().upper()
     if len(code) != 3 or not code.isalpha():
         raise ImportRefused(name, f"currency {value!r} is not a three-letter ISO code")
     return code
 
 
 def _rates(raw: dict[str, Any], name: str) -> dict[str, float]:
-    return {_currency(k, name) or "": _number(v, name, f"currencies.{k}") for k, v in raw.items()}
+    rates = {_currency(str(k), name) or "": float(v) for k, v in raw.items()}
+    for code, rate in rates.items():
+        if not 0 < rate < math.inf:
+            raise ImportRefused(name, f"currencies.{code}: give a positive number, not {rate!r}")
+    return rates
 
 
 def _activity_prefixes(value: Any, name: str) -> tuple[tuple[str, str], ...]:
-    prefixes = tuple(
-        (str(k).lower(), str(v)) for k, v in _mapping(value, name, "activity_types").items()
-    )
+    prefixes = tuple((str(k).lower(), str(v)) for k, v in value.items())
     for label, kind in prefixes:
         if kind not in ACTIVITY_TYPES:
             raise ImportRefused(
                 name,
-                f"activity_types: '{label}' maps to unknown type '{kind}' "
+                f"activity_types.{label}: unknown type '{kind}' "
                 f"(known: {', '.join(ACTIVITY_TYPES)})",
             )
     return prefixes
-
-
-def _file_rule(table: str, entry: Any, money_unit: float, name: str) -> FileRule:
-    if table not in TABLES:
-        raise ImportRefused(name, f"unknown table '{table}' (known: {', '.join(TABLES)})")
-    if not isinstance(entry, dict) or not isinstance(entry.get("columns"), dict):
-        raise ImportRefused(name, f"tables.{table}: give 'file' (or 'detect') and 'columns'")
-    _known_keys(entry, {"file", "detect", "detect_any", "columns", "companion"}, name, table)
-    where = f"tables.{table}"
-    columns = tuple(
-        _column_rule(table, str(target), value, money_unit, name)
-        for target, value in entry["columns"].items()
-    )
-    key = PRIMARY_KEYS[table]
-    if table != "activities" and key not in {c.target for c in columns}:
-        raise ImportRefused(name, f"{where}: the record ID column '{key}' must be mapped")
-    detect = tuple(
-        tuple(_text(a, name, f"{where}.detect") for a in _list(item, name, f"{where}.detect"))
-        for item in _list(entry.get("detect"), name, f"{where}.detect")
-    )
-    pattern = _optional_text(entry.get("file"), name, f"{where}.file")
-    if pattern is None and not detect:
-        raise ImportRefused(name, f"{where}: give 'file' (a name pattern) or 'detect' (headers)")
-    return FileRule(
-        table,
-        columns,
-        pattern,
-        detect,
-        tuple(_text(h, name, where) for h in _list(entry.get("detect_any"), name, where)),
-        bool(entry.get("companion", False)),
-    )
-
-
-def _column_rule(table: str, target: str, value: Any, money_unit: float, name: str) -> ColumnRule:
-    where = f"tables.{table}.{target}"
-    if target not in TABLES[table] and target not in INTERNAL_TARGETS:
-        known = ", ".join([*TABLES[table], *INTERNAL_TARGETS])
-        raise ImportRefused(name, f"tables.{table}: unknown column '{target}' (known: {known})")
-    unit = money_unit if target in MONEY_COLUMNS else 1.0
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        return ColumnRule(target, (_text(value, name, where),), unit=unit)
-    if isinstance(value, list):
-        return ColumnRule(target, tuple(_text(v, name, where) for v in value), unit=unit)
-    if isinstance(value, dict):
-        _known_keys(value, COLUMN_KEYS, name, where)
-        how = value.get("as", "constant" if "value" in value else "value")
-        if how not in HOW:
-            raise ImportRefused(name, f"{where}: 'as' must be one of {HOW}")
-        sources = _list(value.get("columns"), name, where) or _list(
-            value.get("column"), name, where
-        )
-        if how not in ("constant", "row_id") and not sources:
-            raise ImportRefused(name, f"{where}: give 'column' or 'columns'")
-        return ColumnRule(
-            target,
-            tuple(_text(s, name, where) for s in sources),
-            how,
-            _number(value.get("unit", unit), name, f"{where}.unit"),
-            None if value.get("value") is None else str(value.get("value")),
-            _optional_text(value.get("date_format"), name, f"{where}.date_format"),
-            tuple(_text(s, name, where) for s in _list(value.get("company_currency"), name, where)),
-        )
-    raise ImportRefused(name, f"{where}: give a column name, a list, or a mapping")

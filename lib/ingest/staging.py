@@ -7,7 +7,8 @@ spec.INTERNAL_TARGETS); every label, unit, format or rate from a spec is a $-par
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+from dataclasses import dataclass, field, replace
 
 import duckdb
 
@@ -15,16 +16,10 @@ from lib.errors import ImportRefused
 from lib.ingest.columns import ColumnReader
 from lib.ingest.raw import drop_raw, first_line, load_raw
 from lib.ingest.source import SourceFile
-from lib.ingest.spec import INTERNAL_TARGETS, ColumnRule, FileRule, MappingSpec
+from lib.ingest.spec import INTERNAL_TARGETS, REQUIRED_FIELDS, ColumnRule, FileRule, MappingSpec
 from lib.ingest.values import Params
 from lib.store.schema import PRIMARY_KEYS, TABLES
 
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "accounts": ("account_id",),
-    "leads": ("lead_id",),
-    "activities": ("lead_id", "activity_type", "occurred_at"),
-    "opportunities": ("opportunity_id", "close_date"),
-}
 LOST_WITHOUT = {  # (table, reference column) -> what the KPIs lose when a file lacks it
     ("opportunities", "account_id"): "pipeline mix by segment will not include these deals",
 }
@@ -44,6 +39,8 @@ class Staged:
     currencies: tuple[str, ...] = ()
     absent: tuple[str, ...] = ()  # fields the rule maps whose columns the file does not have
     source: SourceFile | None = None
+    optional_absent: tuple[tuple[str, tuple[str, ...]], ...] = ()  # field, its optional sources
+    linked: tuple[tuple[str, str, str], ...] = ()  # field, the linked table and its field
 
     def header_of(self, target: str) -> str:
         """Return the export's header that fed canonical column `target` (else `target`)."""
@@ -55,6 +52,13 @@ def stage_file(
 ) -> Staged:
     """Stage `source` through `rule` into table `name` with canonical columns; refuse bad values."""
     index, notes = _header_index(source, rule)
+    if rule.row_ids:  # every row its own record: the key is made from file and row
+        key = ColumnRule(PRIMARY_KEYS[rule.table], how="row_id")
+        rule = replace(rule, columns=(*rule.columns, key))
+        notes.append(
+            f"{source.name}: each row is its own {rule.table} record (id: row), so a record "
+            "exported on two rows counts twice"
+        )
     by_target = {c.target: c for c in rule.columns}
     _refuse_missing(source, rule, by_target, index)
     raw = f"{name}_raw"
@@ -112,7 +116,7 @@ def _stage(
         )
     deleted = _drop_deleted(cur, name, by_target)
     if rule.companion:
-        _keep_first_per_key(cur, name, PRIMARY_KEYS[rule.table])
+        notes += _keep_first_per_key(cur, name, rule.table, source.name)
     for internal in ("_is_deleted", "_currency"):
         if internal in by_target:
             cur.execute(f"alter table {name} drop column {internal}")
@@ -126,7 +130,15 @@ def _stage(
     absent = tuple(
         t
         for t, header in columns.items()
-        if header is None and t in by_target and by_target[t].how not in ("constant", "row_id")
+        if header is None
+        and t in by_target
+        and by_target[t].how not in ("constant", "row_id")
+        and by_target[t].linked is None
+    )
+    optional_absent = tuple(
+        (c.target, c.sources)
+        for c in rule.columns
+        if c.optional and c.sources and not any(s.lower() in index for s in c.sources)
     )
     final = rows - deleted
     if rule.companion:
@@ -142,6 +154,8 @@ def _stage(
         reader.currencies,
         absent,
         source,
+        optional_absent,
+        tuple((c.target, *c.linked) for c in rule.columns if c.linked),
     )
 
 
@@ -171,13 +185,28 @@ def _header_index(source: SourceFile, rule: FileRule) -> tuple[dict[str, int], l
 def _refuse_missing(
     source: SourceFile, rule: FileRule, by_target: dict[str, ColumnRule], index: dict[str, int]
 ) -> None:
-    for target in REQUIRED[rule.table]:
+    """Refuse a source the mapping names that the header row lacks (unless declared optional),
+    and a required field none of whose sources is there."""
+    for named in rule.columns:
+        if named.optional or named.how == "row_id":
+            continue
+        for header in named.sources:
+            if header.lower() not in index:
+                raise ImportRefused(
+                    source.name,
+                    f"not in the header row{_closest(header, source.headers)}; the mapping "
+                    f"reads it for {rule.table}.{named.target} (`optional: true` if an "
+                    "export may lack it)",
+                    column=header,
+                )
+    for target in REQUIRED_FIELDS[rule.table]:
         column = by_target.get(target)
         if column is None or not _present(column, index):
             wanted = column.sources if column else (target,)
             raise ImportRefused(
                 source.name,
-                "required column is missing from the header row",
+                "required column is missing from the header row"
+                + _closest(wanted[0], source.headers),
                 column=" / ".join(wanted),
             )
     if rule.table == "opportunities" and not any(
@@ -186,13 +215,25 @@ def _refuse_missing(
         wanted = by_target["stage"].sources if "stage" in by_target else ("stage",)
         raise ImportRefused(
             source.name,
-            "required column is missing from the header row (won and lost come from it)",
+            "required column is missing from the header row (won and lost come from it)"
+            + _closest(wanted[0], source.headers),
             column=" / ".join(wanted),
         )
 
 
+def _closest(header: str, headers: tuple[str, ...]) -> str:
+    """Return ` (did you mean 'deal_stage'?)` for the nearest header, or '' when none is near."""
+    named = {h.strip().lower(): h.strip() for h in headers if h.strip()}
+    near = difflib.get_close_matches(header.strip().lower(), list(named), n=1, cutoff=0.6)
+    return f" (did you mean {named[near[0]]!r}?)" if near else ""
+
+
 def _present(column: ColumnRule, index: dict[str, int]) -> bool:
-    return column.how in ("constant", "row_id") or any(s.lower() in index for s in column.sources)
+    return (
+        column.how in ("constant", "row_id")
+        or column.linked is not None
+        or any(s.lower() in index for s in column.sources)
+    )
 
 
 def _drop_deleted(
@@ -203,12 +244,28 @@ def _drop_deleted(
     return int(cur.execute(f"delete from {name} where _is_deleted").fetchall()[0][0])
 
 
-def _keep_first_per_key(cur: duckdb.DuckDBPyConnection, name: str, key: str) -> None:
-    """A companion table repeats its record on every row of the file: keep the first of each."""
+def _keep_first_per_key(
+    cur: duckdb.DuckDBPyConnection, name: str, table: str, file: str
+) -> list[str]:
+    """A companion table repeats its record on every row of the file: keep the first of each,
+    and say when a record's rows disagree (a client's size code differing between its deals)."""
+    key, columns = PRIMARY_KEYS[table], ", ".join(TABLES[table])
+    clashes, first, rows = cur.execute(
+        f"select count(*), min({key}), arg_min(rows, {key}) from (select {key}, "
+        f"list(distinct _row) as rows from (select {columns}, min(_row) as _row from {name} "
+        f"where {key} is not null group by all) group by {key} having count(*) > 1)"
+    ).fetchall()[0]
     cur.execute(
         f"delete from {name} where {key} is null or rowid not in "
         f"(select min(rowid) from {name} group by {key})"
     )
+    if not clashes:
+        return []
+    shown = ", ".join(str(r) for r in sorted(rows)[:2])
+    return [
+        f"{file}: {clashes} {table} records differ between the rows that carry them (first: "
+        f"{first!r} on rows {shown}); the first row of each was kept"
+    ]
 
 
 def _negative_margin_notes(
@@ -250,7 +307,12 @@ def _refuse_blank_ids(
     source: SourceFile,
 ) -> None:
     key = PRIMARY_KEYS[rule.table]
-    if rule.table == "activities" or by_target[key].how in ("constant", "row_id") or rule.companion:
+    if (
+        rule.table == "activities"
+        or by_target[key].how in ("constant", "row_id")
+        or by_target[key].linked is not None
+        or rule.companion
+    ):
         return
     used = [s for s in by_target[key].sources if s.lower() in index]
     blank = " and ".join(

@@ -31,6 +31,8 @@ TABLES: dict[str, dict[str, tuple[str, str]]] = {
         "employees": ("BIGINT", "number of employees"),
         "country": ("VARCHAR", "billing country"),
         "created_at": ("TIMESTAMP", "when the record was created in the CRM"),
+        "segment": ("VARCHAR", "segment the export states (a size code mapped to a segment name)"),
+        "region": ("VARCHAR", "sales region or territory"),
     },
     "leads": {
         "lead_id": ("VARCHAR", "CRM record ID of the lead or contact"),
@@ -53,6 +55,12 @@ TABLES: dict[str, dict[str, tuple[str, str]]] = {
         "email_bounced": ("BOOLEAN", "the email address hard-bounced"),
         "email_bounced_at": ("TIMESTAMP", "when the email address bounced, when the CRM says"),
         "updated_at": ("TIMESTAMP", "last modification of the record"),
+        "segment": ("VARCHAR", "segment the export states, when it does"),
+        "region": ("VARCHAR", "sales region or territory"),
+        "product": ("VARCHAR", "product or product line of interest"),
+        "sector": ("VARCHAR", "sector or vertical as the sales team groups it"),
+        "owner": ("VARCHAR", "owning sales rep or team"),
+        "route_to_market": ("VARCHAR", "direct, partner, reseller... as the export writes it"),
     },
     "activities": {
         "activity_id": ("VARCHAR", "CRM record ID of the task / event / engagement"),
@@ -75,8 +83,17 @@ TABLES: dict[str, dict[str, tuple[str, str]]] = {
         "is_won": ("BOOLEAN", "closed won"),
         "amount_usd": ("DOUBLE", "amount in US dollars"),
         "gross_margin_usd": ("DOUBLE", "gross margin in US dollars, when the CRM tracks it"),
+        "cycle_days": ("DOUBLE", "days from creation to close as the export states them"),
+        "region": ("VARCHAR", "sales region or territory"),
+        "product": ("VARCHAR", "product or product line sold"),
+        "sector": ("VARCHAR", "sector or vertical as the sales team groups it"),
+        "owner": ("VARCHAR", "owning sales rep or team"),
+        "route_to_market": ("VARCHAR", "direct, partner, reseller... as the export writes it"),
     },
 }
+
+# columns kept from an export to break KPIs down by, beside channel and segment
+DIMENSIONS: tuple[str, ...] = ("region", "product", "sector", "owner", "route_to_market")
 
 PRIMARY_KEYS: dict[str, str] = {
     "accounts": "account_id",

@@ -223,7 +223,10 @@ def test_activities_without_an_id_get_one_from_their_file_and_row(european):
         ("tables: {deals: {file: a.csv, columns: {opportunity_id: Id}}}", "deals"),
         ("tables: {leads: {file: a.csv, columns: {lead_id: Id, score: S}}}", "score"),
         ("tables: {leads: {file: a.csv, columns: {email: E}}}", "lead_id"),
-        ("tables: {leads: {file: a.csv, columns: {lead_id: {column: Id, as: upper}}}}", "'as'"),
+        (
+            "tables: {leads: {file: a.csv, columns: {lead_id: {column: Id, as: upper}}}}",
+            "lead_id.as: must be",
+        ),
         (
             "activity_types: {Demo: demo}\ntables: {leads: {file: a.csv, columns: {lead_id: Id}}}",
             "demo",
