@@ -9,6 +9,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from lib.errors import ImportRefused
 from lib.ingest import import_sources
 from lib.store.connection import connect
 from tests.ingest.test_mapping import rows
@@ -88,3 +89,10 @@ def test_opportunities_find_their_account_by_name(dynamics):
         "join accounts a using (account_id) order by o.created_at",
     ) == [("Acme renewal", 5000, "Germany"), ("Bolt pilot", 40, "France"),
           ("Acme expansion", 5000, "Germany")]  # fmt: skip
+
+
+def test_a_view_without_status_is_refused_naming_the_column(tmp_path):
+    without = [row[:7] + row[8:] for row in OPPORTUNITIES]  # no Status
+    workbook(tmp_path / "Opportunities.xlsx", "Opportunities", without)
+    with pytest.raises(ImportRefused, match=r"column 'Status': not in the header row"):
+        import_sources(connect(":memory:"), [tmp_path / "Opportunities.xlsx"])

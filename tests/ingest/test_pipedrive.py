@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import openpyxl
 import pytest
 
 from lib.errors import ImportRefused
@@ -86,3 +87,16 @@ def test_a_status_pipedrive_does_not_write_is_refused_by_row(tmp_path):
     write_csv(tmp_path / "deals.csv", bad)
     with pytest.raises(ImportRefused, match=r"row 4, column 'Deal - Status': 'Deleted' is not in"):
         import_sources(connect(":memory:"), [tmp_path / "deals.csv"])
+
+
+def test_an_xlsx_whose_dates_are_plain_numbers_is_refused_naming_row_and_column(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(DEALS[0])
+    for row in DEALS[1:]:
+        # Pipedrive's XLSX writes dates as Excel day numbers in cells without a date format
+        sheet.append([45292.375 if "-" in cell and ":" in cell else cell for cell in row])
+    book.save(tmp_path / "deals.xlsx")
+    with pytest.raises(ImportRefused, match=r"deals.xlsx, row 2, column 'Deal - Deal created'"):
+        import_sources(connect(":memory:"), [tmp_path / "deals.xlsx"])
