@@ -86,6 +86,7 @@ class ColumnReader:
         self.checks: list[Check] = []
         self.currencies: tuple[str, ...] = ()
         self.currency_column: int | None = None
+        self.currency_rule: ColumnRule | None = None  # its value map turns names into codes
 
     def column(
         self, target: str, sql_type: str, column: ColumnRule | None, notes: list[str]
@@ -281,7 +282,11 @@ class ColumnReader:
         i = self.index[header.lower()]
         codes = [row_currency(self._cell(i), self.params)] if self.types[i] == "VARCHAR" else []
         if self.currency_column is not None:
-            codes.append(f"upper({self._cell(self.currency_column)})")
+            code = self._cell(self.currency_column)
+            if self.currency_rule is not None and self.currency_rule.values:
+                named = self.source.headers[self.currency_column]
+                code = self._mapped(code, self.currency_rule, named, self.currency_column)
+            codes.append(f"upper({code})")
         if not codes:
             return value
         code = codes[0] if len(codes) == 1 else f"coalesce({', '.join(codes)})"

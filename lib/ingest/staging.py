@@ -86,7 +86,7 @@ def _stage(
     by_target = {c.target: c for c in rule.columns}
     params = Params()
     reader = ColumnReader(cur, source, spec, raw, index, types, params)
-    currency = by_target.get("_currency")
+    currency = reader.currency_rule = by_target.get("_currency")
     reader.currency_column = next(
         (index[s.lower()] for s in (currency.sources if currency else ()) if s.lower() in index),
         None,

@@ -96,3 +96,23 @@ def test_a_view_without_status_is_refused_naming_the_column(tmp_path):
     workbook(tmp_path / "Opportunities.xlsx", "Opportunities", without)
     with pytest.raises(ImportRefused, match=r"column 'Status': not in the header row"):
         import_sources(connect(":memory:"), [tmp_path / "Opportunities.xlsx"])
+
+
+def test_currency_names_become_codes_and_several_need_rates(tmp_path):
+    names = ["US Dollar", "Euro", "US Dollar"]
+    mixed = [[*OPPORTUNITIES[0], "Currency"]] + [
+        [*row, name] for row, name in zip(OPPORTUNITIES[1:], names, strict=True)
+    ]
+    workbook(tmp_path / "Opportunities.xlsx", "Opportunities", mixed)
+    with pytest.raises(ImportRefused, match="amounts are in EUR, USD"):
+        import_sources(connect(":memory:"), [tmp_path / "Opportunities.xlsx"])
+    rates = tmp_path / "rates.yaml"
+    rates.write_text("extends: dynamics365\ncompany_currency: USD\ncurrencies: {EUR: 1.1}\n")
+    conn = connect(":memory:")
+    report = import_sources(conn, [tmp_path / "Opportunities.xlsx"], mapping=rates)
+    assert report.currency == "USD"
+    assert rows(conn, "select name, amount_usd from opportunities order by created_at") == [
+        ("Acme renewal", 12000.0),
+        ("Bolt pilot", pytest.approx(3300.0)),
+        ("Acme expansion", 8000.0),
+    ]

@@ -77,3 +77,29 @@ def test_the_module_run_as_a_program_refuses_without_a_traceback(tmp_path):
     assert done.returncode == 2
     assert "error: Account.csv: the file is empty" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_mapping_typo_exits_two_instead_of_importing_every_deal_as_open(tmp_path, capsys):
+    write_csv(
+        tmp_path / "deals.csv", [["deal", "deal_stage", "closed"], ["D1", "Won", "2024-03-01"]]
+    )
+    (tmp_path / "crm.yaml").write_text(
+        "stages: {won: [Won]}\ntables: {opportunities: {file: deals.csv, columns: "
+        "{opportunity_id: deal, stage: deal_stag, close_date: closed}}}\n",
+        encoding="utf-8",
+    )
+    code = main(["import", str(tmp_path / "deals.csv"), "--db", str(tmp_path / "q.duckdb"),
+                 "--mapping", str(tmp_path / "crm.yaml")])  # fmt: skip
+    assert code == 2
+    assert (
+        "error: deals.csv, column 'deal_stag': not in the header row (did you mean 'deal_stage'?)"
+    ) in capsys.readouterr().err
+
+
+def test_the_import_notes_which_optional_columns_a_file_did_not_have(tmp_path, capsys):
+    write_csv(tmp_path / "Account.csv", ACCOUNTS)
+    main(["import", str(tmp_path), "--db", str(tmp_path / "q.duckdb")])
+    assert (
+        "  note: Account.csv: optional columns not in the file: industry (Industry); "
+        "created_at (CreatedDate); _is_deleted (IsDeleted); _currency (CurrencyIsoCode)"
+    ) in capsys.readouterr().out
