@@ -351,6 +351,14 @@ def _derive(cur: duckdb.DuckDBPyConnection, spec: MappingSpec) -> list[str]:
             f"opportunities: {backwards} created after their close date (often the "
             "bulk-load time of a migration); left out of cycle times"
         )
+    unpriced = cur.execute(
+        "select count(*) from _stage_opportunities where not is_closed and amount_usd is null"
+    ).fetchall()[0][0]
+    if unpriced:
+        warnings.append(
+            f"opportunities: amount unknown for {unpriced} open deals; open pipeline value "
+            "counts only the deals with an amount"
+        )
     if spec.open_stages:
         known = list(spec.won_stages + spec.lost_stages + spec.open_stages)
         unknown = cur.execute(named_query("ingest/unknown_stages"), {"known": known}).fetchall()

@@ -143,3 +143,11 @@ def test_a_blank_channel_stays_blank_beside_a_literal_unknown(funnel):
         ("L3", "unknown"),
     ]
     assert rows(conn, "select count(*) from opportunities where amount_usd is null") == [(2,)]
+
+
+def test_open_deals_without_an_amount_are_named_not_priced_at_zero(funnel):
+    _, report = funnel
+    assert (
+        "opportunities: amount unknown for 2 open deals; open pipeline value counts only the "
+        "deals with an amount"
+    ) in report.warnings
