@@ -16,7 +16,8 @@ AS_OF = "2024-06-01 00:00:00"
 def tiny_db():
     conn = connect(":memory:")
     conn.execute(
-        "insert into accounts values ('A1', 'Acme', 'Computer Software', 2e9, 5000, "
+        "insert into accounts (account_id, name, industry, annual_revenue_usd, employees, country, "
+        "created_at) values ('A1', 'Acme', 'Computer Software', 2e9, 5000, "
         "'US', '2024-01-01')"
     )
     conn.execute("""insert into leads (lead_id, account_id, email, company_name, title, channel,
@@ -29,7 +30,9 @@ def tiny_db():
         ('X2', 'L1', 'A1', 'pricing_page_view', timestamp '{AS_OF}' - interval 40 day, 'p'),
         ('X3', 'L1', 'A1', 'demo_request', timestamp '{AS_OF}' - interval 61 day, 'd'),
         ('X4', 'L2', 'A1', 'email_open', timestamp '{AS_OF}', 'e')""")
-    conn.execute("""insert into opportunities values ('O1', 'A1', 'L1', 'Deal', 'Closed Won',
+    conn.execute("""insert into opportunities (opportunity_id, account_id, lead_id, name, stage,
+        channel, created_at, close_date, is_closed, is_won, amount_usd, gross_margin_usd)
+        values ('O1', 'A1', 'L1', 'Deal', 'Closed Won',
         'web', '2024-05-01', '2024-06-01', true, true, 30000, 10000)""")
     return conn
 
@@ -88,7 +91,8 @@ def history_db():
     """L1 became an MQL on 1 March; L2 (created 1 May) and L3 (25 May) never; data ends 1 June."""
     conn = connect(":memory:")
     conn.execute(
-        "insert into accounts values ('A1', 'Acme', 'Computer Software', 2e9, 5000, "
+        "insert into accounts (account_id, name, industry, annual_revenue_usd, employees, country, "
+        "created_at) values ('A1', 'Acme', 'Computer Software', 2e9, 5000, "
         "'US', '2024-01-01')"
     )
     conn.execute("""insert into leads (lead_id, account_id, email, company_name, title,
@@ -104,7 +108,9 @@ def history_db():
         ('X4', 'L1', 'A1', 'pricing_page_view', '2024-03-05', 'after'),
         ('X5', 'L2', 'A1', 'email_open', '2024-05-30', 'within 30 days of creation'),
         ('X6', 'L2', 'A1', 'email_open', '{AS_OF}', 'after 31 May')""")
-    conn.execute("""insert into opportunities values ('O1', 'A1', 'L1', 'Deal', 'Closed Won',
+    conn.execute("""insert into opportunities (opportunity_id, account_id, lead_id, name, stage,
+        channel, created_at, close_date, is_closed, is_won, amount_usd, gross_margin_usd)
+        values ('O1', 'A1', 'L1', 'Deal', 'Closed Won',
         'web', '2024-03-12', '2024-05-01', true, true, 30000, 10000)""")
     return conn
 

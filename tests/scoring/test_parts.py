@@ -37,7 +37,8 @@ def features() -> pd.DataFrame:
     1,000+ range), and a bounced analyst at a retailer (300 staff, mid-market 100-5,000)."""
     conn = connect(":memory:")
     conn.execute(
-        "insert into accounts values ('A1', 'Acme', 'Computer Software', 2e9, 5000, 'US', ?), "
+        "insert into accounts (account_id, name, industry, annual_revenue_usd, employees, country, "
+        "created_at) values ('A1', 'Acme', 'Computer Software', 2e9, 5000, 'US', ?), "
         "('B1', 'Bolt', 'Retail', 60e6, 300, 'US', ?)",
         [AS_OF, AS_OF],
     )

@@ -33,11 +33,13 @@ def database(leads, activities=(), opportunities=()):
     """Return an in-memory database with Acme (enterprise, ICP) and the given rows."""
     conn = connect(":memory:")
     conn.execute(
-        "insert into accounts values ('A1', 'Acme', 'Computer Software', 2e9, 5000, "
+        "insert into accounts (account_id, name, industry, annual_revenue_usd, employees, country, "
+        "created_at) values ('A1', 'Acme', 'Computer Software', 2e9, 5000, "
         "'US', '2024-01-01')"
     )
     conn.execute(
-        "insert into accounts values ('B1', 'Bolt', 'Retail', 60e6, 300, 'US', '2024-01-01')"
+        "insert into accounts (account_id, name, industry, annual_revenue_usd, employees, country, "
+        "created_at) values ('B1', 'Bolt', 'Retail', 60e6, 300, 'US', '2024-01-01')"
     )
     for lead_id, account, email, title, sal_at in leads:
         conn.execute(
@@ -54,8 +56,9 @@ def database(leads, activities=(), opportunities=()):
         )
     for i, (lead_id, amount) in enumerate(opportunities):
         conn.execute(
-            "insert into opportunities values (?, 'A1', ?, 'd', 'Open', 'web', ?, ?, "
-            "false, false, ?, 0)",
+            "insert into opportunities (opportunity_id, account_id, lead_id, name, stage, channel, "
+            "created_at, close_date, is_closed, is_won, amount_usd, gross_margin_usd) "
+            "values (?, 'A1', ?, 'd', 'Open', 'web', ?, ?, false, false, ?, 0)",
             [f"O{i}", lead_id, AS_OF, AS_OF, amount],
         )
     return conn
