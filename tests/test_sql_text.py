@@ -29,6 +29,7 @@ BUILDERS = {
     "_number",
     "_activity_type",
     "_in_company_currency",
+    "_mapped",
     "iso_moment",
     "strptime_moment",
     "money_text",
@@ -54,6 +55,9 @@ ALLOWED = {  # parameters and loop variables that carry constant names or built 
     "text",  # a builder's argument: SQL of a raw column as text
     "value",  # a builder's argument: SQL of a typed value
     "bare",  # a builder's argument: SQL of a number's text without currency or grouping
+    "LINKS",  # lib.ingest.spec: the reference column linking two canonical tables
+    "target",  # a canonical column a spec names, checked against lib.store.schema
+    "linked_field",  # a canonical column of a linked table, checked against the schema
 }
 ALLOWED_ATTRS = {"raw", "condition", "table", "canonical", "cur", "params", "index", "types"}
 BUILDER_FILES = {"staging.py", "columns.py", "values.py"}

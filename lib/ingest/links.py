@@ -20,12 +20,12 @@ def fill_linked(cur: duckdb.DuckDBPyConnection, staged: list[Staged]) -> list[st
     from its lead's), where the row's own is blank; say how many rows got one."""
     notes = []
     for part in sorted(staged, key=lambda s: list(TABLES).index(s.canonical)):
-        for target, table, field_name in part.linked:
+        for target, table, linked_field in part.linked:
             here, ref, key = part.canonical, LINKS[(part.canonical, table)], PRIMARY_KEYS[table]
             typ = TABLES[here][target][0]
             # identifiers from the spec's checked constants; the file name is a parameter
             cur.execute(
-                f"update _stage_{here} set {target} = cast(linked.{field_name} as {typ}) "
+                f"update _stage_{here} set {target} = cast(linked.{linked_field} as {typ}) "
                 f"from _stage_{table} as linked where _stage_{here}.{target} is null "
                 f"and _stage_{here}._file = $file and linked.{key} = _stage_{here}.{ref}",
                 {"file": part.file},
@@ -37,7 +37,7 @@ def fill_linked(cur: duckdb.DuckDBPyConnection, staged: list[Staged]) -> list[st
             one = table.removesuffix("s")
             missing = f" ({rows - filled} without: no {one}, or the {one} has none)"
             notes.append(
-                f"{part.file}: {here}.{target} taken from the linked {one}'s {field_name} where "
+                f"{part.file}: {here}.{target} taken from the linked {one}'s {linked_field} where "
                 f"blank; {filled} of {rows} rows have one" + (missing if rows > filled else "")
             )
     return notes

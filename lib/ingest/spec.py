@@ -363,6 +363,8 @@ def _check_column(table: str, column: ColumnRule, at: str, name: str) -> None:
     if column.linked is None:
         return
     linked_table, linked_field = column.linked
+    if column.target in INTERNAL_TARGETS:
+        raise ImportRefused(name, f"{at}.linked: the engine's own columns are read, not linked")
     if linked_field not in TABLES.get(linked_table, {}):
         raise ImportRefused(
             name,

@@ -68,6 +68,7 @@ def test_a_required_field_left_unmapped_is_named_as_not_mapped(mapping, message)
         (DEAL | {"created_at": {"linked": "lead.created_at"}}, {}, "give table.field"),
         (DEAL | {"created_at": {"linked": "activities.occurred_at"}}, {}, "not activities"),
         (DEAL | {"created_at": {"linked": "leads.email"}}, {}, "leads.email is a VARCHAR"),
+        (DEAL | {"_currency": {"linked": "accounts.country"}}, {}, "are read, not linked"),
     ],
 )
 def test_a_column_the_engine_cannot_read_is_refused_by_its_path(columns, rule, message):
