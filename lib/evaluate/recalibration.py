@@ -136,7 +136,12 @@ def recalibrate(
     w = fit_logistic((x_train.to_numpy() - mean) / sd, _won(train), l2)
     coefficients = coefficient_table(w, x_train, model)
     segment = np.asarray(
-        assign_segments(train["annual_revenue_usd"], train["employees"], model.segments)
+        assign_segments(
+            train["annual_revenue_usd"],
+            train["employees"],
+            model.segments,
+            train.get("stated_segment"),
+        )
     )
     weights, warnings = weights_by_segment(
         x_train, _won(train), segment, model, l2, min_segment_deals

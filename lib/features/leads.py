@@ -150,7 +150,9 @@ def _with_derived_features(
 ) -> pd.DataFrame:
     """Return the SQL rows plus title roles, segment, deal size, helpers and activity counts."""
     base = pd.concat([base, title_roles(base["title"], model.grade)], axis=1)
-    base["segment"] = assign_segments(base["annual_revenue_usd"], base["employees"], model.segments)
+    base["segment"] = assign_segments(
+        base["annual_revenue_usd"], base["employees"], model.segments, base["stated_segment"]
+    )
     expected = base["segment"].map(expected_deal_by_segment(model))
     base["deal_amount_usd"] = base["source_opportunity_amount_usd"].fillna(expected)
     helpers = buying_group_helpers(base)

@@ -1,7 +1,11 @@
-"""Funnel KPIs by segment and channel: tidy frames with counts, Wilson intervals and flags.
+"""Funnel KPIs by segment, channel or a dimension kept from the export: tidy frames with counts,
+Wilson intervals and flags.
 
 Definitions follow DESIGN.md: win rate over deals closed in the period, cycle time of closed-won
-deals, pipeline mix of open amount, MQL->SQL over leads that became MQL in the period.
+deals, pipeline mix of open amount, MQL->SQL over leads that became MQL in the period. MQL->won
+counts those MQLs that later won a deal; without any SQL date in the export MQL->SQL is not
+measured (NaN, no band), never a 0% flagged below the healthy range. An open deal without an
+amount is counted as unpriced, not as $0.
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ from lib.metrics.filters import Filters
 from lib.metrics.stats import kaplan_meier, km_median, rate_frame
 from lib.model.segments import UNASSIGNED, SegmentRule
 from lib.store.connection import data_as_of, run_query
-from lib.store.staging import segment_params
+from lib.store.schema import DIMENSIONS
+from lib.store.staging import BLANK, segment_params
 
 MQL_TO_SQL_HEALTHY_LOW = 0.10  # below: the MQL bar is too loose or the data stale
 MQL_TO_SQL_HEALTHY_HIGH = 0.25  # above: the MQL bar may be too strict
 OVERALL = "overall"
+BREAKDOWNS: tuple[str, ...] = ("segment", "channel", *DIMENSIONS)
+NO_SQL_DATES = "not measured: the export has no SQL dates"
 
 Rules = tuple[SegmentRule, ...]
 
@@ -32,9 +39,19 @@ def _query(
     filters: Filters,
     name: str,
     extra: Mapping[str, Any] | None = None,
+    by: str = "segment",
 ) -> pd.DataFrame:
-    """Run a KPI query with the segment rules and the filters as parameters."""
-    return run_query(conn, name, segment_params(rules) | filters.params() | dict(extra or {}))
+    """Run a KPI query with the segment rules, the filters and the breakdown as parameters."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"cannot break KPIs down by {by!r} (choose {', '.join(BREAKDOWNS)})")
+    params = segment_params(rules) | filters.params() | {"by": by} | dict(extra or {})
+    return run_query(conn, name, params)
+
+
+def _summed(frame: pd.DataFrame, key: str, columns: list[str]) -> pd.DataFrame:
+    """Return the frame's columns summed per value of key (the queries group by segment and
+    breakdown value at once)."""
+    return frame.groupby(key, as_index=False, sort=False)[columns].sum()
 
 
 def _segment_order(rules: Rules, filters: Filters, present: pd.Series) -> list[str]:
@@ -74,16 +91,18 @@ def win_rate_by_segment(
     """Return one row per segment with won, lost, closed, win_rate, its 95% interval and flag."""
     # one query serves win rate and profitable win rate: both count the deals closed in the period
     frame = _query(conn, rules, filters, "kpi/closed_deals", {"margin_target": 0.0})
-    counts = _by_segment(frame[["segment", "won", "lost"]], rules, filters, ["won", "lost"])
+    counts = _by_segment(
+        _summed(frame, "segment", ["won", "lost"]), rules, filters, ["won", "lost"]
+    )
     counts["closed"] = counts["won"] + counts["lost"]
     return _with_rate(counts, "won", "closed", "win_rate")
 
 
 def _opportunity_cycles(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, by: str = "segment"
 ) -> pd.DataFrame:
     """Return won-in-period and open opportunities with cycle_days / open_age_days as floats."""
-    frame = _query(conn, rules, filters, "kpi/opportunity_cycles")
+    frame = _query(conn, rules, filters, "kpi/opportunity_cycles", by=by)
     for column in ("cycle_days", "open_age_days", "amount_usd"):
         frame[column] = frame[column].astype("float64")
     return frame.astype({"is_won": bool, "is_open": bool})
@@ -149,11 +168,13 @@ def pipeline_mix(
     filters: Filters,
     target: dict[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Return open and won count/amount and shares per segment, with the gap to a target mix."""
+    """Return open and won count/amount and shares per segment, with the gap to a target mix.
+
+    open_unpriced counts the open deals without an amount: open_amount_usd leaves them out.
+    """
     frame = _query(conn, rules, filters, "kpi/pipeline_mix")
-    mix = _by_segment(
-        frame, rules, filters, ["open_count", "open_amount_usd", "won_count", "won_amount_usd"]
-    )
+    counts = ["open_count", "open_unpriced", "open_amount_usd", "won_count", "won_amount_usd"]
+    mix = _by_segment(_summed(frame, "segment", counts), rules, filters, counts)
     mix["open_share"] = _share(mix["open_amount_usd"])
     mix["open_count_share"] = _share(mix["open_count"])
     mix["won_share"] = _share(mix["won_amount_usd"])
@@ -187,45 +208,76 @@ def _with_band(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(band=band.astype(object).where(rate.notna(), None))
 
 
-def _mql_counts(conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters) -> pd.DataFrame:
-    """Return mqls and sqls per lead segment and channel for MQLs of the period."""
-    return _query(conn, rules, filters, "kpi/mql_to_sql")
+def _mql_counts(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, by: str = "segment"
+) -> tuple[pd.DataFrame, bool]:
+    """Return mqls, sqls and won per lead segment, channel and breakdown value for MQLs of the
+    period, and whether the export records SQL dates at all."""
+    frame = _query(conn, rules, filters, "kpi/mql_to_sql", by=by)
+    measured = bool(frame["sql_dates_recorded"].fillna(False).any()) if len(frame) else True
+    return frame.drop(columns=["sql_dates_recorded"]), measured
 
 
-def _mql_rates(counts: pd.DataFrame) -> pd.DataFrame:
-    """Return the counts plus mql_to_sql_rate, interval, small_sample and band."""
-    return _with_band(_with_rate(counts.reset_index(drop=True), "sqls", "mqls", "mql_to_sql_rate"))
+def _mql_rates(counts: pd.DataFrame, measured: bool = True) -> pd.DataFrame:
+    """Return the counts plus MQL->SQL (with interval, small_sample and band) and MQL->won
+    (with interval); MQL->SQL is NaN with no band where the export records no SQL dates."""
+    rated = _with_band(_with_rate(counts.reset_index(drop=True), "sqls", "mqls", "mql_to_sql_rate"))
+    if not measured:
+        rated[["mql_to_sql_rate", "mql_to_sql_rate_low", "mql_to_sql_rate_high"]] = np.nan
+        rated["band"] = None
+    rated["mql_to_sql_measured"] = measured
+    won = rate_frame(rated["won"].astype("int64"), rated["mqls"].astype("int64"), "mql_to_won_rate")
+    return pd.concat([rated, won.drop(columns=["small_sample"])], axis=1)
 
 
 def mql_to_sql_by_segment(
     conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
-    """Return per lead segment mqls, sqls, mql_to_sql_rate with interval, flag and healthy band."""
-    counts = _mql_counts(conn, rules, filters)
-    counts = counts.groupby("segment", as_index=False)[["mqls", "sqls"]].sum()
-    return _mql_rates(_by_segment(counts, rules, filters, ["mqls", "sqls"]))
+    """Return per lead segment mqls, sqls, won, MQL->SQL (interval, flag, healthy band) and
+    MQL->won (interval)."""
+    counts, measured = _mql_counts(conn, rules, filters)
+    counts = _summed(counts, "segment", ["mqls", "sqls", "won"])
+    return _mql_rates(_by_segment(counts, rules, filters, ["mqls", "sqls", "won"]), measured)
 
 
 def mql_to_sql_by_channel(
     conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
-    """Return per lead channel mqls, sqls, mql_to_sql_rate with interval, flag and healthy band."""
-    counts = _mql_counts(conn, rules, filters)
-    counts = counts.groupby("channel")[["mqls", "sqls"]].sum()
-    channels = sorted(set(counts.index) | set(filters.channels or ()))
-    counts = counts.reindex(channels, fill_value=0).rename_axis("channel").reset_index()
-    return _mql_rates(counts.astype({"mqls": "int64", "sqls": "int64"}))
+    """Return per lead channel mqls, sqls, won, MQL->SQL (interval, flag, healthy band) and
+    MQL->won (interval); a channel chosen in the filters is listed even without MQLs."""
+    return mql_conversion_by(conn, rules, filters, "channel")
+
+
+def mql_conversion_by(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, by: str
+) -> pd.DataFrame:
+    """Return per value of the breakdown `by` (a column named so) mqls, sqls, won, MQL->SQL
+    with its band and MQL->won, values sorted with the blank one last."""
+    counts, measured = _mql_counts(conn, rules, filters, by)
+    counts = counts.groupby("breakdown")[["mqls", "sqls", "won"]].sum()
+    chosen = filters.channels or () if by == "channel" else ()
+    values = _value_order(pd.Series(sorted(set(counts.index) | set(chosen)), dtype=object))
+    counts = counts.reindex(values, fill_value=0).rename_axis(by).reset_index()
+    return _mql_rates(counts.astype({"mqls": "int64", "sqls": "int64", "won": "int64"}), measured)
+
+
+def _value_order(values: pd.Series) -> list[str]:
+    """Return the distinct values of a breakdown sorted, the blank value last."""
+    distinct = sorted(set(values.dropna()) - {BLANK})
+    return distinct + ([BLANK] if (values == BLANK).any() else [])
 
 
 def mql_to_sql_by_segment_and_channel(
     conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
-    """Return per lead segment and channel (those with MQLs) the MQL->SQL rate and band."""
-    counts = _mql_counts(conn, rules, filters)
+    """Return per lead segment and channel (those with MQLs) MQL->SQL with its band, and
+    MQL->won."""
+    counts, measured = _mql_counts(conn, rules, filters)
+    counts = counts.groupby(["segment", "channel"], as_index=False)[["mqls", "sqls", "won"]].sum()
     order = _segment_order(rules, filters, counts["segment"])
     counts["segment"] = pd.Categorical(counts["segment"], categories=order, ordered=True)
     counts = counts.sort_values(["segment", "channel"]).astype({"segment": object})
-    return _mql_rates(counts[["segment", "channel", "mqls", "sqls"]])
+    return _mql_rates(counts[["segment", "channel", "mqls", "sqls", "won"]], measured)
 
 
 def pipeline_velocity_by_segment(
@@ -300,12 +352,8 @@ def profitable_win_rate(
     """
     frame = _query(conn, rules, filters, "kpi/closed_deals", {"margin_target": margin_target})
     tracked = bool(frame["margin_tracked"].fillna(False).any())
-    table = _by_segment(
-        frame.drop(columns=["margin_tracked", "lost"]),
-        rules,
-        filters,
-        ["closed", "won", "won_with_margin", "profitable_won"],
-    )
+    counts = ["closed", "won", "won_with_margin", "profitable_won"]
+    table = _by_segment(_summed(frame, "segment", counts), rules, filters, counts)
     rated = _with_rate(table, "profitable_won", "closed", "profitable_win_rate")
     rated["margin_tracked_share"] = rated["won_with_margin"] / rated["won"].where(rated["won"] > 0)
     rated["margin_tracked"] = tracked
@@ -328,14 +376,19 @@ def qualified_opportunity_rate(
 def kpis_by_quarter(
     conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
-    """Return per segment and quarter (2025-Q3) win rate, MQL->SQL, cycle, won, new pipeline."""
+    """Return per segment and quarter (2025-Q3) win rate, MQL->SQL, cycle, won, new pipeline;
+    MQL->SQL is NaN when the export records no SQL dates."""
     frame = _query(conn, rules, filters, "kpi/quarterly")
+    measured = bool(frame.pop("sql_dates_recorded").fillna(False).any()) if len(frame) else True
     order = _segment_order(rules, filters, frame["segment"])
     frame["segment"] = pd.Categorical(frame["segment"], categories=order, ordered=True)
     frame = frame.sort_values(["segment", "quarter"]).astype({"segment": object})
     frame = frame.reset_index(drop=True).assign(closed=lambda f: f["won"] + f["lost"])
     frame = _with_rate(frame, "won", "closed", "win_rate", "win_rate_small_sample")
-    return _with_rate(frame, "sqls", "mqls", "mql_to_sql_rate", "mql_to_sql_small_sample")
+    frame = _with_rate(frame, "sqls", "mqls", "mql_to_sql_rate", "mql_to_sql_small_sample")
+    if not measured:
+        frame[["mql_to_sql_rate", "mql_to_sql_rate_low", "mql_to_sql_rate_high"]] = np.nan
+    return frame
 
 
 def _json_value(value: Any) -> Any:
@@ -347,100 +400,121 @@ def _json_value(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _summary_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """Return the CLI's row dicts from the combined per-segment table."""
-    table = _with_band(
-        _with_rate(
-            table.reset_index(drop=True),
-            "sqls",
-            "mqls",
-            "mql_to_sql_rate",
-            "mql_to_sql_small_sample",
-        )
-    )
-    table = _with_rate(table, "won", "closed", "win_rate", "win_rate_small_sample")
-    table["win_rate_ci"] = list(zip(table["win_rate_low"], table["win_rate_high"], strict=True))
-    table["mql_to_sql_ci"] = list(
-        zip(table["mql_to_sql_rate_low"], table["mql_to_sql_rate_high"], strict=True)
-    )
-    table = table.rename(columns={"band": "mql_to_sql_band"}).drop(
-        columns=["win_rate_low", "win_rate_high", "mql_to_sql_rate_low", "mql_to_sql_rate_high"]
-    )
-    return [{str(k): _json_value(v) for k, v in row.items()} for row in table.to_dict("records")]
-
-
-def _segment_table(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return per-segment counts and the overall row (counts summed, median over all won deals)."""
-    wins = win_rate_by_segment(conn, rules, filters)
-    wins = wins[["segment", "won", "lost", "closed"]]
-    mix = pipeline_mix(conn, rules, filters).rename(
-        columns={
-            "open_count": "open_pipeline_count",
-            "open_amount_usd": "open_pipeline_amount",
-            "open_share": "open_pipeline_share",
-        }
-    )
-    mix = mix[["segment", "open_pipeline_count", "open_pipeline_amount", "open_pipeline_share"]]
-    leads = mql_to_sql_by_segment(conn, rules, filters)[["segment", "mqls", "sqls"]]
-    cycles = _opportunity_cycles(conn, rules, filters)
-    cycle_columns = ["segment", "won_deals", "median_won_cycle_days", "excluded_negative"]
-    by_cycle = _cycle_table(cycles, cycles["segment"])[cycle_columns]
-    table = (
-        wins.merge(mix, on="segment", how="outer", sort=False)
-        .merge(leads, on="segment", how="outer", sort=False)
-        .merge(by_cycle, on="segment", how="left", sort=False)
-    )
-    order = _segment_order(rules, filters, table["segment"])
-    table = (
-        table.set_index("segment")
-        .reindex(order)
-        .fillna({"won_deals": 0, "excluded_negative": 0})
-        .rename_axis("segment")
-        .reset_index()
-    )
-    counts = [
-        "won",
-        "lost",
-        "closed",
-        "open_pipeline_count",
-        "open_pipeline_amount",
-        "mqls",
-        "sqls",
-        "won_deals",
-        "excluded_negative",
-    ]
-    table[counts] = table[counts].fillna(0)
+def breakdown_table(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, by: str = "segment"
+) -> pd.DataFrame:
+    """Return one row per value of `by` (a column so named; segments in the model's order, else
+    sorted with the blank value last) and an 'overall' row: won, lost, closed and the win rate;
+    open pipeline count, amount, unpriced deals and share; MQLs, SQLs, MQL->SQL with its band
+    (NaN where no SQL dates are recorded), MQL->won; won deals and the median won cycle."""
+    table, cycles, measured = _breakdown_counts(conn, rules, filters, by)
     overall = _cycle_table(cycles, pd.Series(OVERALL, index=cycles.index, dtype=object))
-    total = table[counts].sum().to_frame().T.assign(segment=OVERALL)
+    total = table[COUNTS].sum().to_frame().T.assign(**{by: OVERALL})
     total["median_won_cycle_days"] = (
         overall["median_won_cycle_days"].iloc[0] if len(overall) else np.nan
     )
-    total["open_pipeline_share"] = 1.0 if total["open_pipeline_amount"].iloc[0] > 0 else np.nan
-    return table, total[table.columns]
+    table = pd.concat([table, total[table.columns]], ignore_index=True)
+    table = table.astype({c: "int64" for c in COUNTS if c != "open_pipeline_amount"})
+    table["open_pipeline_share"] = _share(table["open_pipeline_amount"].iloc[:-1]).reindex(
+        table.index
+    )
+    table.loc[table.index[-1], "open_pipeline_share"] = (
+        1.0 if table["open_pipeline_amount"].iloc[-1] > 0 else np.nan
+    )
+    rated = _with_rate(table, "won", "closed", "win_rate", "win_rate_small_sample")
+    rated = _with_rate(rated, "sqls", "mqls", "mql_to_sql_rate", "mql_to_sql_small_sample")
+    rated = _with_band(rated)
+    if not measured:
+        rated[["mql_to_sql_rate", "mql_to_sql_rate_low", "mql_to_sql_rate_high"]] = np.nan
+        rated["band"] = None
+    rated["mql_to_sql_measured"] = measured
+    won = rate_frame(rated["mql_won"], rated["mqls"], "mql_to_won_rate")
+    return pd.concat([rated, won.drop(columns=["small_sample"])], axis=1)
+
+
+COUNTS = [
+    "won",
+    "lost",
+    "closed",
+    "open_pipeline_count",
+    "open_pipeline_unpriced",
+    "open_pipeline_amount",
+    "mqls",
+    "sqls",
+    "mql_won",
+    "won_deals",
+    "excluded_negative",
+]
+
+
+def _breakdown_counts(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, by: str
+) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    """Return the counts per value of `by` (one row each, in order), the opportunity cycles,
+    and whether SQL dates are recorded."""
+    key = "segment" if by == "segment" else "breakdown"
+    closed = _query(conn, rules, filters, "kpi/closed_deals", {"margin_target": 0.0}, by)
+    mix = _query(conn, rules, filters, "kpi/pipeline_mix", by=by).rename(
+        columns={
+            "open_count": "open_pipeline_count",
+            "open_unpriced": "open_pipeline_unpriced",
+            "open_amount_usd": "open_pipeline_amount",
+        }
+    )
+    leads, measured = _mql_counts(conn, rules, filters, by)
+    cycles = _opportunity_cycles(conn, rules, filters, by)
+    by_cycle = _cycle_table(cycles, cycles[key]).rename(columns={"segment": key})
+    parts = [
+        _summed(closed, key, ["won", "lost"]),
+        _summed(
+            mix, key, ["open_pipeline_count", "open_pipeline_unpriced", "open_pipeline_amount"]
+        ),
+        _summed(leads.rename(columns={"won": "mql_won"}), key, ["mqls", "sqls", "mql_won"]),
+        by_cycle[[key, "won_deals", "median_won_cycle_days", "excluded_negative"]],
+    ]
+    table = parts[0]
+    for part in parts[1:]:
+        table = table.merge(part, on=key, how="outer", sort=False)
+    order = (
+        _segment_order(rules, filters, table[key]) if by == "segment" else _value_order(table[key])
+    )
+    table = table.set_index(key).reindex(order).rename_axis(by).reset_index()
+    counts = [c for c in COUNTS if c != "closed"]
+    table[counts] = table[counts].fillna(0)
+    table["closed"] = table["won"] + table["lost"]
+    return table[[by, *COUNTS, "median_won_cycle_days"]], cycles, measured
+
+
+def _summary_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the CLI's row dicts from a breakdown table: intervals as pairs, the band and a
+    note when MQL->SQL is not measured."""
+    table = table.copy()
+    for prefix, name in (
+        ("win_rate", "win_rate_ci"),
+        ("mql_to_sql_rate", "mql_to_sql_ci"),
+        ("mql_to_won_rate", "mql_to_won_ci"),
+    ):
+        table[name] = list(zip(table[f"{prefix}_low"], table[f"{prefix}_high"], strict=True))
+        table = table.drop(columns=[f"{prefix}_low", f"{prefix}_high"])
+    table["mql_to_sql_note"] = table["mql_to_sql_measured"].map({True: None, False: NO_SQL_DATES})
+    table = table.rename(columns={"band": "mql_to_sql_band"})
+    return [{str(k): _json_value(v) for k, v in row.items()} for row in table.to_dict("records")]
 
 
 def kpis_by_segment(
     conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> dict[str, Any]:
     """Return the CLI's JSON-ready summary: as_of, filters, by_segment rows and an overall row."""
-    table, total = _segment_table(conn, rules, filters)
+    return kpis_summary(conn, rules, filters, "segment")
+
+
+def kpis_summary(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, by: str = "segment"
+) -> dict[str, Any]:
+    """Return the JSON-ready summary broken down by `by`: as_of, filters, by_<by> rows (each
+    naming its value under `by`) and an overall row."""
+    rows = _summary_rows(breakdown_table(conn, rules, filters, by))
     as_of = data_as_of(conn)
-    integer = [
-        "won",
-        "lost",
-        "closed",
-        "open_pipeline_count",
-        "mqls",
-        "sqls",
-        "won_deals",
-        "excluded_negative",
-    ]
-    table, total = (
-        table.astype({c: "int64" for c in integer}),
-        total.astype({c: "int64" for c in integer}),
-    )
     return {
         "as_of": None if as_of is None else as_of.isoformat(),
         "filters": {
@@ -449,6 +523,6 @@ def kpis_by_segment(
             "segments": None if filters.segments is None else list(filters.segments),
             "channels": None if filters.channels is None else list(filters.channels),
         },
-        "by_segment": _summary_rows(table),
-        "overall": _summary_rows(total)[0],
+        f"by_{by}": rows[:-1],
+        "overall": rows[-1],
     }

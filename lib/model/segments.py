@@ -35,8 +35,13 @@ def assign_segments(
     annual_revenue_usd: pd.Series,
     employees: pd.Series,
     rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENTS,
+    stated: pd.Series | None = None,
 ) -> np.ndarray:
-    """Return each company's segment name; 'unassigned' when neither figure is known."""
+    """Return each company's segment name; 'unassigned' when neither figure is known.
+
+    `stated` holds a segment the export states (a size code mapped to a name): where given it
+    replaces the rules, and a name the rules do not have is unassigned, as the SQL reads it.
+    """
     revenue = pd.to_numeric(annual_revenue_usd, errors="coerce").to_numpy(dtype="float64")
     staff = pd.to_numeric(employees, errors="coerce").to_numpy(dtype="float64")
     by_revenue = np.select(
@@ -47,9 +52,15 @@ def assign_segments(
     by_staff = np.select(
         [staff >= r.min_employees for r in rules], [r.name for r in rules], default=UNASSIGNED
     )
-    return np.where(
+    by_rules = np.where(
         ~np.isnan(revenue), by_revenue, np.where(~np.isnan(staff), by_staff, UNASSIGNED)
     ).astype(object)
+    if stated is None:
+        return by_rules
+    said = stated.to_numpy(dtype=object)
+    known = pd.isna(said)
+    named = pd.Series(said).isin([r.name for r in rules]).to_numpy()
+    return np.where(known, by_rules, np.where(named, said, UNASSIGNED)).astype(object)
 
 
 def segment_labels(rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENTS) -> dict[str, str]:

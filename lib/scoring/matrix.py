@@ -42,6 +42,7 @@ class FeatureMatrix:
     n: int
     revenue_usd: np.ndarray
     employees: np.ndarray
+    stated_segment: np.ndarray  # the export's own segment name, None where it states none
     industry_code: np.ndarray
     industry_names: tuple[str, ...]
     seniority_code: np.ndarray
@@ -101,6 +102,14 @@ def _activity_pairs(features: pd.DataFrame) -> tuple[np.ndarray, ...]:
     return lead.astype("int32"), kind.astype("int16"), buckets, recent, bounds
 
 
+def _stated(features: pd.DataFrame) -> np.ndarray:
+    """Return the export's own segment names (None where it states none, or for a frame built
+    without the column, as synthetic benchmark frames are)."""
+    if "stated_segment" not in features:
+        return np.full(len(features), None, dtype=object)
+    return features["stated_segment"].to_numpy(dtype=object)
+
+
 def _pair_sum(lead: np.ndarray, n: int) -> sparse.csr_array:
     """Return the n x pairs 0/1 matrix that sums pair values into their leads."""
     ones = np.ones(len(lead), dtype="float32")
@@ -121,6 +130,7 @@ def feature_matrix(features: pd.DataFrame) -> FeatureMatrix:
         n=len(features),
         revenue_usd=number["annual_revenue_usd"],
         employees=number["employees"],
+        stated_segment=_stated(features),
         industry_code=codes["industry"][0],
         industry_names=codes["industry"][1],
         seniority_code=codes["seniority"][0],
@@ -190,7 +200,10 @@ def segment_codes(matrix: FeatureMatrix, model: ScoringModel) -> tuple[np.ndarra
 
     def compute() -> np.ndarray:
         labels = assign_segments(
-            pd.Series(matrix.revenue_usd), pd.Series(matrix.employees), model.segments
+            pd.Series(matrix.revenue_usd),
+            pd.Series(matrix.employees),
+            model.segments,
+            pd.Series(matrix.stated_segment),
         )
         return pd.Index(names).get_indexer(pd.Index(labels)).astype("int8")
 

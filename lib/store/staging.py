@@ -18,10 +18,12 @@ from lib.model.segments import UNASSIGNED, SegmentRule
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
 STAGING = "staging"
-UNKNOWN_CHANNEL = "unknown"  # the channel of a lead or deal whose source the CRM left blank
+# the value of a channel or breakdown dimension the CRM left blank: its own value, so a blank
+# source is never counted under a CRM's literal "unknown" (a spreadsheet's filters say the same)
+BLANK = "(blank)"
 
 # what the staging SQL calls a record it cannot place: one place for Python and SQL alike
-LABELS: dict[str, str] = {"unassigned_segment": UNASSIGNED, "unknown_channel": UNKNOWN_CHANNEL}
+LABELS: dict[str, str] = {"unassigned_segment": UNASSIGNED, "blank": BLANK}
 
 _USES = re.compile(r"^-- staging: *(.*)$", re.MULTILINE)
 _NAME = re.compile(r"[a-z][a-z0-9_]*")

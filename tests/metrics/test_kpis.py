@@ -17,7 +17,7 @@ from lib.metrics.filters import Filters
 from lib.model.segments import DEFAULT_SEGMENTS, UNASSIGNED
 from lib.store.connection import connect
 from lib.store.schema import TABLES
-from lib.store.staging import UNKNOWN_CHANNEL
+from lib.store.staging import BLANK
 
 RULES = DEFAULT_SEGMENTS
 ALL = Filters()
@@ -243,10 +243,24 @@ def mql_leads(prefix: str, mqls: int, sqls: int, channel: str = "web") -> list[d
 def test_mql_to_sql_band_flags_below_in_and_above_the_healthy_range(
     mqls: int, sqls: int, band: str | None
 ) -> None:
-    conn = database(leads=mql_leads("l", mqls, sqls))
+    # the export records SQL dates (another segment's lead has one): a 0% here is measured
+    recorded = [lead("elsewhere", "mid", None, sql_at="2025-02-03")]
+    conn = database(leads=mql_leads("l", mqls, sqls) + recorded)
     rates = by_segment(kpis.mql_to_sql_by_segment(conn, RULES, ALL))
     assert rates.loc["enterprise", ["mqls", "sqls"]].tolist() == [mqls, sqls]
     assert rates.loc["enterprise", "band"] == band
+
+
+def test_without_any_sql_date_mql_to_sql_is_not_measured_rather_than_zero_below_the_band() -> None:
+    conn = database(leads=mql_leads("l", 10, 0))
+    rates = by_segment(kpis.mql_to_sql_by_segment(conn, RULES, ALL))
+    assert rates.loc["enterprise", "mqls"] == 10
+    assert math.isnan(rates.loc["enterprise", "mql_to_sql_rate"])
+    assert rates.loc["enterprise", "band"] is None
+    assert not rates["mql_to_sql_measured"].any()
+    overall = kpis.kpis_by_segment(conn, RULES, ALL)["overall"]
+    assert (overall["mql_to_sql_rate"], overall["mql_to_sql_band"]) == (None, None)
+    assert overall["mql_to_sql_note"] == "not measured: the export has no SQL dates"
 
 
 @pytest.mark.parametrize(
@@ -282,15 +296,16 @@ def test_mql_to_sql_by_channel_and_by_segment_and_channel_split_the_same_counts(
     ]
 
 
-def test_a_blank_channel_counts_as_unknown_and_can_be_chosen() -> None:
+def test_a_blank_channel_is_its_own_value_apart_from_a_literal_unknown_and_can_be_chosen() -> None:
     blank = [lead("b1", "ent", "2025-02-01", channel=None, sql_at="2025-02-03")]
     blank += [lead("b2", "ent", "2025-02-01", channel="  ")]
+    blank += [lead("u1", "ent", "2025-02-01", channel="unknown")]
     conn = database(leads=mql_leads("w", 10, 1) + blank)
     channels = kpis.mql_to_sql_by_channel(conn, RULES, ALL).set_index("channel")
-    assert channels.loc[UNKNOWN_CHANNEL, ["mqls", "sqls"]].tolist() == [2, 1]
-    chosen = by_segment(
-        kpis.mql_to_sql_by_segment(conn, RULES, Filters(channels=(UNKNOWN_CHANNEL,)))
-    )
+    assert channels.loc[BLANK, ["mqls", "sqls"]].tolist() == [2, 1]
+    assert channels.loc["unknown", ["mqls", "sqls"]].tolist() == [1, 0]
+    assert channels.index.tolist() == ["unknown", "web", BLANK]
+    chosen = by_segment(kpis.mql_to_sql_by_segment(conn, RULES, Filters(channels=(BLANK,))))
     assert chosen.loc["enterprise", ["mqls", "sqls"]].tolist() == [2, 1]
 
 

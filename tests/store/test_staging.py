@@ -18,7 +18,7 @@ from lib.store.connection import connect, run_query
 from lib.store.staging import (
     LABELS,
     SQL_DIR,
-    UNKNOWN_CHANNEL,
+    BLANK,
     query_parameters,
     segment_params,
     staged_query,
@@ -137,6 +137,9 @@ def test_a_query_gets_the_staging_it_names_and_theirs_each_once_before_use():
         "firmographic_segments",
         "segmented_leads",
         "filtered_leads",
+        "sql_dates",
+        "stg_opportunities",
+        "wins",
         "final",
     ]
 
@@ -146,14 +149,14 @@ def test_a_query_naming_no_staging_runs_as_written():
 
 
 def test_query_parameters_keep_what_the_query_uses_and_name_what_is_missing():
-    sql = "select $a, $unknown_channel -- $in_a_comment"
-    assert query_parameters(sql, {"a": 1, "unused": 2}) == {"a": 1, "unknown_channel": "unknown"}
+    sql = "select $a, $blank -- $in_a_comment"
+    assert query_parameters(sql, {"a": 1, "unused": 2}) == {"a": 1, "blank": BLANK}
     with pytest.raises(ValueError, match="not given: a"):
         query_parameters(sql, {})
 
 
 def test_the_unplaced_labels_come_from_one_place():
-    assert LABELS == {"unassigned_segment": UNASSIGNED, "unknown_channel": UNKNOWN_CHANNEL}
+    assert LABELS == {"unassigned_segment": UNASSIGNED, "blank": BLANK}
     typed = [
         q
         for q in QUERIES
@@ -162,15 +165,16 @@ def test_the_unplaced_labels_come_from_one_place():
     assert typed == []
 
 
-def test_a_blank_channel_is_unknown_wherever_it_is_read():
+def test_a_blank_channel_is_blank_wherever_it_is_read_and_never_a_literal_unknown():
     conn = connect(":memory:")
     conn.execute(
-        "insert into leads (lead_id, channel) values ('a', null), ('b', '  '), ('c', 'web')"
+        "insert into leads (lead_id, channel) values ('a', null), ('b', '  '), ('c', 'web'), "
+        "('d', 'unknown')"
     )
     conn.execute("insert into opportunities (opportunity_id, channel) values ('o', '')")
-    assert run_query(conn, "staging/channels")["channel"].tolist() == [UNKNOWN_CHANNEL, "web"]
+    assert run_query(conn, "staging/channels")["channel"].tolist() == [BLANK, "unknown", "web"]
     leads = run_query(conn, "staging/stg_leads").set_index("lead_id")["channel"]
-    assert leads.to_dict() == {"a": UNKNOWN_CHANNEL, "b": UNKNOWN_CHANNEL, "c": "web"}
+    assert leads.to_dict() == {"a": BLANK, "b": BLANK, "c": "web", "d": "unknown"}
 
 
 # a value of the right type for every parameter a data query takes
@@ -186,6 +190,7 @@ PARAMETERS: dict[str, Any] = (
         "margin_target": 0.2,
         "segment_slas": [{"segment": "smb", "sla_hours": 4.0}],
         "cutoff": datetime(2025, 5, 1),
+        "by": "region",
     }
 )
 

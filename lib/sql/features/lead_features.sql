@@ -68,6 +68,7 @@ final as (
         measured_leads.industry,
         measured_leads.annual_revenue_usd,
         measured_leads.employees,
+        measured_leads.stated_segment,
         measured_leads.created_at,
         measured_leads.known_updated_at as updated_at,
         -- MQL, accept and reject are the routing verdict itself: as recorded in either mode

@@ -1,4 +1,4 @@
--- one row per segment: deals closed in the period, won, lost, won with a margin, won at the margin target
+-- one row per segment and breakdown value: deals closed in the period, won, lost, won with a margin, won at the margin target
 -- staging: filtered_opportunities, stg_opportunities
 with
 tracking as (
@@ -8,6 +8,7 @@ tracking as (
 final as (
     select
         segment,
+        breakdown,
         count(*) as closed,
         count(case when is_won then 1 end) as won,
         count(case when not is_won then 1 end) as lost,
@@ -19,6 +20,6 @@ final as (
         (select margin_tracked from tracking) as margin_tracked
     from filtered_opportunities
     where is_closed and close_in_period
-    group by segment
+    group by segment, breakdown
 )
 select * from final

@@ -5,12 +5,11 @@ final as (
     select
         opportunity_id,
         segment,
+        breakdown,
         is_won,
         not is_closed as is_open,
         amount_usd,
-        -- whole days between the calendar dates, so a deal closed the day it was created is 0
-        case when is_won then datediff('day', cast(created_at as date), close_date) end
-            as cycle_days,
+        case when is_won then cycle_days end as cycle_days,
         -- an open deal is censored at the data's last day, not today
         case when not is_closed
              then datediff('day', cast(created_at as date), cast(data_as_of.as_of as date)) end

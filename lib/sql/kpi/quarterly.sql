@@ -1,5 +1,5 @@
 -- one row per segment and quarter: closed deals, cycle, MQLs and pipeline created in that quarter
--- staging: filtered_opportunities, filtered_leads
+-- staging: filtered_opportunities, filtered_leads, sql_dates
 with
 deals as (
     select
@@ -11,7 +11,7 @@ deals as (
         extract(year from close_date) || '-Q' || extract(quarter from close_date) as close_quarter,
         extract(year from created_at) || '-Q' || extract(quarter from created_at)
             as created_quarter,
-        datediff('day', cast(created_at as date), close_date) as cycle_days,
+        cycle_days,
         coalesce(amount_usd, 0) as amount_usd
     from filtered_opportunities
 ),
@@ -67,7 +67,8 @@ final as (
         coalesce(mqls_by_quarter.mqls, 0) as mqls,
         coalesce(mqls_by_quarter.sqls, 0) as sqls,
         coalesce(created_by_quarter.pipeline_created_count, 0) as pipeline_created_count,
-        coalesce(created_by_quarter.pipeline_created_usd, 0) as pipeline_created_usd
+        coalesce(created_by_quarter.pipeline_created_usd, 0) as pipeline_created_usd,
+        (select sql_dates_recorded from sql_dates) as sql_dates_recorded
     from keys
     left join closed_by_quarter using (segment, quarter)
     left join created_by_quarter using (segment, quarter)

@@ -22,7 +22,7 @@ final as (
     select 6, 'leads', 'title', count(case when title is null then 1 end), count(*)
     from stg_leads
     union all
-    select 7, 'leads', 'channel', count(case when channel = $unknown_channel then 1 end), count(*)
+    select 7, 'leads', 'channel', count(case when channel = $blank then 1 end), count(*)
     from stg_leads
     union all
     -- a lead's industry and size are its account's when it has one, as segments read them

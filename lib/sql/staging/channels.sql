@@ -1,4 +1,4 @@
--- one row per channel that leads or opportunities came from (unknown when some left it blank)
+-- one row per channel that leads or opportunities came from (the blank label when some left it blank)
 -- staging: stg_leads, stg_opportunities
 with
 lead_channels as (select distinct channel from stg_leads),

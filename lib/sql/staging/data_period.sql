@@ -4,6 +4,9 @@ first_moments as (
     select min(created_at) as moment from leads
     union all
     select min(created_at) from opportunities
+    union all
+    -- an export of closed deals with durations but no created dates begins at its first close
+    select min(close_date) from opportunities where is_closed
 ),
 last_moments as (
     select max(created_at) as moment from leads

@@ -1,4 +1,4 @@
--- one row per lead: its record with blank text read as unknown, firmographics (its account's, else its own) and channel
+-- one row per lead: its record with blank text read as unknown, firmographics and stated segment (its account's, else its own), channel and dimensions
 -- staging: stg_accounts
 select
     leads.lead_id,
@@ -7,7 +7,8 @@ select
     nullif(trim(leads.company_name), '') as company_name,
     stg_accounts.name as account_name,
     nullif(trim(leads.title), '') as title,
-    coalesce(nullif(trim(leads.channel), ''), $unknown_channel) as channel,
+    -- a blank channel is its own value, never merged with a CRM's literal "unknown"
+    coalesce(nullif(trim(leads.channel), ''), $blank) as channel,
     -- industry field by field; size as one record, so a known account's figures are never mixed
     -- with the lead's own
     coalesce(stg_accounts.industry, nullif(trim(leads.industry), '')) as industry,
@@ -15,6 +16,14 @@ select
          else leads.annual_revenue_usd end as annual_revenue_usd,
     case when stg_accounts.account_id is not null then stg_accounts.employees
          else leads.employees end as employees,
+    case when stg_accounts.account_id is not null then stg_accounts.stated_segment
+         else nullif(trim(leads.segment), '') end as stated_segment,
+    coalesce(nullif(trim(leads.region), ''), stg_accounts.region) as region,
+    nullif(trim(leads.product), '') as product,
+    coalesce(nullif(trim(leads.sector), ''), stg_accounts.industry, nullif(trim(leads.industry), ''))
+        as sector,
+    nullif(trim(leads.owner), '') as owner,
+    nullif(trim(leads.route_to_market), '') as route_to_market,
     leads.created_at,
     leads.updated_at,
     leads.mql_at,
