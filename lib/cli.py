@@ -5,7 +5,7 @@ python -m lib.cli import SOURCE... --db FILE [--source-format ...] [--mapping FI
                         [--date-order dmy|mdy] [--decimal .|,] [--currency EUR]
                         [--currency-rate GBP=1.17 ...]
 python -m lib.cli kpis --db FILE [--model FILE] --json [--start D] [--end D]
-                       [--segment S ...] [--channel C ...]
+                       [--segment S ...] [--channel C ...] [--by segment|channel|region|...]
 python -m lib.cli score --db FILE [--model FILE] --out FILE.csv
 python -m lib.cli recalibrate --db FILE [--model FILE] --out FILE.yaml [--force] [--min-deals N]
 python -m lib.cli publish MODEL.yaml --db FILE --based-on N --author NAME [--note TEXT]
@@ -25,12 +25,13 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import TextIO
+from typing import Any, TextIO
 
 import duckdb
 
 from lib.errors import QualifyError, ShrinkingImport
 from lib.ingest import ALL_FORMATS, ImportOptions
+from lib.metrics.filters import BREAKDOWNS
 from lib.model import ScoringModel
 from lib.store.connection import DB_ENV_VAR
 from lib.store.datasets import current_dataset, kept_datasets
@@ -120,9 +121,9 @@ def _current_data(db: str | None) -> Iterator[tuple[duckdb.DuckDBPyConnection, S
 
 
 def run_kpis(args: argparse.Namespace) -> int:
-    """Print the KPIs by segment (JSON with --json, a table otherwise)."""
+    """Print the KPIs by segment, or by --by (JSON with --json, a table otherwise)."""
     from lib.metrics.filters import Filters
-    from lib.metrics.kpis import kpis_by_segment
+    from lib.metrics.kpis import kpis_summary
     from lib.model import load_model
 
     with _current_data(args.db) as (conn, published):
@@ -133,16 +134,30 @@ def run_kpis(args: argparse.Namespace) -> int:
             segments=tuple(args.segment) if args.segment else None,
             channels=tuple(args.channel) if args.channel else None,
         )
-        result = kpis_by_segment(conn, model.segments, filters)
+        result = kpis_summary(conn, model.segments, filters, args.by)
     if args.json:
         print(json.dumps(result, allow_nan=False))
-    else:
-        for row in [*result["by_segment"], result["overall"]]:
-            print(
-                f"{row['segment']:<12} won {row['won']:>6} lost {row['lost']:>6} "
-                f"win rate {_pct(row['win_rate'])}  MQL->SQL {_pct(row['mql_to_sql_rate'])}"
-            )
+        return 0
+    for row in [*result[f"by_{args.by}"], result["overall"]]:
+        print(
+            f"{row[args.by]:<16} won {row['won']:>6} lost {row['lost']:>6} "
+            f"win rate {_pct(row['win_rate'])}  MQL->SQL {_mql_to_sql(row)}  "
+            f"MQL->won {_pct(row['mql_to_won_rate'])}  open {_open(row)}"
+        )
     return 0
+
+
+def _mql_to_sql(row: dict[str, Any]) -> str:
+    return row["mql_to_sql_note"] or _pct(row["mql_to_sql_rate"])
+
+
+def _open(row: dict[str, Any]) -> str:
+    """Return open pipeline as '$12,400 in 3 deals', naming deals whose amount is unknown."""
+    unpriced = row["open_pipeline_unpriced"]
+    known = row["open_pipeline_count"] - unpriced
+    parts = [f"${row['open_pipeline_amount']:,.0f} in {known} deals"] if known else []
+    parts += [f"amount unknown for {unpriced} open deals"] if unpriced else []
+    return "; ".join(parts) or "none"
 
 
 def run_score(args: argparse.Namespace) -> int:
@@ -282,6 +297,12 @@ def parser() -> argparse.ArgumentParser:
     kpis.add_argument("--end", type=date.fromisoformat, help="last day of the period")
     kpis.add_argument("--segment", action="append", help="only this segment (repeatable)")
     kpis.add_argument("--channel", action="append", help="only this channel (repeatable)")
+    kpis.add_argument(
+        "--by",
+        choices=BREAKDOWNS,
+        default="segment",
+        help="break the KPIs down by (default segment)",
+    )
     kpis.set_defaults(func=run_kpis)
 
     score = sub.add_parser("score", help="score every lead and write a CSV for CRM re-import")

@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from lib.store.schema import DIMENSIONS
+
+# what a page or the CLI may break the KPIs down by: segment, channel, or a kept dimension
+BREAKDOWNS: tuple[str, ...] = ("segment", "channel", *DIMENSIONS)
+
 
 @dataclass(frozen=True)
 class Filters:

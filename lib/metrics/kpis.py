@@ -17,17 +17,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from lib.metrics.filters import Filters
+from lib.metrics.filters import BREAKDOWNS, Filters
 from lib.metrics.stats import kaplan_meier, km_median, rate_frame
 from lib.model.segments import UNASSIGNED, SegmentRule
 from lib.store.connection import data_as_of, run_query
-from lib.store.schema import DIMENSIONS
 from lib.store.staging import BLANK, segment_params
 
 MQL_TO_SQL_HEALTHY_LOW = 0.10  # below: the MQL bar is too loose or the data stale
 MQL_TO_SQL_HEALTHY_HIGH = 0.25  # above: the MQL bar may be too strict
 OVERALL = "overall"
-BREAKDOWNS: tuple[str, ...] = ("segment", "channel", *DIMENSIONS)
 NO_SQL_DATES = "not measured: the export has no SQL dates"
 
 Rules = tuple[SegmentRule, ...]
