@@ -16,9 +16,9 @@ from lib.metrics.filters import Filters
 from lib.model.segments import DEFAULT_SEGMENTS, UNASSIGNED, SegmentRule, assign_segments
 from lib.store.connection import connect, run_query
 from lib.store.staging import (
+    BLANK,
     LABELS,
     SQL_DIR,
-    BLANK,
     query_parameters,
     segment_params,
     staged_query,
