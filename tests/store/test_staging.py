@@ -124,6 +124,22 @@ def test_rules_are_tried_in_order_not_by_size(companies):
     assert segments["no_figures"] == UNASSIGNED
 
 
+def test_a_stated_segment_replaces_the_rules_in_sql_and_python_alike(companies):
+    companies.execute("update accounts set segment = 'smb' where account_id = 'at_enterprise_line'")
+    companies.execute("update accounts set segment = 'enterprize' where account_id = 'staff_5'")
+    companies.execute(
+        "update leads set segment = 'smb' where lead_id in ('staff_only', 'on_enterprise')"
+    )
+    segments = sql_segments(companies, RULES)
+    assert segments["at_enterprise_line"] == "smb"
+    assert segments["staff_5"] == UNASSIGNED  # a name the model does not have is not guessed
+    assert segments["staff_only"] == "smb"
+    assert segments["on_enterprise"] == "smb"  # a lead with an account takes the account's
+    stated = pd.Series([None, "smb", "enterprize"], dtype=object)
+    python = assign_segments(pd.Series([2e9, 2e9, 2e9]), pd.Series([None] * 3), RULES, stated)
+    assert python.tolist() == ["enterprise", "smb", UNASSIGNED]
+
+
 def names_defined(sql: str) -> list[str]:
     return re.findall(r"^(\w+) as \($", sql, re.MULTILINE)
 
