@@ -127,9 +127,8 @@ def test_rules_are_tried_in_order_not_by_size(companies):
 def test_a_stated_segment_replaces_the_rules_in_sql_and_python_alike(companies):
     companies.execute("update accounts set segment = 'smb' where account_id = 'at_enterprise_line'")
     companies.execute("update accounts set segment = 'enterprize' where account_id = 'staff_5'")
-    companies.execute(
-        "update leads set segment = 'smb' where lead_id in ('staff_only', 'on_enterprise')"
-    )
+    companies.execute("update leads set segment = 'smb' where lead_id = 'staff_only'")
+    companies.execute("update leads set segment = 'mid_market' where lead_id = 'on_enterprise'")
     segments = sql_segments(companies, RULES)
     assert segments["at_enterprise_line"] == "smb"
     assert segments["staff_5"] == UNASSIGNED  # a name the model does not have is not guessed
