@@ -28,12 +28,13 @@ from lib.features import history_features, lead_features
 from lib.metrics import quality
 from lib.metrics.bundle import KpiBundle, kpi_bundle
 from lib.metrics.filters import Filters
-from lib.metrics.kpis import profitable_win_rate
+from lib.metrics.kpis import breakdown_table, profitable_win_rate, recorded_breakdowns
 from lib.metrics.maturity import Evidence, maturity_evidence
 from lib.metrics.outcomes import outcomes_by_band
 from lib.metrics.stats import SMALL_SAMPLE
 from lib.model import ScoringModel, default_model, segment_labels, sla_hours_by_segment
 from lib.present import data_quality as quality_view
+from lib.present.breakdown import BREAKDOWN_LABELS
 from lib.present.numbers import SMALL_SAMPLE_FLAG, money_text, percent_text
 from lib.present.text import literal
 from lib.scoring import (
@@ -200,6 +201,24 @@ def profitable(
 ) -> pd.DataFrame:
     """Return the profitable win rate by segment at a margin target the page chose."""
     return profitable_win_rate(_conn, model.segments, filters, margin_target)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHED_VERSIONS)
+def breakdowns(_conn: duckdb.DuckDBPyConnection, data_version: str) -> list[str]:
+    """Return what this data can be broken down by: channel, then the dimensions it records."""
+    return recorded_breakdowns(_conn)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def breakdown(
+    _conn: duckdb.DuckDBPyConnection,
+    data_version: str,
+    model: ScoringModel,
+    filters: Filters,
+    by: str,
+) -> pd.DataFrame:
+    """Return the KPIs broken down by `by` (one row per value, then overall)."""
+    return breakdown_table(_conn, model.segments, filters, by)
 
 
 # Score bands against outcomes and the maturity evidence are measured on all the data (no
@@ -423,6 +442,12 @@ def data_caption(current: datasets.Dataset | None) -> str:
         return "No data imported yet."
     what = "Bundled sample export" if current.is_sample else f"{current.source_format} export"
     return f"{what}, imported {current.imported_at:%Y-%m-%d %H:%M} UTC"
+
+
+def breakdown_choice(db: duckdb.DuckDBPyConnection, data_version: str, key: str) -> str:
+    """Draw the "Break down by" choice (channel and the dimensions the data records)."""
+    options = breakdowns(db, data_version)
+    return str(st.selectbox("Break down by", options, format_func=BREAKDOWN_LABELS.get, key=key))
 
 
 # --- numbers for people -------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from lib.metrics.maturity import maturity_levels
 from lib.model import segment_labels
 from lib.present import charts
 from lib.present import overview as leadership
+from lib.present.breakdown import breakdown_table
 from lib.present.numbers import HEALTHY_MQL_TO_SQL
 from lib.present.text import literal
 
@@ -28,14 +29,25 @@ with first:
         help="Won ÷ (won + lost) among deals closed in the period.",
     )
 with second:
-    ui.rate_metric(
-        "MQL→SQL",
-        overall["mql_to_sql_rate"],
-        *overall["mql_to_sql_ci"],
-        overall["mqls"],
-        "MQLs",
-        help=f"Healthy B2B range: {HEALTHY_MQL_TO_SQL}.",
-    )
+    if overall["mql_to_sql_measured"]:
+        ui.rate_metric(
+            "MQL→SQL",
+            overall["mql_to_sql_rate"],
+            *overall["mql_to_sql_ci"],
+            overall["mqls"],
+            "MQLs",
+            help=f"Healthy B2B range: {HEALTHY_MQL_TO_SQL}.",
+        )
+    else:  # never a 0% flagged below the band: the export cannot say
+        ui.rate_metric(
+            "MQL→won",
+            overall["mql_to_won_rate"],
+            *overall["mql_to_won_ci"],
+            overall["mqls"],
+            "MQLs",
+            help="MQLs of the period that later won a deal.",
+        )
+        st.caption(f"MQL→SQL {overall['mql_to_sql_note']}")
 fourth.metric(
     "Median sales cycle",
     f"{overall['median_won_cycle_days']:.0f} days"
@@ -43,9 +55,18 @@ fourth.metric(
     else "—",
 )
 fourth.caption(f"{overall['won_deals']:,} won deals, close − create date")
-third.metric("Open pipeline", ui.money(overall["open_pipeline_amount"]))
-third.caption(f"{overall['open_pipeline_count']:,} open opportunities")
+pipeline, pipeline_caption = leadership.open_pipeline_metric(overall)
+third.metric("Open pipeline", pipeline)
+third.caption(pipeline_caption)
 st.info(literal(leadership.leader_sentence(bundle.wins, labels)), icon=":material/emoji_events:")
+
+st.subheader("Break down")
+by = ui.breakdown_choice(ctx.conn, ctx.data_version, "overview_by")
+st.dataframe(
+    breakdown_table(ui.breakdown(ctx.conn, ctx.data_version, model, ctx.filters, by), by, labels),
+    hide_index=True,
+    key="breakdown_table",
+)
 
 st.subheader("Maturity matrix")
 bands = ui.band_outcomes(ctx.conn, ctx.data_version, model)

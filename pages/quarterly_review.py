@@ -22,21 +22,19 @@ st.plotly_chart(
 )
 
 st.subheader(f"MQL→SQL conversion against the healthy {HEALTHY_MQL_TO_SQL} band")
-by_channel = bundle.mql_by_channel
-st.markdown(literal(review.out_of_band_sentence(by_channel)))
-st.plotly_chart(
-    charts.mql_to_sql_heatmap(bundle.mql_cells, labels),
-    theme="streamlit",
-)
+st.markdown(literal(review.out_of_band_sentence(bundle.mql_by_channel)))
+if bundle.mql_by_segment["mql_to_sql_measured"].all():
+    st.plotly_chart(charts.mql_to_sql_heatmap(bundle.mql_cells, labels), theme="streamlit")
 left, right = st.columns(2)
 left.dataframe(
     review.mql_table(bundle.mql_by_segment, "segment", labels),
     hide_index=True,
     key="mql_by_segment",
 )
-right.dataframe(
-    review.mql_table(by_channel, "channel", labels), hide_index=True, key="mql_by_channel"
-)
+with right:
+    by = ui.breakdown_choice(ctx.conn, ctx.data_version, "quarterly_by")
+    broken_down = ui.breakdown(ctx.conn, ctx.data_version, model, ctx.filters, by).iloc[:-1]
+    st.dataframe(review.mql_table(broken_down, by, labels), hide_index=True, key="mql_by_channel")
 
 st.subheader("Sales cycle")
 survival = bundle.survival

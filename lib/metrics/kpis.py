@@ -46,6 +46,13 @@ def _query(
     return run_query(conn, name, params)
 
 
+def recorded_breakdowns(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """Return what the data can be broken down by: channel, then each dimension kept from the
+    export that some lead or opportunity records (sector includes the accounts' industry)."""
+    counts = run_query(conn, "kpi/recorded_dimensions").iloc[0]
+    return ["channel", *(d for d in BREAKDOWNS[2:] if counts[d] > 0)]
+
+
 def _summed(frame: pd.DataFrame, key: str, columns: list[str]) -> pd.DataFrame:
     """Return the frame's columns summed per value of key (the queries group by segment and
     breakdown value at once)."""

@@ -5,10 +5,13 @@ Pure functions over the tidy frames lib.metrics.kpis returns; inputs are never m
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from lib.metrics.bundle import OVERVIEW_MARGIN_TARGET
 from lib.metrics.stats import SMALL_SAMPLE, wilson_interval
+from lib.present.breakdown import open_pipeline_text
 from lib.present.numbers import money_text, rate_text
 
 TARGET_SEGMENTS = ("enterprise", "mid_market")  # the two the sliders set; smb takes the rest
@@ -34,9 +37,29 @@ def overall_rate(successes: pd.Series, trials: pd.Series) -> tuple[float, float,
     return (k / n if n else float("nan")), float(low), float(high), n
 
 
+def open_pipeline_metric(overall: dict[str, Any]) -> tuple[str, str]:
+    """Return the Open pipeline metric's value and caption from the KPI summary's overall row:
+    'Amount unknown' (never $0) when no open deal has an amount, and the unpriced deals named."""
+    count, unpriced = overall["open_pipeline_count"], overall["open_pipeline_unpriced"]
+    value = (
+        "Amount unknown"
+        if count and count == unpriced
+        else money_text(overall["open_pipeline_amount"])
+    )
+    caption = f"{count:,} open opportunities"
+    if unpriced:
+        caption += f"; {open_pipeline_text(0.0, unpriced, unpriced)}"
+    return value, caption
+
+
 def mix_gap_sentence(mix: pd.DataFrame, labels: dict[str, str]) -> str:
     """Return how far open pipeline sits from the target mix, in points and money per segment."""
     if not mix["open_amount_usd"].sum() > 0:
+        if mix["open_unpriced"].sum() > 0:
+            return (
+                f"Amount unknown for {int(mix['open_unpriced'].sum()):,} open deals: there is no "
+                "open pipeline value to compare with the target mix."
+            )
         return "There is no open pipeline to compare with the target mix."
     off = mix["gap_share"].abs().sum() / 2  # share of pipeline that would have to move
     moves = [

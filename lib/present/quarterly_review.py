@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lib.metrics.kpis import NO_SQL_DATES
 from lib.metrics.stats import SMALL_SAMPLE
+from lib.present.breakdown import BREAKDOWN_LABELS, mql_to_sql_text
 from lib.present.numbers import (
     ABOVE_HEALTHY,
     BELOW_HEALTHY,
@@ -39,20 +41,25 @@ def _rates(frame: pd.DataFrame, prefix: str, trials: str, noun: str) -> list[str
 
 
 def mql_table(rates: pd.DataFrame, key: str, labels: dict[str, str]) -> pd.DataFrame:
-    """Return MQL->SQL per segment or channel (key) with headers in words and its band."""
+    """Return MQL->SQL (or why it is not measured) with its band, and MQL->won, per segment,
+    channel or kept dimension (key), headers in words."""
     return pd.DataFrame(
         {
-            key.capitalize(): _name(labels, rates[key]),
+            BREAKDOWN_LABELS.get(key, key): _name(labels, rates[key]),
             "MQLs": rates["mqls"].astype("int64"),
             "SQLs": rates["sqls"].astype("int64"),
-            "MQL→SQL": _rates(rates, "mql_to_sql_rate", "mqls", "MQLs"),
+            "MQL→SQL": [mql_to_sql_text(row) for _, row in rates.iterrows()],
             f"Against {HEALTHY_MQL_TO_SQL}": rates["band"].map(BAND_WORDS).fillna("—"),
+            "MQL→won": _rates(rates, "mql_to_won_rate", "mqls", "MQLs"),
         }
     )
 
 
 def out_of_band_sentence(by_channel: pd.DataFrame) -> str:
-    """Return a sentence naming each channel outside the healthy MQL->SQL band."""
+    """Return a sentence naming each channel outside the healthy MQL->SQL band (or saying that
+    MQL->SQL is not measured)."""
+    if not by_channel["mql_to_sql_measured"].all():
+        return f"MQL→SQL {NO_SQL_DATES}; MQL→won shows which MQLs later won a deal."
     parts = []
     for band, meaning in (
         ("below", "the MQL bar may be too loose or the data stale"),

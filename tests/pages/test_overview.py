@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.store.connection import DB_ENV_VAR
 from tests.fixtures import unescaped
+from tests.ingest.test_shapes import funnel_export
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -68,3 +71,36 @@ def test_target_slider_changes_the_gap_to_target(app_db: Path) -> None:
     assert not at.exception
     assert _gap_sentence(at) != before
     assert any("SMB gets the rest: 5%" in c.value for c in at.caption)
+
+
+def test_break_down_by_offers_what_the_data_records_and_redraws_the_table(app_db: Path) -> None:
+    at = _overview()
+    choice = at.selectbox(key="overview_by")
+    # the sample export keeps no region, product, owner or route to market; sector is the
+    # accounts' industry
+    assert choice.options == ["Channel", "Sector"]
+    assert at.dataframe[0].value.columns[0] == "Channel"  # the first table on the page
+    choice.set_value("sector").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table.columns[0] == "Sector" and table["Sector"].iloc[-1] == "Overall"
+
+
+def test_a_funnel_without_sql_dates_or_amounts_says_so_instead_of_zeros(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "export").mkdir()
+    conn, _ = funnel_export(tmp_path / "export")
+    db = tmp_path / "funnel.duckdb"
+    conn.execute(f"attach '{db}' as out")
+    conn.execute("copy from database memory to out")
+    conn.execute("detach out")
+    monkeypatch.setenv(DB_ENV_VAR, str(db))
+    at = _overview()
+    assert not at.exception
+    assert "MQL→SQL" not in [m.label for m in at.metric]
+    assert _metric(at, "MQL→won") == "25.0%"
+    assert _metric(at, "Open pipeline") == "Amount unknown"
+    captions = [c.value for c in at.caption]
+    assert "MQL→SQL not measured: the export has no SQL dates" in captions
+    assert "2 open opportunities; amount unknown for 2 open deals" in captions

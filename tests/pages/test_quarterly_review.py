@@ -6,7 +6,12 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
+
+from lib.store.connection import DB_ENV_VAR
+from tests.fixtures import unescaped
+from tests.ingest.test_shapes import funnel_export
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -71,3 +76,43 @@ def test_margin_slider_changes_the_profitable_win_rate(app_db: Path) -> None:
     after = _table(at, "Profitable win rate")["Profitable win rate"].tolist()
     assert after != before
     assert any("at least 70%" in m.value for m in at.markdown)
+
+
+def test_mql_conversion_breaks_down_by_a_kept_dimension_next_to_channel(app_db: Path) -> None:
+    at = _review()
+    assert _table(at, "Channel")["MQL→won"].str.contains("MQLs").all()
+    at.selectbox(key="quarterly_by").set_value("sector").run()
+    assert not at.exception
+    sectors = _table(at, "Sector")
+    assert list(sectors.columns) == [
+        "Sector",
+        "MQLs",
+        "SQLs",
+        "MQL→SQL",
+        "Against 10–25%",
+        "MQL→won",
+    ]
+    assert sectors["MQLs"].sum() == _table(at, "Segment")["MQLs"].sum()
+
+
+def test_without_sql_dates_mql_to_sql_is_not_measured_and_no_band_is_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "export").mkdir()
+    conn, _ = funnel_export(tmp_path / "export")
+    db = tmp_path / "funnel.duckdb"
+    conn.execute(f"attach '{db}' as out")
+    conn.execute("copy from database memory to out")
+    conn.execute("detach out")
+    monkeypatch.setenv(DB_ENV_VAR, str(db))
+    at = _review()
+    assert not at.exception
+    assert any(
+        unescaped(m.value).startswith("MQL→SQL not measured: the export has no SQL dates")
+        for m in at.markdown
+    )
+    by_segment = _table(at, "Segment")
+    assert set(by_segment["MQL→SQL"]) == {"not measured: the export has no SQL dates"}
+    assert "Below 10%" not in set(by_segment["Against 10–25%"])
+    channels = _table(at, "Channel").set_index("Channel")
+    assert channels.loc["Webinar", "MQL→won"].startswith("50.0%")

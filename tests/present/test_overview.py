@@ -83,6 +83,7 @@ def _mix(open_amounts: list[float], target: list[float]) -> pd.DataFrame:
         {
             "segment": ["enterprise", "mid_market", "smb"],
             "open_count": [1, 1, 1],
+            "open_unpriced": [0, 0, 0],
             "open_amount_usd": amounts,
             "open_share": share,
             "target_share": target,
@@ -111,6 +112,29 @@ def test_mix_gap_sentence_on_target_and_without_pipeline() -> None:
     assert "no open pipeline" in leadership.mix_gap_sentence(
         _mix([0.0, 0.0, 0.0], [0.6, 0.4, 0.0]), LABELS
     )
+    unpriced = _mix([0.0, 0.0, 0.0], [0.6, 0.4, 0.0]).assign(open_unpriced=[2, 0, 1])
+    assert leadership.mix_gap_sentence(unpriced, LABELS) == (
+        "Amount unknown for 3 open deals: there is no open pipeline value to compare with the "
+        "target mix."
+    )
+
+
+@pytest.mark.parametrize(
+    ("count", "unpriced", "amount", "expected"),
+    [
+        (3, 0, 12_400.0, ("$12.4k", "3 open opportunities")),
+        (3, 1, 12_400.0, ("$12.4k", "3 open opportunities; amount unknown for 1 open deals")),
+        (2, 2, 0.0, ("Amount unknown", "2 open opportunities; amount unknown for 2 open deals")),
+        (0, 0, 0.0, ("$0", "0 open opportunities")),
+    ],
+)
+def test_open_pipeline_says_amount_unknown_rather_than_zero(count, unpriced, amount, expected):
+    overall = {
+        "open_pipeline_count": count,
+        "open_pipeline_unpriced": unpriced,
+        "open_pipeline_amount": amount,
+    }
+    assert leadership.open_pipeline_metric(overall) == expected
 
 
 def test_mix_table_headers_are_words_and_gaps_signed() -> None:

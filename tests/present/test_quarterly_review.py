@@ -35,6 +35,11 @@ def _channels(rates: list[float], mqls: list[int], bands: list[str]) -> pd.DataF
             "mql_to_sql_rate_low": [r - 0.01 for r in rates],
             "mql_to_sql_rate_high": [r + 0.01 for r in rates],
             "band": bands,
+            "mql_to_sql_measured": True,
+            "won": [n // 20 for n in mqls],
+            "mql_to_won_rate": [0.05] * len(rates),
+            "mql_to_won_rate_low": [0.02] * len(rates),
+            "mql_to_won_rate_high": [0.1] * len(rates),
         }
     )
 
@@ -70,8 +75,27 @@ def test_mql_table_has_word_headers_and_band_words() -> None:
     table = review.mql_table(
         _channels([0.05, 0.15], [100, 100], ["below", "in"]), "channel", LABELS
     )
-    assert list(table.columns) == ["Channel", "MQLs", "SQLs", "MQL→SQL", "Against 10–25%"]
+    assert list(table.columns) == [
+        "Channel",
+        "MQLs",
+        "SQLs",
+        "MQL→SQL",
+        "Against 10–25%",
+        "MQL→won",
+    ]
     assert list(table["Against 10–25%"]) == ["Below 10%", "In 10–25%"]
+    assert table["MQL→won"].tolist()[0] == "5.0% (2.0–10.0%), 100 MQLs"
+
+
+def test_without_sql_dates_mql_to_sql_reads_not_measured_never_below_the_band() -> None:
+    frame = _channels([0.0], [40], [None]).assign(mql_to_sql_measured=False)
+    assert review.out_of_band_sentence(frame) == (
+        "MQL→SQL not measured: the export has no SQL dates; MQL→won shows which MQLs later "
+        "won a deal."
+    )
+    table = review.mql_table(frame, "channel", LABELS)
+    assert table["MQL→SQL"].tolist() == ["not measured: the export has no SQL dates"]
+    assert table["Against 10–25%"].tolist() == ["—"]
 
 
 def test_cycle_table_puts_the_censored_median_beside_the_won_median() -> None:
