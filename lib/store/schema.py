@@ -107,3 +107,13 @@ def create_table_sql(table: str, name: str | None = None) -> str:
     """Return the CREATE TABLE statement for a canonical table (identifiers from constants only)."""
     columns = ", ".join(f"{col} {typ}" for col, (typ, _) in TABLES[table].items())
     return f"CREATE TABLE IF NOT EXISTS {name or table} ({columns})"
+
+
+def compatible_view_sql(table: str, present: set[str]) -> str:
+    """Return a view of an attached dataset's table with today's columns: a column an older
+    Qualify did not write yet reads as NULL (identifiers from constants only)."""
+    columns = ", ".join(
+        col if col in present else f"cast(null as {typ}) as {col}"
+        for col, (typ, _) in TABLES[table].items()
+    )
+    return f"create view {table} as select {columns} from data.main.{table}"

@@ -12,6 +12,7 @@ import duckdb
 from lib.errors import DatabaseError, QualifyError
 from lib.store.connection import connect, database_path, named_query, run_query
 from lib.store.legacy import migrate_legacy
+from lib.store.schema import TABLES, compatible_view_sql
 from lib.store.state import (
     KEEP_DATASETS,
     STATE_TABLES,
@@ -95,6 +96,24 @@ def open_dataset(workspace: Workspace, version: str | None) -> duckdb.DuckDBPyCo
             f"(python -m lib.cli datasets --db {workspace.state_file})"
         )
     try:
-        return duckdb.connect(str(file), read_only=True)
+        return _dataset_views(file)
     except duckdb.Error as exc:
         raise DatabaseError(f"Cannot open the data file {file}: {exc}") from exc
+
+
+def _dataset_views(file: Path) -> duckdb.DuckDBPyConnection:
+    """Return an in-memory connection reading `file` (attached read-only) through views of the
+    canonical tables as this version defines them, so a dataset written by an older Qualify,
+    with fewer columns, still reads (new columns NULL). Cursors of it see the views too."""
+    conn = duckdb.connect(":memory:")
+    conn.execute("attach $file as data (read_only)", {"file": str(file)})
+    present = conn.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_catalog = 'data'"
+    ).fetchall()
+    for table in TABLES:
+        columns = {c for t, c in present if t == table}
+        if not columns:
+            raise DatabaseError(f"The data file {file} has no {table} table: restore another")
+        conn.execute(compatible_view_sql(table, columns))
+    return conn

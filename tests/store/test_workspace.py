@@ -139,8 +139,10 @@ def test_a_read_only_dataset_still_takes_temporary_tables(tmp_path):
     with open_dataset(workspace, dataset.version) as conn:
         conn.execute("create temp table picked as select lead_id from leads limit 2")
         assert conn.execute("select count(*) from picked").fetchall() == [(2,)]
+        with pytest.raises(duckdb.Error, match="base table"):
+            conn.execute("delete from leads")  # the canonical tables are views
         with pytest.raises(duckdb.Error, match="read-only"):
-            conn.execute("delete from leads")
+            conn.execute("delete from data.main.leads")  # over a file attached read-only
 
 
 def test_a_missing_data_file_is_reported_with_what_to_do(tmp_path):
@@ -156,3 +158,22 @@ def test_a_workspace_whose_folder_cannot_be_made_is_refused_with_a_message(tmp_p
     (tmp_path / "qualify.duckdb.datasets").write_text("a file where the folder should be")
     with pytest.raises(DatabaseError, match="Cannot create the workspace folder"):
         open_workspace(tmp_path / "qualify.duckdb")
+
+
+def test_a_dataset_written_by_an_older_qualify_reads_with_todays_columns(tmp_path):
+    import duckdb
+
+    from lib.store.schema import TABLES
+    from lib.store.workspace import _dataset_views
+
+    old = tmp_path / "old.duckdb"
+    with duckdb.connect(str(old)) as conn:
+        for table in TABLES:  # every table without its newest column, as an older version wrote
+            columns = list(TABLES[table].items())[:-1]
+            conn.execute(f"create table {table} ({', '.join(f'{c} {t}' for c, (t, _) in columns)})")
+        conn.execute("insert into leads (lead_id, email) values ('L1', 'a@b.example')")
+    conn = _dataset_views(old)
+    newest = list(TABLES["leads"])[-1]
+    row = conn.cursor().execute(f"select lead_id, {newest} from leads").fetchall()
+    assert row == [("L1", None)]
+    assert [d[0] for d in conn.execute("select * from leads").description] == list(TABLES["leads"])
