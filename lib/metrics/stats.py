@@ -1,4 +1,5 @@
-"""Honest rates: counts, Wilson intervals and small-sample flags."""
+"""Honest rates and rankings: counts, Wilson intervals, tests that correct for many looks,
+AUC with DeLong intervals and paired tests, calibration, small-sample flags."""
 
 from __future__ import annotations
 
@@ -42,33 +43,47 @@ def rate_frame(successes: pd.Series, trials: pd.Series, prefix: str = "rate") ->
     )
 
 
-def kaplan_meier(
-    durations: np.ndarray | pd.Series, observed: np.ndarray | pd.Series
-) -> pd.DataFrame:
-    """Return days and share_still_open of the Kaplan-Meier curve; unobserved ends are censored.
-
-    The curve starts at (0, 1.0) unless an event happens at day 0; empty input gives an empty frame.
-    """
-    days = np.asarray(durations, dtype="float64")
-    ended = np.asarray(observed, dtype=bool)
-    if days.size == 0:
-        return pd.DataFrame(
-            {
-                "days": np.array([], dtype="float64"),
-                "share_still_open": np.array([], dtype="float64"),
-            }
-        )
-    survival = sps.ecdf(sps.CensoredData(uncensored=days[ended], right=days[~ended])).sf
-    steps, shares = survival.quantiles, survival.probabilities
-    if steps[0] > 0:
-        steps, shares = np.concatenate([[0.0], steps]), np.concatenate([[1.0], shares])
-    return pd.DataFrame({"days": steps, "share_still_open": shares})
+def score_test_p_value(
+    successes: np.ndarray | pd.Series | int,
+    trials: np.ndarray | pd.Series | int,
+    rate: float,
+) -> np.ndarray:
+    """Return the two-sided p-value of the score test that the true rate is `rate` per element
+    (NaN where trials is 0); it is below 0.05 exactly when the 95% Wilson interval excludes rate."""
+    k = np.asarray(successes, dtype="float64")
+    n = np.asarray(trials, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (k - n * rate) / np.sqrt(n * rate * (1 - rate))
+    return np.where(n > 0, 2 * sps.norm.sf(np.abs(z)), np.nan)
 
 
-def km_median(curve: pd.DataFrame) -> float:
-    """Return the first day the Kaplan-Meier share still open is at most one half; NaN if never."""
-    reached = curve.loc[curve["share_still_open"] <= 0.5, "days"]
-    return float(reached.iloc[0]) if len(reached) else float("nan")
+def holm_adjusted(p_values: np.ndarray | pd.Series) -> np.ndarray:
+    """Return Holm's step-down adjusted p-values (NaN stays NaN and is not counted as a test)."""
+    p = np.asarray(p_values, dtype="float64")
+    tested = np.flatnonzero(~np.isnan(p))
+    order = tested[np.argsort(p[tested], kind="stable")]
+    steps = (len(order) - np.arange(len(order))) * p[order]
+    out = np.full(p.shape, np.nan)
+    out[order] = np.minimum(np.maximum.accumulate(steps), 1.0)
+    return out
+
+
+def difference_interval(
+    before: tuple[int, int], after: tuple[int, int], confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """Return (change, low, high): after's rate minus before's, each (successes, trials), with
+    Newcombe's hybrid score interval built from the two Wilson intervals; NaN without trials."""
+    (k1, n1), (k2, n2) = before, after
+    if n1 == 0 or n2 == 0:
+        return float("nan"), float("nan"), float("nan")
+    p1, p2 = k1 / n1, k2 / n2
+    (l1, u1), (l2, u2) = (
+        tuple(float(b) for b in wilson_interval(k, n, confidence)) for k, n in ((k1, n1), (k2, n2))
+    )
+    change = p2 - p1
+    low = change - float(np.hypot(p2 - l2, u1 - p1))
+    high = change + float(np.hypot(u2 - p2, p1 - l1))
+    return change, low, high
 
 
 DECILES = 10
@@ -84,6 +99,53 @@ def roc_auc(score: np.ndarray, won: np.ndarray) -> float:
     return float(u / (len(pos) * len(neg)))
 
 
+def _placements(score: np.ndarray, won: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return DeLong's placement values: per won deal the share of lost deals it outscores, per
+    lost deal the share of won deals that outscore it (ties half), from mid-ranks."""
+    pos, neg = score[won], score[~won]
+    ranks = sps.rankdata(np.concatenate([pos, neg]))
+    above_lost = (ranks[: len(pos)] - sps.rankdata(pos)) / len(neg)
+    won_above = 1.0 - (ranks[len(pos) :] - sps.rankdata(neg)) / len(pos)
+    return above_lost, won_above
+
+
+def auc_covariance(scores: list[np.ndarray], won: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the AUC of each score on the same deals and DeLong's (1988) covariance matrix of
+    those AUCs; NaN when either outcome has fewer than two deals."""
+    won = np.asarray(won, dtype=bool)
+    m, n = int(won.sum()), int((~won).sum())
+    if m < 2 or n < 2:
+        nan = np.full(len(scores), np.nan)
+        return nan, np.full((len(scores), len(scores)), np.nan)
+    parts = [_placements(np.asarray(s, dtype="float64"), won) for s in scores]
+    above_lost = np.array([p[0] for p in parts])
+    won_above = np.array([p[1] for p in parts])
+    covariance = np.atleast_2d(np.cov(above_lost)) / m + np.atleast_2d(np.cov(won_above)) / n
+    return above_lost.mean(axis=1), covariance
+
+
+def auc_interval(
+    score: np.ndarray, won: np.ndarray, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """Return (auc, low, high): the ROC AUC with its DeLong interval, clipped to 0..1."""
+    aucs, covariance = auc_covariance([score], won)
+    auc, half = aucs[0], sps.norm.ppf(0.5 + confidence / 2) * np.sqrt(covariance[0, 0])
+    return float(auc), float(np.clip(auc - half, 0.0, 1.0)), float(np.clip(auc + half, 0.0, 1.0))
+
+
+def paired_auc_test(first: np.ndarray, second: np.ndarray, won: np.ndarray) -> tuple[float, float]:
+    """Return (second's AUC minus first's, two-sided p-value) of DeLong's paired test on the same
+    deals; the p-value is 1 when the two rank the deals identically, NaN with too few deals."""
+    aucs, cov = auc_covariance([first, second], won)
+    variance = cov[0, 0] + cov[1, 1] - 2 * cov[0, 1]
+    difference = float(aucs[1] - aucs[0])
+    if np.isnan(variance):
+        return difference, float("nan")
+    if variance <= 1e-15:
+        return difference, 1.0
+    return difference, float(2 * sps.norm.sf(abs(difference) / np.sqrt(variance)))
+
+
 def score_bins(score: np.ndarray, bins: int = DECILES) -> np.ndarray:
     """Return bin 1..bins per score, 1 holding the highest scores; ties split by position."""
     rank = pd.Series(-np.asarray(score, dtype="float64")).rank(method="first").to_numpy()
@@ -91,7 +153,8 @@ def score_bins(score: np.ndarray, bins: int = DECILES) -> np.ndarray:
 
 
 def lift_by_decile(score: np.ndarray, won: np.ndarray) -> pd.DataFrame:
-    """Return per decile (1 = top scores): leads, won, win_rate and lift over the overall rate."""
+    """Return per decile (1 = top scores): leads, won, win_rate, lift over the overall rate,
+    the score range, and small_sample when a decile holds fewer than SMALL_SAMPLE deals."""
     frame = pd.DataFrame(
         {
             "decile": score_bins(score),
@@ -107,15 +170,17 @@ def lift_by_decile(score: np.ndarray, won: np.ndarray) -> pd.DataFrame:
     )
     out["win_rate"] = out["won"] / out["leads"]
     out["lift"] = out["win_rate"] / frame["won"].mean()
+    out["small_sample"] = out["leads"] < SMALL_SAMPLE
     return out.reset_index()[
-        ["decile", "leads", "won", "win_rate", "lift", "score_min", "score_max"]
+        ["decile", "leads", "won", "win_rate", "lift", "score_min", "score_max", "small_sample"]
     ]
 
 
 def calibration_curve(
     probability: np.ndarray, won: np.ndarray, bins: int = DECILES
 ) -> pd.DataFrame:
-    """Return per predicted-probability bin: leads, mean predicted, observed win rate, Wilson CI."""
+    """Return per predicted-probability bin: leads, mean predicted, observed win rate, Wilson CI
+    and small_sample (fewer than SMALL_SAMPLE deals in the bin)."""
     frame = pd.DataFrame(
         {
             "bin": score_bins(probability, bins),
@@ -128,19 +193,39 @@ def calibration_curve(
     )
     out = out.join(rate_frame(out["won"], out["leads"], prefix="observed"))
     return out.sort_values("mean_predicted").reset_index(drop=True)[
-        ["leads", "won", "mean_predicted", "observed", "observed_low", "observed_high"]
+        [
+            "leads",
+            "won",
+            "mean_predicted",
+            "observed",
+            "observed_low",
+            "observed_high",
+            "small_sample",
+        ]
     ]
 
 
-def auc_interval(
-    auc: float, positives: int, negatives: int, confidence: float = 0.95
-) -> tuple[float, float]:
-    """Return a (low, high) interval for a ROC AUC from the Hanley-McNeil (1982) standard error."""
-    if positives == 0 or negatives == 0 or np.isnan(auc):
-        return float("nan"), float("nan")
-    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
-    variance = (
-        auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)
-    ) / (positives * negatives)
-    half = sps.norm.ppf(0.5 + confidence / 2) * np.sqrt(variance)
-    return float(max(0.0, auc - half)), float(min(1.0, auc + half))
+def calibration_slope(probability: np.ndarray, won: np.ndarray) -> tuple[float, float]:
+    """Return (intercept, slope) of the logistic regression of the outcome on the predicted
+    log-odds: slope 1 means the predictions spread as much as the outcomes do, below 1 that
+    they are too extreme; NaN when it cannot be fitted (one outcome, one prediction)."""
+    p = np.clip(np.asarray(probability, dtype="float64"), 1e-9, 1 - 1e-9)
+    y = np.asarray(won, dtype="float64")
+    x = np.column_stack([np.ones(len(p)), np.log(p / (1 - p))])
+    beta = np.zeros(2)
+    for _ in range(100):  # Newton-Raphson: the log-likelihood is concave, ~6 steps in practice
+        mu = 1.0 / (1.0 + np.exp(-(x @ beta)))
+        hessian = x.T @ (x * (mu * (1 - mu))[:, None])
+        if len(p) == 0 or np.linalg.cond(hessian) > 1e12:
+            return float("nan"), float("nan")
+        step = np.linalg.solve(hessian, x.T @ (y - mu))
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-10:
+            return float(beta[0]), float(beta[1])
+    return float("nan"), float("nan")  # no convergence: a separating prediction
+
+
+def brier_score(probability: np.ndarray, won: np.ndarray) -> float:
+    """Return the mean squared difference between predicted probability and outcome (0 best)."""
+    p, y = np.asarray(probability, dtype="float64"), np.asarray(won, dtype="float64")
+    return float(np.mean((p - y) ** 2)) if len(p) else float("nan")
