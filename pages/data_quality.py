@@ -23,7 +23,9 @@ days = st.slider(
     help="DESIGN: data older than 30 days degrades every score.",
 )
 st.caption(
-    f"Ages measured from the latest moment in the data, {as_of:%d %b %Y}."
+    f"Ages measured from when the export was taken (its latest creation, edit, funnel step "
+    f"or close), "
+    f"{as_of:%d %b %Y}."
     if as_of
     else "No data yet."
 )

@@ -9,7 +9,7 @@ from lib.model import segment_labels
 from lib.present import charts
 from lib.present import overview as leadership
 from lib.present.breakdown import breakdown_table
-from lib.present.numbers import HEALTHY_MQL_TO_SQL
+from lib.present.numbers import HEALTHY_MQL_TO_SQL, SMALL_SAMPLE_FLAG
 from lib.present.text import literal
 
 ctx = ui.sidebar()
@@ -54,7 +54,10 @@ fourth.metric(
     if overall["median_won_cycle_days"] is not None
     else "—",
 )
-fourth.caption(f"{overall['won_deals']:,} won deals, close − create date")
+fourth.caption(
+    f"{overall['won_deals']:,} won deals, close − create date"
+    + (f" {SMALL_SAMPLE_FLAG}" if overall["median_small_sample"] else "")
+)
 pipeline, pipeline_caption = leadership.open_pipeline_metric(overall)
 third.metric("Open pipeline", pipeline)
 third.caption(pipeline_caption)

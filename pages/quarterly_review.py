@@ -42,13 +42,10 @@ st.dataframe(
     review.cycle_table(bundle.cycles, survival, labels),
     hide_index=True,
     key="cycle_table",
+    column_config={"Won so far": st.column_config.NumberColumn(format="percent")},
 )
 st.plotly_chart(charts.cycle_survival_chart(survival, labels), theme="streamlit")
-st.caption(
-    "Days from creation to close for won deals. Deals still open, or lost, have not yet "
-    "been won: the Kaplan–Meier curve counts them as censored (not won by their age so "
-    "far) instead of dropping them, so slow segments are not made to look fast."
-)
+st.caption(review.CYCLE_NOTE)
 
 st.subheader("Speed to first meeting and SLA compliance")
 st.dataframe(

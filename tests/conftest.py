@@ -6,12 +6,14 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 import streamlit as st
 
 from lib.store.connection import DB_ENV_VAR
 from lib.store.imports import import_sample
-from lib.store.workspace import open_workspace
+from lib.store.state import current_versions
+from lib.store.workspace import open_dataset, open_workspace
 
 LAYERS = {"pages": "app", "browser": "browser"}
 
@@ -30,6 +32,14 @@ def sample_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
     import_sample(open_workspace(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_conn(sample_db_file: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Return a connection to the sample's dataset, for tests that only read it."""
+    workspace = open_workspace(sample_db_file)
+    with open_dataset(workspace, current_versions(workspace).dataset) as conn:
+        yield conn
 
 
 @pytest.fixture(scope="session")

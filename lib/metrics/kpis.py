@@ -18,7 +18,16 @@ import numpy as np
 import pandas as pd
 
 from lib.metrics.filters import BREAKDOWNS, Filters
-from lib.metrics.stats import kaplan_meier, km_median, rate_frame
+from lib.metrics.stats import SMALL_SAMPLE, rate_frame
+from lib.metrics.survival import (
+    CURVE_COLUMNS,
+    LOST,
+    OPEN,
+    WON,
+    cumulative_incidence,
+    median_days_to_close,
+    median_days_to_win,
+)
 from lib.model.segments import UNASSIGNED, SegmentRule
 from lib.store.connection import data_as_of, run_query
 from lib.store.staging import BLANK, segment_params
@@ -103,64 +112,107 @@ def win_rate_by_segment(
     return _with_rate(counts, "won", "closed", "win_rate")
 
 
-def _opportunity_cycles(
+def opportunity_cycles(
     conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, by: str = "segment"
 ) -> pd.DataFrame:
-    """Return won-in-period and open opportunities with cycle_days / open_age_days as floats."""
+    """Return one row per opportunity of the filters' segments and channels, whatever the
+    period: segment, breakdown, outcome flags, amount_usd, created_day (for a deal with stated
+    days but no created date, its close less those days), closed_day (NaT while open), days (to
+    its close, or open so far as of the data) and whether it closed or was created in the
+    period."""
     frame = _query(conn, rules, filters, "kpi/opportunity_cycles", by=by)
-    for column in ("cycle_days", "open_age_days", "amount_usd"):
+    for column in ("days", "amount_usd"):
         frame[column] = frame[column].astype("float64")
-    return frame.astype({"is_won": bool, "is_open": bool})
+    for column in ("created_day", "closed_day", "as_of_day"):
+        frame[column] = pd.to_datetime(frame[column])
+    stated = frame["closed_day"] - pd.to_timedelta(frame["days"], unit="D")
+    frame["created_day"] = frame["created_day"].fillna(stated)
+    flags = ["is_won", "is_closed", "close_in_period", "created_in_period"]
+    # a deal with no created (or close) date is in no period of it
+    frame[flags] = frame[flags].astype("boolean").fillna(False)
+    return frame.astype({flag: bool for flag in flags})
 
 
 def _cycle_table(cycles: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
-    """Return won_deals, median_won_cycle_days (negative cycles left out) and excluded_negative."""
-    won = cycles["is_won"].to_numpy()
-    days = cycles["cycle_days"].where(won)
+    """Return won_deals (won in the period), their median cycle (negative cycles left out and
+    counted), the average won amount and the open opportunities."""
+    won = (cycles["is_won"] & cycles["close_in_period"]).to_numpy()
+    days = cycles["days"].where(won)
     by = keys.where(won)
-    return (
+    table = (
         pd.DataFrame(
             {
-                "won_deals": cycles["is_won"].groupby(keys).sum(),
+                "won_deals": pd.Series(won, index=cycles.index).groupby(keys).sum(),
                 "median_won_cycle_days": days.where(days >= 0).groupby(by).median(),
                 "excluded_negative": (days < 0).groupby(by).sum(),
                 "avg_won_amount_usd": cycles["amount_usd"].where(won).groupby(by).mean(),
-                "open_opportunities": cycles["is_open"].groupby(keys).sum(),
+                "open_opportunities": (~cycles["is_closed"]).groupby(keys).sum(),
             }
         )
         .rename_axis("segment")
         .reset_index()
     )
+    return table
 
 
 def cycle_time_by_segment(
     conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
-    """Return per segment won_deals, median_won_cycle_days and excluded_negative cycles."""
-    cycles = _opportunity_cycles(conn, rules, filters)
+    """Return per segment won_deals, median_won_cycle_days with its small-sample flag and the
+    excluded_negative cycles (deals created after they closed)."""
+    cycles = opportunity_cycles(conn, rules, filters)
     table = _by_segment(
         _cycle_table(cycles, cycles["segment"]), rules, filters, ["won_deals", "excluded_negative"]
     )
-    return table[["segment", "won_deals", "median_won_cycle_days", "excluded_negative"]]
+    # a median of a handful of deals moves with every deal: flagged like a rate on few trials
+    table["median_small_sample"] = table["won_deals"] - table["excluded_negative"] < SMALL_SAMPLE
+    return table[
+        [
+            "segment",
+            "won_deals",
+            "median_won_cycle_days",
+            "median_small_sample",
+            "excluded_negative",
+        ]
+    ]
+
+
+SURVIVAL_COLUMNS = [
+    "segment",
+    *CURVE_COLUMNS,
+    "deals",
+    "median_days_to_win",
+    "median_days_to_close",
+]
 
 
 def cycle_time_survival(
     conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
-    """Return segment, days, share_still_open, km_median_cycle_days; open deals are censored."""
-    cycles = _opportunity_cycles(conn, rules, filters)
-    days = cycles["cycle_days"].where(cycles["is_won"], cycles["open_age_days"])
-    usable = cycles[days.ge(0)].assign(days=days[days.ge(0)])
-    curves = [
-        kaplan_meier(group["days"], group["is_won"]).assign(segment=segment)
-        for segment, group in usable.groupby("segment", sort=False)
-    ]
-    curves = [c.assign(km_median_cycle_days=km_median(c)) for c in curves]
-    columns = ["segment", "days", "share_still_open", "km_median_cycle_days"]
+    """Return per segment the competing-risks curve of the deals created in the period: by day
+    since creation the shares won, lost and still open (open deals censored at the data's end),
+    with the cohort's size, median days to win among deals that win and median days to close
+    with any outcome (NaN when not reached)."""
+    cycles = opportunity_cycles(conn, rules, filters)
+    cohort = cycles[cycles["created_in_period"] & cycles["days"].ge(0)]
+    cohort = cohort.assign(
+        outcome=np.select([cohort["is_won"], cohort["is_closed"]], [WON, LOST], default=OPEN)
+    )
+    curves = []
+    for segment, group in cohort.groupby("segment", sort=False):
+        curve = cumulative_incidence(group["days"], group["outcome"])
+        curves.append(
+            curve.assign(
+                segment=segment,
+                deals=len(group),
+                median_days_to_win=median_days_to_win(curve),
+                median_days_to_close=median_days_to_close(curve),
+            )
+        )
     if not curves:
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
-    order = _segment_order(rules, filters, usable["segment"])
-    long = pd.concat(curves, ignore_index=True)[columns]
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in SURVIVAL_COLUMNS})
+    order = _segment_order(rules, filters, cohort["segment"])
+    long = pd.concat(curves, ignore_index=True)[SURVIVAL_COLUMNS]
     long["segment"] = pd.Categorical(long["segment"], categories=order, ordered=True)
     return long.sort_values(["segment", "days"], kind="stable", ignore_index=True).astype(
         {"segment": object}
@@ -289,7 +341,7 @@ def pipeline_velocity_by_segment(
     conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
     """Return per segment open opportunities x win rate x average won amount / median cycle days."""
-    cycles = _opportunity_cycles(conn, rules, filters)
+    cycles = opportunity_cycles(conn, rules, filters)
     table = _by_segment(
         _cycle_table(cycles, cycles["segment"]), rules, filters, ["open_opportunities"]
     )
@@ -433,6 +485,8 @@ def breakdown_table(
         rated[["mql_to_sql_rate", "mql_to_sql_rate_low", "mql_to_sql_rate_high"]] = np.nan
         rated["band"] = None
     rated["mql_to_sql_measured"] = measured
+    # a median of a handful of deals moves with every deal: flagged like a rate on few trials
+    rated["median_small_sample"] = rated["won_deals"] - rated["excluded_negative"] < SMALL_SAMPLE
     won = rate_frame(rated["mql_won"], rated["mqls"], "mql_to_won_rate")
     return pd.concat([rated, won.drop(columns=["small_sample"])], axis=1)
 
@@ -467,7 +521,7 @@ def _breakdown_counts(
         }
     )
     leads, measured = _mql_counts(conn, rules, filters, by)
-    cycles = _opportunity_cycles(conn, rules, filters, by)
+    cycles = opportunity_cycles(conn, rules, filters, by)
     by_cycle = _cycle_table(cycles, cycles[key]).rename(columns={"segment": key})
     parts = [
         _summed(closed, key, ["won", "lost"]),

@@ -88,6 +88,15 @@ ISSUES: tuple[Issue, ...] = (
         "Share of filled-in references (activity->lead, lead->account, opportunity->account, "
         "opportunity->lead). Orphans drop out of every join.",
     ),
+    Issue(
+        "future_dated",
+        "Dates after the export was taken",
+        0.0,
+        "Share of leads, activities and closed deals. The export's moment is the latest "
+        "creation, edit, funnel step or close up to today; an activity booked ahead or a date "
+        "past today never moves it: ages treat such an activity as happening at that moment, "
+        "and a deal closed after it counts as closed on that day.",
+    ),
 )
 
 SUMMARY_COLUMNS = [
@@ -213,6 +222,12 @@ def orphan_references(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _orphans(conn)[["kind", "label", "record_id", "missing_id"]]
 
 
+def future_dated(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return one row per date after the export was taken: record_type, record_id, field,
+    dated, and the lead, account and opportunity it belongs to."""
+    return run_query(conn, "quality/future_dated")
+
+
 def issue_records(
     conn: duckdb.DuckDBPyConnection, as_of: pd.Timestamp | None = None, days: int = STALE_DAYS
 ) -> dict[str, pd.DataFrame]:
@@ -229,6 +244,7 @@ def standing_issue_records(conn: duckdb.DuckDBPyConnection) -> dict[str, pd.Data
         "accounts_missing_firmographics": accounts_missing_firmographics(conn),
         "duplicate_leads": duplicate_leads(conn),
         "orphan_references": _orphans(conn),
+        "future_dated": future_dated(conn),
     }
 
 
@@ -247,6 +263,7 @@ def _records_checked(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "accounts_missing_firmographics": int(counts["accounts"]),
         "duplicate_leads": int(counts["leads_with_email"]),
         "orphan_references": int(counts[references].sum()),
+        "future_dated": int(counts[["leads", "activities", "closed_opportunities"]].sum()),
     }
 
 

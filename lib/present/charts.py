@@ -260,35 +260,33 @@ def trend_sparkline(trend: pd.Series) -> go.Figure:
 
 
 def cycle_survival_chart(curves: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
-    """Return Kaplan-Meier step curves of the share of deals still open by days since creation,
-    one per segment; curves is lib.metrics.kpis.cycle_time_survival output."""
+    """Return step curves of the share of deals won (solid) and lost (dotted) by days since
+    creation, one colour per segment, open deals counted until the data ends (Aalen-Johansen);
+    curves is lib.metrics.kpis.cycle_time_survival output."""
     colours = segment_colours([str(s) for s in dict.fromkeys(curves["segment"])])
     fig = go.Figure()
     for segment, group in curves.groupby("segment", sort=False):
         name = _label(labels, str(segment))
-        fig.add_trace(
-            go.Scatter(
-                x=group["days"],
-                y=group["share_still_open"],
-                name=name,
-                mode="lines",
-                line={"shape": "hv", "color": colours[str(segment)]},
-                hovertemplate=f"{name}: %{{y:.0%}} still open after %{{x:.0f}} days<extra></extra>",
+        for outcome, dash in (("won", "solid"), ("lost", "dot")):
+            fig.add_trace(
+                go.Scatter(
+                    x=group["days"],
+                    y=group[outcome],
+                    name=f"{name}, {outcome}",
+                    legendgroup=name,
+                    mode="lines",
+                    line={"shape": "hv", "color": colours[str(segment)], "dash": dash},
+                    hovertemplate=(
+                        f"{name}: %{{y:.0%}} {outcome} within %{{x:.0f}} days<extra></extra>"
+                    ),
+                )
             )
-        )
-    fig.add_hline(
-        y=0.5,
-        line_dash="dot",
-        line_color=PALETTE[-1],
-        annotation_text="half closed-won",
-        annotation_position="top right",
-    )
     fig.update_layout(
-        title="Deals not yet won, by days since creation (Kaplan–Meier)",
-        legend_title_text="Segment",
+        title="Deals won and lost by days since creation (open deals counted, Aalen–Johansen)",
+        legend_title_text="Segment, outcome",
         margin={"t": 50},
     )
-    fig.update_yaxes(title_text="Share not yet won", tickformat=".0%", range=[0, 1.02])
+    fig.update_yaxes(title_text="Share of the deals created", tickformat=".0%", range=[0, 1.02])
     fig.update_xaxes(title_text="Days since the opportunity was created", rangemode="tozero")
     return fig
 

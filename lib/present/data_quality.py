@@ -36,6 +36,9 @@ RECORD_LABELS: dict[str, str] = {
     "label": "Problem",
     "record_id": "Record ID",
     "missing_id": "Missing ID",
+    "record_type": "Record",
+    "field": "Field",
+    "dated": "Dated",
 }
 HIDDEN_COLUMNS = ("kind",)  # the orphan kind is repeated in words by `label`
 

@@ -15,6 +15,7 @@ from lib.present.numbers import (
     ABOVE_HEALTHY,
     BELOW_HEALTHY,
     HEALTHY_MQL_TO_SQL,
+    SMALL_SAMPLE_FLAG,
     money_text,
     rate_text,
 )
@@ -79,20 +80,63 @@ def out_of_band_sentence(by_channel: pd.DataFrame) -> str:
     )
 
 
+def median_days_text(days: float, deals: int, small: bool) -> str:
+    """Return '163 days' for a median, flagged when it rests on fewer than 30 deals; '—'."""
+    if pd.isna(days):
+        return "—"
+    return f"{days:,.0f} days" + (f" {SMALL_SAMPLE_FLAG} ({int(deals)} deals)" if small else "")
+
+
 def cycle_table(
     cycles: pd.DataFrame, survival: pd.DataFrame, labels: dict[str, str]
 ) -> pd.DataFrame:
-    """Return per segment won deals, median days to win, and the Kaplan-Meier median that also
-    counts open deals (censored); cycles is cycle_time_by_segment, survival cycle_time_survival."""
-    km = survival.groupby("segment", sort=False)["km_median_cycle_days"].first()
+    """Return per segment the median days to win of deals won in the period beside the
+    competing-risks figures of the deals created in it (open deals counted until the data
+    ends): median days to win among deals that win, median days to close with any outcome,
+    and the share won; cycles is cycle_time_by_segment, survival cycle_time_survival."""
+    last = survival.groupby("segment", sort=False).last()
+    cohort = cycles["segment"].map(last["deals"]).fillna(0).astype("int64")
+    small = cohort < SMALL_SAMPLE
     return pd.DataFrame(
         {
             "Segment": _name(labels, cycles["segment"]),
-            "Won deals": cycles["won_deals"].astype("int64"),
-            "Median days to win (won deals)": cycles["median_won_cycle_days"],
-            "Median days to win, open deals counted": cycles["segment"].map(km).astype("float64"),
+            "Won in the period": cycles["won_deals"].astype("int64"),
+            "Median days to win (won deals)": [
+                median_days_text(d, n, f)
+                for d, n, f in zip(
+                    cycles["median_won_cycle_days"],
+                    cycles["won_deals"],
+                    cycles["median_small_sample"],
+                    strict=True,
+                )
+            ],
+            "Created in the period": cohort,
+            "Median days to win, open deals counted": [
+                median_days_text(d, n, f)
+                for d, n, f in zip(
+                    cycles["segment"].map(last["median_days_to_win"]), cohort, small, strict=True
+                )
+            ],
+            "Median days to close, won or lost": [
+                median_days_text(d, n, f)
+                for d, n, f in zip(
+                    cycles["segment"].map(last["median_days_to_close"]), cohort, small, strict=True
+                )
+            ],
+            "Won so far": cycles["segment"].map(last["won"]).astype("float64"),
         }
     )
+
+
+CYCLE_NOTE = (
+    "**Median days to win (won deals)**: close − create date of the deals won in the period; it "
+    "leaves out every deal not won yet, so it reads fast. The other columns follow the deals "
+    "**created** in the period until the data ends, winning and losing as competing outcomes "
+    "(Aalen–Johansen) and open deals counted for the days they have been open: **median days "
+    "to win, open deals counted** is the day by which half of the wins so far had happened; "
+    "**median days to close, won or lost** the day by which half of the deals had closed either "
+    "way; **won so far** the share of those deals won."
+)
 
 
 def sla_table(sla: pd.DataFrame, meetings: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:

@@ -14,6 +14,7 @@ AS_OF = "2024-06-01 00:00:00"
 
 
 def tiny_db():
+    # the data ends when a record was last written: L2's edit on 1 June (AS_OF)
     conn = connect(":memory:")
     conn.execute(
         "insert into accounts (account_id, name, industry, annual_revenue_usd, employees, country, "
@@ -23,7 +24,7 @@ def tiny_db():
     conn.execute("""insert into leads (lead_id, account_id, email, company_name, title, channel,
         created_at, updated_at, email_bounced) values
         ('L1', 'A1', 'vp@acme.com', 'Acme', 'VP of IT', 'web', '2024-01-01', '2024-05-01', false),
-        ('L2', 'A1', 'ann@acme.com', 'Acme', 'Engineer', 'web', '2024-01-01', '2024-05-01', false),
+        ('L2', 'A1', 'ann@acme.com', 'Acme', 'Engineer', 'web', '2024-01-01', '2024-06-01', false),
         ('L3', null, 'kid@gmail.com', null, 'Student', 'ads', '2024-01-01', '2024-01-02', true)""")
     conn.execute(f"""insert into activities values
         ('X1', 'L1', 'A1', 'pricing_page_view', timestamp '{AS_OF}' - interval 3 day, 'p'),
@@ -88,7 +89,8 @@ def test_an_event_one_half_life_old_counts_half():
 
 
 def history_db():
-    """L1 became an MQL on 1 March; L2 (created 1 May) and L3 (25 May) never; data ends 1 June."""
+    """L1 became an MQL on 1 March; L2 (created 1 May) and L3 (25 May) never; data ends 1 June
+    (L3's last edit)."""
     conn = connect(":memory:")
     conn.execute(
         "insert into accounts (account_id, name, industry, annual_revenue_usd, employees, country, "
@@ -100,7 +102,7 @@ def history_db():
         ('L1', 'A1', 'vp@acme.com', 'Acme', 'VP of IT', '2024-01-01', '2024-05-20',
          '2024-03-01', '2024-03-10'),
         ('L2', 'A1', 'ann@acme.com', 'Acme', 'Engineer', '2024-05-01', '2024-05-02', null, null),
-        ('L3', 'A1', 'bo@acme.com', 'Acme', 'Engineer', '2024-05-25', '2024-05-25', null, null)""")
+        ('L3', 'A1', 'bo@acme.com', 'Acme', 'Engineer', '2024-05-25', '2024-06-01', null, null)""")
     conn.execute(f"""insert into activities values
         ('X1', 'L1', 'A1', 'pricing_page_view', '2024-02-20', 'before: 10 days old'),
         ('X2', 'L1', 'A1', 'demo_request', '2024-02-28 12:00', 'before: 1.5 days old'),

@@ -9,11 +9,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
+from statsmodels.duration.survfunc import CumIncidenceRight
 
 from lib.metrics import kpis
 from lib.metrics.filters import Filters
+from lib.metrics.survival import value_at
 from lib.model.segments import DEFAULT_SEGMENTS, UNASSIGNED
 from lib.store.connection import connect
 from lib.store.schema import TABLES
@@ -181,18 +184,84 @@ def test_cycle_median_leaves_out_deals_created_after_close_and_counts_them() -> 
     )
 
 
-def test_cycle_survival_counts_an_open_deal_as_censored_at_the_data_as_of_date() -> None:
-    # won after 10 and 30 days; one deal open 20 days when the data ends (a lead updated 03-21)
-    conn = database(
-        enterprise_deals()[:2] + [opp("o", "ent", "open", "2025-03-01", "2025-09-01")],
-        [lead("l1", "ent", None, updated_at="2025-03-21")],
+def survival_deals() -> duckdb.DuckDBPyConnection:
+    """Enterprise deals won after 10 and 30 days, lost after 20, one open 25 days at the end."""
+    return database(
+        [
+            opp("w1", "ent", "won", "2025-01-01", "2025-01-11"),
+            opp("w2", "ent", "won", "2025-01-01", "2025-01-31"),
+            opp("l1", "ent", "lost", "2025-01-01", "2025-01-21"),
+            opp("o1", "ent", "open", "2025-03-01", "2025-09-01"),
+        ],
+        [lead("l", "ent", None, updated_at="2025-03-26")],
     )
+
+
+def test_cycle_survival_treats_losing_as_a_competing_outcome_and_censors_open_deals() -> None:
+    # at 10: 1 of 4 won; at 20: 1 of 3 left lost (1/4); open at 25 leaves; at 30 the last wins
+    curve = kpis.cycle_time_survival(survival_deals(), RULES, ALL)
+    enterprise = curve[curve["segment"] == "enterprise"].set_index("days")
+    assert enterprise.index.tolist() == [0.0, 10.0, 20.0, 30.0]
+    assert enterprise["won"].tolist() == pytest.approx([0, 0.25, 0.25, 0.75])
+    assert enterprise["lost"].tolist() == pytest.approx([0, 0, 0.25, 0.25])
+    assert enterprise["still_open"].tolist() == pytest.approx([1, 0.75, 0.5, 0])
+    first = enterprise.iloc[0]
+    # half of the 3/4 won is 3/8, reached on day 30; half of all deals closed by day 20
+    assert (first["deals"], first["median_days_to_win"], first["median_days_to_close"]) == (
+        4,
+        30.0,
+        20.0,
+    )
+    assert set(curve["segment"]) == {"enterprise"}
+
+
+def test_a_date_after_the_export_moves_neither_the_as_of_nor_the_cycle_curves() -> None:
+    conn = survival_deals()
+    before = kpis.cycle_time_survival(conn, RULES, ALL)
+    insert(
+        conn,
+        "activities",
+        [{"activity_id": "x", "lead_id": "l", "occurred_at": pd.Timestamp("2031-01-01")}],
+    )
+    insert(conn, "leads", [lead("m", "ent", "2031-02-01")])  # an MQL date typed wrong
+    pd.testing.assert_frame_equal(kpis.cycle_time_survival(conn, RULES, ALL), before)
+    assert kpis.kpis_by_segment(conn, RULES, ALL)["as_of"] == "2025-03-26T00:00:00"
+
+
+def test_a_deal_closed_after_the_export_ends_on_the_export_day() -> None:
+    conn = database(
+        [opp("f", "ent", "won", "2025-01-01", "2029-01-01")],
+        [lead("l", "ent", None, updated_at="2025-03-26")],
+    )
+    cycles = kpis.opportunity_cycles(conn, RULES, ALL)
+    assert cycles["days"].tolist() == [
+        (pd.Timestamp("2025-03-26") - pd.Timestamp("2025-01-01")).days
+    ]
+
+
+def test_the_sample_enterprise_curve_matches_statsmodels_on_deals_read_from_the_tables(
+    sample_conn,
+) -> None:
+    conn = sample_conn
+    # enterprise by the default rule, read without the staging layer: revenue >= $1B, else
+    # (revenue unknown) 1,000 employees or more
+    deals = conn.sql(
+        """
+        select o.is_closed, o.is_won,
+               datediff('day', cast(o.created_at as date),
+                        case when o.is_closed then o.close_date
+                             else cast((select max(updated_at) from leads) as date) end) as days
+        from opportunities o join accounts a on a.account_id = o.account_id
+        where coalesce(a.annual_revenue_usd >= 1e9, a.employees >= 1000)
+        """
+    ).df()
+    status = np.where(deals["is_won"], 1, np.where(deals["is_closed"], 2, 0))
+    oracle = CumIncidenceRight(deals["days"].to_numpy(float), status)
     curve = kpis.cycle_time_survival(conn, RULES, ALL)
     enterprise = curve[curve["segment"] == "enterprise"]
-    assert enterprise["days"].tolist() == [0.0, 10.0, 20.0, 30.0]
-    assert enterprise["share_still_open"].tolist() == pytest.approx([1, 2 / 3, 2 / 3, 0])
-    assert (enterprise["km_median_cycle_days"] == 30.0).all()
-    assert set(curve["segment"]) == {"enterprise"}
+    assert enterprise["deals"].iloc[0] == len(deals)
+    assert value_at(enterprise, "won", oracle.times) == pytest.approx(oracle.cinc[0])
+    assert value_at(enterprise, "lost", oracle.times) == pytest.approx(oracle.cinc[1])
 
 
 def test_pipeline_mix_gives_shares_of_open_amount_and_the_gap_to_target_in_money(deals) -> None:

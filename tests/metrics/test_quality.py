@@ -347,8 +347,9 @@ def test_quality_summary_puts_the_issue_touching_most_open_pipeline_first(conn):
         "leads_missing_firmographics",
         "accounts_missing_firmographics",
         "duplicate_leads",
+        "future_dated",
     ]
-    assert list(summary["priority"]) == [1, 2, 3, 4, 5, 6]
+    assert list(summary["priority"]) == [1, 2, 3, 4, 5, 6, 7]
     assert list(summary["open_pipeline_touched_usd"][:3]) == [100_000, 5_000, 0]
 
 
@@ -388,3 +389,59 @@ def test_quality_summary_counts_the_records_it_is_given_instead_of_querying_agai
     bounced = (given.loc["bounced_leads", "records"], queried.loc["bounced_leads", "records"])
     assert bounced == (0, 1)
     assert given.loc["stale_leads", "records"] == queried.loc["stale_leads", "records"] == 1
+
+
+def test_dates_after_the_export_are_listed_and_never_move_the_as_of_moment(conn):
+    insert(
+        conn,
+        "leads",
+        [
+            {"lead_id": "L1", "created_at": "2024-01-01", "updated_at": "2024-06-30"},
+            {"lead_id": "L2", "created_at": "2024-02-01", "mql_at": "2031-01-01"},  # a typo
+        ],
+    )
+    insert(
+        conn,
+        "activities",
+        [
+            {"activity_id": "past", "lead_id": "L1", "occurred_at": "2024-06-29"},
+            {"activity_id": "meeting", "lead_id": "L1", "occurred_at": "2024-07-15"},  # booked
+        ],
+    )
+    insert(
+        conn,
+        "opportunities",
+        [
+            # closed on the export's day: not in the future; open with a later expected close: fine
+            {"opportunity_id": "O1", "is_closed": True, "close_date": "2024-06-30"},
+            {"opportunity_id": "O2", "is_closed": False, "close_date": "2025-01-01"},
+            {
+                "opportunity_id": "O3",
+                "lead_id": "L1",
+                "is_closed": True,
+                "close_date": "2062-07-02",
+            },
+        ],
+    )
+    # the export's moment: L1's edit; a meeting booked ahead and dates past today never move it
+    assert quality._as_of(conn, None) == AS_OF
+    found = quality.future_dated(conn)
+    assert found[["record_type", "record_id", "field"]].values.tolist() == [
+        ["activity", "meeting", "occurred_at"],
+        ["lead", "L2", "mql_at"],
+        ["opportunity", "O3", "close_date"],
+    ]
+    row = quality.quality_summary(conn).set_index("key").loc["future_dated"]
+    assert (row["records"], row["checked"]) == (3, 2 + 2 + 2)  # leads, activities, closed deals
+
+
+def test_a_close_or_funnel_date_after_every_edit_is_the_exports_moment_not_a_future_date(conn):
+    # an export with no edit dates: its last close says when it was taken
+    insert(conn, "leads", [{"lead_id": "L1", "created_at": "2024-01-01", "mql_at": "2024-02-01"}])
+    insert(
+        conn,
+        "opportunities",
+        [{"opportunity_id": "O1", "is_closed": True, "close_date": "2024-05-01"}],
+    )
+    assert quality._as_of(conn, None) == pd.Timestamp("2024-05-01")
+    assert quality.future_dated(conn).empty

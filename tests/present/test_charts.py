@@ -109,7 +109,8 @@ FIGURES = {
             {
                 "segment": ["smb", "smb", "mid_market"],
                 "days": [0.0, 10.0, 0.0],
-                "share_still_open": [1.0, 0.4, 1.0],
+                "won": [0.0, 0.4, 0.0],
+                "lost": [0.0, 0.2, 0.0],
             }
         ),
         LABELS,
@@ -138,7 +139,7 @@ def test_every_chart_has_a_title_and_no_snake_case_words(name: str) -> None:
         ("velocity", "Segment", "Expected won revenue per day ($)"),
         ("win rate trend", "Quarter closed", "Win rate"),
         ("mql heatmap", "Channel", "Segment"),
-        ("survival", "Days since the opportunity was created", "Share not yet won"),
+        ("survival", "Days since the opportunity was created", "Share of the deals created"),
         ("band outcomes", "Score band", "Win rate"),
     ],
 )

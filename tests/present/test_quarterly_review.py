@@ -98,26 +98,35 @@ def test_without_sql_dates_mql_to_sql_reads_not_measured_never_below_the_band() 
     assert table["Against 10–25%"].tolist() == ["—"]
 
 
-def test_cycle_table_puts_the_censored_median_beside_the_won_median() -> None:
+def test_cycle_table_puts_the_competing_risks_medians_beside_the_won_median() -> None:
     cycles = pd.DataFrame(
         {
             "segment": ["enterprise", "smb"],
             "won_deals": [3, 0],
             "median_won_cycle_days": [100.0, np.nan],
+            "median_small_sample": [True, True],
         }
     )
     survival = pd.DataFrame(
         {
             "segment": ["enterprise", "enterprise"],
             "days": [0.0, 150.0],
-            "share_still_open": [1.0, 0.4],
-            "km_median_cycle_days": [150.0] * 2,
+            "won": [0.0, 0.3],
+            "deals": [40, 40],
+            "median_days_to_win": [150.0] * 2,
+            "median_days_to_close": [120.0] * 2,
         }
     )
     table = review.cycle_table(cycles, survival, LABELS)
-    assert table["Median days to win, open deals counted"].tolist()[0] == 150.0
-    assert np.isnan(table["Median days to win, open deals counted"].tolist()[1])
     assert table["Segment"].tolist() == ["Enterprise", "SMB"]
+    assert table["Median days to win (won deals)"].tolist() == [
+        "100 days ⚠ small sample (3 deals)",
+        "—",
+    ]
+    assert table["Median days to win, open deals counted"].tolist() == ["150 days", "—"]
+    assert table["Median days to close, won or lost"].tolist()[0] == "120 days"
+    assert table["Created in the period"].tolist() == [40, 0]
+    assert table["Won so far"].tolist()[0] == 0.3
 
 
 def _profitable(tracked: bool) -> pd.DataFrame:

@@ -12,6 +12,8 @@ final as (
         (select count(*) from stg_opportunities where trim(account_id) <> '')
             as opportunities_with_account,
         (select count(*) from stg_opportunities where trim(lead_id) <> '')
-            as opportunities_with_lead
+            as opportunities_with_lead,
+        (select count(*) from stg_activities) as activities,
+        (select count(*) from stg_opportunities where is_closed) as closed_opportunities
 )
 select * from final

@@ -1,4 +1,5 @@
--- one row: the first and last day the data covers
+-- one row: the first and last day the data covers (never past the day the export was taken)
+-- staging: data_as_of
 with
 first_moments as (
     select min(created_at) as moment from leads
@@ -16,6 +17,9 @@ last_moments as (
 final as (
     select
         cast((select min(moment) from first_moments) as date) as first_day,
-        cast((select max(moment) from last_moments) as date) as last_day
+        -- a deal closed on a day after the export is a typo, not the data's end
+        case when (select max(moment) from last_moments) > (select as_of from data_as_of)
+             then cast((select as_of from data_as_of) as date)
+             else cast((select max(moment) from last_moments) as date) end as last_day
 )
 select * from final

@@ -35,6 +35,7 @@ select
     -- on some engines and not on others)
     case when leads.sal_at <= coalesce(leads.disqualified_at, leads.sal_at) then leads.sal_at
          else leads.disqualified_at end as accepted_or_rejected_at,
-    coalesce(leads.email_bounced, false) as email_bounced
+    coalesce(leads.email_bounced, false) as email_bounced,
+    leads.email_bounced_at
 from leads
 left join stg_accounts on stg_accounts.account_id = leads.account_id
