@@ -137,5 +137,10 @@ st.caption(
 )
 
 st.subheader("Pipeline velocity")
-st.plotly_chart(charts.velocity_chart(bundle.velocity, labels), theme="streamlit")
-st.caption("Open opportunities × win rate × average won deal ÷ median days to win.")
+velocity = leadership.velocity_sentence(bundle.velocity, bundle.velocity_backtest)
+st.markdown(f"**{literal(velocity)}**")
+left, right = st.columns(2)
+left.plotly_chart(charts.velocity_chart(bundle.velocity, labels), theme="streamlit")
+right.plotly_chart(charts.velocity_backtest_chart(bundle.velocity_backtest), theme="streamlit")
+st.dataframe(leadership.velocity_table(bundle.velocity, labels), hide_index=True, key="velocity")
+st.caption(leadership.VELOCITY_NOTE)

@@ -33,6 +33,7 @@ class KpiBundle:
     profitable: pd.DataFrame
     quarters: pd.DataFrame
     velocity: pd.DataFrame
+    velocity_backtest: pd.DataFrame
     mql_by_segment: pd.DataFrame
     mql_by_channel: pd.DataFrame
     mql_cells: pd.DataFrame
@@ -53,6 +54,7 @@ def kpi_bundle(conn: duckdb.DuckDBPyConnection, model: ScoringModel, filters: Fi
         profitable=kpis.profitable_win_rate(*args, OVERVIEW_MARGIN_TARGET),
         quarters=kpis.kpis_by_quarter(*args),
         velocity=kpis.pipeline_velocity_by_segment(*args),
+        velocity_backtest=kpis.pipeline_velocity_backtest(*args),
         mql_by_segment=kpis.mql_to_sql_by_segment(*args),
         mql_by_channel=kpis.mql_to_sql_by_channel(*args),
         mql_cells=kpis.mql_to_sql_by_segment_and_channel(*args),

@@ -17,6 +17,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from lib.metrics import velocity
 from lib.metrics.filters import BREAKDOWNS, Filters
 from lib.metrics.stats import SMALL_SAMPLE, rate_frame
 from lib.metrics.survival import (
@@ -337,35 +338,37 @@ def mql_to_sql_by_segment_and_channel(
     return _mql_rates(counts[["segment", "channel", "mqls", "sqls", "won"]], measured)
 
 
+def _velocity_order(frame: pd.DataFrame, rules: Rules, filters: Filters) -> pd.DataFrame:
+    """Return the frame sorted by segment in the rules' order, all segments last."""
+    order = [*_segment_order(rules, filters, frame["segment"]), velocity.ALL_SEGMENTS]
+    frame = frame[frame["segment"].isin(order)]
+    rank = frame["segment"].map({s: i for i, s in enumerate(order)})
+    return frame.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
+
+
 def pipeline_velocity_by_segment(
     conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
-    """Return per segment open opportunities x win rate x average won amount / median cycle days."""
-    cycles = opportunity_cycles(conn, rules, filters)
-    table = _by_segment(
-        _cycle_table(cycles, cycles["segment"]), rules, filters, ["open_opportunities"]
-    )
-    wins = win_rate_by_segment(conn, rules, filters).set_index("segment")["win_rate"]
-    table["win_rate"] = table["segment"].map(wins).astype("float64")
-    cycle = table["median_won_cycle_days"].astype("float64")
-    table["median_cycle_days"] = cycle
-    # a zero-day median cycle would make velocity infinite; it is undefined, not huge
-    table["velocity_usd_per_day"] = (
-        table["open_opportunities"]
-        * table["win_rate"]
-        * table["avg_won_amount_usd"]
-        / cycle.where(cycle > 0)
-    )
-    return table[
-        [
-            "segment",
-            "open_opportunities",
-            "win_rate",
-            "avg_won_amount_usd",
-            "median_cycle_days",
-            "velocity_usd_per_day",
-        ]
-    ]
+    """Return per segment, then all segments, the expected won revenue per day over the next
+    quarter with its 95% interval and terms (lib.metrics.velocity), beside the revenue won per
+    day over the last quarter; the period filter does not apply (one window for every term)."""
+    deals = opportunity_cycles(conn, rules, filters)
+    if deals.empty:
+        return velocity.velocity_at(deals, pd.Timestamp(0)).assign(won_per_day_last_quarter=0.0)
+    end, horizon = deals["as_of_day"].iloc[0], velocity.VELOCITY_HORIZON_DAYS
+    table = velocity.velocity_at(deals, end)
+    won = velocity.won_revenue(deals, end - pd.Timedelta(days=horizon), end) / horizon
+    table["won_per_day_last_quarter"] = table["segment"].map(won).fillna(0.0)
+    return _velocity_order(table, rules, filters)
+
+
+def pipeline_velocity_backtest(
+    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
+) -> pd.DataFrame:
+    """Return the velocity forecasts made at the last four quarter-ends before the data's end,
+    per segment and all segments, beside what was won per day in the quarter after each."""
+    backtest = velocity.velocity_backtest(opportunity_cycles(conn, rules, filters))
+    return _velocity_order(backtest, rules, filters) if len(backtest) else backtest
 
 
 def speed_to_first_meeting(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from lib.metrics.velocity import ALL_SEGMENTS, VELOCITY_HORIZON_DAYS
 from lib.present.numbers import ABOVE_HEALTHY, BELOW_HEALTHY, HEALTHY_MQL_TO_SQL
 from lib.present.text import chart_text
 
@@ -88,32 +89,90 @@ def pipeline_mix_chart(mix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
 
 
 def velocity_chart(velocity: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
-    """Return bars of pipeline velocity ($ per day) per segment; velocity is
-    lib.metrics.kpis.pipeline_velocity_by_segment output."""
+    """Return bars of the expected won revenue per day over the next quarter per segment with
+    95% interval error bars, and dots for what was won per day in the last quarter; velocity is
+    lib.metrics.kpis.pipeline_velocity_by_segment output (the all-segments row left out)."""
+    rows = velocity[velocity["segment"] != ALL_SEGMENTS]
+    names = [_label(labels, s) for s in rows["segment"]]
     fig = go.Figure(
-        go.Bar(
-            x=[_label(labels, s) for s in velocity["segment"]],
-            y=velocity["velocity_usd_per_day"],
-            marker_color=[
-                segment_colours(list(velocity["segment"]))[s] for s in velocity["segment"]
-            ],
-            customdata=velocity[
-                ["open_opportunities", "win_rate", "avg_won_amount_usd", "median_cycle_days"]
-            ],
-            hovertemplate=(
-                "%{x}: $%{y:,.0f} per day<br>%{customdata[0]} open × "
-                "%{customdata[1]:.1%} win rate × $%{customdata[2]:,.0f} average won "
-                "÷ %{customdata[3]:.0f} days<extra></extra>"
+        [
+            go.Bar(
+                name=f"Expected, next {VELOCITY_HORIZON_DAYS} days",
+                x=names,
+                y=rows["velocity_usd_per_day"],
+                marker_color=PALETTE[0],
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": rows["velocity_high"] - rows["velocity_usd_per_day"],
+                    "arrayminus": rows["velocity_usd_per_day"] - rows["velocity_low"],
+                },
+                customdata=rows[["velocity_low", "velocity_high", "open_deals"]],
+                hovertemplate=(
+                    "%{x}: $%{y:,.0f} a day expected ($%{customdata[0]:,.0f}–"
+                    "$%{customdata[1]:,.0f}), %{customdata[2]:,.0f} open deals<extra></extra>"
+                ),
             ),
-        )
+            go.Scatter(
+                name=f"Won, last {VELOCITY_HORIZON_DAYS} days",
+                x=names,
+                y=rows["won_per_day_last_quarter"],
+                mode="markers",
+                marker={"color": PALETTE[1], "size": 12, "symbol": "diamond"},
+                hovertemplate="%{x}: $%{y:,.0f} a day won<extra></extra>",
+            ),
+        ]
     )
     fig.update_layout(
-        title="Expected won revenue per day, by segment", showlegend=False, margin={"t": 50}
+        title=f"Won revenue per day: expected over the next {VELOCITY_HORIZON_DAYS} days "
+        "(bars: 95% interval) and won in the last",
+        legend={"orientation": "h", "y": -0.2},
+        margin={"t": 50},
     )
-    fig.update_yaxes(
-        title_text="Expected won revenue per day ($)", tickprefix="$", rangemode="tozero"
-    )
+    fig.update_yaxes(title_text="Won revenue per day ($)", tickprefix="$", rangemode="tozero")
     fig.update_xaxes(title_text="Segment")
+    return fig
+
+
+def velocity_backtest_chart(backtest: pd.DataFrame) -> go.Figure:
+    """Return, for all segments, the forecast made at each past quarter-end (with its 95%
+    interval) beside what was won per day in the quarter after it; backtest is
+    lib.metrics.kpis.pipeline_velocity_backtest output."""
+    rows = backtest[backtest["segment"] == ALL_SEGMENTS] if len(backtest) else backtest
+    made = [f"{d:%d %b %Y}" for d in rows["made_on"]] if len(rows) else []
+    fig = go.Figure(
+        [
+            go.Scatter(
+                name="Forecast then",
+                x=made,
+                y=rows["predicted"] if len(rows) else [],
+                mode="markers",
+                marker={"color": PALETTE[0], "size": 10},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (rows["high"] - rows["predicted"]) if len(rows) else [],
+                    "arrayminus": (rows["predicted"] - rows["low"]) if len(rows) else [],
+                },
+                hovertemplate="Forecast on %{x}: $%{y:,.0f} a day<extra></extra>",
+            ),
+            go.Scatter(
+                name="Won in the quarter after",
+                x=made,
+                y=rows["realised"] if len(rows) else [],
+                mode="markers",
+                marker={"color": PALETTE[1], "size": 12, "symbol": "diamond"},
+                hovertemplate="Won after %{x}: $%{y:,.0f} a day<extra></extra>",
+            ),
+        ]
+    )
+    fig.update_layout(
+        title="Back-test: the forecast made at past quarter-ends against what was won",
+        legend={"orientation": "h", "y": -0.25},
+        margin={"t": 50},
+    )
+    fig.update_yaxes(title_text="Won revenue per day ($)", tickprefix="$", rangemode="tozero")
+    fig.update_xaxes(title_text="Forecast made on", type="category")
     return fig
 
 

@@ -11,9 +11,19 @@ import pandas as pd
 
 from lib.metrics.bundle import OVERVIEW_MARGIN_TARGET
 from lib.metrics.stats import SMALL_SAMPLE, wilson_interval
+from lib.metrics.velocity import ALL_SEGMENTS, VELOCITY_HORIZON_DAYS, VELOCITY_WINDOW_DAYS
 from lib.present.breakdown import open_pipeline_text
-from lib.present.numbers import money_text, rate_text
+from lib.present.numbers import SMALL_SAMPLE_FLAG, money_text, rate_text
 
+VELOCITY_NOTE = (
+    f"Won revenue expected per day over the next {VELOCITY_HORIZON_DAYS} days: each open deal "
+    "counts its chance to be won in that time at its age (old deals count less), deals not yet "
+    "created count at today's rate, and each win is worth the average won deal. Every term is "
+    f"measured on the deals of the {VELOCITY_WINDOW_DAYS // 365} years before the data's end, "
+    "whatever the period chosen; the export has no stage history, so a deal's stage is not "
+    "used. The interval is the range the wins could fall in if those chances are right; the "
+    "back-test made the same forecast at past quarter-ends."
+)
 TARGET_SEGMENTS = ("enterprise", "mid_market")  # the two the sliders set; smb takes the rest
 REST_SEGMENT = "smb"
 
@@ -226,3 +236,60 @@ def kpis_now(
         "financial": _financial_now(profitable),
         "optimisation": _optimisation_now(bands, band_labels),
     }
+
+
+def velocity_table(velocity: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Return the velocity forecast per segment (and all segments) with headers in words: its
+    terms, the expected won revenue per day with its 95% interval, and the last quarter's;
+    velocity is lib.metrics.kpis.pipeline_velocity_by_segment output."""
+    interval = [
+        f"{money_text(v)} ({money_text(lo)}–{money_text(hi)})"
+        + (f" {SMALL_SAMPLE_FLAG}" if small else "")
+        for v, lo, hi, small in zip(
+            velocity["velocity_usd_per_day"],
+            velocity["velocity_low"],
+            velocity["velocity_high"],
+            velocity["small_sample"],
+            strict=True,
+        )
+    ]
+    return pd.DataFrame(
+        {
+            "Segment": velocity["segment"].map(lambda s: labels.get(s, s.capitalize())),
+            "Open deals": velocity["open_deals"].astype("int64"),
+            f"Wins expected from them, next {VELOCITY_HORIZON_DAYS} days": velocity[
+                "expected_wins_open"
+            ].round(1),
+            "Wins expected from deals not yet created": velocity["expected_wins_new"].round(1),
+            "Average won deal": velocity["avg_won_amount_usd"].map(money_text),
+            "Expected won revenue per day (95% interval)": interval,
+            f"Won per day, last {VELOCITY_HORIZON_DAYS} days": velocity[
+                "won_per_day_last_quarter"
+            ].map(money_text),
+        }
+    )
+
+
+def velocity_sentence(velocity: pd.DataFrame, backtest: pd.DataFrame) -> str:
+    """Return the all-segments forecast with its interval beside the last quarter's wins, and how
+    the same forecast made at past quarter-ends compared with what was then won."""
+    total = velocity[velocity["segment"] == ALL_SEGMENTS]
+    if total.empty:
+        return "No opportunities yet, so no velocity to forecast."
+    row = total.iloc[0]
+    text = (
+        f"Expected won revenue: {money_text(row['velocity_usd_per_day'])} a day over the next "
+        f"{VELOCITY_HORIZON_DAYS} days (95% interval {money_text(row['velocity_low'])}–"
+        f"{money_text(row['velocity_high'])}), against "
+        f"{money_text(row['won_per_day_last_quarter'])} a day won in the last "
+        f"{VELOCITY_HORIZON_DAYS}."
+    )
+    past = backtest[backtest["segment"] == ALL_SEGMENTS] if len(backtest) else backtest
+    if past.empty or not past["realised"].sum() > 0:
+        return text + " Too little history to check the forecast against past quarters yet."
+    ratio = past["predicted"].sum() / past["realised"].sum()
+    return text + (
+        f" Made the same way at the last {len(past)} quarter-ends, the forecast came to "
+        f"{ratio:.2f}× what was then won, and what was won fell inside its interval "
+        f"{int(past['inside'].sum())} of {len(past)} times."
+    )

@@ -384,16 +384,6 @@ def test_a_deal_on_an_account_missing_from_the_data_is_unassigned() -> None:
     assert rates.loc[UNASSIGNED, ["won", "closed"]].tolist() == [1, 1]
 
 
-def test_pipeline_velocity_multiplies_open_deals_win_rate_and_deal_size_over_cycle() -> None:
-    conn = database(enterprise_deals())
-    velocity = by_segment(kpis.pipeline_velocity_by_segment(conn, RULES, Q1))
-    row = velocity.loc["enterprise"]
-    assert row["open_opportunities"] == 2 and row["win_rate"] == pytest.approx(2 / 3)
-    assert row["avg_won_amount_usd"] == 75_000 and row["median_cycle_days"] == 20
-    assert row["velocity_usd_per_day"] == pytest.approx(2 * (2 / 3) * 75_000 / 20)
-    assert math.isnan(velocity.loc["smb", "velocity_usd_per_day"])
-
-
 def test_speed_to_first_meeting_is_the_median_hours_after_mql() -> None:
     conn = database(
         leads=[

@@ -104,3 +104,18 @@ def test_a_funnel_without_sql_dates_or_amounts_says_so_instead_of_zeros(
     captions = [c.value for c in at.caption]
     assert "MQL→SQL not measured: the export has no SQL dates" in captions
     assert "2 open opportunities; amount unknown for 2 open deals" in captions
+
+
+def test_velocity_forecast_stands_beside_its_backtest_and_last_quarter(app_db: Path) -> None:
+    at = _overview()
+    sentence = next(unescaped(m.value) for m in at.markdown if "Expected won revenue" in m.value)
+    assert re.search(r"a day over the next 90 days \(95% interval \$[\d.]+k–\$[\d.]+k\)", sentence)
+    # on the sample the same forecast made at the last four quarter-ends came to ~1x the wins
+    ratio = float(re.search(r"came to ([\d.]+)×", sentence).group(1))
+    assert 0.9 <= ratio <= 1.1
+    table = next(
+        d.value
+        for d in at.dataframe
+        if "Open deals" in d.value.columns and "Average won deal" in d.value.columns
+    )
+    assert table["Segment"].tolist()[-1] == "All segments"

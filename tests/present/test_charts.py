@@ -92,15 +92,27 @@ FIGURES = {
     "velocity": lambda: charts.velocity_chart(
         pd.DataFrame(
             {
-                "segment": ["enterprise", "smb"],
-                "open_opportunities": [10, 20],
-                "win_rate": [0.2, 0.3],
-                "avg_won_amount_usd": [1e5, 1e4],
-                "median_cycle_days": [100.0, 30.0],
-                "velocity_usd_per_day": [2000.0, 2000.0],
+                "segment": ["enterprise", "smb", "all segments"],
+                "open_deals": [10, 20, 30],
+                "velocity_usd_per_day": [2000.0, 2000.0, 4000.0],
+                "velocity_low": [1000.0, 1500.0, 3000.0],
+                "velocity_high": [3000.0, 2500.0, 5000.0],
+                "won_per_day_last_quarter": [1800.0, 2100.0, 3900.0],
             }
         ),
         LABELS,
+    ),
+    "velocity backtest": lambda: charts.velocity_backtest_chart(
+        pd.DataFrame(
+            {
+                "segment": ["all segments", "smb"],
+                "made_on": pd.to_datetime(["2025-01-01", "2025-01-01"]),
+                "predicted": [100.0, 50.0],
+                "low": [60.0, 20.0],
+                "high": [140.0, 80.0],
+                "realised": [120.0, 40.0],
+            }
+        )
     ),
     "win rate trend": lambda: charts.win_rate_trend_chart(_quarters(), LABELS),
     "mql heatmap": lambda: charts.mql_to_sql_heatmap(_cells(), LABELS),
@@ -136,7 +148,7 @@ def test_every_chart_has_a_title_and_no_snake_case_words(name: str) -> None:
     ("name", "x_title", "y_title"),
     [
         ("pipeline mix", "Segment", "Share of amount"),
-        ("velocity", "Segment", "Expected won revenue per day ($)"),
+        ("velocity", "Segment", "Won revenue per day ($)"),
         ("win rate trend", "Quarter closed", "Win rate"),
         ("mql heatmap", "Channel", "Segment"),
         ("survival", "Days since the opportunity was created", "Share of the deals created"),

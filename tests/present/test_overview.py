@@ -191,3 +191,57 @@ def test_kpis_now_reads_each_capability_in_words() -> None:
         "optimisation": "Likely band wins 1.67× the average rate; its average won deal is "
         "1.50× the average",
     }
+
+
+def _velocity() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "segment": ["smb", "all segments"],
+            "open_deals": [20, 20],
+            "expected_wins_open": [4.04, 4.04],
+            "expected_wins_new": [2.0, 2.0],
+            "avg_won_amount_usd": [15_000.0, 15_000.0],
+            "velocity_usd_per_day": [1_000.0, 1_000.0],
+            "velocity_low": [400.0, 400.0],
+            "velocity_high": [1_600.0, 1_600.0],
+            "small_sample": [True, False],
+            "won_per_day_last_quarter": [900.0, 900.0],
+        }
+    )
+
+
+def _backtest(predicted: list[float], realised: list[float]) -> pd.DataFrame:
+    n = len(predicted)
+    return pd.DataFrame(
+        {
+            "segment": ["all segments"] * n,
+            "made_on": pd.date_range("2025-01-01", periods=n, freq="90D"),
+            "predicted": predicted,
+            "low": [p * 0.5 for p in predicted],
+            "high": [p * 1.5 for p in predicted],
+            "realised": realised,
+            "inside": [abs(r - p) <= 0.5 * p for p, r in zip(predicted, realised, strict=True)],
+        }
+    )
+
+
+def test_velocity_sentence_sets_the_forecast_beside_the_last_quarter_and_the_backtest() -> None:
+    text = leadership.velocity_sentence(_velocity(), _backtest([100, 100], [90, 160]))
+    assert text.startswith("Expected won revenue: $1.0k a day over the next 90 days")
+    assert "(95% interval $400–$1.6k), against $900 a day won in the last 90" in text
+    # 200 forecast against 250 won: 0.80x, and 160 lies outside 50-150
+    assert "the last 2 quarter-ends, the forecast came to 0.80× what was then won" in text
+    assert "inside its interval 1 of 2 times" in text
+
+
+def test_velocity_sentence_says_when_there_is_no_history_to_check_against() -> None:
+    assert "Too little history" in leadership.velocity_sentence(_velocity(), pd.DataFrame())
+    assert leadership.velocity_sentence(_velocity().iloc[:0], pd.DataFrame()).startswith("No ")
+
+
+def test_velocity_table_puts_the_interval_in_words_and_flags_a_small_window() -> None:
+    table = leadership.velocity_table(_velocity(), LABELS)
+    assert table["Segment"].tolist() == ["SMB", "All segments"]
+    column = "Expected won revenue per day (95% interval)"
+    assert table[column].tolist() == ["$1.0k ($400–$1.6k) ⚠ small sample", "$1.0k ($400–$1.6k)"]
+    assert table["Wins expected from them, next 90 days"].tolist()[0] == 4.0
