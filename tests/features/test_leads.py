@@ -161,3 +161,15 @@ def test_colleagues_count_when_touched_in_the_window_before_each_leads_own_momen
     # engaged colleague; at L1's 1 March moment nobody is; at L3's (1 June) L2's 30 May touch is
     assert live.to_dict() == {"L1": 1, "L2": 0, "L3": 1}
     assert history.to_dict() == {"L1": 0, "L2": 0, "L3": 1}
+
+
+def test_a_bounce_counts_at_the_routing_moment_only_if_it_happened_before_it():
+    conn = history_db()
+    conn.execute("""update leads set email_bounced = true, email_bounced_at = case lead_id
+        when 'L1' then timestamp '2024-03-05'  -- after L1's 1 March moment
+        when 'L2' then timestamp '2024-05-10'  -- before L2's 31 May moment
+        end""")  # L3 bounced on a day the CRM did not record
+    history = history_features(conn).set_index("lead_id")["email_bounced"]
+    live = lead_features(conn).set_index("lead_id")["email_bounced"]
+    assert history.to_dict() == {"L1": False, "L2": True, "L3": False}
+    assert live.to_dict() == {"L1": True, "L2": True, "L3": True}  # today every one has bounced

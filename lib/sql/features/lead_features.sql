@@ -79,7 +79,11 @@ final as (
         case when not $at_routing_moments or measured_leads.first_meeting_at < measured_leads.reference_at
              then measured_leads.first_meeting_at end as first_meeting_at,
         measured_leads.disqualified_at,
-        measured_leads.email_bounced,
+        -- a bounce counts at a routing moment only if it happened before; one with no date
+        -- cannot be placed in time, so at routing moments it does not count
+        case when not $at_routing_moments then measured_leads.email_bounced
+             else coalesce(measured_leads.email_bounced_at < measured_leads.reference_at, false)
+        end as email_bounced,
         touches.last_touch_at,
         datediff('second', touches.last_touch_at, measured_leads.reference_at) / 86400.0
             as days_since_last_touch,
