@@ -7,7 +7,8 @@ python -m lib.cli import SOURCE... --db FILE [--source-format ...] [--mapping FI
 python -m lib.cli kpis --db FILE [--model FILE] --json [--start D] [--end D]
                        [--segment S ...] [--channel C ...] [--by segment|channel|region|...]
 python -m lib.cli score --db FILE [--model FILE] --out FILE.csv
-python -m lib.cli recalibrate --db FILE [--model FILE] --out FILE.yaml [--force] [--min-deals N]
+python -m lib.cli recalibrate --db FILE [--model FILE] [--out FILE.yaml] [--json] [--force]
+                              [--min-deals N] [--keep-mqls N|current]
 python -m lib.cli publish MODEL.yaml --db FILE --based-on N --author NAME [--note TEXT]
 python -m lib.cli datasets --db FILE
 python -m lib.cli restore-data --db FILE --version V
@@ -178,25 +179,60 @@ def run_score(args: argparse.Namespace) -> int:
 
 
 def run_recalibrate(args: argparse.Namespace) -> int:
-    """Re-fit weights on closed deals, print held-out validation and write the model file."""
-    from lib.evaluate.recalibration import export_recalibrated, recalibrate
+    """Re-fit weights on closed deals, print held-out validation (JSON with --json) and write
+    the model file when --out is given (refused when not trusted, unless --force)."""
+    from lib.evaluate.recalibration import (
+        export_recalibrated,
+        recalibrate,
+        recalibration_summary,
+        with_mql_volume,
+    )
     from lib.model import load_model
 
     with _current_data(args.db) as (conn, published):
         model = load_model(args.model) if args.model else published
         result = recalibrate(conn, model, min_closed_deals=args.min_deals)
+    if args.keep_mqls is not None:
+        today = int(result.routing["reached_mql"].iloc[0])  # the current model's row
+        keep = today if args.keep_mqls == "current" else int(args.keep_mqls)
+        result = with_mql_volume(result, keep)
+    if args.json:
+        print(json.dumps(recalibration_summary(result), allow_nan=False))
+    else:
+        _print_recalibration(result)
+    if args.out:
+        export_recalibrated(result, args.out, force=args.force)
+        if not args.json:
+            print(f"Wrote {args.out} (model version {result.model.version})")
+    return 0
+
+
+def _print_recalibration(result: Any) -> None:
+    """Print the held-out validation, the routing on history and the findings for people."""
     (a, b), (c, d) = result.train_period, result.test_period
+    counts = result.counts
     print(
-        f"Closed deals {result.closed_deals:,}: train {result.train_size:,} ({a} to {b}), "
-        f"test {result.test_size:,} ({c} to {d})"
+        f"Closed deals {counts['closed_deals']:,} ({counts['won_deals']:,} won); leads with a "
+        f"closed deal {counts['leads_with_outcome']:,}: train {result.train_size:,} "
+        f"({a} to {b}), test {result.test_size:,} ({c} to {d})"
     )
     for name, metrics in result.metrics.items():
-        print(f"  test AUC {name:<13} {metrics.auc:.3f}")
-    for line in (*result.findings, *(f"warning: {w}" for w in result.warnings)):
+        print(
+            f"  test AUC {name:<13} {metrics.auc:.3f} "
+            f"({metrics.auc_low:.3f}-{metrics.auc_high:.3f})"
+        )
+    for row in result.routing.itertuples():
+        print(
+            f"  on history, {row.model:<13} MQL {row.reached_mql:>8,}  SQL {row.sql:>8,}  "
+            f"MQL->SQL {_pct(row.mql_to_sql)}  SQL win rate {_pct(row.sql_win_rate)}"
+        )
+    lines = (
+        *result.findings,
+        *(f"warning: {w}" for w in result.warnings),
+        *(f"not trusted: {r}" for r in result.refusals),
+    )
+    for line in lines:
         print(f"  {line}")
-    export_recalibrated(result, args.out, force=args.force)
-    print(f"Wrote {args.out} (model version {result.model.version})")
-    return 0
 
 
 def run_publish(args: argparse.Namespace) -> int:
@@ -314,12 +350,19 @@ def parser() -> argparse.ArgumentParser:
     recal = sub.add_parser("recalibrate", help="re-fit weights on closed deals and write a model")
     recal.add_argument("--db", help=db_help)
     recal.add_argument("--model", help="model YAML to start from (default: the published model)")
-    recal.add_argument("--out", required=True, help="model file to write (.yaml or .json)")
+    recal.add_argument("--out", help="model file to write (.yaml or .json)")
+    recal.add_argument("--json", action="store_true", help="print one JSON object")
     recal.add_argument(
         "--min-deals",
         type=int,
         default=500,
-        help="closed deals needed to trust the fit (default 500)",
+        help="leads with a closed deal needed to trust the fit (default 500)",
+    )
+    recal.add_argument(
+        "--keep-mqls",
+        metavar="N|current",
+        help="re-fit the thresholds so N leads reach MQL on history ('current': as many as "
+        "the current model routes)",
     )
     recal.add_argument("--force", action="store_true", help="write even an untrusted model")
     recal.set_defaults(func=run_recalibrate)
@@ -360,7 +403,15 @@ def _os_user() -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; a refusal prints its message and exits 2, never a traceback."""
-    args = parser().parse_args(argv)
+    top = parser()
+    args = top.parse_args(argv)
+    if args.command == "recalibrate" and not (args.out or args.json):
+        top.error("recalibrate needs --out FILE to write the model, or --json to print the result")
+    if args.command == "recalibrate" and args.keep_mqls not in (None, "current"):
+        if not args.keep_mqls.isdigit() or int(args.keep_mqls) < 1:
+            top.error(
+                f"--keep-mqls takes a whole number of MQLs or 'current', not {args.keep_mqls!r}"
+            )
     try:
         return int(args.func(args))
     except QualifyError as exc:

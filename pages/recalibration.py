@@ -21,7 +21,7 @@ st.caption(
 )
 left, middle, right = st.columns([1, 1, 1], vertical_alignment="bottom")
 min_deals = left.number_input(
-    "Minimum closed deals to trust the fit",
+    "Minimum leads with a closed deal to trust the fit",
     20,
     100_000,
     MIN_CLOSED_DEALS,
@@ -48,8 +48,10 @@ except RecalibrationError as exc:
     st.error(literal(exc))
     st.stop()
 
-st.metric("Closed deals to learn from", f"{result.closed_deals:,}")
+st.metric("Leads with a closed deal to learn from", f"{result.leads_with_outcome:,}")
+st.caption(literal(recal_view.counts_caption(result)))
 st.caption(literal(recal_view.period_caption(result)))
+st.caption(literal(recal_view.penalty_caption(result)))
 for note in recal_view.fit_notes(result):
     st.caption(f"⚠ {literal(note)}")
 
@@ -61,7 +63,7 @@ for column, row in zip(st.columns(3), recal_view.auc_table(result).itertuples(),
         help="Chance a won deal scores above a lost one; 0.5 is a coin toss.",
     )
     column.caption(
-        f"95% interval {row.low:.3f}–{row.high:.3f}, {result.test_size:,} held-out closed deals"
+        f"95% interval {row.low:.3f}–{row.high:.3f} (DeLong), {result.test_size:,} held-out deals"
     )
 st.markdown(f"**{literal(recal_view.auc_verdict(result))}**")
 left, right = st.columns(2)
@@ -70,20 +72,38 @@ right.plotly_chart(
     charts.calibration_chart(recal_view.calibration_frame(result)), theme="streamlit"
 )
 
+st.subheader("What it would do to routing")
+current_mqls = int(result.routing.set_index("model").loc["current", "reached_mql"])
+left, right = st.columns([1, 2], vertical_alignment="bottom")
+volume = left.number_input(
+    "MQLs to keep on history", 1, 10_000_000, current_mqls, step=50, key="recal_mql_volume"
+)
+if right.checkbox("Re-fit the MQL and SQL thresholds to keep this many MQLs", key="recal_keep"):
+    result = ui.recalibration_for_volume(
+        ctx.conn, ctx.data_version, model, int(min_deals), float(test_share), int(volume)
+    )
+st.dataframe(recal_view.routing_in_words(result), hide_index=True, key="recal_routing")
+st.caption(
+    "Every lead scored as it looked when it was routed, under each model. Reached MQL counts "
+    "MQL, SAL and SQL; the SQL win rate is won ÷ closed among the leads a model puts at SQL. "
+    "The recalibrated model's score scale is fitted so its scores spread as today's do; "
+    "re-fitted thresholds keep each segment's share of MQLs and today's share of SQLs."
+)
+
 st.subheader("Which signals predict, and by how much")
 for sentence in result.findings:
     st.markdown(f"- {literal(sentence)}")
-st.dataframe(recal_view.coefficients_in_words(result), hide_index=True)
+st.dataframe(recal_view.coefficients_in_words(result), hide_index=True, key="recal_signals")
 
 st.subheader("Weights: current against recalibrated")
-st.dataframe(recal_view.weights_in_words(result), hide_index=True)
+st.dataframe(recal_view.weights_in_words(result), hide_index=True, key="recal_weights")
 
 st.subheader("Export or publish")
-warning = recal_view.trust_warning(result, min_deals)
+warning = recal_view.trust_warning(result)
 if warning:
     st.warning(literal(warning), icon="⚠️")
 force = warning is not None and st.checkbox(
-    f"Use it anyway: I accept a model fitted on only {result.closed_deals:,} closed deals",
+    "Use it anyway: I accept a model that is not trusted, for the reasons above",
     key="recal_force",
 )
 allowed = warning is None or force

@@ -5,9 +5,11 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pandas as pd
+from scipy import linalg
 
 from lib.errors import RecalibrationError
-from lib.features import AGE_BUCKET_NAMES, bucket_column, decay_weights, history_features
+from lib.features import AGE_BUCKET_NAMES, bucket_column, decay_weights
+from lib.metrics.stats import SMALL_SAMPLE
 from lib.model import (
     PILLARS,
     ScoringModel,
@@ -33,7 +35,9 @@ from lib.scoring.parts import (
 from lib.store.connection import run_query
 
 MIN_CLOSED_DEALS = 500  # DESIGN.md: below about 500 closed deals a fitted model is not trusted
-MIN_SEGMENT_DEALS = 200  # fewer closed deals in a segment: its pillar weights come from all
+MIN_WINS_PER_INPUT = 10  # fewer wins per fitted input and a logistic fit learns noise
+MIN_TEST_WINS = 30  # fewer held-out wins and the held-out AUC says little
+COLLINEAR_R2 = 0.999  # an input its fellow inputs explain this well adds nothing but noise
 PILLAR_LABELS = {
     "fit": "fit pillar (grade)",
     "value": "value pillar (deal size)",
@@ -60,17 +64,23 @@ FLAG_LABELS = {key: PART_LABELS[key] for key in FLAG_PARTS} | {
 }
 
 
-def training_frame(conn: duckdb.DuckDBPyConnection, model: ScoringModel) -> pd.DataFrame:
-    """Return one row per lead with a closed deal: point-in-time features, won, lost, close_date."""
-    # Measured at each lead's routing moment, so the fit never sees post-outcome activity.
-    features = history_features(conn, model=model)
+def deal_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Return closed_deals and won_deals in the data, closed_deals_with_lead (those a fit can
+    learn from) and undated_bounces (bounced leads whose bounce cannot be placed in time)."""
+    row = run_query(conn, "evaluate/deal_counts").iloc[0]
+    return {str(k): int(v) for k, v in row.items()}
+
+
+def training_frame(conn: duckdb.DuckDBPyConnection, history: pd.DataFrame) -> pd.DataFrame:
+    """Return the leads of `history` (history_features: each lead at its routing moment) with
+    a closed deal: their point-in-time features, won, lost and close_date."""
     # closed_on is the source (latest) opportunity's; a lead whose closed deal is an older one
     # still gets a date from its last closed opportunity.
     closed = run_query(conn, "evaluate/closed_deals").set_index("lead_id")["close_date"]
-    close_date = pd.to_datetime(features["closed_on"]).fillna(
-        pd.to_datetime(features["lead_id"].map(closed))
+    close_date = pd.to_datetime(history["closed_on"]).fillna(
+        pd.to_datetime(history["lead_id"].map(closed))
     )
-    frame = features.assign(close_date=close_date)
+    frame = history.assign(close_date=close_date)
     return frame[frame["won"] | frame["lost"]].reset_index(drop=True)
 
 
@@ -136,8 +146,50 @@ def signal_label(signal: str, model: ScoringModel) -> str:
     if signal in PILLAR_LABELS:
         return PILLAR_LABELS[signal]
     if signal in model.activity_points():
-        return signal.replace("_", " ") + "s"
+        words = signal.replace("_", " ")
+        return words + " events" if words.endswith("research") else words + "s"
     if signal.startswith("seniority_"):
         rules = {r.name: r.label for r in model.grade.seniority}
         return rules.get(signal.removeprefix("seniority_"), signal)
     return FLAG_LABELS.get(signal, signal.replace("_", " "))
+
+
+def support(x: pd.DataFrame) -> pd.Series:
+    """Return per design column how many leads show the signal (a non-zero value)."""
+    return (x != 0).sum().astype("int64")
+
+
+def _explained(target: np.ndarray, others: np.ndarray) -> float:
+    """Return the R-squared of a least-squares fit of target on others and a constant."""
+    design = np.column_stack([np.ones(len(target)), others])
+    fitted = design @ np.linalg.lstsq(design, target, rcond=None)[0]
+    spread = float(np.sum((target - target.mean()) ** 2))
+    return 1.0 - float(np.sum((target - fitted) ** 2)) / spread if spread > 0 else 1.0
+
+
+def independent_columns(x: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
+    """Return the columns to fit and {dropped column: why}: signals seen on fewer than
+    SMALL_SAMPLE training leads (their effect would be a handful of deals' noise, and each
+    fitted input needs its share of wins), then each pillar the other inputs explain
+    (R-squared >= COLLINEAR_R2, as the urgency pillar is a capped sum of the activity counts),
+    then any column exactly in the span of those before it."""
+    seen = support(x)
+    dropped = {
+        c: f"seen on {seen[c]} training leads (< {SMALL_SAMPLE})"
+        for c in x.columns
+        if seen[c] < SMALL_SAMPLE or x[c].nunique() < 2
+    }
+    kept = [c for c in x.columns if c not in dropped]
+    for pillar in [p for p in PILLARS if p in kept]:
+        others = [c for c in kept if c != pillar]
+        r2 = _explained(x[pillar].to_numpy(dtype="float64"), x[others].to_numpy(dtype="float64"))
+        if r2 >= COLLINEAR_R2:
+            kept.remove(pillar)
+            dropped[pillar] = f"the other inputs explain it (R² {r2:.4f})"
+    scaled = (x[kept] - x[kept].mean()) / x[kept].std(ddof=0)
+    _, r, pivot = linalg.qr(scaled.to_numpy(dtype="float64"), mode="economic", pivoting=True)
+    diagonal = np.abs(np.diag(r))
+    rank = int(np.sum(diagonal > diagonal[0] * 1e-9)) if len(diagonal) else 0
+    for position in sorted(pivot[rank:]):
+        dropped[kept[position]] = "a combination of other inputs"
+    return [c for i, c in enumerate(kept) if i in set(pivot[:rank])], dropped

@@ -2,30 +2,42 @@
 
 Which fit, and why. The target is binary (won or lost), so the fit is a logistic regression:
 its coefficients are log-odds, which add up the same way the model's points do, so they map
-back to pillar weights and points per event. It is L2-regularised (ridge) because the inputs
-are correlated by construction (the urgency pillar is a capped sum of the activity counts, the
-fit pillar of the grade flags) and because wins are the minority class (~25-30% of closed
-deals): without a penalty, correlated columns trade huge opposite coefficients and a rare
-signal can separate a small class perfectly. Classes are not re-weighted, so predicted
-probabilities stay calibrated. The fit minimises the summed log-loss + l2/2 * |coef|^2
-(intercept not penalised) with scipy's L-BFGS-B and the analytic gradient X'(p - y) + l2*coef,
-on columns standardised with the TRAIN period's mean and standard deviation, so each
-coefficient reads as log-odds per standard deviation and l2 treats every signal alike.
+back to pillar weights and points per event. An input the others explain exactly adds
+only noise, so it is left out first: a constant column, and a pillar the other inputs explain
+(R-squared >= 0.999: the urgency pillar is a capped sum of the activity counts). The fit is
+L2-regularised (ridge) because the inputs stay correlated (the fit pillar and the grade flags)
+and wins are the minority class (~25-30% of closed deals): without a penalty, correlated columns
+trade huge opposite coefficients and a rare signal separates a small class perfectly. The
+penalty C (scikit-learn's: log-loss summed + |coef|^2 / 2C, intercept free) is chosen by
+time-ordered cross-validation on the training period (each fold learns from the deals before
+it), on held-out log-loss. Classes are not re-weighted, so probabilities stay calibrated. scipy's
+L-BFGS-B minimises it with the analytic gradient on columns standardised with the TRAIN
+period's mean and standard deviation, so each coefficient reads as log-odds per standard
+deviation; a fit that does not converge is not trusted. Intervals on odds ratios come from the
+inverse penalised Hessian.
 
 Three fits, each for one job:
 - the joint fit (five pillars under the current model + every signal) gives the "fitted"
   model's predictions and the coefficient table (odds ratio per standard deviation, holding
   the other inputs fixed);
-- a pillars-only fit per segment (pooled when a segment has too few deals) gives the pillar
-  weights, because the qualification score IS a weighted sum of pillars, while the joint fit
-  splits each pillar's credit with the signals it is made of;
+- a pillars-only fit gives the pillar weights, one set for every segment (so scores rank leads
+  across segments alike), because the qualification score IS a weighted sum of pillars, while
+  the joint fit splits each pillar's credit with the signals it is made of;
 - points per event come from the joint fit's total effect of one event: its own coefficient
   plus the urgency pillar's coefficient times the points that event earns today.
 
-Validation is out of time: closed deals sorted by close date, the newest `test_share` held
-out. The exported model is fitted on the training period only, so the test metrics describe
-exactly the file that is written. Below `min_closed_deals` the result is not trusted and
-exporting or publishing refuses unless forced.
+The recalibrated model also gets a score scale under which its scores on history spread as
+today's do (lib.evaluate.routing), so bands and thresholds keep their meaning; what it would do
+to routing (stage counts, MQL->SQL, SQL win rate on every lead at its routing moment) is shown
+beside the current model's, and `with_mql_volume` re-fits thresholds to keep a chosen volume.
+
+Validation is out of time: leads with a closed deal sorted by close date, the newest
+`test_share` held out. The exported model is fitted on the training period only, so the test
+metrics describe exactly the file that is written. AUCs come with DeLong intervals, and the
+recalibrated and current models are compared by DeLong's paired test on the same deals.
+Export and publish are refused (unless forced) when the result is not trusted: too few leads
+with a closed deal, too few wins per fitted input, too few held-out wins, a fit that did not
+converge, a held-out AUC interval that includes 0.5, or scores that are all tied.
 """
 
 from __future__ import annotations
@@ -34,60 +46,106 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from lib.errors import RecalibrationError, UntrustedRecalibration
+from lib.evaluate.backtest import Outcomes, outcomes_from_features
 from lib.evaluate.design import (
     MIN_CLOSED_DEALS,
-    MIN_SEGMENT_DEALS,
+    MIN_TEST_WINS,
+    MIN_WINS_PER_INPUT,
+    deal_counts,
     design_matrix,
+    independent_columns,
     out_of_time_split,
+    signal_label,
     training_frame,
+)
+from lib.evaluate.findings import (
+    activity_comparison,
+    auc_finding,
+    calibration_finding,
+    dropped_finding,
+    signals_finding,
 )
 from lib.evaluate.fit import (
     ModelMetrics,
     coefficient_table,
-    fit_logistic,
     fitted_model,
+    logistic_fit,
     model_metrics,
+    pooled_weights,
     predict,
     score_to_probability,
     standardiser,
-    weights_by_segment,
+    total_effects,
+    tuned_penalty,
 )
+from lib.evaluate.routing import fitted_scale, routing_table, thresholds_for_volume
+from lib.features import history_features
+from lib.metrics.stats import paired_auc_test
 from lib.model import (
     PILLARS,
+    STAGES,
     ScoringModel,
     model_to_dict,
     save_model,
+    with_changes,
 )
-from lib.model.segments import assign_segments
-from lib.scoring import (
-    feature_matrix,
-    score_arrays,
-)
+from lib.scoring import FeatureMatrix, feature_matrix, score_arrays
 from lib.store.model_versions import publish_model
 
 
 @dataclass(frozen=True)
 class Recalibration:
-    """A recalibrated model with its coefficients, held-out metrics and whether to trust it."""
+    """A recalibrated model with its coefficients, held-out metrics, what it would do to
+    routing on history, and whether to trust it (refusals say why not)."""
 
     model: ScoringModel
     current_model: ScoringModel
     coefficients: pd.DataFrame
+    effects: pd.DataFrame
     metrics: dict[str, ModelMetrics]
-    closed_deals: int
-    train_size: int
-    test_size: int
+    paired_p: float
+    counts: dict[str, int]
+    penalty: float
+    penalty_table: pd.DataFrame
+    dropped: dict[str, str]
+    converged: bool
+    routing: pd.DataFrame
     train_period: tuple[date, date]
     test_period: tuple[date, date]
     trusted: bool
+    refusals: tuple[str, ...]
     warnings: tuple[str, ...]
     findings: tuple[str, ...]
+    matrix: FeatureMatrix
+    outcomes: Outcomes
+    mql_volume: int | None = None
+
+    @property
+    def leads_with_outcome(self) -> int:
+        """Leads with a closed (won or lost) deal: the rows the fit learns from."""
+        return self.counts["leads_with_outcome"]
+
+    @property
+    def closed_deals(self) -> int:
+        """Closed opportunities in the data, whether or not a lead is linked to them."""
+        return self.counts["closed_deals"]
+
+    @property
+    def train_size(self) -> int:
+        """Leads with a closed deal in the training period."""
+        return self.counts["train_size"]
+
+    @property
+    def test_size(self) -> int:
+        """Leads with a closed deal in the held-out period."""
+        return self.counts["test_size"]
 
 
 def qualification(features: pd.DataFrame, model: ScoringModel) -> np.ndarray:
@@ -95,15 +153,13 @@ def qualification(features: pd.DataFrame, model: ScoringModel) -> np.ndarray:
     return score_arrays(feature_matrix(features), model).qualification_score.astype("float64")
 
 
-def closed_deals(
-    source: duckdb.DuckDBPyConnection | pd.DataFrame, model: ScoringModel
-) -> pd.DataFrame:
-    """Return the closed deals to learn from: a training frame, or one read from the database."""
-    deals = source if isinstance(source, pd.DataFrame) else training_frame(source, model)
+def closed_deals(deals: pd.DataFrame) -> pd.DataFrame:
+    """Return the leads with a closed deal to learn from; refuse fewer than 20 or one outcome."""
     deals = deals[deals["won"].astype(bool) | deals["lost"].astype(bool)]
     if len(deals) < 20 or deals["won"].astype(bool).nunique() < 2:
         raise RecalibrationError(
-            f"Cannot recalibrate on {len(deals)} closed deals: need at least 20, won and lost"
+            f"Cannot recalibrate on {len(deals)} leads with a closed deal: need at least 20, "
+            "won and lost"
         )
     return deals.reset_index(drop=True)
 
@@ -117,71 +173,6 @@ def _won(frame: pd.DataFrame) -> np.ndarray:
     return frame["won"].astype(bool).to_numpy().astype("float64")
 
 
-def recalibrate(
-    source: duckdb.DuckDBPyConnection | pd.DataFrame,
-    model: ScoringModel,
-    *,
-    min_closed_deals: int = MIN_CLOSED_DEALS,
-    test_share: float = 0.25,
-    l2: float = 1.0,
-    min_segment_deals: int = MIN_SEGMENT_DEALS,
-) -> Recalibration:
-    """Return the model re-fitted on older closed deals and validated on the newest ones."""
-    deals = closed_deals(source, model)
-    train, test = out_of_time_split(deals, test_share)
-    if _won(train).min() == _won(train).max():
-        raise RecalibrationError("The training period holds only one outcome; cannot fit")
-    x_train, x_test = design_matrix(train, model), design_matrix(test, model)
-    mean, sd = standardiser(x_train)
-    w = fit_logistic((x_train.to_numpy() - mean) / sd, _won(train), l2)
-    coefficients = coefficient_table(w, x_train, model)
-    segment = np.asarray(
-        assign_segments(
-            train["annual_revenue_usd"],
-            train["employees"],
-            model.segments,
-            train.get("stated_segment"),
-        )
-    )
-    weights, warnings = weights_by_segment(
-        x_train, _won(train), segment, model, l2, min_segment_deals
-    )
-    points = {
-        str(k): float(v) for k, v in coefficients.set_index("signal")["points"].dropna().items()
-    }
-    new = fitted_model(model, weights, points, note="recalibrated")
-    fitted_probability = predict(w, (x_test.to_numpy() - mean) / sd)
-    metrics = {
-        "fitted": model_metrics(fitted_probability, fitted_probability, _won(test)),
-        "recalibrated": _score_metrics(train, test, new),
-        "current": _score_metrics(train, test, model),
-    }
-    new = replace(new, note=_note(model, len(deals), train, test, metrics))
-    trusted = len(deals) >= min_closed_deals
-    if not trusted:
-        warnings.insert(
-            0,
-            f"Only {len(deals)} closed deals (< {min_closed_deals}): the "
-            "recalibrated model is not trusted; export or publish needs force",
-        )
-    if np.isnan(metrics["current"].auc):
-        warnings.append("The test period holds only one outcome: AUC cannot be measured")
-    return Recalibration(
-        model=new,
-        current_model=model,
-        coefficients=coefficients,
-        metrics=metrics,
-        closed_deals=len(deals),
-        train_size=len(train),
-        test_size=len(test),
-        train_period=_period(train),
-        test_period=_period(test),
-        trusted=trusted,
-        warnings=tuple(warnings),
-        findings=findings(coefficients, metrics, _period(test)),
-    )
-
-
 def _score_metrics(train: pd.DataFrame, test: pd.DataFrame, model: ScoringModel) -> ModelMetrics:
     """Return a scoring model's held-out metrics; scores map to probabilities on train only."""
     score = qualification(test, model)
@@ -189,78 +180,315 @@ def _score_metrics(train: pd.DataFrame, test: pd.DataFrame, model: ScoringModel)
     return model_metrics(score, probability, _won(test))
 
 
+def recalibrate(
+    conn: duckdb.DuckDBPyConnection,
+    model: ScoringModel,
+    *,
+    min_closed_deals: int = MIN_CLOSED_DEALS,
+    test_share: float = 0.25,
+    history: pd.DataFrame | None = None,
+    matrix: FeatureMatrix | None = None,
+) -> Recalibration:
+    """Return the model re-fitted on older leads with a closed deal, validated on the newest,
+    with its routing on history; `history` (history_features under `model`) and its `matrix`
+    are computed when not given. `min_closed_deals` is the leads with a closed deal needed."""
+    history = history_features(conn, model=model) if history is None else history
+    matrix = feature_matrix(history) if matrix is None else matrix
+    counts = deal_counts(conn)
+    deals = closed_deals(training_frame(conn, history))
+    train, test = out_of_time_split(deals, test_share)
+    if _won(train).min() == _won(train).max():
+        raise RecalibrationError("The training period holds only one outcome; cannot fit")
+    design = design_matrix(train, model)
+    fitted, dropped = independent_columns(design)
+    x_train, x_test = design[fitted], design_matrix(test, model)[fitted]
+    mean, sd = standardiser(x_train)
+    standard = (x_train.to_numpy() - mean) / sd
+    penalty, penalty_table = tuned_penalty(x_train.to_numpy(dtype="float64"), _won(train))
+    fit = logistic_fit(standard, _won(train), 1.0 / penalty)
+    coefficients = coefficient_table(fit, design, fitted, model, dropped)
+    weights, warnings = pooled_weights(design, _won(train), model, 1.0 / penalty)
+    points = {
+        str(k): float(v) for k, v in coefficients.set_index("signal")["points"].dropna().items()
+    }
+    new = fitted_model(model, weights, points, note="recalibrated")
+    scale = fitted_scale(matrix, new, model)
+    new = new if scale is None else with_changes(new, score_scale=scale)
+    fitted_probability = predict(fit.coef, (x_test.to_numpy() - mean) / sd)
+    metrics = {
+        "fitted": model_metrics(fitted_probability, fitted_probability, _won(test)),
+        "recalibrated": _score_metrics(train, test, new),
+        "current": _score_metrics(train, test, model),
+    }
+    _, paired_p = paired_auc_test(qualification(test, model), qualification(test, new), _won(test))
+    counts |= {
+        "leads_with_outcome": len(deals),
+        "train_size": len(train),
+        "test_size": len(test),
+        "train_wins": int(_won(train).sum()),
+        "test_wins": int(_won(test).sum()),
+        "fitted_inputs": len(fitted),
+    }
+    if counts["undated_bounces"]:
+        warnings.append(
+            f"{counts['undated_bounces']:,} bounced leads have no bounce date: at their routing "
+            "moment they count as not bounced"
+        )
+    refusals = _refusals(
+        counts,
+        metrics,
+        paired_p,
+        qualification(test, new),
+        fit.converged,
+        fit.message,
+        min_closed_deals,
+    )
+    outcomes = outcomes_from_features(history)
+    new = replace(new, note=_note(model, counts, train, metrics))
+    effects = total_effects(fit, x_train, model)
+    labels = {c: signal_label(c, model) for c in design.columns}
+    return Recalibration(
+        model=new,
+        current_model=model,
+        coefficients=coefficients,
+        effects=effects,
+        metrics=metrics,
+        paired_p=paired_p,
+        counts=counts,
+        penalty=penalty,
+        penalty_table=penalty_table,
+        dropped=dropped,
+        converged=fit.converged,
+        routing=routing_table(matrix, outcomes, {"current": model, "recalibrated": new}),
+        train_period=_period(train),
+        test_period=_period(test),
+        trusted=not refusals,
+        refusals=refusals,
+        warnings=tuple(warnings),
+        findings=tuple(
+            line
+            for line in (
+                auc_finding(metrics, paired_p, _period(test)),
+                calibration_finding(metrics["fitted"], penalty),
+                signals_finding(coefficients),
+                activity_comparison(coefficients, effects),
+                dropped_finding(dropped, labels),
+            )
+            if line
+        ),
+        matrix=matrix,
+        outcomes=outcomes,
+    )
+
+
+def _refusals(
+    counts: dict[str, int],
+    metrics: dict[str, ModelMetrics],
+    paired_p: float,
+    held_out_scores: np.ndarray,
+    converged: bool,
+    message: str,
+    min_closed_deals: int,
+) -> tuple[str, ...]:
+    """Return why the recalibrated model must not be exported or published unless forced."""
+    found = []
+    if counts["leads_with_outcome"] < min_closed_deals:
+        found.append(
+            f"only {counts['leads_with_outcome']:,} leads with a closed deal to learn from "
+            f"(< {min_closed_deals:,}); the data holds {counts['closed_deals']:,} closed deals, "
+            f"{counts['closed_deals'] - counts['closed_deals_with_lead']:,} of them with no "
+            "source lead"
+        )
+    per_input = counts["train_wins"] / max(counts["fitted_inputs"], 1)
+    if per_input < MIN_WINS_PER_INPUT:
+        found.append(
+            f"{counts['train_wins']:,} wins in training for {counts['fitted_inputs']} fitted "
+            f"inputs: {per_input:.1f} per input (< {MIN_WINS_PER_INPUT})"
+        )
+    if counts["test_wins"] < MIN_TEST_WINS:
+        found.append(
+            f"only {counts['test_wins']:,} wins in the held-out period (< {MIN_TEST_WINS}): "
+            "too few to judge the model on"
+        )
+    if not converged:
+        found.append(f"the fit did not converge ({message})")
+    new = metrics["recalibrated"]
+    if not new.auc_low > 0.5:
+        found.append(
+            f"its held-out AUC {new.auc:.3f} (95% interval {new.auc_low:.3f}–{new.auc_high:.3f}) "
+            "does not rule out a coin toss (0.5)"
+        )
+    old = metrics["current"]
+    if paired_p < 0.05 and new.auc < old.auc:
+        found.append(
+            f"it ranks the held-out deals worse than the current model (AUC {new.auc:.3f} "
+            f"against {old.auc:.3f}, DeLong's paired test p = {paired_p:.2g})"
+        )
+    if len(np.unique(held_out_scores)) < 2:
+        found.append("it gives every held-out deal the same score")
+    return tuple(found)
+
+
 def _note(
     model: ScoringModel,
-    deals: int,
+    counts: dict[str, int],
     train: pd.DataFrame,
-    test: pd.DataFrame,
     metrics: dict[str, ModelMetrics],
 ) -> str:
     start, end = _period(train)
     return (
-        f"Recalibrated from model version {model.version} on {deals} closed deals "
-        f"(trained on {len(train)} closed {start} to {end}, tested on the newest "
-        f"{len(test)}); test AUC {metrics['recalibrated'].auc:.3f} vs "
-        f"{metrics['current'].auc:.3f} for the current model"
+        f"Recalibrated from model version {model.version} on {counts['leads_with_outcome']} "
+        f"leads with a closed deal (trained on {counts['train_size']} closed {start} to {end}, "
+        f"tested on the newest {counts['test_size']}); test AUC "
+        f"{metrics['recalibrated'].auc:.3f} vs {metrics['current'].auc:.3f} for the current model"
     )
 
 
-def findings(
-    coefficients: pd.DataFrame, metrics: dict[str, ModelMetrics], test_period: tuple[date, date]
-) -> tuple[str, ...]:
-    """Return sentences people read: held-out AUCs, strongest signals, activity compared."""
-    auc = {name: m.auc for name, m in metrics.items()}
-    lines = [
-        f"On the held-out period {test_period[0]} to {test_period[1]} the recalibrated "
-        f"model ranks a won deal above a lost one {auc['recalibrated']:.1%} of the time "
-        f"(AUC), the current model {auc['current']:.1%}, the full fit "
-        f"{auc['fitted']:.1%}."
-    ]
-    top = coefficients.head(3)
-    lines.append(
-        "Strongest signals (odds per standard deviation): "
-        + "; ".join(f"{r.label} ×{r.total_odds_ratio:.2f}" for r in top.itertuples())
-        + "."
+def with_mql_volume(result: Recalibration, mql_volume: int) -> Recalibration:
+    """Return the result with the recalibrated model's thresholds re-fitted so about
+    `mql_volume` leads reach MQL on history (its routing row recomputed); input not changed."""
+    model = thresholds_for_volume(result.matrix, result.model, result.current_model, mql_volume)
+    routing = routing_table(
+        result.matrix, result.outcomes, {"current": result.current_model, "recalibrated": model}
     )
-    compared = activity_comparison(coefficients)
-    return tuple(lines + ([compared] if compared else []))
+    return replace(result, model=model, routing=routing, mql_volume=mql_volume)
 
 
-def activity_comparison(coefficients: pd.DataFrame, against: str = "demo_request") -> str:
-    """Return 'pricing page views predict 2.1× as strongly as demo requests (...)' or ''."""
-    activity = coefficients[
-        (coefficients["kind"] == "activity") & coefficients["total_odds_ratio"].notna()
-    ].set_index("signal")
-    if len(activity) < 2:
-        return ""
-    strength = np.log(activity["total_odds_ratio"])
-    best = str(strength.idxmax())
-    other = (
-        against
-        if against in activity.index and against != best
-        else str(strength.drop(best).idxmax())
+def stage_counts(result: Recalibration) -> dict[str, dict[str, int]]:
+    """Return {model: {stage: leads on history, reached_mql: ...}} for the current and
+    recalibrated models."""
+    columns = [*STAGES, "reached_mql"]
+    return {
+        row["model"]: {c: int(row[c]) for c in columns} for row in result.routing.to_dict("records")
+    }
+
+
+def _json(value: Any) -> Any:
+    """Return a JSON-ready value: numpy scalars unwrapped, NaN as None."""
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def recalibration_summary(result: Recalibration) -> dict[str, Any]:
+    """Return the CLI's JSON object: what was counted, held-out metrics per model, the paired
+    test, the penalty, trust and its refusals, and stage counts on history per model."""
+    metrics = {
+        name: {
+            "auc": m.auc,
+            "auc_ci": [m.auc_low, m.auc_high],
+            "calibration_slope": m.calibration_slope,
+            "brier": m.brier,
+        }
+        for name, m in result.metrics.items()
+    }
+    rates = {
+        row["model"]: {
+            key: row[key]
+            for key in (
+                "sql_won",
+                "sql_closed",
+                "mql_to_sql",
+                "mql_to_sql_low",
+                "mql_to_sql_high",
+                "sql_win_rate",
+                "sql_win_rate_low",
+                "sql_win_rate_high",
+                "median_score",
+            )
+        }
+        for row in result.routing.to_dict("records")
+    }
+    thresholds = {
+        name: {
+            segment: {"mql": policy.mql_threshold, "sql": policy.sql_threshold}
+            for segment, policy in model.policies.items()
+        }
+        for name, model in (("current", result.current_model), ("recalibrated", result.model))
+    }
+    new, fitted = result.metrics["recalibrated"], result.metrics["fitted"]
+    return _json(
+        {
+            k: result.counts[k]
+            for k in (
+                "closed_deals",
+                "won_deals",
+                "closed_deals_with_lead",
+                "leads_with_outcome",
+                "train_size",
+                "test_size",
+                "train_wins",
+                "test_wins",
+                "fitted_inputs",
+            )
+        }
+        | {
+            "train_period": list(result.train_period),
+            "test_period": list(result.test_period),
+            "auc_recalibrated": new.auc,
+            "auc_recalibrated_ci": [new.auc_low, new.auc_high],
+            "auc_current": result.metrics["current"].auc,
+            "auc_current_ci": [
+                result.metrics["current"].auc_low,
+                result.metrics["current"].auc_high,
+            ],
+            "paired_p": result.paired_p,
+            "calibration_slope": fitted.calibration_slope,
+            "brier": fitted.brier,
+            "penalty": result.penalty,
+            "converged": result.converged,
+            "dropped_inputs": result.dropped,
+            "models": metrics,
+            "trusted": result.trusted,
+            "refusals": list(result.refusals),
+            "warnings": list(result.warnings),
+            "stages": stage_counts(result),
+            "rates": rates,
+            "thresholds": thresholds,
+            "mql_volume": result.mql_volume,
+        }
     )
-    a, b = activity.loc[best], activity.loc[other]
-    odds = f"odds ×{a.total_odds_ratio:.2f} vs ×{b.total_odds_ratio:.2f} per standard deviation"
-    if strength[other] <= 0.1 * strength[best]:
-        return f"{a.label.capitalize()} predict wins; {b.label} add little beyond them ({odds})."
-    ratio = strength[best] / strength[other]
-    return f"{a.label.capitalize()} predict {ratio:.1f}× as strongly as {b.label} ({odds})."
 
 
 def weights_table(result: Recalibration) -> pd.DataFrame:
-    """Return one CSV-ready row per setting changed: kind, segment, name, current, recalibrated."""
-    rows = []
-    for name, policy in result.model.policies.items():
-        old = result.current_model.policies[name].pillar_weights
-        rows += [
-            ("pillar weight", name, p, getattr(old, p), getattr(policy.pillar_weights, p))
-            for p in PILLARS
-        ]
-    old_points = result.current_model.activity_points()
+    """Return one CSV-ready row per setting: kind, segment, name, current, recalibrated, change
+    and the signal's odds ratio per SD (pillar weights, points per event, score scale,
+    thresholds)."""
+    old_model, new_model = result.current_model, result.model
+    rows = [
+        ("pillar weight", name, p, getattr(old.pillar_weights, p), getattr(new.pillar_weights, p))
+        for name, new in new_model.policies.items()
+        for old in [old_model.policies[name]]
+        for p in PILLARS
+    ]
+    old_points = old_model.activity_points()
     rows += [
         ("points per event", "all", a, old_points[a].points, r.points)
-        for a, r in result.model.activity_points().items()
+        for a, r in new_model.activity_points().items()
+    ]
+    rows += [
+        (
+            "score scale",
+            "all",
+            end,
+            getattr(old_model.score_scale, end),
+            getattr(new_model.score_scale, end),
+        )
+        for end in ("raw_floor", "raw_ceiling")
+    ]
+    rows += [
+        ("threshold", name, kind, getattr(old, kind), getattr(new, kind))
+        for name, new in new_model.policies.items()
+        for old in [old_model.policies[name]]
+        for kind in ("mql_threshold", "sql_threshold")
     ]
     table = pd.DataFrame(rows, columns=["setting", "segment", "name", "current", "recalibrated"])
     odds = result.coefficients.set_index("signal")["total_odds_ratio"]
@@ -269,11 +497,16 @@ def weights_table(result: Recalibration) -> pd.DataFrame:
     )
 
 
+def refusal_text(result: Recalibration) -> str:
+    """Return why the result is not trusted, one reason after another; '' when it is."""
+    return "; ".join(result.refusals)
+
+
 def _refuse_untrusted(result: Recalibration, force: bool) -> None:
     if not result.trusted and not force:
         raise UntrustedRecalibration(
-            f"Refusing: the model was fitted on {result.closed_deals} closed deals, fewer than "
-            "the minimum; pass force=True (--force) to export or publish it anyway"
+            f"Refusing to write a model that is not trusted: {refusal_text(result)}. Pass "
+            "force=True (--force) to export or publish it anyway"
         )
 
 

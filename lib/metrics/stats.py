@@ -86,6 +86,27 @@ def difference_interval(
     return change, low, high
 
 
+def ratio_interval(
+    first: float,
+    second: float,
+    covariance: np.ndarray,
+    confidence: float = 0.95,
+) -> tuple[float, float]:
+    """Return Fieller's interval for first / second, two estimates with a 2x2 covariance;
+    (-inf, inf) when `second` cannot be told from zero, as then the ratio is unbounded."""
+    z2 = sps.norm.ppf(0.5 + confidence / 2) ** 2
+    (v11, v12), (_, v22) = np.asarray(covariance, dtype="float64")
+    a = second * second - z2 * v22
+    b = -2 * (first * second - z2 * v12)
+    c = first * first - z2 * v11
+    disc = b * b - 4 * a * c
+    if a <= 0 or disc < 0:
+        return float("-inf"), float("inf")
+    root = np.sqrt(disc)
+    low, high = sorted(((-b - root) / (2 * a), (-b + root) / (2 * a)))
+    return float(low), float(high)
+
+
 DECILES = 10
 
 

@@ -1,8 +1,8 @@
 """The Recalibration page's logic: the fit's results in words, its charts' frames, guarded files.
 
 Everything here reads a finished `Recalibration`; nothing refits. Exporting follows the same
-guard as the CLI: a model fitted on fewer closed deals than the minimum is refused unless the
-person explicitly forces it.
+guard as the CLI: a model that is not trusted (too little data, a fit that did not converge, a
+held-out AUC that does not rule out a coin toss...) is refused unless the person forces it.
 """
 
 from __future__ import annotations
@@ -13,57 +13,145 @@ import pandas as pd
 
 from lib.errors import UntrustedRecalibration
 from lib.evaluate.design import signal_label
-from lib.evaluate.recalibration import Recalibration, weights_table
-from lib.metrics.stats import auc_interval
+from lib.evaluate.recalibration import Recalibration, refusal_text, weights_table
 from lib.model import PILLARS, ScoringModel, model_to_dict, model_to_yaml
 from lib.model.segments import segment_labels
 from lib.present.csv_file import csv_text
+from lib.present.numbers import rate_text
 
 MODEL_WORDS = {
     "current": "Current model",
     "recalibrated": "Recalibrated model",
-    "fitted": "Full fit (every signal)",
+    "fitted": "Full fit (every signal fitted)",
 }
 KIND_WORDS = {"pillar": "Pillar", "activity": "Activity (per event)", "flag": "Who they are"}
-SETTING_WORDS = {"pillar weight": "Pillar weight", "points per event": "Points per event"}
+SETTING_WORDS = {
+    "pillar weight": "Pillar weight",
+    "points per event": "Points per event",
+    "score scale": "Score scale",
+    "threshold": "Threshold",
+}
+NAME_WORDS = {
+    "raw_floor": "Weighted sum scoring 0",
+    "raw_ceiling": "Weighted sum scoring 100",
+    "mql_threshold": "MQL threshold",
+    "sql_threshold": "SQL threshold",
+}
 NO_FILES = {"yaml": "", "json": "", "csv": ""}  # what a refused download button holds
 
 
 def auc_table(result: Recalibration) -> pd.DataFrame:
-    """Return one row per model: its words, held-out ROC AUC and 95% interval, current first."""
-    order = ("current", "recalibrated", "fitted")
-    rows = []
-    for name in order:
-        metrics = result.metrics[name]
-        won = int(metrics.lift["won"].sum())
-        low, high = auc_interval(metrics.auc, won, int(metrics.lift["leads"].sum()) - won)
-        rows.append({"model": MODEL_WORDS[name], "auc": metrics.auc, "low": low, "high": high})
+    """Return one row per model: its words, held-out ROC AUC and DeLong 95% interval, current
+    first."""
+    rows = [
+        {
+            "model": MODEL_WORDS[name],
+            "auc": result.metrics[name].auc,
+            "low": result.metrics[name].auc_low,
+            "high": result.metrics[name].auc_high,
+        }
+        for name in ("current", "recalibrated", "fitted")
+    ]
     return pd.DataFrame(rows)
 
 
 def auc_verdict(result: Recalibration) -> str:
-    """Return whether the recalibrated model's held-out AUC beats the current one beyond noise."""
-    table = auc_table(result).set_index("model")
-    new, old = table.loc[MODEL_WORDS["recalibrated"]], table.loc[MODEL_WORDS["current"]]
-    gain = new["auc"] - old["auc"]
-    if new["low"] > old["high"]:
-        return f"The recalibrated model wins clearly: AUC {gain:+.3f}, intervals apart."
-    if old["low"] > new["high"]:
-        return f"The recalibrated model loses clearly: AUC {gain:+.3f}, intervals apart."
+    """Return whether the recalibrated model ranks the held-out deals better than the current
+    one beyond chance, by DeLong's paired test on the same deals."""
+    new, old = result.metrics["recalibrated"], result.metrics["current"]
+    gain, p = new.auc - old.auc, result.paired_p
+    if pd.isna(p):
+        return f"AUC {gain:+.3f} for the recalibrated model; too few held-out deals to test it."
+    if p >= 0.05:
+        return (
+            f"AUC {gain:+.3f} for the recalibrated model, within chance: DeLong's paired test on "
+            f"the same {result.test_size:,} held-out deals gives p = {p:.2g}."
+        )
+    side = "better" if gain > 0 else "worse"
     return (
-        f"AUC {gain:+.3f} for the recalibrated model, inside the noise: the 95% intervals "
-        f"overlap ({old['low']:.3f}–{old['high']:.3f} against "
-        f"{new['low']:.3f}–{new['high']:.3f})."
+        f"The recalibrated model ranks the held-out deals {side}: AUC {gain:+.3f}, beyond "
+        f"chance (DeLong's paired test on the same {result.test_size:,} deals, p = {p:.2g})."
+    )
+
+
+def counts_caption(result: Recalibration) -> str:
+    """Return what was counted: closed and won deals in the data, and the leads learnt from."""
+    counts = result.counts
+    unlinked = counts["closed_deals"] - counts["closed_deals_with_lead"]
+    return (
+        f"The data holds {counts['closed_deals']:,} closed deals ({counts['won_deals']:,} won); "
+        f"{unlinked:,} of them have no source lead, so the fit learns from the "
+        f"{counts['leads_with_outcome']:,} leads with a closed deal, each as it looked when it "
+        "was routed."
     )
 
 
 def period_caption(result: Recalibration) -> str:
-    """Return one sentence with the train and held-out test periods and their sizes."""
+    """Return one sentence with the train and held-out test periods, their sizes and wins."""
     (a, b), (c, d) = result.train_period, result.test_period
     return (
-        f"Fitted on {result.train_size:,} deals closed {a:%d %b %Y} – {b:%d %b %Y}; "
-        f"validated on the newest {result.test_size:,}, closed {c:%d %b %Y} – "
-        f"{d:%d %b %Y} (out of time: the fit never saw them)."
+        f"Fitted on {result.train_size:,} leads whose deals closed {a:%d %b %Y} – {b:%d %b %Y} "
+        f"({result.counts['train_wins']:,} won); validated on the newest "
+        f"{result.test_size:,}, closed {c:%d %b %Y} – {d:%d %b %Y} "
+        f"({result.counts['test_wins']:,} won; out of time: the fit never saw them)."
+    )
+
+
+def penalty_caption(result: Recalibration) -> str:
+    """Return the penalty chosen, how, and the inputs left out of the fit."""
+    return (
+        f"Penalty C = {result.penalty:g} (smaller is stronger), chosen among "
+        f"{len(result.penalty_table)} by time-ordered cross-validation on the training period: "
+        f"{result.counts['fitted_inputs']} inputs fitted, {len(result.dropped)} left out (see "
+        "the signal table)."
+    )
+
+
+ROUTING_WORDS = {
+    "lead": "Lead",
+    "recycled": "Recycled",
+    "mql": "MQL",
+    "sal": "SAL",
+    "sql": "SQL",
+    "reached_mql": "Reached MQL",
+}
+
+
+def routing_in_words(result: Recalibration) -> pd.DataFrame:
+    """Return per model the leads per stage on history (every lead at its routing moment),
+    MQL->SQL and the SQL win rate with their intervals, and the median score."""
+    routing = result.routing
+    names = {
+        "current": MODEL_WORDS["current"],
+        "recalibrated": MODEL_WORDS["recalibrated"]
+        + (f", thresholds for {result.mql_volume:,} MQLs" if result.mql_volume is not None else ""),
+    }
+    return pd.DataFrame(
+        {"Model": routing["model"].map(names)}
+        | {words: routing[key].astype("int64") for key, words in ROUTING_WORDS.items()}
+        | {
+            "MQL→SQL": [
+                rate_text(r, lo, hi, n, "MQLs")
+                for r, lo, hi, n in zip(
+                    routing["mql_to_sql"],
+                    routing["mql_to_sql_low"],
+                    routing["mql_to_sql_high"],
+                    routing["reached_mql"],
+                    strict=True,
+                )
+            ],
+            "SQL win rate": [
+                rate_text(r, lo, hi, n, "closed")
+                for r, lo, hi, n in zip(
+                    routing["sql_win_rate"],
+                    routing["sql_win_rate_low"],
+                    routing["sql_win_rate_high"],
+                    routing["sql_closed"],
+                    strict=True,
+                )
+            ],
+            "Median score": routing["median_score"].round(1),
+        }
     )
 
 
@@ -82,23 +170,37 @@ def calibration_frame(result: Recalibration) -> pd.DataFrame:
     return _tidy(result, "calibration", ("current", "recalibrated"))
 
 
+def _interval(low: float, high: float) -> str:
+    return "" if pd.isna(low) else f"{low:.2f}–{high:.2f}"
+
+
 def coefficients_in_words(result: Recalibration) -> pd.DataFrame:
-    """Return the signal table with headers in words, strongest first (as fitted)."""
+    """Return the signal table with headers in words, strongest first (as fitted): odds ratios
+    per SD with their 95% intervals, training leads showing it, and why a signal was left out."""
     table = result.coefficients
+    left_out = table["left_out"] if "left_out" in table else pd.Series("", index=table.index)
     return pd.DataFrame(
         {
             "Signal": table["label"].map(_sentence),
             "Kind": table["kind"].map(KIND_WORDS),
+            "Training leads with it": table["support"].astype("int64"),
             "Odds ratio per SD, all else fixed": table["odds_ratio"].round(2),
+            "95% interval": [
+                _interval(lo, hi)
+                for lo, hi in zip(table["odds_ratio_low"], table["odds_ratio_high"], strict=True)
+            ],
             "Odds ratio per SD, in total": table["total_odds_ratio"].round(2),
             "Recalibrated points per event": table["points"].map(
                 lambda p: "" if pd.isna(p) else f"{p:g}"
             ),
+            "Left out of the fit": left_out.fillna(""),
         }
     )
 
 
 def _setting_name(name: str, model: ScoringModel) -> str:
+    if name in NAME_WORDS:
+        return NAME_WORDS[name]
     return _sentence(name if name in PILLARS else signal_label(name, model))
 
 
@@ -124,24 +226,22 @@ def _sentence(text: str) -> str:
 
 
 def fit_notes(result: Recalibration) -> list[str]:
-    """Return the fit's warnings other than the trust one (`trust_warning` words that), each
-    naming its segment as people do ('Mid-market: ...' for 'mid_market: ...')."""
+    """Return the fit's warnings, each naming its segment as people do ('Mid-market: ...')."""
     labels = segment_labels(result.model.segments)
     notes = []
-    for warning in result.warnings[0 if result.trusted else 1 :]:
+    for warning in result.warnings:
         name, colon, rest = warning.partition(": ")
         notes.append(f"{labels[name]}: {rest}" if colon and name in labels else warning)
     return notes
 
 
-def trust_warning(result: Recalibration, min_deals: int) -> str | None:
-    """Return the warning to show when the fit rests on too few closed deals, else None."""
+def trust_warning(result: Recalibration) -> str | None:
+    """Return why the recalibrated model is not trusted, else None."""
     if result.trusted:
         return None
     return (
-        f"Only {result.closed_deals:,} closed deals, fewer than the minimum of "
-        f"{min_deals:,}: a model fitted on so few is not trusted. Export and publish are "
-        "refused unless you tick the override below."
+        f"Not trusted: {refusal_text(result)}. Export and publish are refused unless you tick "
+        "the override below."
     )
 
 
@@ -149,8 +249,7 @@ def model_files(result: Recalibration, force: bool) -> dict[str, str]:
     """Return {'yaml', 'json', 'csv'} file texts; refuse an untrusted fit unless forced."""
     if not (result.trusted or force):
         raise UntrustedRecalibration(
-            f"Refusing: the model was fitted on {result.closed_deals} closed deals, fewer than "
-            "the minimum; tick the override to export it anyway"
+            f"Refusing: {refusal_text(result)}; tick the override to export it anyway"
         )
     return {
         "yaml": model_to_yaml(result.model),

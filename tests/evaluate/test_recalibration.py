@@ -13,8 +13,9 @@ from scipy import special
 from lib.cli import main
 from lib.errors import RecalibrationError, UntrustedRecalibration
 from lib.evaluate.design import out_of_time_split
-from lib.evaluate.fit import fit_logistic
+from lib.evaluate.fit import PENALTY_GRID, ModelMetrics, fit_logistic
 from lib.evaluate.recalibration import (
+    _refusals,
     export_recalibrated,
     publish_recalibrated,
     recalibrate,
@@ -27,15 +28,18 @@ from lib.store.connection import connect
 NOISE = {"demo_request": 1.0, "email_open": 3.0, "webinar": 0.5, "content_download": 0.8}
 
 
-def planted_frames(n: int, driver: str, seed: int = 7) -> dict[str, pd.DataFrame]:
-    """Return leads, activities and closed opportunities where only `driver` events drive wins."""
+def planted_frames(
+    n: int, driver: str, seed: int = 7, strength: float = 1.2
+) -> dict[str, pd.DataFrame]:
+    """Return leads, activities and closed opportunities where only `driver` events drive wins
+    (by `strength` log-odds per event; 0: nothing does)."""
     rng = np.random.default_rng(seed)
     ids = [f"L{i}" for i in range(n)]
     created = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D")
     mql = created + pd.Timedelta(days=25)
     counts = {t: rng.poisson(lam, n) for t, lam in NOISE.items() if t != driver}
     counts[driver] = rng.poisson(1.5, n)
-    won = rng.random(n) < special.expit(-2.0 + 1.2 * counts[driver])
+    won = rng.random(n) < special.expit(-1.0 + strength * (counts[driver] - 1.5))
     leads = pd.DataFrame(
         {
             "lead_id": ids,
@@ -82,10 +86,10 @@ def planted_frames(n: int, driver: str, seed: int = 7) -> dict[str, pd.DataFrame
 
 
 def planted_db(
-    n: int = 600, driver: str = "pricing_page_view", path: str = ":memory:"
+    n: int = 600, driver: str = "pricing_page_view", path: str = ":memory:", strength: float = 1.2
 ) -> duckdb.DuckDBPyConnection:
     conn = connect(path)
-    for table, frame in planted_frames(n, driver).items():
+    for table, frame in planted_frames(n, driver, strength=strength).items():
         conn.register("incoming", frame)
         conn.execute(f"insert into {table} by name select * from incoming")
         conn.unregister("incoming")
@@ -126,7 +130,8 @@ def test_pillar_weights_sum_to_one_and_the_note_says_what_was_done(planted):
     result = recalibrate(planted, default_model(), min_closed_deals=100)
     for policy in result.model.policies.values():
         assert sum(getattr(policy.pillar_weights, p) for p in PILLARS) == pytest.approx(1.0)
-    assert "Recalibrated" in result.model.note and "600 closed deals" in result.model.note
+    assert "Recalibrated" in result.model.note
+    assert "600 leads with a closed deal" in result.model.note
     assert f"{result.metrics['recalibrated'].auc:.3f}" in result.model.note
     assert result.model.version == default_model().version + 1
 
@@ -141,8 +146,9 @@ def test_fit_recovers_known_coefficients_on_a_large_sample():
 
 def test_the_guard_refuses_under_the_minimum_and_force_overrides(planted, tmp_path):
     result = recalibrate(planted, default_model(), min_closed_deals=1000)
-    assert not result.trusted and "600" in result.warnings[0]
-    with pytest.raises(UntrustedRecalibration, match="600 closed deals"):
+    assert not result.trusted
+    assert result.refusals[0].startswith("only 600 leads with a closed deal to learn from")
+    with pytest.raises(UntrustedRecalibration, match="only 600 leads with a closed deal"):
         export_recalibrated(result, tmp_path / "m.yaml")
     with pytest.raises(UntrustedRecalibration):
         publish_recalibrated(connect(":memory:"), result, author="ana")
@@ -156,7 +162,7 @@ def test_at_the_minimum_the_result_is_trusted(planted):
 
 
 def test_too_few_deals_to_fit_at_all_is_refused():
-    with pytest.raises(RecalibrationError, match="10 closed deals"):
+    with pytest.raises(RecalibrationError, match="10 leads with a closed deal"):
         recalibrate(planted_db(n=10), default_model())
 
 
@@ -262,4 +268,127 @@ def test_cli_refuses_an_untrusted_model_and_writes_it_with_force(tmp_path: Path,
     assert main([*command, "--force"]) == 0
     printed = capsys.readouterr().out
     assert "test AUC current" in printed and "train 450" in printed
+    assert "not trusted: only 600 leads with a closed deal" in printed
     assert load_model(out).author == "Qualify recalibration"
+
+
+def test_a_model_no_better_than_a_coin_toss_is_refused_and_the_cli_exits_2(tmp_path, capsys):
+    db = tmp_path / "noise.duckdb"
+    planted_db(path=str(db), strength=0.0).close()
+    result = recalibrate(connect(db), default_model(), min_closed_deals=100)
+    assert not result.trusted
+    assert any("does not rule out a coin toss (0.5)" in r for r in result.refusals)
+    out = tmp_path / "noise.yaml"
+    assert main(["recalibrate", "--db", str(db), "--min-deals", "100", "--out", str(out)]) == 2
+    assert "coin toss" in capsys.readouterr().err and not out.exists()
+    assert main(["recalibrate", "--db", str(db), "--min-deals", "100", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["trusted"] is False
+
+
+COUNTS = {
+    "closed_deals": 4209,
+    "closed_deals_with_lead": 1035,
+    "leads_with_outcome": 1035,
+    "train_wins": 241,
+    "fitted_inputs": 22,
+    "test_wins": 71,
+}
+
+
+def refusals(counts=None, auc=(0.72, 0.65, 0.79), paired_p=0.3, scores=None, converged=True):
+    metric = ModelMetrics(*auc, pd.DataFrame(), pd.DataFrame(), 1.0, 0.2)
+    current = ModelMetrics(0.70, 0.62, 0.77, pd.DataFrame(), pd.DataFrame(), 1.0, 0.2)
+    return _refusals(
+        COUNTS | (counts or {}),
+        {"recalibrated": metric, "current": current},
+        paired_p,
+        np.arange(10.0) if scores is None else scores,
+        converged,
+        "ABNORMAL_TERMINATION_IN_LNSRCH",
+        500,
+    )
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ({}, ()),
+        (
+            {"counts": {"leads_with_outcome": 499}},
+            "only 499 leads with a closed deal to learn from (< 500); the data holds 4,209 "
+            "closed deals, 3,174 of them with no source lead",
+        ),
+        (
+            {"counts": {"train_wins": 200}},
+            "200 wins in training for 22 fitted inputs: 9.1 per input (< 10)",
+        ),
+        (
+            {"counts": {"test_wins": 29}},
+            "only 29 wins in the held-out period (< 30): too few to judge the model on",
+        ),
+        (
+            {"converged": False},
+            "the fit did not converge (ABNORMAL_TERMINATION_IN_LNSRCH)",
+        ),
+        (
+            {"auc": (0.5, 0.43, 0.57)},
+            "its held-out AUC 0.500 (95% interval 0.430–0.570) does not rule out a coin toss (0.5)",
+        ),
+        (
+            {"auc": (0.60, 0.53, 0.67), "paired_p": 0.01},
+            "it ranks the held-out deals worse than the current model (AUC 0.600 against 0.700, "
+            "DeLong's paired test p = 0.01)",
+        ),
+        ({"scores": np.full(10, 42.0)}, "it gives every held-out deal the same score"),
+    ],
+)
+def test_each_reason_not_to_trust_a_fit_is_named(case, expected):
+    found = refusals(**case)
+    assert found == (expected if isinstance(expected, tuple) else (expected,))
+
+
+def test_the_json_names_what_it_counted_and_shows_routing_under_both_models(tmp_path, capsys):
+    db = tmp_path / "planted.duckdb"
+    conn = planted_db(path=str(db))
+    # a deal closed on an account, no lead: counted as a closed deal, not learnt from
+    conn.execute("""insert into opportunities (opportunity_id, is_closed, is_won, close_date)
+        values ('A1', true, true, date '2025-06-01')""")
+    conn.close()
+    assert main(["recalibrate", "--db", str(db), "--json", "--min-deals", "100"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    frames = planted_frames(600, "pricing_page_view")
+    won = int(frames["opportunities"]["is_won"].sum())
+    assert (found["closed_deals"], found["won_deals"]) == (601, won + 1)
+    assert (found["closed_deals_with_lead"], found["leads_with_outcome"]) == (600, 600)
+    assert (found["train_size"], found["test_size"]) == (450, 150)
+    for key in ("auc_recalibrated", "auc_current", "paired_p", "calibration_slope", "brier"):
+        assert isinstance(found[key], float)
+    low, high = found["auc_recalibrated_ci"]
+    assert low < found["auc_recalibrated"] < high
+    assert found["penalty"] in PENALTY_GRID and isinstance(found["trusted"], bool)
+    for model in ("current", "recalibrated"):
+        stages = found["stages"][model]
+        assert sum(stages[s] for s in ("lead", "recycled", "mql", "sal", "sql")) == 600
+        assert stages["reached_mql"] == stages["mql"] + stages["sal"] + stages["sql"]
+
+
+def test_keeping_todays_mql_volume_refits_the_thresholds(tmp_path, capsys):
+    db = tmp_path / "planted.duckdb"
+    planted_db(path=str(db)).close()
+    command = ["recalibrate", "--db", str(db), "--json", "--min-deals", "100"]
+    assert main([*command, "--keep-mqls", "current"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    today = found["stages"]["current"]["reached_mql"]
+    assert found["mql_volume"] == today
+    assert found["stages"]["recalibrated"]["reached_mql"] == pytest.approx(today, rel=0.05)
+    with pytest.raises(SystemExit):
+        main([*command, "--keep-mqls", "lots"])
+    refused = capsys.readouterr().err
+    assert "--keep-mqls takes a whole number of MQLs or 'current', not 'lots'" in refused
+
+
+def test_the_cli_needs_somewhere_to_put_the_result(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["recalibrate", "--db", ":memory:"])
+    assert stopped.value.code == 2
+    assert "--out FILE" in capsys.readouterr().err

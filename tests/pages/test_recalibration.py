@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 from lib.store.model_versions import model_history
 from lib.store.state import state
 from lib.store.workspace import open_workspace
+from tests.fixtures import unescaped
 
 
 def fitted_page(min_deals: int | None = None) -> AppTest:
@@ -37,17 +38,39 @@ def test_recalibration_waits_for_the_button_under_the_shared_sidebar(app_db):
     assert not at.metric and not at.get("plotly_chart")
 
 
+def table(at: AppTest, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def test_the_fit_on_the_sample_shows_deals_aucs_charts_and_tables(app_db):
     at = fitted_page()
-    assert int(metric(at, "Closed deals to learn from").replace(",", "")) > 500
+    # the sample: 4,209 closed deals, 1,035 of them from a lead: those leads are learnt from
+    assert metric(at, "Leads with a closed deal to learn from") == "1,035"
+    assert any("holds 4,209 closed deals" in c.value for c in at.caption)
     aucs = [float(m.value) for m in at.metric if m.label.startswith("ROC AUC")]
     assert len(aucs) == 3 and all(0.5 < a < 1 for a in aucs)
     assert len(at.get("plotly_chart")) == 2
-    signals, weights = at.dataframe[0].value, at.dataframe[1].value
+    signals, weights = table(at, "Signal"), table(at, "Setting")
     assert "Pricing page views" in set(signals["Signal"])
+    # a bounce after routing is no longer a signal: on the sample it is left out as too rare
+    bounced = signals[signals["Signal"] == "Bounced email"].iloc[0]
+    assert bounced["Left out of the fit"].startswith("seen on 1 training leads")
     assert {"Setting", "Segment", "Name", "Current", "Recalibrated"} <= set(weights.columns)
     assert "Mid-market" in set(weights["Segment"]) and not at.warning
     assert not any(downloads_disabled(at))
+
+
+def test_routing_on_history_is_shown_and_thresholds_can_keep_todays_mql_volume(app_db):
+    at = fitted_page()
+    routing = table(at, "Reached MQL")
+    assert routing["Model"].tolist() == ["Current model", "Recalibrated model"]
+    today = int(routing["Reached MQL"].iloc[0])
+    assert at.number_input(key="recal_mql_volume").value == today
+    at.checkbox(key="recal_keep").check().run()
+    assert not at.exception
+    kept = table(at, "Reached MQL")
+    assert kept["Model"].tolist()[1] == f"Recalibrated model, thresholds for {today:,} MQLs"
+    assert abs(int(kept["Reached MQL"].iloc[1]) - today) <= 0.03 * today
 
 
 def test_a_different_held_out_share_changes_the_validation(app_db):
@@ -62,7 +85,8 @@ def test_a_different_held_out_share_changes_the_validation(app_db):
 
 def test_under_the_minimum_export_and_publish_are_refused_until_forced(app_db):
     at = fitted_page(min_deals=5_000)
-    assert "fewer than the minimum of 5,000" in at.warning[0].value
+    refused = unescaped(at.warning[0].value)
+    assert "only 1,035 leads with a closed deal to learn from (< 5,000)" in refused
     assert all(downloads_disabled(at)) and len(downloads_disabled(at)) == 3
     at.text_input(key="recal_author").input("Ana").run()
     assert at.button(key="recal_publish").disabled

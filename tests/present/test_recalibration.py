@@ -10,14 +10,13 @@ import pytest
 from lib.errors import UntrustedRecalibration
 from lib.evaluate.fit import ModelMetrics
 from lib.evaluate.recalibration import Recalibration
-from lib.metrics.stats import auc_interval
 from lib.model import default_model, model_from_yaml, with_behavior_points, with_pillar_weights
 from lib.present import charts
 from lib.present import recalibration as recal_view
 
 CURRENT = default_model()
 NEW_WEIGHTS = {"fit": 0.4, "value": 0.05, "urgency": 0.25, "authority": 0.15, "risk": 0.15}
-TRUST_WARNING = "Only 120 closed deals (< 500): the recalibrated model is not trusted"
+REFUSAL = "only 120 leads with a closed deal to learn from (< 500)"
 
 
 def metrics(auc: float, top_lift: float) -> ModelMetrics:
@@ -28,6 +27,7 @@ def metrics(auc: float, top_lift: float) -> ModelMetrics:
             "won": [6, 2],
             "win_rate": [0.6, 0.2],
             "lift": [top_lift, 2 - top_lift],
+            "small_sample": [True, True],
         }
     )
     calibration = pd.DataFrame(
@@ -38,44 +38,90 @@ def metrics(auc: float, top_lift: float) -> ModelMetrics:
             "observed": [0.2, 0.6],
             "observed_low": [0.06, 0.31],
             "observed_high": [0.51, 0.83],
+            "small_sample": [True, True],
         }
     )
-    return ModelMetrics(auc=auc, lift=lift, calibration=calibration)
+    return ModelMetrics(auc, auc - 0.06, auc + 0.06, lift, calibration, 0.9, 0.18)
 
 
-def result(trusted: bool = True) -> Recalibration:
+ROUTING = pd.DataFrame(
+    {
+        "model": ["current", "recalibrated"],
+        "lead": [13134, 13380],
+        "recycled": [3267, 3267],
+        "mql": [1715, 1469],
+        "sal": [1231, 1196],
+        "sql": [653, 688],
+        "reached_mql": [3599, 3353],
+        "median_score": [30.81, 30.81],
+        "mql_to_sql": [653 / 3599, 688 / 3353],
+        "mql_to_sql_low": [0.169, 0.192],
+        "mql_to_sql_high": [0.194, 0.219],
+        "sql_won": [170, 213],
+        "sql_closed": [368, 456],
+        "sql_win_rate": [170 / 368, 213 / 456],
+        "sql_win_rate_low": [0.412, 0.422],
+        "sql_win_rate_high": [0.513, 0.513],
+    }
+)
+
+
+def result(trusted: bool = True, paired_p: float = 0.28) -> Recalibration:
     new = with_pillar_weights(CURRENT, "mid_market", NEW_WEIGHTS)
     new = with_behavior_points(new, "pricing_page_view", 25.0)
     coefficients = pd.DataFrame(
         {
-            "signal": ["pricing_page_view", "icp_industry"],
-            "label": ["pricing page views", "ICP industry"],
-            "kind": ["activity", "flag"],
-            "coefficient": [0.9, 0.2],
-            "odds_ratio": [2.4596, 1.2214],
-            "effect_per_unit": [0.5, 0.01],
-            "total_odds_ratio": [2.87, 1.47],
-            "points": [25.0, None],
+            "signal": ["pricing_page_view", "icp_industry", "urgency"],
+            "label": ["pricing page views", "ICP industry", "urgency pillar (behaviour)"],
+            "kind": ["activity", "flag", "pillar"],
+            "support": [635, 378, 775],
+            "coefficient": [0.9, 0.2, None],
+            "odds_ratio": [2.4596, 1.2214, None],
+            "odds_ratio_low": [2.18, 0.88, None],
+            "odds_ratio_high": [3.12, 1.56, None],
+            "effect_per_unit": [0.5, 0.01, None],
+            "total_odds_ratio": [2.87, 1.47, None],
+            "points": [25.0, None, None],
+            "left_out": [None, None, "the other inputs explain it (R² 0.9992)"],
         }
     )
-    warnings = ((TRUST_WARNING,) if not trusted else ()) + ("enterprise: 99 closed deals",)
+    counts = {
+        "closed_deals": 4209,
+        "won_deals": 1201,
+        "closed_deals_with_lead": 1035 if trusted else 120,
+        "leads_with_outcome": 1035 if trusted else 120,
+        "train_size": 776,
+        "test_size": 259,
+        "train_wins": 241,
+        "test_wins": 71,
+        "fitted_inputs": 22,
+        "undated_bounces": 0,
+    }
     return Recalibration(
         model=new,
         current_model=CURRENT,
         coefficients=coefficients,
+        effects=pd.DataFrame(),
         metrics={
             "current": metrics(0.674, 1.5),
             "recalibrated": metrics(0.708, 1.8),
             "fitted": metrics(0.714, 1.9),
         },
-        closed_deals=120 if not trusted else 1035,
-        train_size=776,
-        test_size=259,
+        paired_p=paired_p,
+        counts=counts,
+        penalty=0.1,
+        penalty_table=pd.DataFrame({"penalty": [0.1, 1.0], "held_out_log_loss": [0.5, 0.52]}),
+        dropped={"urgency": "the other inputs explain it (R² 0.9992)"},
+        converged=True,
+        routing=ROUTING,
         train_period=(date(2024, 1, 2), date(2026, 5, 29)),
         test_period=(date(2026, 5, 30), date(2026, 10, 31)),
         trusted=trusted,
-        warnings=warnings,
+        refusals=() if trusted else (REFUSAL,),
+        warnings=("enterprise: 99 leads",),
         findings=("A sentence.",),
+        matrix=None,  # type: ignore[arg-type]  # nothing here rescores
+        outcomes=None,  # type: ignore[arg-type]
     )
 
 
@@ -84,15 +130,29 @@ def test_aucs_are_listed_current_then_recalibrated_then_full_fit_in_words():
     assert list(table["model"]) == [
         "Current model",
         "Recalibrated model",
-        "Full fit (every signal)",
+        "Full fit (every signal fitted)",
     ]
     assert list(table["auc"]) == [0.674, 0.708, 0.714]
 
 
-def test_the_period_caption_names_both_periods_and_their_sizes():
+def test_the_captions_name_what_was_counted_the_periods_their_wins_and_the_penalty():
+    counted = recal_view.counts_caption(result())
+    assert counted.startswith("The data holds 4,209 closed deals (1,201 won); 3,174 of them")
+    assert "learns from the 1,035 leads with a closed deal" in counted
     text = recal_view.period_caption(result())
-    assert "776 deals closed 02 Jan 2024 – 29 May 2026" in text
-    assert "newest 259, closed 30 May 2026 – 31 Oct 2026" in text
+    assert "776 leads whose deals closed 02 Jan 2024 – 29 May 2026 (241 won)" in text
+    assert "newest 259, closed 30 May 2026 – 31 Oct 2026 (71 won;" in text
+    penalty = recal_view.penalty_caption(result())
+    assert penalty.startswith("Penalty C = 0.1 (smaller is stronger), chosen among 2")
+    assert "22 inputs fitted, 1 left out" in penalty
+
+
+def test_routing_reads_stage_counts_and_rates_per_model():
+    table = recal_view.routing_in_words(result())
+    assert table["Model"].tolist() == ["Current model", "Recalibrated model"]
+    assert table["Reached MQL"].tolist() == [3599, 3353]
+    assert table["MQL→SQL"].tolist()[1] == "20.5% (19.2–21.9%), 3,353 MQLs"
+    assert table["SQL win rate"].tolist()[0] == "46.2% (41.2–51.3%), 368 closed"
 
 
 @pytest.mark.parametrize(
@@ -121,31 +181,31 @@ def test_the_weights_table_reads_in_words_with_only_real_changes_nonzero():
     assert (pricing["Segment"], pricing["Recalibrated"]) == ("All segments", 25.0)
     assert pricing["Odds ratio per SD"] == 2.87
     assert (table["Change"] != 0).sum() == 3  # fit +0.15, urgency -0.15, pricing points
+    assert {"Weighted sum scoring 0", "MQL threshold"} <= set(table["Name"])
 
 
-def test_the_signal_table_has_headers_and_kinds_in_words():
+def test_the_signal_table_has_headers_kinds_intervals_and_why_a_signal_was_left_out():
     table = recal_view.coefficients_in_words(result())
-    assert list(table["Signal"]) == ["Pricing page views", "ICP industry"]
-    assert list(table["Kind"]) == ["Activity (per event)", "Who they are"]
-    assert list(table["Recalibrated points per event"]) == ["25", ""]
-    assert list(table["Odds ratio per SD, all else fixed"]) == [2.46, 1.22]
+    assert list(table["Signal"]) == [
+        "Pricing page views",
+        "ICP industry",
+        "Urgency pillar (behaviour)",
+    ]
+    assert list(table["Kind"]) == ["Activity (per event)", "Who they are", "Pillar"]
+    assert list(table["Recalibrated points per event"]) == ["25", "", ""]
+    assert list(table["95% interval"]) == ["2.18–3.12", "0.88–1.56", ""]
+    assert list(table["Training leads with it"]) == [635, 378, 775]
+    assert table["Left out of the fit"].tolist()[2].startswith("the other inputs explain it")
 
 
-@pytest.mark.parametrize(
-    ("trusted", "expected"),
-    [
-        (True, ["Enterprise: 99 closed deals"]),
-        (False, ["Enterprise: 99 closed deals"]),
-    ],
-)
-def test_fit_notes_leave_out_only_the_trust_warning(trusted, expected):
-    assert recal_view.fit_notes(result(trusted)) == expected
+def test_fit_notes_name_segments_as_people_do():
+    assert recal_view.fit_notes(result()) == ["Enterprise: 99 leads"]
 
 
-def test_the_trust_warning_names_the_count_and_the_minimum_only_when_untrusted():
-    assert recal_view.trust_warning(result(), 500) is None
-    text = recal_view.trust_warning(result(trusted=False), 500)
-    assert "Only 120 closed deals, fewer than the minimum of 500" in text
+def test_the_trust_warning_gives_the_reasons_only_when_untrusted():
+    assert recal_view.trust_warning(result()) is None
+    text = recal_view.trust_warning(result(trusted=False))
+    assert text.startswith(f"Not trusted: {REFUSAL}. Export and publish are refused")
 
 
 @pytest.mark.parametrize(
@@ -158,7 +218,7 @@ def test_the_trust_warning_names_the_count_and_the_minimum_only_when_untrusted()
 )
 def test_model_files_are_refused_for_an_untrusted_fit_unless_forced(trusted, force, refused):
     if refused:
-        with pytest.raises(UntrustedRecalibration, match="120 closed deals"):
+        with pytest.raises(UntrustedRecalibration, match="only 120 leads with a closed deal"):
             recal_view.model_files(result(trusted), force)
         return
     files = recal_view.model_files(result(trusted), force)
@@ -182,14 +242,17 @@ def test_the_calibration_chart_draws_the_diagonal_and_one_line_per_model():
     assert list(fig.data[1].error_y.array) == pytest.approx([0.31, 0.23])
 
 
-def test_auc_intervals_come_from_the_held_out_won_and_lost_counts():
-    table = recal_view.auc_table(result())  # 8 won and 12 lost in each fixture's deciles
-    low, high = auc_interval(0.708, 8, 12)
-    row = table.iloc[1]
-    assert (row["low"], row["high"]) == (low, high)
-    assert row["low"] < row["auc"] < row["high"]
+def test_auc_intervals_are_the_delong_bounds_of_each_model():
+    row = recal_view.auc_table(result()).iloc[1]
+    assert (row["auc"], row["low"], row["high"]) == pytest.approx((0.708, 0.648, 0.768))
 
 
-def test_an_auc_gain_inside_overlapping_intervals_is_called_noise():
-    verdict = recal_view.auc_verdict(result())
-    assert verdict.startswith("AUC +0.034 for the recalibrated model, inside the noise")
+@pytest.mark.parametrize(
+    ("paired_p", "start"),
+    [
+        (0.28, "AUC +0.034 for the recalibrated model, within chance: DeLong's paired test"),
+        (0.01, "The recalibrated model ranks the held-out deals better: AUC +0.034, beyond"),
+    ],
+)
+def test_the_verdict_comes_from_the_paired_test_not_from_overlapping_intervals(paired_p, start):
+    assert recal_view.auc_verdict(result(paired_p=paired_p)).startswith(start)
