@@ -43,25 +43,22 @@ def routing_row(name: str, scores: ScoreArrays, outcomes: Outcomes) -> dict[str,
     Wilson intervals, and its median score."""
     per_stage = np.bincount(scores.stage_code, minlength=len(STAGES))
     counts = model_counts(outcome_cube(scores, outcomes))
-    rates: dict[str, float] = {}
+    row: dict[str, object] = {"model": name}
+    row |= {stage: int(c) for stage, c in zip(STAGES, per_stage, strict=True)}
+    row |= {
+        "reached_mql": int(counts["mql_leads"]),
+        "median_score": float(np.median(scores.qualification_score)),
+        "sql_won": int(counts["won_at_sql_line"]),
+        "sql_closed": int(counts["closed_at_sql_line"]),
+    }
     for key, (k, n) in {
         "mql_to_sql": ("sql_leads", "mql_leads"),
         "sql_win_rate": ("won_at_sql_line", "closed_at_sql_line"),
     }.items():
         low, high = wilson_interval(int(counts[k]), int(counts[n]))
         ratio = counts[k] / counts[n] if counts[n] else float("nan")
-        rates |= {key: ratio, f"{key}_low": float(low), f"{key}_high": float(high)}
-    return (
-        {"model": name}
-        | {stage: int(c) for stage, c in zip(STAGES, per_stage, strict=True)}
-        | {
-            "reached_mql": int(counts["mql_leads"]),
-            "median_score": float(np.median(scores.qualification_score)),
-            "sql_won": int(counts["won_at_sql_line"]),
-            "sql_closed": int(counts["closed_at_sql_line"]),
-        }
-        | rates
-    )
+        row |= {key: ratio, f"{key}_low": float(low), f"{key}_high": float(high)}
+    return row
 
 
 def routing_table(
