@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from lib.metrics import kpis
-from lib.metrics.maturity import maturity_levels
+from lib.metrics.maturity import maturity_levels, threshold_table
 from lib.model import segment_labels
 from lib.present import charts
 from lib.present import overview as leadership
@@ -106,13 +106,21 @@ for column, row in zip(
         )
 st.caption(
     "Levels: 1 ad hoc · 2 defined · 3 managed · 4 operationalised, measured on all the "
-    "data; the KPI values and trends follow the sidebar filters."
+    "data, each rate judged on the lower end of its 95% interval and score bands on leads "
+    "scored as they looked when routed; the KPI values and trends follow the sidebar filters."
 )
+with st.expander("How each level is judged, and why the cut-offs sit where they do"):
+    st.dataframe(threshold_table(), hide_index=True, key="maturity_cut_offs")
 
 st.subheader("Pipeline mix against target")
 left, right = st.columns(2)
-enterprise = left.slider("Target enterprise share (%)", 0, 100, 60, key="target_enterprise")
-mid_market = right.slider("Target mid-market share (%)", 0, 100, 40, key="target_mid_market")
+today = leadership.today_mix_percent(bundle.mix)  # the sliders start at today's mix
+enterprise = left.slider(
+    "Target enterprise share (%)", 0, 100, today["enterprise"], key="target_enterprise"
+)
+mid_market = right.slider(
+    "Target mid-market share (%)", 0, 100, today["mid_market"], key="target_mid_market"
+)
 target = leadership.target_mix(enterprise, mid_market)
 if enterprise + mid_market > 100:
     st.warning("The two targets add up to more than 100%; they are scaled down to fit.")

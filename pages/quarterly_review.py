@@ -90,6 +90,7 @@ st.dataframe(
     },
 )
 st.caption(
-    "Every lead scored by the published model, all time. LTV is not in the data: the "
+    "Every lead scored by the published model as it looked when it was routed (so neither its "
+    "later activity nor its own deal's amount counts), all time. LTV is not in the data: the "
     "average won deal stands in for it."
 )

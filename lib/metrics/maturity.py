@@ -1,7 +1,10 @@
 """The maturity matrix: measured evidence -> a level (1 ad hoc .. 4 operationalised) per capability.
 
 The thresholds live in one declarative table so a reader can see, and a reviewer can argue
-with, exactly what each level asks for.
+with, exactly what each level asks for, and each capability says why its cut-offs sit where they
+do. A rate is judged on the lower end of its 95% interval (the evidence's `<key>_low`), so a
+level is reached only when the data shows it beyond chance; score bands are read on leads
+scored as they looked when routed.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from lib.metrics.outcomes import outcomes_by_band
-from lib.metrics.stats import SMALL_SAMPLE
+from lib.metrics.stats import SMALL_SAMPLE, wilson_interval
 from lib.model.segments import SegmentRule
 from lib.store.connection import data_as_of, run_query
 from lib.store.staging import segment_params
@@ -36,6 +39,7 @@ class Capability:
     kpi: str
     sentences: tuple[str, ...]
     unmeasured: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -55,31 +59,56 @@ CAPABILITIES: tuple[Capability, ...] = (
         "segmentation",
         "Segmentation strategy",
         "Pipeline mix by segment",
-        ("{segmented_share:.0%} of {segmentation_records:,.0f} leads and accounts have a segment",),
+        (
+            "{segmented_share:.0%} (95% interval from {segmented_share_low:.0%}) of "
+            "{segmentation_records:,.0f} leads and accounts have a segment",
+            "{segmented_share:.0%} of {segmentation_records:,.0f} leads and accounts have a "
+            "segment",
+        ),
         "No leads or accounts to segment yet.",
+        "A segment decides a lead's weights, thresholds, SLA and playbook; a record without one "
+        "runs on the fallback policy. Half, 80% and 95% mark segmentation going from partial to "
+        "covering nearly every record.",
     ),
     Capability(
         "qualification",
         "Qualification framework",
         "Qualified opportunity rate",
         (
+            "{qualified_opportunity_share:.0%} (95% interval from "
+            "{qualified_opportunity_share_low:.0%}) of {opportunities:,.0f} opportunities came "
+            "from a lead that reached SQL",
             "{qualified_opportunity_share:.0%} of {opportunities:,.0f} opportunities came "
             "from a lead that reached SQL",
         ),
         "No opportunities yet.",
+        "An opportunity from a lead that reached SQL went through the framework; the share says "
+        "how much of the pipeline it gates. A quarter, half and three quarters mark the "
+        "framework going from occasional to the norm.",
     ),
     Capability(
         "scoring",
         "Lead & account scoring",
         "Win rate by segment",
-        ("The top score band wins {top_band_lift:.2f}× the overall win rate",),
+        (
+            "The top score band wins {top_band_lift:.2f}× the overall win rate (95% interval "
+            "from {top_band_lift_low:.2f}×), scored as leads looked when routed",
+            "The top score band wins {top_band_lift:.2f}× the overall win rate",
+        ),
         "No scored leads with closed deals yet.",
+        "A top band that wins no more than the average ranks nothing (1×); 1.2× is a lift a "
+        "sales team notices in its win rate, 1.5× makes the top band clearly worth working "
+        "first. Leads are scored as they looked when routed, so later activity and a lead's own "
+        "deal cannot flatter the score.",
     ),
     Capability(
         "process",
         "Process integration",
         "Speed to first meeting and SLA compliance",
         (
+            "{sla_compliance:.0%} (95% interval from {sla_compliance_low:.0%}) of "
+            "{mqls_due:,.0f} MQLs were accepted or rejected within their segment's SLA; median "
+            "{median_hours_to_first_meeting:,.0f} hours from MQL to first meeting",
             "{sla_compliance:.0%} of {mqls_due:,.0f} MQLs were accepted or rejected within "
             "their segment's SLA; median {median_hours_to_first_meeting:,.0f} hours from MQL "
             "to first meeting",
@@ -87,13 +116,23 @@ CAPABILITIES: tuple[Capability, ...] = (
             "their segment's SLA",
         ),
         "No MQLs due for handling yet.",
+        "An MQL left past its SLA goes cold. Half, 75% and 90% answered in time mark the "
+        "hand-off from marketing to sales going from occasional to dependable.",
     ),
     Capability(
         "financial",
         "Financial feedback loop",
         "Profitable win rate",
-        ("{won_with_margin_share:.0%} of {won_deals:,.0f} won deals have a gross margin recorded",),
+        (
+            "{won_with_margin_share:.0%} (95% interval from {won_with_margin_share_low:.0%}) "
+            "of {won_deals:,.0f} won deals have a gross margin recorded",
+            "{won_with_margin_share:.0%} of {won_deals:,.0f} won deals have a gross margin "
+            "recorded",
+        ),
         "No won deals yet.",
+        "Profitable win rate needs a margin on every won deal: the share recorded says how "
+        "much of finance's view reaches qualification. A quarter, 60% and 90% mark it going "
+        "from sampled to complete.",
     ),
     Capability(
         "optimisation",
@@ -105,6 +144,9 @@ CAPABILITIES: tuple[Capability, ...] = (
             "{model_versions:.0f} published model versions",
         ),
         "No model published yet.",
+        "A model re-fitted recently reflects today's buyers: one published is a start, one "
+        "re-fitted within half a year is managed, three or more with the last within a quarter "
+        "is a habit.",
     ),
 )
 
@@ -169,7 +211,11 @@ def _measured(value: float | None) -> bool:
 
 
 def _holds(threshold: Threshold, evidence: Evidence) -> bool:
-    value = evidence.get(threshold.evidence)
+    # a minimum is judged on the interval's lower end where the evidence has one
+    key = threshold.evidence
+    value = (
+        evidence.get(f"{key}_low", evidence.get(key)) if threshold.minimum else evidence.get(key)
+    )
     if value is None or not _measured(value):
         return False
     return (threshold.minimum is None or value >= threshold.minimum) and (
@@ -227,12 +273,42 @@ def _share(part: float, whole: float) -> float | None:
     return float(part) / float(whole) if whole else None
 
 
+def _low(part: float, whole: float) -> float | None:
+    """Return the lower end of the 95% Wilson interval of part / whole; None without trials."""
+    return float(wilson_interval(int(part), int(whole))[0]) if whole else None
+
+
+def threshold_table() -> pd.DataFrame:
+    """Return one row per capability: what levels 2, 3 and 4 ask for and why the cut-offs
+    sit there, for people to read beside the levels."""
+    needs = {
+        (c.key, level): "; ".join(
+            t.help for t in MATURITY_THRESHOLDS if t.capability == c.key and t.level == level
+        )
+        for c in CAPABILITIES
+        for level in (2, 3, 4)
+    }
+    return pd.DataFrame(
+        {
+            "Capability": [c.label for c in CAPABILITIES],
+            **{
+                f"Level {level}: {LEVEL_NAMES[level]}": [
+                    needs[(c.key, level)] for c in CAPABILITIES
+                ]
+                for level in (2, 3, 4)
+            },
+            "Why these cut-offs": [c.why for c in CAPABILITIES],
+        }
+    )
+
+
 def _segmentation_evidence(
     conn: duckdb.DuckDBPyConnection, rules: tuple[SegmentRule, ...]
 ) -> Evidence:
     counts = run_query(conn, "maturity/segment_coverage", segment_params(rules)).iloc[0]
     return {
         "segmented_share": _share(counts["segmented"], counts["records"]),
+        "segmented_share_low": _low(counts["segmented"], counts["records"]),
         "segmentation_records": float(counts["records"]),
     }
 
@@ -243,8 +319,12 @@ def _opportunity_evidence(conn: duckdb.DuckDBPyConnection) -> Evidence:
         "qualified_opportunity_share": _share(
             counts["qualified_opportunities"], counts["opportunities"]
         ),
+        "qualified_opportunity_share_low": _low(
+            counts["qualified_opportunities"], counts["opportunities"]
+        ),
         "opportunities": float(counts["opportunities"]),
         "won_with_margin_share": _share(counts["won_with_margin"], counts["won"]),
+        "won_with_margin_share_low": _low(counts["won_with_margin"], counts["won"]),
         "won_deals": float(counts["won"]),
     }
 
@@ -259,7 +339,13 @@ def _scoring_evidence(
     judged = bands[bands["closed"] >= min_band_deals]
     if judged.empty or pd.isna(judged["lift"].iloc[0]):
         return {"top_band_lift": None}
-    return {"top_band_lift": float(judged["lift"].iloc[0])}
+    top = judged.iloc[0]
+    # the band's Wilson bound over the overall rate (its own deals are a small part of that)
+    overall = top["win_rate"] / top["lift"] if top["lift"] else float("nan")
+    return {
+        "top_band_lift": float(top["lift"]),
+        "top_band_lift_low": float(top["win_rate_low"] / overall) if overall else None,
+    }
 
 
 def _process_evidence(
@@ -279,6 +365,7 @@ def _process_evidence(
     meeting_hours = (mqls["first_meeting_at"] - mqls["mql_at"]).dt.total_seconds() / 3600
     return {
         "sla_compliance": _share((handled_hours <= sla).sum(), due.sum()),
+        "sla_compliance_low": _low((handled_hours <= sla).sum(), due.sum()),
         "mqls_due": float(due.sum()),
         "median_hours_to_first_meeting": None
         if meeting_hours.dropna().empty

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from lib.metrics.stats import rate_frame
+from lib.scoring import ScoreArrays
 from lib.store.connection import run_query
 
 BAND_COLUMNS = [
@@ -32,6 +33,18 @@ BAND_COLUMNS = [
 
 def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else float("nan")
+
+
+def band_scores(features: pd.DataFrame, scores: ScoreArrays) -> pd.DataFrame:
+    """Return lead_id, band and qualification_score of score_arrays output on `features` rows
+    (the light frame outcomes_by_band reads, without explanations)."""
+    return pd.DataFrame(
+        {
+            "lead_id": features["lead_id"].to_numpy(),
+            "band": np.array(scores.band_names, dtype=object)[scores.band_code],
+            "qualification_score": scores.qualification_score.astype("float64"),
+        }
+    )
 
 
 def _score_view(scores: pd.DataFrame) -> pd.DataFrame:

@@ -40,6 +40,13 @@ def target_mix(enterprise_pct: float, mid_market_pct: float) -> dict[str, float]
     }
 
 
+def today_mix_percent(mix: pd.DataFrame) -> dict[str, int]:
+    """Return today's open-amount share of each slider segment in whole percent (0 without
+    open pipeline), so the target sliders start where the pipeline is; mix is pipeline_mix."""
+    shares = mix.set_index("segment")["open_share"].reindex(list(TARGET_SEGMENTS))
+    return {s: int(round(float(v) * 100)) if pd.notna(v) else 0 for s, v in shares.items()}
+
+
 def overall_rate(successes: pd.Series, trials: pd.Series) -> tuple[float, float, float, int]:
     """Return (rate, low, high, trials) of the summed counts, with the 95% Wilson interval."""
     k, n = int(successes.sum()), int(trials.sum())
@@ -197,7 +204,14 @@ def _financial_now(profitable: pd.DataFrame) -> str:
     if not bool(profitable["margin_tracked"].any()):
         return "Gross margin is not in the data"
     rate = overall_rate(profitable["profitable_won"], profitable["closed"])
-    return f"Won at ≥ {OVERVIEW_MARGIN_TARGET:.0%} margin: " + rate_text(*rate, "closed")
+    won, recorded = int(profitable["won"].sum()), int(profitable["won_with_margin"].sum())
+    text = f"Won at ≥ {OVERVIEW_MARGIN_TARGET:.0%} margin: " + rate_text(*rate, "closed")
+    if recorded < won:
+        text += (
+            f"; {won - recorded:,} of {won:,} won deals have no margin recorded and count as "
+            "not profitable"
+        )
+    return text
 
 
 def _optimisation_now(bands: pd.DataFrame, labels: dict[str, str]) -> str:
@@ -206,11 +220,14 @@ def _optimisation_now(bands: pd.DataFrame, labels: dict[str, str]) -> str:
     if sized.empty:
         return "No score band has enough closed deals to compare"
     top = sized.iloc[0]  # the highest band with enough closed deals to say anything
+    overall = top["win_rate"] / top["lift"] if top["lift"] else float("nan")
     average_won = (scored["avg_won_amount_usd"] * scored["won"]).sum() / scored["won"].sum()
+    flag = f" {SMALL_SAMPLE_FLAG} ({int(top['won'])} won)" if top["won"] < SMALL_SAMPLE else ""
     return (
-        f"{labels.get(top['band'], top['band'])} band wins {top['lift']:.2f}× the average "
-        f"rate; its average won deal is {top['avg_won_amount_usd'] / average_won:.2f}× "
-        "the average"
+        f"{labels.get(top['band'], top['band'])} band, scored when routed, wins "
+        f"{top['lift']:.2f}× the average rate (95% interval from "
+        f"{top['win_rate_low'] / overall:.2f}×); its average won deal is "
+        f"{top['avg_won_amount_usd'] / average_won:.2f}× the average{flag}"
     )
 
 

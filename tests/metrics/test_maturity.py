@@ -8,13 +8,17 @@ import duckdb
 import pandas as pd
 import pytest
 
+from lib.features import history_features, lead_features
 from lib.metrics.maturity import (
     CAPABILITIES,
     MATURITY_THRESHOLDS,
     maturity_evidence,
     maturity_levels,
+    threshold_table,
 )
+from lib.model import default_model
 from lib.model.segments import DEFAULT_SEGMENTS, SegmentRule
+from lib.scoring import score_leads
 from lib.store.connection import connect
 
 
@@ -79,6 +83,11 @@ def test_every_capability_has_rising_thresholds_for_levels_two_to_four():
             "segmentation",
             {"segmented_share": 0.72, "segmentation_records": 1234},
             "72% of 1,234 leads and accounts have a segment.",
+        ),
+        (
+            "segmentation",
+            {"segmented_share": 0.72, "segmented_share_low": 0.7, "segmentation_records": 1234},
+            "72% (95% interval from 70%) of 1,234 leads and accounts have a segment.",
         ),
         (
             "segmentation",
@@ -205,16 +214,63 @@ def test_maturity_evidence_is_measured_from_the_data(conn, key, value):
     assert measured(conn)[key] == pytest.approx(value)
 
 
-def test_maturity_evidence_feeds_maturity_levels(conn):
+def test_maturity_evidence_feeds_maturity_levels_judged_on_the_intervals_lower_end(conn):
+    # every rate here rests on 1-6 records: its 95% interval starts far below its value (3 of
+    # 6 segmented: from 19%), so no rate reaches level 2; versions are counts, not estimates
     levels = maturity_levels(measured(conn)).set_index("capability")["level"]
     assert levels.to_dict() == {
-        "segmentation": 2,
-        "qualification": 3,
-        "scoring": 2,
+        "segmentation": 1,
+        "qualification": 1,
+        "scoring": 1,
         "process": 1,
-        "financial": 2,
+        "financial": 1,
         "optimisation": 3,
     }
+    assert measured(conn)["segmented_share_low"] == pytest.approx(0.1876, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("share", "low", "level"),
+    [
+        (0.55, 0.35, 1),  # 55% on a few records: the interval reaches below 50%
+        (0.55, 0.52, 2),  # 55% on many: the interval clears 50%
+        (0.82, 0.79, 2),
+        (0.82, 0.81, 3),
+    ],
+)
+def test_a_rate_reaches_a_level_only_when_its_interval_clears_the_cut_off(share, low, level):
+    evidence = {"segmented_share": share, "segmented_share_low": low}
+    assert level_of("segmentation", evidence) == level
+
+
+def test_the_threshold_table_shows_every_cut_off_with_its_reasoning():
+    table = threshold_table().set_index("Capability")
+    assert list(table.columns) == [
+        "Level 2: defined",
+        "Level 3: managed",
+        "Level 4: operationalised",
+        "Why these cut-offs",
+    ]
+    assert table.loc["Lead & account scoring", "Level 4: operationalised"] == (
+        "the top band wins 1.5× the average"
+    )
+    assert all(len(why) > 40 for why in table["Why these cut-offs"])
+
+
+def test_on_the_sample_the_top_band_scored_at_routing_time_reaches_level_four(sample_conn):
+    conn = sample_conn
+    model = default_model()
+    at_routing = history_features(conn, model=model)
+    scores = score_leads(at_routing, model)[["lead_id", "band", "qualification_score"]]
+    evidence = maturity_evidence(conn, DEFAULT_SEGMENTS, scores, 1, {"enterprise": 4.0})
+    # the top band wins 95 of 161 closed (59.0%, from 51.3%) against 312 of 1,035 overall
+    assert evidence["top_band_lift"] == pytest.approx((95 / 161) / (312 / 1035))
+    assert evidence["top_band_lift_low"] == pytest.approx(0.512854 / (312 / 1035), abs=1e-4)
+    assert level_of("scoring", evidence) == 4
+    today = score_leads(lead_features(conn, model=model), model)
+    scored_today = maturity_evidence(conn, DEFAULT_SEGMENTS, today, 1, {"enterprise": 4.0})
+    assert scored_today["top_band_lift"] == pytest.approx(1.11, abs=0.01)  # what the page said
+    assert level_of("scoring", scored_today) == 1
 
 
 def test_scoring_evidence_skips_a_top_band_with_too_few_closed_deals(conn):

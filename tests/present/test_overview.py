@@ -167,13 +167,21 @@ def test_kpis_now_reads_each_capability_in_words() -> None:
     sla = pd.DataFrame({"sla_hours": [4.0, np.nan], "handled_within_sla": [8, 1], "mqls": [10, 5]})
     meetings = pd.DataFrame({"meetings": [40, 5], "median_hours_to_first_meeting": [10.0, 99.0]})
     profitable = pd.DataFrame(
-        {"margin_tracked": [False, False], "profitable_won": [0, 0], "closed": [5, 5]}
+        {
+            "margin_tracked": [False, False],
+            "profitable_won": [0, 0],
+            "closed": [5, 5],
+            "won": [2, 2],
+            "won_with_margin": [0, 0],
+        }
     )
     bands = pd.DataFrame(
         {
             "band": ["likely", "unlikely"],
             "closed": [40, 60],
             "won": [20, 10],
+            "win_rate": [0.5, 1 / 6],
+            "win_rate_low": [0.35, 0.09],
             "lift": [5 / 3, 0.5],
             "avg_won_amount_usd": [300.0, 0.0],
         }
@@ -188,9 +196,26 @@ def test_kpis_now_reads_each_capability_in_words() -> None:
         "process": "SLA met 80.0% (49.0–94.3%), 10 MQLs ⚠ small sample; "
         "median 10 h from MQL to first meeting (by segment)",
         "financial": "Gross margin is not in the data",
-        "optimisation": "Likely band wins 1.67× the average rate; its average won deal is "
-        "1.50× the average",
+        # overall 30 of 100: the band's lower end 0.35 is 1.17x it; 20 won deals are few
+        "optimisation": "Likely band, scored when routed, wins 1.67× the average rate (95% "
+        "interval from 1.17×); its average won deal is 1.50× the average ⚠ small sample "
+        "(20 won)",
     }
+
+
+def test_the_profitable_rate_says_won_deals_without_a_margin_count_as_not_profitable() -> None:
+    profitable = pd.DataFrame(
+        {
+            "margin_tracked": [True, True],
+            "profitable_won": [30, 10],
+            "closed": [100, 60],
+            "won": [40, 20],
+            "won_with_margin": [32, 18],
+        }
+    )
+    text = leadership._financial_now(profitable)
+    assert text.startswith("Won at ≥ 30% margin: 25.0% (")
+    assert text.endswith("; 10 of 60 won deals have no margin recorded and count as not profitable")
 
 
 def _velocity() -> pd.DataFrame:
@@ -245,3 +270,12 @@ def test_velocity_table_puts_the_interval_in_words_and_flags_a_small_window() ->
     column = "Expected won revenue per day (95% interval)"
     assert table[column].tolist() == ["$1.0k ($400–$1.6k) ⚠ small sample", "$1.0k ($400–$1.6k)"]
     assert table["Wins expected from them, next 90 days"].tolist()[0] == 4.0
+
+
+def test_the_target_sliders_start_at_todays_mix_rounded_to_whole_percent() -> None:
+    mix = _mix([6.2e6, 2.9e6, 0.9e6], [0.6, 0.4, 0.0])
+    assert leadership.today_mix_percent(mix) == {"enterprise": 62, "mid_market": 29}
+    assert leadership.today_mix_percent(_mix([0.0, 0.0, 0.0], [0.6, 0.4, 0.0])) == {
+        "enterprise": 0,
+        "mid_market": 0,
+    }
