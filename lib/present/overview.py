@@ -44,7 +44,7 @@ def today_mix_percent(mix: pd.DataFrame) -> dict[str, int]:
     """Return today's open-amount share of each slider segment in whole percent (0 without
     open pipeline), so the target sliders start where the pipeline is; mix is pipeline_mix."""
     shares = mix.set_index("segment")["open_share"].reindex(list(TARGET_SEGMENTS))
-    return {s: int(round(float(v) * 100)) if pd.notna(v) else 0 for s, v in shares.items()}
+    return {str(s): int(round(float(v) * 100)) if pd.notna(v) else 0 for s, v in shares.items()}
 
 
 def overall_rate(successes: pd.Series, trials: pd.Series) -> tuple[float, float, float, int]:
