@@ -19,7 +19,7 @@ import pandas as pd
 
 from lib.metrics import velocity
 from lib.metrics.filters import BREAKDOWNS, Filters
-from lib.metrics.stats import SMALL_SAMPLE, rate_frame
+from lib.metrics.stats import SMALL_SAMPLE, holm_adjusted, rate_frame, score_test_p_value
 from lib.metrics.survival import (
     CURVE_COLUMNS,
     LOST,
@@ -266,43 +266,90 @@ def _with_band(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(band=band.astype(object).where(rate.notna(), None))
 
 
+def _with_band_test(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the frame plus band_p (the score test's p-value against the band edge its rate
+    is past; NaN inside the band or under SMALL_SAMPLE MQLs), band_p_holm (Holm-adjusted over
+    the rows tested) and outside_band: past the band beyond chance after that correction."""
+    edge = (
+        frame["band"]
+        .map({"below": MQL_TO_SQL_HEALTHY_LOW, "above": MQL_TO_SQL_HEALTHY_HIGH})
+        .astype("float64")
+    )
+    tested = frame["mqls"] >= SMALL_SAMPLE
+    p = np.where(
+        edge.notna() & tested,
+        score_test_p_value(frame["sqls"], frame["mqls"], edge.fillna(0.5).to_numpy()),
+        np.where(tested, 1.0, np.nan),  # inside the band: counted as a test, never significant
+    )
+    adjusted = holm_adjusted(p)
+    return frame.assign(
+        band_p=np.where(edge.notna(), p, np.nan),
+        band_p_holm=np.where(edge.notna(), adjusted, np.nan),
+        outside_band=edge.notna() & tested & (adjusted < 0.05),
+    )
+
+
 def _mql_counts(
     conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, by: str = "segment"
 ) -> tuple[pd.DataFrame, bool]:
-    """Return mqls, sqls and won per lead segment, channel and breakdown value for MQLs of the
-    period, and whether the export records SQL dates at all."""
+    """Return mqls (old enough to have converted), sqls, won, young_mqls left out and the 95th
+    percentile conversion lag in days per lead segment, channel and breakdown value for MQLs of
+    the period, and whether the export records SQL dates at all."""
     frame = _query(conn, rules, filters, "kpi/mql_to_sql", by=by)
     measured = bool(frame["sql_dates_recorded"].fillna(False).any()) if len(frame) else True
     return frame.drop(columns=["sql_dates_recorded"]), measured
 
 
 def _mql_rates(counts: pd.DataFrame, measured: bool = True) -> pd.DataFrame:
-    """Return the counts plus MQL->SQL (with interval, small_sample and band) and MQL->won
-    (with interval); MQL->SQL is NaN with no band where the export records no SQL dates."""
+    """Return the counts plus MQL->SQL (with interval, small_sample, band and the band's test)
+    and MQL->won (with interval); MQL->SQL is NaN with no band where the export records no SQL
+    dates."""
     rated = _with_band(_with_rate(counts.reset_index(drop=True), "sqls", "mqls", "mql_to_sql_rate"))
     if not measured:
         rated[["mql_to_sql_rate", "mql_to_sql_rate_low", "mql_to_sql_rate_high"]] = np.nan
         rated["band"] = None
     rated["mql_to_sql_measured"] = measured
+    rated = _with_band_test(rated)
     won = rate_frame(rated["won"].astype("int64"), rated["mqls"].astype("int64"), "mql_to_won_rate")
     return pd.concat([rated, won.drop(columns=["small_sample"])], axis=1)
+
+
+MQL_COUNTS = ["mqls", "sqls", "won", "young_mqls"]
+
+
+def _mql_summed(counts: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Return MQL counts summed per key with the (one, data-wide) conversion lag kept."""
+    return (
+        counts.groupby(key, sort=False)
+        .agg(
+            mqls=("mqls", "sum"),
+            sqls=("sqls", "sum"),
+            won=("won", "sum"),
+            young_mqls=("young_mqls", "sum"),
+            conversion_lag_days=("conversion_lag_days", "max"),
+        )
+        .reset_index()
+    )
 
 
 def mql_to_sql_by_segment(
     conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
-    """Return per lead segment mqls, sqls, won, MQL->SQL (interval, flag, healthy band) and
-    MQL->won (interval)."""
+    """Return per lead segment mqls, sqls, won, MQL->SQL (interval, flag, healthy band and
+    whether it lies outside the band beyond chance, Holm over segments) and MQL->won; MQLs too
+    young to have converted are left out and counted in young_mqls."""
     counts, measured = _mql_counts(conn, rules, filters)
-    counts = _summed(counts, "segment", ["mqls", "sqls", "won"])
-    return _mql_rates(_by_segment(counts, rules, filters, ["mqls", "sqls", "won"]), measured)
+    counts = _mql_summed(counts, "segment")
+    return _mql_rates(_by_segment(counts, rules, filters, MQL_COUNTS), measured)
 
 
 def mql_to_sql_by_channel(
     conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
-    """Return per lead channel mqls, sqls, won, MQL->SQL (interval, flag, healthy band) and
-    MQL->won (interval); a channel chosen in the filters is listed even without MQLs."""
+    """Return per lead channel mqls, sqls, won, MQL->SQL (interval, flag, healthy band and
+    whether it lies outside the band beyond chance, Holm over channels) and MQL->won; a channel
+    chosen in the filters is listed even without MQLs; MQLs too young to have converted are
+    left out and counted in young_mqls."""
     return mql_conversion_by(conn, rules, filters, "channel")
 
 
@@ -310,13 +357,14 @@ def mql_conversion_by(
     conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, by: str
 ) -> pd.DataFrame:
     """Return per value of the breakdown `by` (a column named so) mqls, sqls, won, MQL->SQL
-    with its band and MQL->won, values sorted with the blank one last."""
+    with its band and its test, and MQL->won, values sorted with the blank one last."""
     counts, measured = _mql_counts(conn, rules, filters, by)
-    counts = counts.groupby("breakdown")[["mqls", "sqls", "won"]].sum()
+    counts = _mql_summed(counts, "breakdown").set_index("breakdown")
     chosen = filters.channels or () if by == "channel" else ()
     values = _value_order(pd.Series(sorted(set(counts.index) | set(chosen)), dtype=object))
-    counts = counts.reindex(values, fill_value=0).rename_axis(by).reset_index()
-    return _mql_rates(counts.astype({"mqls": "int64", "sqls": "int64", "won": "int64"}), measured)
+    counts = counts.reindex(values).rename_axis(by).reset_index()
+    counts[MQL_COUNTS] = counts[MQL_COUNTS].fillna(0).astype("int64")
+    return _mql_rates(counts, measured)
 
 
 def _value_order(values: pd.Series) -> list[str]:
@@ -331,11 +379,11 @@ def mql_to_sql_by_segment_and_channel(
     """Return per lead segment and channel (those with MQLs) MQL->SQL with its band, and
     MQL->won."""
     counts, measured = _mql_counts(conn, rules, filters)
-    counts = counts.groupby(["segment", "channel"], as_index=False)[["mqls", "sqls", "won"]].sum()
+    counts = counts.groupby(["segment", "channel"], as_index=False)[MQL_COUNTS].sum()
     order = _segment_order(rules, filters, counts["segment"])
     counts["segment"] = pd.Categorical(counts["segment"], categories=order, ordered=True)
     counts = counts.sort_values(["segment", "channel"]).astype({"segment": object})
-    return _mql_rates(counts[["segment", "channel", "mqls", "sqls", "won"]], measured)
+    return _mql_rates(counts[["segment", "channel", *MQL_COUNTS]], measured)
 
 
 def _velocity_order(frame: pd.DataFrame, rules: Rules, filters: Filters) -> pd.DataFrame:

@@ -56,28 +56,52 @@ def mql_table(rates: pd.DataFrame, key: str, labels: dict[str, str]) -> pd.DataF
     )
 
 
+def _named(rows: pd.DataFrame) -> str:
+    texts = _rates(rows, "mql_to_sql_rate", "mqls", "MQLs")
+    return "; ".join(f"{c} {t}" for c, t in zip(rows["channel"], texts, strict=True))
+
+
 def out_of_band_sentence(by_channel: pd.DataFrame) -> str:
-    """Return a sentence naming each channel outside the healthy MQL->SQL band (or saying that
-    MQL->SQL is not measured)."""
+    """Return a sentence naming each channel outside the healthy MQL->SQL band beyond chance
+    (its interval clears the band after Holm's correction over the channels, on 30 or more
+    MQLs), then those outside it on their estimate only, and the young MQLs left out (or saying
+    that MQL->SQL is not measured)."""
     if not by_channel["mql_to_sql_measured"].all():
         return f"MQL→SQL {NO_SQL_DATES}; MQL→won shows which MQLs later won a deal."
+    tested = int((by_channel["mqls"] >= SMALL_SAMPLE).sum())
     parts = []
     for band, meaning in (
         ("below", "the MQL bar may be too loose or the data stale"),
         ("above", "the MQL bar may be too strict"),
     ):
-        rows = by_channel[by_channel["band"] == band]
+        rows = by_channel[(by_channel["band"] == band) & by_channel["outside_band"]]
         if len(rows):
-            named = "; ".join(
-                f"{c} {t}"
-                for c, t in zip(
-                    rows["channel"], _rates(rows, "mql_to_sql_rate", "mqls", "MQLs"), strict=True
-                )
-            )
-            parts.append(f"{BAND_WORDS[band]} ({meaning}): {named}.")
-    return " ".join(parts) or (
-        f"Every channel converts MQLs to SQLs within the healthy {HEALTHY_MQL_TO_SQL}."
-    )
+            parts.append(f"{BAND_WORDS[band]} ({meaning}): {_named(rows)}.")
+    if parts:
+        parts.append(
+            f"Each clears the band beyond chance (95%, Holm-corrected over the {tested} "
+            f"channel{'' if tested == 1 else 's'} with {SMALL_SAMPLE}+ MQLs)."
+        )
+    unsure = by_channel[by_channel["band"].isin(["below", "above"]) & ~by_channel["outside_band"]]
+    if len(unsure):
+        parts.append(
+            "Outside the band on their estimate but not beyond chance (too few MQLs, or not "
+            f"far enough after correcting for {len(by_channel)} channels): "
+            + ", ".join(unsure["channel"])
+            + "."
+        )
+    if not parts:
+        parts.append(
+            f"Every channel converts MQLs to SQLs within the healthy {HEALTHY_MQL_TO_SQL}."
+        )
+    young = int(by_channel["young_mqls"].sum())
+    if young:
+        lag = float(by_channel["conversion_lag_days"].max())
+        parts.append(
+            f"{young:,} MQLs from the last {lag:.0f} days are left out: 95% of MQLs that reach "
+            "SQL do so within that time, so they may still convert."
+        )
+    return " ".join(parts)
 
 
 def median_days_text(days: float, deals: int, small: bool) -> str:

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.duration.survfunc import CumIncidenceRight
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportions_ztest
 
 from lib.metrics import kpis
 from lib.metrics.filters import Filters
@@ -285,13 +287,15 @@ def test_pipeline_mix_without_a_target_has_no_gap(deals) -> None:
 
 
 def mql_leads(prefix: str, mqls: int, sqls: int, channel: str = "web") -> list[dict[str, Any]]:
-    """Return mqls enterprise leads that became MQL in February, the first sqls of them SQL."""
+    """Return mqls enterprise leads that became MQL in February, the first sqls of them SQL;
+    the records were last edited in June, so the data ends months after the MQLs."""
     return [
         lead(
             f"{prefix}{i}",
             "ent",
             "2025-02-01 09:00",
             channel,
+            updated_at="2025-06-01",
             **({"sql_at": "2025-02-03"} if i < sqls else {}),
         )
         for i in range(mqls)
@@ -367,7 +371,7 @@ def test_mql_to_sql_by_channel_and_by_segment_and_channel_split_the_same_counts(
 
 def test_a_blank_channel_is_its_own_value_apart_from_a_literal_unknown_and_can_be_chosen() -> None:
     blank = [lead("b1", "ent", "2025-02-01", channel=None, sql_at="2025-02-03")]
-    blank += [lead("b2", "ent", "2025-02-01", channel="  ")]
+    blank += [lead("b2", "ent", "2025-02-01", channel="  ", updated_at="2025-06-01")]
     blank += [lead("u1", "ent", "2025-02-01", channel="unknown")]
     conn = database(leads=mql_leads("w", 10, 1) + blank)
     channels = kpis.mql_to_sql_by_channel(conn, RULES, ALL).set_index("channel")
@@ -531,3 +535,47 @@ def test_mix_against_target_equals_querying_with_the_target_and_leaves_the_mix_a
         kpis.mix_against_target(plain, target), kpis.pipeline_mix(deals, RULES, ALL, target)
     )
     pd.testing.assert_frame_equal(plain, before)
+
+
+def test_mqls_younger_than_the_95th_percentile_conversion_lag_are_left_out() -> None:
+    # 20 converted MQLs with lags of 1..20 days; the data ends 1 June (an edit)
+    converted = [
+        lead(
+            f"c{d}",
+            "ent",
+            "2025-02-01",
+            sql_at=str(pd.Timestamp("2025-02-01") + pd.Timedelta(days=d)),
+        )
+        for d in range(1, 21)
+    ]
+    recent = [lead(f"r{d}", "ent", f"2025-05-{d:02d}") for d in (1, 20, 25, 31)]
+    conn = database(leads=[*converted, *recent, lead("x", "ent", None, updated_at="2025-06-01")])
+    lag = np.percentile(np.arange(1, 21), 95)  # percentile_cont interpolates like numpy: 19.05
+    rates = by_segment(kpis.mql_to_sql_by_segment(conn, RULES, ALL))
+    assert rates.loc["enterprise", "conversion_lag_days"] == pytest.approx(lag)
+    # 1 June - 20 May is 12 days, under 19.05: the MQLs of 20, 25 and 31 May wait; 1 May counts
+    assert rates.loc["enterprise", ["mqls", "sqls", "young_mqls"]].tolist() == [21, 20, 3]
+    quarters = kpis.kpis_by_quarter(conn, RULES, ALL).set_index("quarter")
+    assert quarters.loc["2025-Q2", "mqls"] == 1
+
+
+def test_a_channel_is_named_outside_the_band_only_beyond_chance_after_holm() -> None:
+    # 1 SQL of 80 MQLs (1.3%), 2 of 40 (5%), 8 of 40 (20%, in), 17 of 40 (42.5%), 0 of 10
+    plan = {"a": (80, 1), "b": (40, 2), "c": (40, 8), "d": (40, 17), "e": (10, 0)}
+    leads = [row for channel, (m, k) in plan.items() for row in mql_leads(channel, m, k, channel)]
+    rates = kpis.mql_to_sql_by_channel(database(leads=leads), RULES, ALL).set_index("channel")
+    tested = ["a", "b", "c", "d"]  # e has fewer than 30 MQLs: not tested
+    edge = {"a": 0.10, "b": 0.10, "c": 0.10, "d": 0.25}
+    p = [proportions_ztest(plan[c][1], plan[c][0], edge[c], prop_var=edge[c])[1] for c in tested]
+    p[2] = 1.0  # inside the band: a test that cannot reject
+    holm = dict(zip(tested, multipletests(p, method="holm")[1], strict=True))
+    for channel in ("a", "b", "d"):
+        assert rates.loc[channel, "band_p_holm"] == pytest.approx(holm[channel])
+        assert rates.loc[channel, "outside_band"] == (holm[channel] < 0.05)
+    assert rates["outside_band"].to_dict() == {
+        "a": True,
+        "b": False,  # 5% on 40 MQLs: its interval reaches past 10% once corrected
+        "c": False,
+        "d": True,
+        "e": False,  # 0% on 10 MQLs: below on its estimate, too few to say
+    }

@@ -25,7 +25,13 @@ def test_sla_hours_follow_a_changed_unassigned_policy() -> None:
     assert sla_hours_by_segment(model)["unassigned"] == model.policies["enterprise"].sla_hours
 
 
-def _channels(rates: list[float], mqls: list[int], bands: list[str]) -> pd.DataFrame:
+def _channels(
+    rates: list[float],
+    mqls: list[int],
+    bands: list[str],
+    outside: list[bool] | None = None,
+    young: int = 0,
+) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "channel": [f"Channel {i}" for i in range(len(rates))],
@@ -40,6 +46,9 @@ def _channels(rates: list[float], mqls: list[int], bands: list[str]) -> pd.DataF
             "mql_to_won_rate": [0.05] * len(rates),
             "mql_to_won_rate_low": [0.02] * len(rates),
             "mql_to_won_rate_high": [0.1] * len(rates),
+            "outside_band": outside if outside is not None else [b != "in" for b in bands],
+            "young_mqls": [young] + [0] * (len(rates) - 1),
+            "conversion_lag_days": 19.6,
         }
     )
 
@@ -51,21 +60,26 @@ def _channels(rates: list[float], mqls: list[int], bands: list[str]) -> pd.DataF
             _channels([0.05, 0.15, 0.3], [100, 100, 100], ["below", "in", "above"]),
             "Below 10% (the MQL bar may be too loose or the data stale): "
             "Channel 0 5.0% (4.0–6.0%), 100 MQLs. Above 25% (the MQL bar may be too strict): "
-            "Channel 2 30.0% (29.0–31.0%), 100 MQLs.",
+            "Channel 2 30.0% (29.0–31.0%), 100 MQLs. Each clears the band beyond chance (95%, "
+            "Holm-corrected over the 3 channels with 30+ MQLs).",
         ),
         (
-            _channels([0.05, 0.06], [100, 10], ["below", "below"]),
+            _channels([0.05, 0.06], [100, 10], ["below", "below"], [True, False]),
             "Below 10% (the MQL bar may be too loose or the data stale): "
-            "Channel 0 5.0% (4.0–6.0%), 100 MQLs; "
-            "Channel 1 6.0% (5.0–7.0%), 10 MQLs ⚠ small sample.",
+            "Channel 0 5.0% (4.0–6.0%), 100 MQLs. Each clears the band beyond chance (95%, "
+            "Holm-corrected over the 1 channel with 30+ MQLs). Outside the band on their "
+            "estimate but not beyond chance (too few MQLs, or not far enough after correcting "
+            "for 2 channels): Channel 1.",
         ),
         (
-            _channels([0.15], [100], ["in"]),
-            "Every channel converts MQLs to SQLs within the healthy 10–25%.",
+            _channels([0.15], [100], ["in"], young=12),
+            "Every channel converts MQLs to SQLs within the healthy 10–25%. 12 MQLs from the "
+            "last 20 days are left out: 95% of MQLs that reach SQL do so within that time, so "
+            "they may still convert.",
         ),
     ],
 )
-def test_out_of_band_sentence_names_each_channel_outside_10_to_25(
+def test_out_of_band_sentence_names_only_channels_outside_10_to_25_beyond_chance(
     frame: pd.DataFrame, expected: str
 ) -> None:
     assert review.out_of_band_sentence(frame) == expected

@@ -152,6 +152,8 @@ def test_a_query_gets_the_staging_it_names_and_theirs_each_once_before_use():
         "firmographic_segments",
         "segmented_leads",
         "filtered_leads",
+        "data_as_of",
+        "period_mqls",
         "sql_dates",
         "stg_opportunities",
         "wins",

@@ -1,5 +1,5 @@
 -- one row per segment and quarter: closed deals, cycle, MQLs and pipeline created in that quarter
--- staging: filtered_opportunities, filtered_leads, sql_dates
+-- staging: filtered_opportunities, period_mqls, sql_dates
 with
 deals as (
     select
@@ -45,8 +45,9 @@ mqls_by_quarter as (
         extract(year from mql_at) || '-Q' || extract(quarter from mql_at) as quarter,
         count(*) as mqls,
         count(sql_at) as sqls
-    from filtered_leads
-    where mql_in_period
+    from period_mqls
+    -- MQLs too young to have converted wait for a later run, as on the MQL->SQL page
+    where old_enough
     group by segment, quarter
 ),
 keys as (
