@@ -46,7 +46,7 @@ def rate_frame(successes: pd.Series, trials: pd.Series, prefix: str = "rate") ->
 def score_test_p_value(
     successes: np.ndarray | pd.Series | int,
     trials: np.ndarray | pd.Series | int,
-    rate: float,
+    rate: float | np.ndarray,
 ) -> np.ndarray:
     """Return the two-sided p-value of the score test that the true rate is `rate` per element
     (NaN where trials is 0); it is below 0.05 exactly when the 95% Wilson interval excludes rate."""
