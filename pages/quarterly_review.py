@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+from lib.metrics import kpis
 from lib.model import segment_labels
 from lib.present import charts
 from lib.present import quarterly_review as review
@@ -19,6 +20,18 @@ st.subheader("Win rate by segment and quarter")
 st.plotly_chart(
     charts.win_rate_trend_chart(bundle.quarters, labels),
     theme="streamlit",
+)
+partial = review.partial_quarters_sentence(bundle.quarters)
+if partial:
+    st.caption(partial)
+st.dataframe(
+    review.quarter_change_table(kpis.quarter_changes(bundle.quarters), labels),
+    hide_index=True,
+    key="quarter_changes",
+)
+st.caption(
+    "Latest change between two whole quarters, in percentage points, with its 95% interval "
+    "(Newcombe): an interval that spans 0 is no evidence of a change."
 )
 
 st.subheader(f"MQL→SQL conversion against the healthy {HEALTHY_MQL_TO_SQL} band")

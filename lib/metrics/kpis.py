@@ -19,7 +19,13 @@ import pandas as pd
 
 from lib.metrics import velocity
 from lib.metrics.filters import BREAKDOWNS, Filters
-from lib.metrics.stats import SMALL_SAMPLE, holm_adjusted, rate_frame, score_test_p_value
+from lib.metrics.stats import (
+    SMALL_SAMPLE,
+    difference_interval,
+    holm_adjusted,
+    rate_frame,
+    score_test_p_value,
+)
 from lib.metrics.survival import (
     CURVE_COLUMNS,
     LOST,
@@ -37,6 +43,7 @@ MQL_TO_SQL_HEALTHY_LOW = 0.10  # below: the MQL bar is too loose or the data sta
 MQL_TO_SQL_HEALTHY_HIGH = 0.25  # above: the MQL bar may be too strict
 OVERALL = "overall"
 NO_SQL_DATES = "not measured: the export has no SQL dates"
+ALL_SEGMENTS = velocity.ALL_SEGMENTS
 
 Rules = tuple[SegmentRule, ...]
 
@@ -481,10 +488,30 @@ def qualified_opportunity_rate(
     return _with_rate(table, "qualified", "created", "qualified_opportunity_rate")
 
 
+def _quarter_coverage(
+    conn: duckdb.DuckDBPyConnection, quarters: pd.Series, filters: Filters
+) -> pd.DataFrame:
+    """Return per quarter its days, the days the data (and the period chosen) cover of it, and
+    partial: a quarter covered only in part is not comparable with a whole one."""
+    span = run_query(conn, "staging/data_period").iloc[0]
+    first = max(pd.Timestamp(span["first_day"]), pd.Timestamp(filters.start or "1900-01-01"))
+    last = min(pd.Timestamp(span["last_day"]), pd.Timestamp(filters.end or "2999-12-31"))
+    periods = pd.PeriodIndex([q.replace("-", "") for q in quarters], freq="Q")
+    start, end = periods.start_time.normalize(), periods.end_time.normalize()
+    days = (end - start).days + 1
+    overlap = (end.where(end < last, last) - start.where(start > first, first)).days + 1
+    covered = np.clip(overlap.to_numpy(), 0, None)
+    return pd.DataFrame(
+        {"quarter_days": days.to_numpy(), "days_in_data": covered, "partial": covered < days},
+        index=quarters.index,
+    )
+
+
 def kpis_by_quarter(
     conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
 ) -> pd.DataFrame:
-    """Return per segment and quarter (2025-Q3) win rate, MQL->SQL, cycle, won, new pipeline;
+    """Return per segment and quarter (2025-Q3) win rate, MQL->SQL, cycle (flagged on fewer
+    than 30 wins), won and new pipeline, with how many of its days the data covers (partial);
     MQL->SQL is NaN when the export records no SQL dates."""
     frame = _query(conn, rules, filters, "kpi/quarterly")
     measured = bool(frame.pop("sql_dates_recorded").fillna(False).any()) if len(frame) else True
@@ -492,11 +519,49 @@ def kpis_by_quarter(
     frame["segment"] = pd.Categorical(frame["segment"], categories=order, ordered=True)
     frame = frame.sort_values(["segment", "quarter"]).astype({"segment": object})
     frame = frame.reset_index(drop=True).assign(closed=lambda f: f["won"] + f["lost"])
+    frame["median_small_sample"] = frame["won"] < SMALL_SAMPLE
+    if len(frame):
+        frame = pd.concat([frame, _quarter_coverage(conn, frame["quarter"], filters)], axis=1)
+    else:
+        frame = frame.assign(quarter_days=0, days_in_data=0, partial=False)
     frame = _with_rate(frame, "won", "closed", "win_rate", "win_rate_small_sample")
     frame = _with_rate(frame, "sqls", "mqls", "mql_to_sql_rate", "mql_to_sql_small_sample")
     if not measured:
         frame[["mql_to_sql_rate", "mql_to_sql_rate_low", "mql_to_sql_rate_high"]] = np.nan
     return frame
+
+
+CHANGES = {"win_rate": ("won", "closed"), "mql_to_sql_rate": ("sqls", "mqls")}
+
+
+def quarter_changes(quarters: pd.DataFrame) -> pd.DataFrame:
+    """Return per segment (and all segments, counts summed) each quarter's change from the one
+    before in win rate and MQL->SQL, with Newcombe's 95% interval on each change, and
+    comparable: False when either quarter is partial; quarters is kpis_by_quarter output."""
+    counts = ["won", "closed", "sqls", "mqls"]
+    every = quarters.groupby("quarter", as_index=False).agg(
+        {**{c: "sum" for c in counts}, "partial": "max"}
+    )
+    rows = []
+    for segment, group in [*quarters.groupby("segment", sort=False), (ALL_SEGMENTS, every)]:
+        group = group.sort_values("quarter")
+        records = group.to_dict("records")
+        for before, after in zip(records, records[1:], strict=False):
+            row = {
+                "segment": segment,
+                "quarter": after["quarter"],
+                "previous": before["quarter"],
+                "comparable": not (before["partial"] or after["partial"]),
+            }
+            for rate, (k, n) in CHANGES.items():
+                change = difference_interval((before[k], before[n]), (after[k], after[n]))
+                names = (f"{rate}_change", f"{rate}_change_low", f"{rate}_change_high")
+                row |= dict(zip(names, change, strict=True))
+            rows.append(row)
+    columns = ["segment", "quarter", "previous", "comparable"] + [
+        f"{r}_change{e}" for r in CHANGES for e in ("", "_low", "_high")
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _json_value(value: Any) -> Any:

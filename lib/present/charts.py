@@ -212,7 +212,10 @@ def win_rate_trend_chart(quarters: pd.DataFrame, labels: dict[str, str]) -> go.F
         shown = True if (~group["win_rate_small_sample"]).any() else "legendonly"
         fig.add_traces(_interval_band(group, name, colours[segment], "win_rate"))
         fig.data[-1].visible = fig.data[-2].visible = shown
-        symbols = group["win_rate_small_sample"].map({True: "circle-open", False: "circle"})
+        symbols = [
+            "square-open" if partial else "circle-open" if small else "circle"
+            for small, partial in zip(group["win_rate_small_sample"], group["partial"], strict=True)
+        ]
         fig.add_trace(
             go.Scatter(
                 x=group["quarter"],
@@ -222,16 +225,18 @@ def win_rate_trend_chart(quarters: pd.DataFrame, labels: dict[str, str]) -> go.F
                 mode="lines+markers",
                 line={"color": colours[segment]},
                 visible=shown,
-                marker={"symbol": list(symbols), "size": 9},
-                customdata=group[["win_rate_low", "win_rate_high", "closed"]],
+                marker={"symbol": symbols, "size": 9},
+                customdata=group[["win_rate_low", "win_rate_high", "closed", "days_in_data"]],
                 hovertemplate=(
                     f"{name} %{{x}}: %{{y:.1%}} (%{{customdata[0]:.1%}}–"
-                    "%{customdata[1]:.1%}), %{customdata[2]} closed<extra></extra>"
+                    "%{customdata[1]:.1%}), %{customdata[2]} closed, %{customdata[3]} days "
+                    "of data<extra></extra>"
                 ),
             )
         )
     fig.update_layout(
-        title="Win rate by quarter (shaded: 95% interval; hollow: under 30 closed)",
+        title="Win rate by quarter (shaded: 95% interval; hollow: under 30 closed; "
+        "square: partial quarter)",
         legend_title_text="Segment",
         margin={"t": 50},
     )
@@ -295,23 +300,38 @@ def mql_to_sql_heatmap(cells: pd.DataFrame, labels: dict[str, str]) -> go.Figure
     return fig
 
 
-def trend_sparkline(trend: pd.Series) -> go.Figure:
-    """Return a small line of a share by quarter; trend is indexed by quarter and its name,
-    in words, becomes the title."""
+def trend_sparkline(trend: pd.DataFrame) -> go.Figure:
+    """Return a small line of a rate by quarter, each point labelled with its count, a partial
+    quarter's point hollow; trend is one frame of lib.present.overview.quarterly_trends (its
+    attrs["name"], in words, becomes the title)."""
+    name = chart_text(str(trend.attrs.get("name", "")))
     fig = go.Figure(
         go.Scatter(
-            x=list(trend.index),
-            y=trend.to_numpy(),
-            mode="lines+markers",
+            x=list(trend["quarter"]),
+            y=trend["value"].to_numpy(),
+            mode="lines+markers+text",
+            text=[f"{n:,}" for n in trend["n"]],
+            textposition="top center",
+            textfont={"size": 9},
             line={"color": PALETTE[0]},
-            hovertemplate=f"{trend.name}, %{{x}}: %{{y:.1%}}<extra></extra>",
+            marker={
+                "symbol": ["circle-open" if p else "circle" for p in trend["partial"]],
+                "size": 7,
+            },
+            customdata=trend[["n", "noun", "partial"]].assign(
+                partial=trend["partial"].map({True: " (partial quarter)", False: ""})
+            ),
+            hovertemplate=(
+                f"{name}, %{{x}}%{{customdata[2]}}: %{{y:.1%}} of %{{customdata[0]:,}} "
+                "%{customdata[1]}<extra></extra>"
+            ),
         )
     )
     fig.update_layout(
-        height=170,
+        height=180,
         margin={"t": 30, "b": 10, "l": 10, "r": 10},
         showlegend=False,
-        title={"text": f"{trend.name}, by quarter", "font": {"size": 12}},
+        title={"text": f"{name}, by quarter (hollow: partial)", "font": {"size": 12}},
     )
     fig.update_yaxes(tickformat=".0%")
     fig.update_xaxes(type="category", showticklabels=False)

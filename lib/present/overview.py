@@ -147,14 +147,22 @@ def leader_sentence(wins: pd.DataFrame, labels: dict[str, str]) -> str:
     )
 
 
+TREND_COLUMNS = ["quarter", "value", "n", "noun", "partial"]
+
+
 def quarterly_trends(
     quarters: pd.DataFrame, lead_segment: str, lead_label: str
-) -> dict[str, pd.Series]:
-    """Return, per capability that has one, its KPI by quarter (indexed by quarter, oldest
-    first, named in words): the lead segment's share of new pipeline amount, and the overall
-    win rate; quarters is lib.metrics.kpis.kpis_by_quarter output."""
+) -> dict[str, pd.DataFrame]:
+    """Return, per capability that has one, its KPI by quarter (oldest first; the frame's
+    `attrs["name"]` says it in words) with the count behind each point and whether the quarter
+    is partial: the lead segment's share of new pipeline amount over deals created, and the
+    overall win rate over deals closed; quarters is lib.metrics.kpis.kpis_by_quarter output."""
     totals = quarters.groupby("quarter").agg(
-        won=("won", "sum"), closed=("closed", "sum"), created=("pipeline_created_usd", "sum")
+        won=("won", "sum"),
+        closed=("closed", "sum"),
+        created=("pipeline_created_usd", "sum"),
+        deals=("pipeline_created_count", "sum"),
+        partial=("partial", "max"),
     )
     lead = (
         quarters[quarters["segment"] == lead_segment]
@@ -162,12 +170,29 @@ def quarterly_trends(
         .sum()
         .reindex(totals.index, fill_value=0.0)
     )
-    share = lead / totals["created"].where(totals["created"] > 0)
-    win_rate = totals["won"] / totals["closed"].where(totals["closed"] > 0)
-    return {
-        "segmentation": share.dropna().rename(f"{lead_label} share of new pipeline"),
-        "scoring": win_rate.dropna().rename("Win rate, all segments"),
+    frames = {
+        "segmentation": (
+            lead / totals["created"].where(totals["created"] > 0),
+            totals["deals"],
+            "deals created",
+            f"{lead_label} share of new pipeline",
+        ),
+        "scoring": (
+            totals["won"] / totals["closed"].where(totals["closed"] > 0),
+            totals["closed"],
+            "closed",
+            "Win rate, all segments",
+        ),
     }
+    out = {}
+    for key, (value, n, noun, name) in frames.items():
+        frame = pd.DataFrame(
+            {"value": value, "n": n.astype("int64"), "noun": noun, "partial": totals["partial"]}
+        )
+        frame = frame.dropna(subset=["value"]).rename_axis("quarter").reset_index()[TREND_COLUMNS]
+        frame.attrs["name"] = name
+        out[key] = frame
+    return out
 
 
 def _mix_now(mix: pd.DataFrame, labels: dict[str, str]) -> str:

@@ -259,3 +259,56 @@ def band_sentence(bands: pd.DataFrame, band_labels: dict[str, str]) -> str:
             f"{bottom['win_rate']:.1%}, and their 95% intervals overlap."
         )
     return f"{verdict} {deals}"
+
+
+def _change_text(change: float, low: float, high: float) -> str:
+    if pd.isna(change):
+        return "—"
+    return f"{change * 100:+.1f} points ({low * 100:+.1f} to {high * 100:+.1f})"
+
+
+def quarter_change_table(changes: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Return per segment (and all segments) the latest change between two whole quarters in
+    win rate and MQL->SQL, each with its 95% interval; changes is kpis.quarter_changes output."""
+    whole = changes[changes["comparable"]]
+    latest = whole.groupby("segment", sort=False).tail(1)
+    return pd.DataFrame(
+        {
+            "Segment": _name(labels, latest["segment"]).map(lambda s: s[:1].upper() + s[1:]),
+            "Quarter": latest["quarter"] + " against " + latest["previous"],
+            "Win rate change (95% interval)": [
+                _change_text(*v)
+                for v in latest[
+                    ["win_rate_change", "win_rate_change_low", "win_rate_change_high"]
+                ].to_numpy()
+            ],
+            "MQL→SQL change (95% interval)": [
+                _change_text(*v)
+                for v in latest[
+                    [
+                        "mql_to_sql_rate_change",
+                        "mql_to_sql_rate_change_low",
+                        "mql_to_sql_rate_change_high",
+                    ]
+                ].to_numpy()
+            ],
+        }
+    )
+
+
+def partial_quarters_sentence(quarters: pd.DataFrame) -> str:
+    """Return which quarters the data (or the period chosen) covers only in part, with their
+    days, so nobody compares a month with a quarter; '' when every quarter is whole."""
+    partial = quarters[quarters["partial"]].drop_duplicates("quarter").sort_values("quarter")
+    if partial.empty:
+        return ""
+    listed = ", ".join(
+        f"{q} ({d} of {n} days)"
+        for q, d, n in zip(
+            partial["quarter"], partial["days_in_data"], partial["quarter_days"], strict=True
+        )
+    )
+    return (
+        f"Partial quarters, not compared with whole ones: {listed}. They show as squares on the "
+        "chart."
+    )

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from statsmodels.duration.survfunc import CumIncidenceRight
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportions_ztest
+from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 
 from lib.metrics import kpis
 from lib.metrics.filters import Filters
@@ -579,3 +579,45 @@ def test_a_channel_is_named_outside_the_band_only_beyond_chance_after_holm() -> 
         "d": True,
         "e": False,  # 0% on 10 MQLs: below on its estimate, too few to say
     }
+
+
+def test_quarters_covered_in_part_are_marked_partial_with_their_days() -> None:
+    # data from 2024-11-01 (first deal created) to 2025-03-31 (last close): Q4 holds 61 days
+    last = opp("z", "ent", "lost", "2025-03-01", "2025-03-31")
+    conn = database([*enterprise_deals(), last], mql_leads("l", 10, 1))
+    quarters = kpis.kpis_by_quarter(conn, RULES, ALL)
+    enterprise = quarters[quarters["segment"] == "enterprise"].set_index("quarter")
+    assert enterprise.loc["2024-Q4", ["quarter_days", "days_in_data", "partial"]].tolist() == [
+        92,
+        61,
+        True,
+    ]
+    assert not enterprise.loc["2025-Q1", "partial"]
+    # a period chosen inside a quarter makes it partial too: 1 Jan to 15 Feb is 46 of 90 days
+    short = kpis.kpis_by_quarter(
+        conn, RULES, Filters(start=date(2025, 1, 1), end=date(2025, 2, 15))
+    )
+    assert short.loc[short["quarter"] == "2025-Q1", "days_in_data"].iloc[0] == 46
+
+
+def test_quarter_changes_carry_newcombe_intervals_and_whether_both_quarters_are_whole() -> None:
+    quarters = pd.DataFrame(
+        {
+            "segment": ["smb", "smb", "smb", "ent", "ent", "ent"],
+            "quarter": ["2025-Q1", "2025-Q2", "2025-Q3"] * 2,
+            "won": [30, 45, 5, 10, 10, 1],
+            "closed": [100, 110, 12, 40, 30, 4],
+            "sqls": [10, 10, 1, 5, 5, 0],
+            "mqls": [50, 60, 9, 20, 20, 3],
+            "partial": [False, False, True] * 2,
+        }
+    )
+    changes = kpis.quarter_changes(quarters).set_index(["segment", "quarter"])
+    row = changes.loc[("smb", "2025-Q2")]
+    low, high = confint_proportions_2indep(45, 110, 30, 100, method="newcomb", compare="diff")
+    assert row["win_rate_change"] == pytest.approx(45 / 110 - 30 / 100)
+    assert (row["win_rate_change_low"], row["win_rate_change_high"]) == pytest.approx((low, high))
+    assert row["comparable"] and not changes.loc[("smb", "2025-Q3"), "comparable"]
+    every = changes.loc[("all segments", "2025-Q2")]
+    assert every["win_rate_change"] == pytest.approx(55 / 140 - 40 / 140)
+    assert every["mql_to_sql_rate_change"] == pytest.approx(15 / 80 - 15 / 70)

@@ -123,3 +123,18 @@ def test_without_sql_dates_mql_to_sql_is_not_measured_and_no_band_is_drawn(
     assert "Below 10%" not in set(by_segment["Against 10–25%"])
     channels = _table(at, "Channel").set_index("Channel")
     assert channels.loc["Webinar", "MQL→won"].startswith("50.0%")
+
+
+def test_quarter_over_quarter_changes_carry_intervals_and_partial_quarters_are_named(
+    app_db: Path,
+) -> None:
+    at = _review()
+    changes = _table(at, "Win rate change (95% interval)")
+    assert changes["Segment"].tolist()[-1] == "All segments"
+    # the sample's last quarter holds October only: the latest whole pair is Q3 against Q2
+    assert set(changes["Quarter"]) == {"2026-Q3 against 2026-Q2"}
+    assert all(
+        re.fullmatch(r"[+-]\d+\.\d points \([+-]\d+\.\d to [+-]\d+\.\d\)", t)
+        for t in changes["Win rate change (95% interval)"]
+    )
+    assert any("2026-Q4 (31 of 92 days)" in c.value for c in at.caption)

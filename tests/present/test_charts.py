@@ -56,8 +56,24 @@ def _quarters() -> pd.DataFrame:
             "win_rate_low": [0.1, 0.2, 0.15, 0.06],
             "win_rate_high": [0.35, 0.45, 0.38, 0.79],
             "win_rate_small_sample": [False, False, False, True],
+            "partial": [True, False, False, False],
+            "days_in_data": [31, 90, 90, 90],
         }
     )
+
+
+def _trend() -> pd.DataFrame:
+    trend = pd.DataFrame(
+        {
+            "quarter": ["2025-Q1", "2025-Q2"],
+            "value": [0.2, 0.3],
+            "n": [1200, 40],
+            "noun": "closed",
+            "partial": [False, True],
+        }
+    )
+    trend.attrs["name"] = "Win rate, all segments"
+    return trend
 
 
 def _cells() -> pd.DataFrame:
@@ -130,9 +146,7 @@ FIGURES = {
     "band outcomes": lambda: charts.band_outcome_chart(
         _bands(), {"very_likely": "Very likely", "likely": "Likely", "unlikely": "Unlikely"}
     ),
-    "sparkline": lambda: charts.trend_sparkline(
-        pd.Series([0.2, 0.3], index=["2025-Q1", "2025-Q2"], name="Win rate, all segments")
-    ),
+    "sparkline": lambda: charts.trend_sparkline(_trend()),
 }
 
 
@@ -199,3 +213,17 @@ def test_band_outcome_chart_leaves_out_bands_without_closed_deals_and_flags_smal
 
 def test_segment_colours_are_stable_in_the_order_given() -> None:
     assert charts.segment_colours(["a", "b"]) == {"a": charts.PALETTE[0], "b": charts.PALETTE[1]}
+
+
+def test_the_sparkline_labels_each_point_with_its_count_and_hollows_a_partial_quarter() -> None:
+    fig = charts.trend_sparkline(_trend())
+    assert list(fig.data[0].text) == ["1,200", "40"]
+    assert list(fig.data[0].marker.symbol) == ["circle", "circle-open"]
+    assert fig.layout.title.text == "Win rate, all segments, by quarter (hollow: partial)"
+
+
+def test_the_win_rate_trend_marks_a_partial_quarter_as_a_square() -> None:
+    fig = charts.win_rate_trend_chart(_quarters(), LABELS)
+    enterprise = next(t for t in fig.data if t.name == "Enterprise" and t.mode)
+    assert list(enterprise.x) == ["2025-Q1", "2025-Q2"]
+    assert list(enterprise.marker.symbol) == ["circle", "square-open"]

@@ -144,7 +144,7 @@ def test_mix_table_headers_are_words_and_gaps_signed() -> None:
     assert not any("_" in column for column in table.columns)
 
 
-def test_quarterly_trends_give_lead_segment_share_and_overall_win_rate() -> None:
+def test_quarterly_trends_give_lead_segment_share_and_overall_win_rate_with_counts() -> None:
     quarters = pd.DataFrame(
         {
             "segment": ["enterprise", "smb", "enterprise", "smb"],
@@ -152,12 +152,19 @@ def test_quarterly_trends_give_lead_segment_share_and_overall_win_rate() -> None
             "won": [1, 3, 0, 0],
             "closed": [4, 4, 0, 0],
             "pipeline_created_usd": [30.0, 10.0, 0.0, 50.0],
+            "pipeline_created_count": [3, 1, 0, 5],
+            "partial": [False, False, True, True],
         }
     )
     trends = leadership.quarterly_trends(quarters, "enterprise", "Enterprise")
-    assert trends["segmentation"].to_dict() == {"2025-Q1": 0.75, "2025-Q2": 0.0}
-    assert trends["scoring"].to_dict() == {"2025-Q1": 0.5}  # no closed deals in Q2: no point
-    assert trends["segmentation"].name == "Enterprise share of new pipeline"
+    share = trends["segmentation"].set_index("quarter")
+    assert share["value"].to_dict() == {"2025-Q1": 0.75, "2025-Q2": 0.0}
+    assert share["n"].to_dict() == {"2025-Q1": 4, "2025-Q2": 5}
+    assert share["partial"].to_dict() == {"2025-Q1": False, "2025-Q2": True}
+    win = trends["scoring"].set_index("quarter")
+    assert win["value"].to_dict() == {"2025-Q1": 0.5}  # no closed deals in Q2: no point
+    assert win["n"].to_dict() == {"2025-Q1": 8}
+    assert trends["segmentation"].attrs["name"] == "Enterprise share of new pipeline"
 
 
 def test_kpis_now_reads_each_capability_in_words() -> None:

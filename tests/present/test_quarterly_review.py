@@ -250,3 +250,40 @@ def test_band_sentence_judges_by_interval_overlap_on_bands_with_enough_deals(
     bands: pd.DataFrame, starts: str
 ) -> None:
     assert review.band_sentence(bands, BAND_LABELS).startswith(starts)
+
+
+def test_the_change_table_reads_the_latest_whole_quarters_in_points() -> None:
+    changes = pd.DataFrame(
+        {
+            "segment": ["smb", "smb", "all segments"],
+            "quarter": ["2025-Q2", "2025-Q3", "2025-Q2"],
+            "previous": ["2025-Q1", "2025-Q2", "2025-Q1"],
+            "comparable": [True, False, True],
+            "win_rate_change": [0.109, 0.01, 0.05],
+            "win_rate_change_low": [-0.025, -0.2, -0.01],
+            "win_rate_change_high": [0.24, 0.2, 0.11],
+            "mql_to_sql_rate_change": [-0.033, 0.0, 0.0],
+            "mql_to_sql_rate_change_low": [-0.18, -0.1, -0.1],
+            "mql_to_sql_rate_change_high": [0.12, 0.1, 0.1],
+        }
+    )
+    table = review.quarter_change_table(changes, LABELS)
+    assert table["Segment"].tolist() == ["SMB", "All segments"]
+    assert table["Quarter"].tolist()[0] == "2025-Q2 against 2025-Q1"  # Q3 is partial
+    assert table["Win rate change (95% interval)"].tolist()[0] == "+10.9 points (-2.5 to +24.0)"
+
+
+def test_partial_quarters_are_named_with_their_days() -> None:
+    quarters = pd.DataFrame(
+        {
+            "quarter": ["2024-Q4", "2025-Q1", "2026-Q4", "2026-Q4"],
+            "partial": [True, False, True, True],
+            "days_in_data": [61, 90, 31, 31],
+            "quarter_days": [92, 90, 92, 92],
+        }
+    )
+    assert review.partial_quarters_sentence(quarters) == (
+        "Partial quarters, not compared with whole ones: 2024-Q4 (61 of 92 days), 2026-Q4 "
+        "(31 of 92 days). They show as squares on the chart."
+    )
+    assert review.partial_quarters_sentence(quarters[~quarters["partial"]]) == ""
