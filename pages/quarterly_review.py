@@ -67,7 +67,6 @@ st.dataframe(
     key="sla_table",
     column_config={
         "Accepted or rejected within SLA": text,
-        "Median hours, MQL to first meeting": st.column_config.NumberColumn(format="%.0f"),
     },
 )
 st.caption("SLA hours come from each segment's policy in the published scoring model.")

@@ -480,6 +480,8 @@ def lift_by_decile_chart(lift: pd.DataFrame) -> go.Figure:
                 x=rows["decile"],
                 y=rows["lift"],
                 marker_color=PALETTE[i],
+                text=["⚠" if small else "" for small in rows["small_sample"]],
+                textposition="outside",
                 customdata=rows[["won", "leads", "win_rate"]],
                 hovertemplate=(
                     f"{model}, decile %{{x}}: lift %{{y:.2f}} (%{{customdata[0]}} won "
@@ -496,7 +498,7 @@ def lift_by_decile_chart(lift: pd.DataFrame) -> go.Figure:
     )
     fig.update_layout(
         barmode="group",
-        title="Lift by score decile on the held-out deals",
+        title="Lift by score decile on the held-out deals (⚠: under 30 deals)",
         legend={"orientation": "h", "y": -0.25},
         margin={"t": 50},
     )
@@ -527,6 +529,10 @@ def calibration_chart(calibration: pd.DataFrame) -> go.Figure:
                 y=rows["observed"],
                 mode="lines+markers",
                 line={"color": PALETTE[i]},
+                marker={
+                    "symbol": ["circle-open" if s else "circle" for s in rows["small_sample"]],
+                    "size": 8,
+                },
                 error_y={
                     "type": "data",
                     "symmetric": False,
@@ -542,7 +548,7 @@ def calibration_chart(calibration: pd.DataFrame) -> go.Figure:
         )
     top = float(max(calibration["observed_high"].max(), calibration["mean_predicted"].max(), 0.1))
     fig.update_layout(
-        title="Calibration on the held-out deals (bars: 95% interval)",
+        title="Calibration on the held-out deals (bars: 95% interval; hollow: under 30 deals)",
         legend={"orientation": "h", "y": -0.25},
         margin={"t": 50},
     )

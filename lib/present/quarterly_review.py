@@ -163,6 +163,14 @@ CYCLE_NOTE = (
 )
 
 
+def _median_hours(hours: float, meetings: int) -> str:
+    """Return '12 h', flagged when the median rests on fewer than 30 meetings; '—'."""
+    if pd.isna(hours):
+        return "—"
+    small = meetings < SMALL_SAMPLE
+    return f"{hours:,.0f} h" + (f" {SMALL_SAMPLE_FLAG} ({int(meetings)} meetings)" if small else "")
+
+
 def sla_table(sla: pd.DataFrame, meetings: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """Return per segment the SLA, MQLs handled within it, and speed from MQL to first meeting;
     sla is lib.metrics.kpis.sla_compliance, meetings lib.metrics.kpis.speed_to_first_meeting."""
@@ -173,9 +181,14 @@ def sla_table(sla: pd.DataFrame, meetings: pd.DataFrame, labels: dict[str, str])
             "SLA (hours)": sla["sla_hours"],
             "Accepted or rejected within SLA": _rates(sla, "sla_rate", "mqls", "MQLs"),
             "MQLs with a meeting": sla["segment"].map(meet["meetings"]).astype("Int64"),
-            "Median hours, MQL to first meeting": sla["segment"]
-            .map(meet["median_hours_to_first_meeting"])
-            .astype("float64"),
+            "Median hours, MQL to first meeting": [
+                _median_hours(h, n)
+                for h, n in zip(
+                    sla["segment"].map(meet["median_hours_to_first_meeting"]),
+                    sla["segment"].map(meet["meetings"]).fillna(0),
+                    strict=True,
+                )
+            ],
         }
     )
 

@@ -198,13 +198,16 @@ def test_sla_table_joins_meetings_by_segment() -> None:
     meetings = pd.DataFrame(
         {
             "segment": ["smb", "enterprise"],
-            "meetings": [2, 7],
+            "meetings": [2, 70],
             "median_hours_to_first_meeting": [30.0, 12.0],
         }
     )
     table = review.sla_table(sla, meetings, LABELS)
-    assert table["MQLs with a meeting"].tolist() == [7, 2]
-    assert table["Median hours, MQL to first meeting"].tolist() == [12.0, 30.0]
+    assert table["MQLs with a meeting"].tolist() == [70, 2]
+    assert table["Median hours, MQL to first meeting"].tolist() == [
+        "12 h",
+        "30 h ⚠ small sample (2 meetings)",
+    ]
     assert table["Accepted or rejected within SLA"].tolist()[0] == "50.0% (35.0–65.0%), 40 MQLs"
 
 

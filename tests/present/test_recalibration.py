@@ -230,6 +230,7 @@ def test_the_lift_chart_has_one_bar_series_per_model_and_axes_in_words():
     fig = charts.lift_by_decile_chart(recal_view.lift_frame(result()))
     assert [t.name for t in fig.data] == ["Current model", "Recalibrated model"]
     assert fig.layout.xaxis.title.text == "Score decile (1 = highest scores)"
+    assert list(fig.data[0].text) == ["⚠", "⚠"]  # 10 deals a decile
 
 
 def test_the_calibration_chart_draws_the_diagonal_and_one_line_per_model():
@@ -240,6 +241,7 @@ def test_the_calibration_chart_draws_the_diagonal_and_one_line_per_model():
         "Recalibrated model",
     ]
     assert list(fig.data[1].error_y.array) == pytest.approx([0.31, 0.23])
+    assert list(fig.data[1].marker.symbol) == ["circle-open", "circle-open"]  # 10 deals a bin
 
 
 def test_auc_intervals_are_the_delong_bounds_of_each_model():
