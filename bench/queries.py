@@ -1,6 +1,6 @@
 """Time the SQL behind the pages: every KPI, the Overview's set, features, maturity, band outcomes.
 
-    python bench/queries.py --leads 20000|1000000 [--runs 5] [--only kpis,features] [--json]
+    python bench/queries.py --leads 20000|1000000 [--runs 5] [--only kpis,features,maturity,recalibration] [--json]
     python bench/queries.py --db FILE            (an imported database, used as it is)
 
 --leads 20000 imports the bundled sample, other sizes the Parquet export of
@@ -35,13 +35,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.import_bench import export_folder  # noqa: E402
+from lib.evaluate.recalibration import recalibrate  # noqa: E402
 from lib.features import history_features, lead_features  # noqa: E402
 from lib.metrics import kpis  # noqa: E402
 from lib.metrics.filters import Filters  # noqa: E402
 from lib.metrics.maturity import maturity_evidence  # noqa: E402
-from lib.metrics.outcomes import outcomes_by_band  # noqa: E402
+from lib.metrics.outcomes import band_scores, outcomes_by_band  # noqa: E402
 from lib.model import default_model, sla_hours_by_segment  # noqa: E402
-from lib.scoring import score_leads  # noqa: E402
+from lib.scoring import feature_matrix, score_arrays  # noqa: E402
 from lib.store import datasets  # noqa: E402
 from lib.store.imports import import_data  # noqa: E402
 from lib.store.state import current_versions  # noqa: E402
@@ -64,6 +65,8 @@ OVERVIEW: Calls = {
     "profitable_win_rate": lambda c: kpis.profitable_win_rate(c, RULES, FILTERS, 0.3),
     "kpis_by_quarter": lambda c: kpis.kpis_by_quarter(c, RULES, FILTERS),
     "pipeline_velocity_by_segment": lambda c: kpis.pipeline_velocity_by_segment(c, RULES, FILTERS),
+    "pipeline_velocity_backtest": lambda c: kpis.pipeline_velocity_backtest(c, RULES, FILTERS),
+    "cycle_time_survival": lambda c: kpis.cycle_time_survival(c, RULES, FILTERS),
 }
 FEATURES: Calls = {
     "lead_features": lambda c: lead_features(c, model=MODEL),
@@ -114,11 +117,20 @@ def measured(conn: Any, runs: int, only: set[str]) -> dict[str, tuple[float, flo
         )
     if "features" in only:
         found |= {name: median_seconds(partial(f, conn), runs) for name, f in FEATURES.items()}
+    if "maturity" in only or "recalibration" in only:
+        history = history_features(conn, model=MODEL)
+        matrix = feature_matrix(history)
     if "maturity" in only:
-        scores = score_leads(lead_features(conn, model=MODEL), MODEL)
+        # the Overview reads bands on leads scored as they looked when routed
+        scores = band_scores(history, score_arrays(matrix, MODEL))
         found["outcomes_by_band"] = median_seconds(lambda: outcomes_by_band(conn, scores), runs)
         found["maturity_evidence"] = median_seconds(
             lambda: maturity_evidence(conn, RULES, scores, 2, sla_hours_by_segment(MODEL)), runs
+        )
+    if "recalibration" in only:
+        # as the app runs it: the Scoring lab's cached history and matrix handed in
+        found["recalibrate"] = median_seconds(
+            lambda: recalibrate(conn, MODEL, history=history, matrix=matrix), runs
         )
     return found
 
@@ -128,7 +140,7 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=SAMPLE_LEADS)
     parser.add_argument("--db", type=Path, help="an imported workspace to time instead")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="kpis,features,maturity")
+    parser.add_argument("--only", default="kpis,features,maturity,recalibration")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     conn = current_data(args.db or database(args.leads))
