@@ -1,6 +1,6 @@
 """Time the SQL behind the pages: every KPI, the Overview's set, features, maturity, band outcomes.
 
-    python bench/queries.py --leads 20000|1000000 [--runs 5] [--only kpis,features,maturity,recalibration] [--json]
+    python bench/queries.py --leads 20000|1000000 [--runs 5] [--only kpis,maturity] [--json]
     python bench/queries.py --db FILE            (an imported database, used as it is)
 
 --leads 20000 imports the bundled sample, other sizes the Parquet export of
