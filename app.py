@@ -2,10 +2,13 @@
 
 Navigation is `st.navigation` over the scripts in pages/; each page draws the shared sidebar
 itself through `ui.sidebar()`, so a page run alone (as AppTest.switch_page does when a pages/
-folder exists) shows the same sidebar and filters as in the app.
+folder exists) shows the same sidebar and filters as in the app. When sign-in is set up
+(.streamlit/secrets.toml) and nobody with a role is signed in, the only page is the sign-in page.
 """
 
 import streamlit as st
+
+import ui
 
 st.set_page_config(page_title="Qualify", page_icon=":material/filter_alt:", layout="wide")
 
@@ -24,7 +27,12 @@ PAGES = {
     "Data": [
         st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
         st.Page("pages/data.py", title="Import data", icon=":material/upload_file:"),
+        st.Page("pages/activity.py", title="Activity", icon=":material/history:"),
     ],
 }
 
-st.navigation(PAGES).run()
+if ui.may_enter():
+    st.navigation(PAGES).run()
+else:
+    sign_in = st.Page(ui.sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in")
+    st.navigation([sign_in], position="hidden").run()

@@ -13,15 +13,30 @@ moment, so the CLI can import, score or publish while the app serves the same wo
 from __future__ import annotations
 
 import math
+import os
 import sys
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAuthError
 
+from lib.access import (
+    PERMISSIONS,
+    AccessRules,
+    Actor,
+    allowed,
+    load_access_rules,
+    local_actor,
+    role_words,
+    signed_in_actor,
+    who_may,
+)
+from lib.errors import AccessDenied, QualifyError, SignInExpired
 from lib.evaluate.backtest import Outcomes, outcomes_from_features
 from lib.evaluate.recalibration import Recalibration, recalibrate, with_mql_volume
 from lib.features import history_features, lead_features
@@ -134,12 +149,14 @@ def _model_history(path: str, model_version: int) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Context:
-    """What every page reads: the data (connection and version), the model and the filters."""
+    """What every page reads: the data (connection and version), the model, the filters and
+    who is using the app (what they may do)."""
 
     conn: duckdb.DuckDBPyConnection
     data_version: str
     model: ScoringModel
     filters: Filters
+    actor: Actor
 
 
 # --- cached loaders: each takes what it computes from ----------------------------------------
@@ -405,8 +422,10 @@ def _reset_filters_on_new_data(
 
 
 def sidebar() -> Context:
-    """Draw the shared sidebar (data source, model version, filters); return the page context."""
+    """Draw the shared sidebar (who is signed in, data source, model version, filters); return
+    the page context. Nobody signed in with a role: the sign-in page instead, and the run stops."""
     route_through_app_navigation()  # here, not at import: a rerun raised mid-import half-builds ui
+    actor = gate()
     versions = current_versions(workspace())  # a stat of the state file when nothing changed
     version = versions.dataset or NO_DATA
     db = connection(db_path(), version)
@@ -417,6 +436,7 @@ def sidebar() -> Context:
     options = channels(db, version)
     _reset_filters_on_new_data(version, span, labels, options)
     with st.sidebar:
+        _account(actor)
         st.markdown("**Data**")
         st.caption(literal(data_caption(current)))
         st.markdown("**Scoring model**")
@@ -445,7 +465,7 @@ def sidebar() -> Context:
         _keep("f_channels", options)
         st.session_state["f_channels"] = [c for c in st.session_state["f_channels"] if c in options]
         st.multiselect("Channels", options=options, key="f_channels")
-    return Context(db, version, model, _filters(labels, options))
+    return Context(db, version, model, _filters(labels, options), actor)
 
 
 def _within(chosen: Any, span: tuple[date, date]) -> tuple[date, date]:
@@ -481,6 +501,134 @@ def breakdown_choice(db: duckdb.DuckDBPyConnection, data_version: str, key: str)
     """Draw the "Break down by" choice (channel and the dimensions the data records)."""
     options = breakdowns(db, data_version)
     return str(st.selectbox("Break down by", options, format_func=BREAKDOWN_LABELS.get, key=key))
+
+
+# --- who is using the app -----------------------------------------------------------------------
+
+ACCESS_ENV_VAR = "QUALIFY_ACCESS"
+ACCESS_FILE = Path(".streamlit") / "access.toml"  # beside secrets.toml, where sign-in is set up
+
+
+def access_file() -> Path:
+    """Return the roles file: $QUALIFY_ACCESS, else .streamlit/access.toml."""
+    return Path(os.environ.get(ACCESS_ENV_VAR) or ACCESS_FILE)
+
+
+def who() -> Actor | QualifyError:
+    """Return who uses this session, or why nobody may yet (to show on the sign-in page).
+
+    Without an [auth] section in secrets.toml, st.user has no `is_logged_in` and the actor is
+    the local user, allowed everything. With it, the signed-in person's role comes from the
+    access file and their identity token's expiry is honoured (Streamlit keeps its cookie for 30
+    days whatever the token says). Read at every run: an expiry or a changed role takes effect
+    at the person's next click.
+    """
+    user = st.user.to_dict()
+    if "is_logged_in" not in user:
+        return local_actor()
+    if not user["is_logged_in"]:
+        return AccessDenied("Sign in with your work account to open Qualify.")
+    try:
+        return signed_in_actor(user, load_access_rules(access_file()))
+    except QualifyError as exc:
+        return exc
+
+
+def may_enter() -> bool:
+    """Return True when this session may use the app (else it gets the sign-in page)."""
+    return isinstance(who(), Actor)
+
+
+def gate() -> Actor:
+    """Return who uses this session; when nobody may, draw the sign-in page and stop the run."""
+    found = who()
+    if isinstance(found, Actor):
+        return found
+    sign_in_page()
+    st.stop()
+
+
+def sign_in_page() -> None:
+    """Draw what a person sees until they may use Qualify: the sign-in button, or why not."""
+    found = who()
+    st.title("Qualify")
+    st.caption("Lead qualification and segmentation studio")
+    if isinstance(found, Actor):  # signed in meanwhile (another tab): carry on to the app
+        st.rerun()
+    user = st.user.to_dict()
+    if not user.get("is_logged_in"):
+        st.info(literal(found), icon=":material/login:")
+        for provider in _providers():
+            label = f"Sign in with {provider.capitalize()}" if provider else "Sign in"
+            if st.button(label, key=f"sign_in_{provider}", type="primary"):
+                _sign_in(provider)
+        return
+    if isinstance(found, SignInExpired):
+        st.warning(literal(found), icon=":material/timer_off:")
+        if st.button("Sign in again", key="sign_in_again", type="primary"):
+            _sign_in(user.get("provider"))
+    else:
+        st.error(literal(found), icon=":material/block:")
+    if st.button("Sign out", key="sign_out_refused"):
+        st.logout()
+
+
+def _providers() -> list[str | None]:
+    """Return the providers set up in secrets.toml's [auth]: its named sections (Google, Okta,
+    ...), else None for the settings written in [auth] itself."""
+    if not st.secrets.load_if_toml_exists():
+        return [None]
+    section = st.secrets.get("auth", {})
+    named = [k for k, v in section.items() if hasattr(v, "keys") and "client_id" in v]
+    return [*named] or [None]
+
+
+def _sign_in(provider: str | None) -> None:
+    try:
+        st.login(provider if provider and provider != "default" else None)
+    except StreamlitAuthError as exc:  # a missing key in secrets.toml: say which
+        st.error(literal(f"Sign-in is not set up right: {exc}"))
+
+
+def _account(actor: Actor) -> None:
+    """Draw who is signed in, their role, until when, and the sign-out button."""
+    if not actor.signed_in:
+        if access_file().exists():  # roles were written, but sign-in was never switched on
+            st.warning(
+                literal(
+                    f"{access_file()} gives roles, but sign-in is not set up (no [auth] in "
+                    "secrets.toml): everyone who reaches this app may do everything."
+                )
+            )
+        return
+    st.markdown("**Signed in**")
+    name = f"{actor.display_name} ({actor.name})" if actor.display_name else actor.name
+    until = f" until {actor.expires_at:%H:%M} UTC" if actor.expires_at else ""
+    st.caption(literal(f"{name}, {actor.role}{until}"))
+    if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+        st.logout()
+
+
+def not_offered(actor: Actor, permission: str) -> None:
+    """Say, where a control would be, that this role may not use it and who may."""
+    st.caption(
+        literal(
+            f"Only {who_may(permission)} may {PERMISSIONS[permission].allows}; "
+            f"you are signed in as {role_words(actor.role)}."
+        ),
+    )
+
+
+def access_rules() -> AccessRules | None:
+    """Return the access rules in force, or None when sign-in is not set up."""
+    if "is_logged_in" not in st.user.to_dict():
+        return None
+    return load_access_rules(access_file())
+
+
+def may(actor: Actor, permission: str) -> bool:
+    """Return True when the actor may do this now (their sign-in has not expired)."""
+    return allowed(actor, permission)
 
 
 # --- numbers for people -------------------------------------------------------------------------

@@ -12,15 +12,17 @@ python -m lib.cli recalibrate --db FILE [--model FILE] [--out FILE.yaml] [--json
 python -m lib.cli publish MODEL.yaml --db FILE --based-on N --author NAME [--note TEXT]
 python -m lib.cli datasets --db FILE
 python -m lib.cli restore-data --db FILE --version V
+python -m lib.cli log --db FILE [--json]
 
 Every command works while the app serves the same workspace: reads open the current dataset
 read-only, and an import writes a new dataset file that the app switches to at its next run.
+Commands act as the operating-system user running them: imports, publishes, restores and score
+files are recorded in the workspace's activity log under that user (`log` lists it).
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -30,14 +32,17 @@ from typing import Any, TextIO
 
 import duckdb
 
+from lib import actions
+from lib.access import command_line_actor, os_user
 from lib.errors import QualifyError, ShrinkingImport
 from lib.ingest import ALL_FORMATS, ImportOptions
 from lib.metrics.filters import BREAKDOWNS
 from lib.model import ScoringModel
+from lib.store.activity import activity_log
 from lib.store.connection import DB_ENV_VAR
 from lib.store.datasets import current_dataset, kept_datasets
-from lib.store.imports import apply_import, discard_import, restore_dataset, stage_import
-from lib.store.model_versions import publish_model, published_model
+from lib.store.imports import discard_import
+from lib.store.model_versions import published_model
 from lib.store.schema import TABLES
 from lib.store.state import KEEP_DATASETS, current_versions, state
 from lib.store.workspace import KEEP_ENV_VAR, open_dataset, open_workspace
@@ -55,7 +60,8 @@ def _progress_line(fraction: float, message: str) -> None:
 def run_import(args: argparse.Namespace) -> int:
     """Import exports as the workspace's new current dataset and print rows per table."""
     workspace = open_workspace(args.db, keep=args.keep)
-    staged = stage_import(
+    staged = actions.stage_import(
+        command_line_actor(),
         workspace,
         args.sources,
         source_format=args.source_format,
@@ -64,7 +70,7 @@ def run_import(args: argparse.Namespace) -> int:
         options=import_options(args),
     )
     try:
-        apply_import(staged, replace=args.replace, author=args.author)
+        actions.apply_import(command_line_actor(), staged, replace=args.replace, author=args.author)
     except ShrinkingImport as exc:
         discard_import(staged)
         print(f"error: {exc}; run again with --replace to apply it", file=sys.stderr)
@@ -172,6 +178,9 @@ def run_score(args: argparse.Namespace) -> int:
         model = load_model(args.model) if args.model else published
         scores = score_leads(lead_features(conn, model=model), model)
     rows = write_crm_csv(scores, args.out)
+    actions.log_download(
+        command_line_actor(), open_workspace(args.db, create=False), f"score file {args.out}", rows
+    )
     print(f"Scored {rows:,} leads with model version {model.version}; wrote {args.out}")
     for stage, count in scores["stage"].value_counts().items():
         print(f"  {stage:<10} {count:>10,}")
@@ -240,10 +249,14 @@ def run_publish(args: argparse.Namespace) -> int:
     from lib.model import load_model
 
     model = load_model(args.model)
-    with state(open_workspace(args.db, create=False)) as stored:
-        published = publish_model(
-            stored, model, args.author, args.note or "", based_on=args.based_on
-        )
+    published = actions.publish_model(
+        command_line_actor(),
+        open_workspace(args.db, create=False),
+        model,
+        args.author,
+        args.note or "",
+        based_on=args.based_on,
+    )
     print(f"Published {args.model} as model version {published.version}")
     return 0
 
@@ -263,12 +276,31 @@ def run_restore_data(args: argparse.Namespace) -> int:
     """Make a kept earlier dataset the current one and print the counts before and after."""
     workspace = open_workspace(args.db, create=False)
     before = current_dataset(workspace)
-    restored = restore_dataset(
-        workspace, args.version, based_on=before.version if before else None, author=args.author
+    restored = actions.restore_dataset(
+        command_line_actor(),
+        workspace,
+        args.version,
+        based_on=before.version if before else None,
+        author=args.author,
     )
     when = f"{restored.imported_at:%Y-%m-%d %H:%M} UTC"
     print(f"Restored dataset {restored.version} (imported {when})")
     _print_counts(before.rows if before else {}, restored.rows, file=sys.stdout)
+    return 0
+
+
+def run_log(args: argparse.Namespace) -> int:
+    """Print who imported, restored, published and downloaded what, newest first."""
+    from lib.present.activity import log_in_words, text_table
+
+    with state(open_workspace(args.db, create=False)) as stored:
+        log = log_in_words(activity_log(stored))
+    if args.json:
+        print(json.dumps(log.to_dict("records"), allow_nan=False))
+    elif log.empty:
+        print("Nothing recorded yet.")
+    else:
+        print(text_table(log))
     return 0
 
 
@@ -322,7 +354,7 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         help=f"earlier datasets to keep (default: ${KEEP_ENV_VAR} or {KEEP_DATASETS})",
     )
-    imp.add_argument("--author", default=_os_user(), help="recorded with the import")
+    imp.add_argument("--author", default=os_user(), help="recorded with the import")
     imp.set_defaults(func=run_import)
 
     kpis = sub.add_parser("kpis", help="print KPIs by segment")
@@ -377,7 +409,7 @@ def parser() -> argparse.ArgumentParser:
         help="the version the file was made from (0: the default model); refused if another "
         "version was published since",
     )
-    pub.add_argument("--author", default=_os_user(), help="recorded with the version")
+    pub.add_argument("--author", default=os_user(), help="recorded with the version")
     pub.add_argument("--note", help="why, recorded with the version")
     pub.set_defaults(func=run_publish)
 
@@ -388,17 +420,14 @@ def parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore-data", help="make a kept earlier dataset current again")
     restore.add_argument("--db", help=db_help)
     restore.add_argument("--version", required=True, help="a version listed by `datasets`")
-    restore.add_argument("--author", default=_os_user(), help="recorded with the restore")
+    restore.add_argument("--author", default=os_user(), help="recorded with the restore")
     restore.set_defaults(func=run_restore_data)
+
+    log = sub.add_parser("log", help="who imported, restored, published and downloaded what")
+    log.add_argument("--db", help=db_help)
+    log.add_argument("--json", action="store_true", help="print one JSON list, newest first")
+    log.set_defaults(func=run_log)
     return top
-
-
-def _os_user() -> str | None:
-    """Return the operating-system user running the command (None when it has no name)."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

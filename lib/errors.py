@@ -57,3 +57,11 @@ class ShrinkingImport(QualifyError):
         super().__init__(
             f"this import would empty or more than halve {changes}; nothing was changed"
         )
+
+
+class AccessDenied(QualifyError):
+    """The person may not do this (no role, or a role without the permission); nothing changed."""
+
+
+class SignInExpired(AccessDenied):
+    """The person's sign-in (their identity token) has expired: they must sign in again."""

@@ -5,18 +5,12 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from lib import actions
 from lib.errors import QualifyError
 from lib.ingest import FORMATS, ImportReport
 from lib.present.text import literal
 from lib.store.datasets import SAMPLE_EXPORT, kept_datasets
-from lib.store.imports import (
-    StagedImport,
-    Upload,
-    apply_import,
-    discard_import,
-    restore_dataset,
-    stage_import,
-)
+from lib.store.imports import StagedImport, Upload, discard_import
 from lib.store.schema import TABLES
 
 ctx = ui.sidebar()
@@ -53,7 +47,7 @@ def show_report(report: ImportReport) -> None:
 
 def apply(staged: StagedImport, replace: bool) -> None:
     try:
-        apply_import(staged, replace=replace)
+        actions.apply_import(ctx.actor, staged, replace=replace)
     except QualifyError as exc:
         discard_import(staged)
         st.error(literal(f"Import not applied — your data is unchanged. {exc}"))
@@ -66,7 +60,8 @@ def apply(staged: StagedImport, replace: bool) -> None:
 def stage(sources: list, **options) -> None:
     bar = st.progress(0.0, text="Starting")
     try:
-        staged = stage_import(
+        staged = actions.stage_import(
+            ctx.actor,
             ui.workspace(),
             sources,
             progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
@@ -83,60 +78,67 @@ def stage(sources: list, **options) -> None:
         apply(staged, replace=False)
 
 
-with st.form("upload"):
-    uploads = st.file_uploader(
-        "Export files or zip",
-        accept_multiple_files=True,
-        type=["csv", "txt", "tsv", "zip", "parquet", "xlsx", "xls"],
-    )
-    fmt = st.selectbox(
-        "Format",
-        FORMATS,
-        format_func=lambda f: {
-            "auto": "Detect from the headers",
-            "salesforce": "Salesforce",
-            "hubspot": "HubSpot",
-            "mapping": "Mapping file",
-        }[f],
-    )
-    mapping = st.file_uploader("Mapping file (YAML), for any other export", type=["yaml", "yml"])
-    submitted = st.form_submit_button("Import", type="primary")
-
-if submitted:
-    if not uploads:
-        st.error("Choose at least one file to import.")
-    else:
-        stage(
-            [Upload(u.name, u.getvalue()) for u in uploads],
-            source_format=fmt,
-            mapping=Upload(mapping.name, mapping.getvalue()) if mapping else None,
+if not ui.may(ctx.actor, "import_data"):
+    ui.not_offered(ctx.actor, "import_data")
+else:
+    with st.form("upload"):
+        uploads = st.file_uploader(
+            "Export files or zip",
+            accept_multiple_files=True,
+            type=["csv", "txt", "tsv", "zip", "parquet", "xlsx", "xls"],
         )
+        fmt = st.selectbox(
+            "Format",
+            FORMATS,
+            format_func=lambda f: {
+                "auto": "Detect from the headers",
+                "salesforce": "Salesforce",
+                "hubspot": "HubSpot",
+                "mapping": "Mapping file",
+            }[f],
+        )
+        mapping = st.file_uploader(
+            "Mapping file (YAML), for any other export", type=["yaml", "yml"]
+        )
+        submitted = st.form_submit_button("Import", type="primary")
 
-if st.button("Use the bundled sample export"):
-    stage([SAMPLE_EXPORT])
+    if submitted:
+        if not uploads:
+            st.error("Choose at least one file to import.")
+        else:
+            stage(
+                [Upload(u.name, u.getvalue()) for u in uploads],
+                source_format=fmt,
+                mapping=Upload(mapping.name, mapping.getvalue()) if mapping else None,
+            )
 
-pending = state.get("pending_import")
-if pending is not None:
-    st.warning(
-        f"This import would empty or more than halve {', '.join(pending.shrinking)}. "
-        "Nothing has changed yet: replace the data, or discard this import."
-    )
-    st.dataframe(counts(pending.before, pending.after), hide_index=True)
-    replace, discard = st.columns(2)
-    if replace.button("Replace the data", type="primary"):
-        del state["pending_import"]
-        apply(pending, replace=True)
-    if discard.button("Discard this import"):
-        del state["pending_import"]
-        discard_import(pending)
-        st.rerun()
+    if st.button("Use the bundled sample export"):
+        stage([SAMPLE_EXPORT])
+
+    pending = state.get("pending_import")
+    if pending is not None:
+        st.warning(
+            f"This import would empty or more than halve {', '.join(pending.shrinking)}. "
+            "Nothing has changed yet: replace the data, or discard this import."
+        )
+        st.dataframe(counts(pending.before, pending.after), hide_index=True)
+        replace, discard = st.columns(2)
+        if replace.button("Replace the data", type="primary"):
+            del state["pending_import"]
+            apply(pending, replace=True)
+        if discard.button("Discard this import"):
+            del state["pending_import"]
+            discard_import(pending)
+            st.rerun()
 
 if "last_report" in state:
     show_report(state["last_report"])
 
 with st.expander("Restore an earlier dataset"):
     earlier = {d.version: d for d in kept_datasets(ui.workspace()) if not d.is_current}
-    if not earlier or current is None:
+    if not ui.may(ctx.actor, "restore_data"):
+        ui.not_offered(ctx.actor, "restore_data")
+    elif not earlier or current is None:
         st.caption("No earlier dataset is kept yet: each import keeps the ones before it.")
     else:
         version = st.selectbox(
@@ -148,7 +150,9 @@ with st.expander("Restore an earlier dataset"):
         st.dataframe(counts(current.rows, earlier[version].rows), hide_index=True)
         if st.button("Restore this dataset"):
             try:
-                restore_dataset(ui.workspace(), version, based_on=current.version)
+                actions.restore_dataset(
+                    ctx.actor, ui.workspace(), version, based_on=current.version
+                )
             except QualifyError as exc:
                 st.error(literal(exc))
             else:

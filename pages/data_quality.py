@@ -3,11 +3,11 @@
 import streamlit as st
 
 import ui
+from lib import actions
 from lib.metrics import quality
 from lib.model.segments import segment_labels
 from lib.present import charts
 from lib.present import data_quality as quality_view
-from lib.present.csv_file import csv_text
 from lib.store.connection import data_as_of
 
 ctx = ui.sidebar()
@@ -76,10 +76,15 @@ for row in summary.itertuples():
             f"{ui.money(row.open_pipeline_touched_usd)} of open pipeline."
         )
         st.dataframe(quality_view.records_in_words(listed, names), hide_index=True)
-        # deferred: each CSV is built when its button is pressed, not on every run
+        if not ui.may(ctx.actor, "download_records"):
+            ui.not_offered(ctx.actor, "download_records")
+            continue
+        # deferred: each CSV is built (and the download logged) when its button is pressed
         st.download_button(
             "Download these records (CSV)",
-            lambda listed=listed: csv_text(listed),
+            lambda listed=listed, issue=row.issue: actions.records_csv(
+                ctx.actor, ui.workspace(), f"Data quality: {issue}", listed
+            ),
             file_name=f"{row.key}.csv",
             mime="text/csv",
             key=f"download_{row.key}",

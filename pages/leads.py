@@ -3,9 +3,9 @@
 import streamlit as st
 
 import ui
+from lib import actions
 from lib.present import charts
 from lib.present import leads as leads_view
-from lib.present.csv_file import csv_text
 from lib.present.export import crm_export_frame
 from lib.present.leads import LeadQuery
 from lib.present.text import literal
@@ -108,12 +108,18 @@ with accounts:
 
 with export:
     st.caption(f"The {len(leads):,} leads listed, named for re-import into the CRM.")
-    # deferred: the CSV is built when the button is pressed (10 s for 1M leads, not every run)
-    st.download_button(
-        "Download CRM export (CSV)",
-        lambda: csv_text(crm_export_frame(leads)),
-        file_name="qualify_scores.csv",
-        mime="text/csv",
-        key="crm_download",
-    )
+    if not ui.may(ctx.actor, "download_records"):
+        ui.not_offered(ctx.actor, "download_records")
+    else:
+        # deferred: the CSV is built (and the download logged) when the button is pressed, 10 s
+        # for 1M leads, not every run
+        st.download_button(
+            "Download CRM export (CSV)",
+            lambda: actions.records_csv(
+                ctx.actor, ui.workspace(), "Leads: CRM export", crm_export_frame(leads)
+            ),
+            file_name="qualify_scores.csv",
+            mime="text/csv",
+            key="crm_download",
+        )
     st.dataframe(leads_view.crm_mapping(), hide_index=True)

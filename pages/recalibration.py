@@ -3,13 +3,12 @@
 import streamlit as st
 
 import ui
-from lib.errors import RecalibrationError, VersionConflict
+from lib import actions
+from lib.errors import AccessDenied, RecalibrationError, VersionConflict
 from lib.evaluate.design import MIN_CLOSED_DEALS
-from lib.evaluate.recalibration import publish_recalibrated
 from lib.present import charts
 from lib.present import recalibration as recal_view
 from lib.present.text import literal
-from lib.store.state import state as workspace_state
 
 ctx = ui.sidebar()
 model = ctx.model
@@ -123,12 +122,18 @@ for column, (kind, mime) in zip(
         file_name=f"{stamp}{'_weights' if kind == 'csv' else ''}.{kind}",
         key=f"recal_download_{kind}",
     )
+if not ui.may(ctx.actor, "publish_model"):
+    ui.not_offered(ctx.actor, "publish_model")
+    st.stop()
+if ctx.actor.signed_in:  # the identity is recorded; the name stays a note, filled in
+    st.session_state.setdefault("recal_author", ctx.actor.display_name or ctx.actor.name)
 author = st.text_input("Your name (recorded with the version)", key="recal_author")
 if st.button("Publish as new version", key="recal_publish", disabled=not (allowed and author)):
     try:
-        with workspace_state(ui.workspace()) as stored_versions:
-            stored = publish_recalibrated(stored_versions, result, author, force=force)
-    except VersionConflict as exc:
+        stored = actions.publish_recalibrated(
+            ctx.actor, ui.workspace(), result, author, force=force
+        )
+    except (VersionConflict, AccessDenied) as exc:
         st.error(literal(exc))
     else:
         st.session_state["recal_published"] = stored.version

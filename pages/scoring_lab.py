@@ -6,7 +6,8 @@ from typing import Final
 import streamlit as st
 
 import ui
-from lib.errors import ModelError, VersionConflict
+from lib import actions
+from lib.errors import AccessDenied, ModelError, VersionConflict
 from lib.evaluate.backtest import backtest
 from lib.model import model_diff
 from lib.model.merge import rebased
@@ -15,7 +16,6 @@ from lib.present import charts
 from lib.present import scoring_lab as lab_view
 from lib.present.text import literal
 from lib.scoring import score_arrays
-from lib.store.model_versions import publish_model
 from lib.store.state import state as workspace_state
 
 ctx = ui.sidebar()
@@ -145,46 +145,63 @@ with publish:
     st.markdown(
         "\n".join(f"- {literal(line)}" for line in diff) or "No change from the published model."
     )
-    author = st.text_input("Your name", key="lab_author")
-    note = st.text_input("Why (recorded with the version)", key="lab_note")
-    if st.button(
-        f"Publish as version {model.version + 1}",
-        key="lab_publish",
-        type="primary",
-        disabled=not (diff and author),
-    ):
-        try:
-            with workspace_state(ui.workspace()) as stored_versions:
-                stored = publish_model(
-                    stored_versions, edited, author, note, based_on=state["lab_start"].version
+    may_publish = ui.may(ctx.actor, "publish_model")
+    if not may_publish:
+        ui.not_offered(ctx.actor, "publish_model")
+    elif ctx.actor.signed_in:  # the identity is recorded; the name stays a note, filled in
+        state.setdefault("lab_author", ctx.actor.display_name or ctx.actor.name)
+    if may_publish:
+        author = st.text_input("Your name", key="lab_author")
+        note = st.text_input("Why (recorded with the version)", key="lab_note")
+        if st.button(
+            f"Publish as version {model.version + 1}",
+            key="lab_publish",
+            type="primary",
+            disabled=not (diff and author),
+        ):
+            try:
+                stored = actions.publish_model(
+                    ctx.actor,
+                    ui.workspace(),
+                    edited,
+                    author,
+                    note,
+                    based_on=state["lab_start"].version,
                 )
-        except VersionConflict as exc:  # published elsewhere during this run
-            st.error(literal(exc))
-        else:
-            state["lab_notice"] = f"Published version {stored.version}."
-            for key in ("lab_note", "lab_author", "lab_rebased"):  # they belonged to that version
-                state.pop(key, None)
-            st.rerun()
+            except (VersionConflict, AccessDenied) as exc:  # published elsewhere, or expired
+                st.error(literal(exc))
+            else:
+                state["lab_notice"] = f"Published version {stored.version}."
+                for key in ("lab_note", "lab_author", "lab_rebased"):  # belonged to that version
+                    state.pop(key, None)
+                st.rerun()
 
 with versions_tab:
     published_versions = ui.model_versions()
     with workspace_state(ui.workspace()) as stored_versions:
         entries = lab_view.version_changes(stored_versions, published_versions)
-    restorer = st.text_input("Your name (recorded with a restore)", key="lab_restorer")
+    if not may_publish:
+        ui.not_offered(ctx.actor, "publish_model")
+    elif ctx.actor.signed_in:
+        state.setdefault("lab_restorer", ctx.actor.display_name or ctx.actor.name)
+    restorer = (
+        st.text_input("Your name (recorded with a restore)", key="lab_restorer")
+        if may_publish
+        else ""
+    )
     for entry in entries:
         with st.expander(literal(entry.title), expanded=entry is entries[0]):
             st.markdown("\n".join(f"- {literal(line)}" for line in entry.changes) or "No change.")
-            if st.button(
+            if may_publish and st.button(
                 f"Restore {entry.name}",
                 key=f"lab_restore_{entry.version}",
                 disabled=entry.version == model.version or not restorer,
             ):
                 try:
-                    with workspace_state(ui.workspace()) as stored_versions:
-                        lab_view.restore(
-                            stored_versions, entry.version, restorer, based_on=model.version
-                        )
-                except VersionConflict as exc:
+                    actions.restore_model(
+                        ctx.actor, ui.workspace(), entry.version, restorer, based_on=model.version
+                    )
+                except (VersionConflict, AccessDenied) as exc:
                     st.error(literal(exc))
                 else:
                     state["lab_notice"] = f"Restored {entry.name} as the newest version."

@@ -526,11 +526,21 @@ def export_recalibrated(result: Recalibration, path: str | Path, force: bool = F
 
 
 def publish_recalibrated(
-    conn: duckdb.DuckDBPyConnection, result: Recalibration, author: str, force: bool = False
+    conn: duckdb.DuckDBPyConnection,
+    result: Recalibration,
+    author: str,
+    force: bool = False,
+    *,
+    identity: str | None = None,
 ) -> ScoringModel:
     """Publish the recalibrated model as the next version; refuse an untrusted one unless forced,
     and (VersionConflict) one fitted from a model that is no longer the newest version."""
     _refuse_untrusted(result, force)
     return publish_model(
-        conn, result.model, author, result.model.note, based_on=result.current_model.version
+        conn,
+        result.model,
+        author,
+        result.model.note,
+        based_on=result.current_model.version,
+        identity=identity,
     )

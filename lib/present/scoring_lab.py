@@ -375,7 +375,12 @@ def version_changes(
 
 
 def restore(
-    conn: duckdb.DuckDBPyConnection, version: int, who: str, *, based_on: int
+    conn: duckdb.DuckDBPyConnection,
+    version: int,
+    who: str,
+    *,
+    based_on: int,
+    identity: str | None = None,
 ) -> ScoringModel:
     """Publish a copy of an earlier version (0: the default model file) as the newest, recorded
     under the person who restored it; VersionConflict when the newest is no longer `based_on`."""
@@ -386,6 +391,9 @@ def restore(
             who,
             "Restored the default model",
             based_on=based_on,
+            identity=identity,
             restored_from=0,
         )
-    return restore_version(conn, version, who, f"Restored version {version}", based_on=based_on)
+    return restore_version(
+        conn, version, who, f"Restored version {version}", based_on=based_on, identity=identity
+    )

@@ -27,7 +27,12 @@ from lib.store.connection import run_query
 
 KEEP_DATASETS = 5  # earlier datasets kept besides the current one
 WAIT_SECONDS = 15.0  # how long a state read or write waits for another process
-STATE_TABLES = ("store/datasets_table", "store/dataset_changes_table", "store/model_versions_table")
+STATE_TABLES = (
+    "store/datasets_table",
+    "store/dataset_changes_table",
+    "store/model_versions_table",
+    "store/downloads_table",
+)
 WORK_PREFIX = ".import-"
 DATA_FILE = "data.duckdb"  # an import's data file inside its private folder, until it is applied
 
