@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -37,3 +38,31 @@ def test_every_sql_file_says_what_one_row_is() -> None:
         if not p.read_text().lstrip().startswith("--")
     ]
     assert missing == []
+
+
+# what changes the workspace or takes lead-level records out of it: only lib.actions may call
+# these, after checking the actor (the pages, ui and the CLI call lib.actions instead)
+WRITERS = {
+    "stage_import",
+    "apply_import",
+    "import_data",
+    "restore_dataset",
+    "publish_model",
+    "restore_version",
+    "restore",
+    "publish_recalibrated",
+    "record_download",
+    "csv_text",
+}
+
+
+def test_pages_ui_and_the_cli_change_things_only_through_lib_actions() -> None:
+    offenders = []
+    for path in [*sorted((ROOT / "pages").glob("*.py")), ROOT / "ui.py", ROOT / "lib" / "cli.py"]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module != "lib":
+                offenders += [f"{path.name}: {a.name}" for a in node.names if a.name in WRITERS]
+            if isinstance(node, ast.Attribute) and node.attr in WRITERS:
+                if not (isinstance(node.value, ast.Name) and node.value.id == "actions"):
+                    offenders.append(f"{path.name}: {ast.unparse(node)}")
+    assert offenders == []

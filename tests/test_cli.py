@@ -103,3 +103,26 @@ def test_a_command_that_reads_refuses_a_workspace_that_does_not_exist(tmp_path, 
     assert main([command[0], "--db", str(missing), *command[1:]]) == 2
     assert "There is no workspace at" in capsys.readouterr().err
     assert not missing.exists()
+
+
+def test_the_cli_acts_as_its_os_user_and_log_lists_what_it_did(app_db, tmp_path, capsys):
+    from lib.access import os_user
+
+    model = tmp_path / "model.yaml"
+    save_model(with_half_life(default_model(), 14), model)
+    publish = ["publish", str(model), "--db", str(app_db), "--based-on", "0", "--note", "nightly"]
+    assert main([*publish, "--author", "cron"]) == 0
+    assert main(["score", "--db", str(app_db), "--out", str(tmp_path / "s.csv")]) == 0
+    capsys.readouterr()
+    assert main(["log", "--db", str(app_db), "--json"]) == 0
+    log = json.loads(capsys.readouterr().out)
+    assert [(r["Action"], r["Who"], r["Via"]) for r in log[:2]] == [
+        ("download", os_user(), "command line"),
+        ("publish", os_user(), "command line"),
+    ]
+    assert log[0]["After"] == "20,000 records" and log[0]["What"].startswith("score file ")
+    assert (log[1]["Name given"], log[1]["Note"]) == ("cron", "nightly")
+    assert log[1]["Before"] == "the default model" and log[1]["After"] == "version 1"
+    assert main(["log", "--db", str(app_db)]) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+    assert header.split()[:4] == ["When", "(UTC)", "Who", "Via"] and len(rows) == len(log)

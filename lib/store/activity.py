@@ -33,7 +33,7 @@ def record_download(
         conn,
         "store/download_record",
         {
-            "downloaded_at": at or datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+            "downloaded_at": at or datetime.now(UTC).replace(tzinfo=None),
             "identity": identity,
             "what": what,
             "records": int(records),

@@ -27,7 +27,9 @@ def publish_model(
     """Store the model as the next version and return it as stored; VersionConflict (nothing
     stored) when the newest version is no longer `based_on`, the one the edit started from (0:
     the default model)."""
-    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    # the column keeps the microseconds, so the activity log orders a publish among imports
+    # made in the same second; the model's own text says the second
+    now = datetime.now(UTC).replace(tzinfo=None)
     try:
         with transaction(conn):
             latest = _latest_version(conn)
@@ -38,7 +40,7 @@ def publish_model(
                 version=latest + 1,
                 author=author,
                 note=note,
-                created_at=now.isoformat(sep=" "),
+                created_at=now.replace(microsecond=0).isoformat(sep=" "),
             )
             run_here(
                 conn,
