@@ -8,6 +8,10 @@ shared by every session's thread; what they hand out is never mutated (the scori
 feature matrix takes a lock). One read-only DuckDB connection per dataset file, every query on
 its own cursor; the workspace's state (which dataset and model are current) is opened only for a
 moment, so the CLI can import, score or publish while the app serves the same workspace.
+
+Who is using the app is read at every run (`who`): the local user when secrets.toml has no
+[auth], else the signed-in person with the role the access file gives them. The sidebar says who
+it is; what their role may not use is not drawn, and lib.actions refuses it anyway.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
 from lib.access import (
+    FIRST_START,
     PERMISSIONS,
     AccessRules,
     Actor,
@@ -102,7 +107,7 @@ def _workspace(path: str) -> Workspace:
     """Open the workspace once per process (migrating an old file, sweeping what killed imports
     left); a workspace with no data gets the bundled sample."""
     opened = open_workspace(path)
-    import_sample_if_empty(opened)
+    import_sample_if_empty(opened, identity=FIRST_START)
     return opened
 
 

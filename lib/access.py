@@ -27,6 +27,8 @@ from lib.errors import AccessDenied, QualifyError, SignInExpired
 ROLES: Final = ("viewer", "editor", "admin")  # each may do all that the ones before it may
 NO_ACCESS: Final = "none"
 SIGN_IN, COMMAND_LINE, LOCAL = "oidc", "cli", "local"  # how an actor reached the workspace
+APP = "app"  # the app acting on its own
+FIRST_START = f"{APP}:first start"  # who imported the sample the app gives an empty workspace
 
 
 @dataclass(frozen=True)

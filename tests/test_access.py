@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -151,3 +152,13 @@ def test_an_actor_without_a_role_may_do_nothing():
     nobody = Actor("eve@other.org", "oidc", None, frozenset())
     with pytest.raises(AccessDenied, match="eve@other.org is without a role, and only viewers"):
         require(nobody, "view")
+
+
+def test_the_example_files_are_what_the_app_reads():
+    root = Path(__file__).resolve().parent.parent / ".streamlit"
+    rules = load_access_rules(root / "access.example.toml")
+    assert role_for("dana@acme.com", rules) == "admin" and rules.unknown is None
+    auth = tomllib.loads((root / "secrets.example.toml").read_text())["auth"]
+    required = {"redirect_uri", "cookie_secret", "client_id", "client_secret"}
+    assert required | {"server_metadata_url"} <= set(auth)
+    assert auth["redirect_uri"].endswith("/oauth2callback")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.access import (
+    APP,
     COMMAND_LINE,
     LOCAL,
     PERMISSIONS,
@@ -14,7 +15,12 @@ from lib.access import (
     permissions_for,
 )
 
-VIA_WORDS = {SIGN_IN: "sign-in", COMMAND_LINE: "command line", LOCAL: "app without sign-in"}
+VIA_WORDS = {
+    SIGN_IN: "sign-in",
+    COMMAND_LINE: "command line",
+    LOCAL: "app without sign-in",
+    APP: "the app, on its own",
+}
 NOT_RECORDED = "not recorded"
 
 

@@ -254,17 +254,24 @@ def import_data(
 
 
 def import_sample(
-    workspace: Workspace, *, replace: bool = False, author: str | None = None
+    workspace: Workspace,
+    *,
+    replace: bool = False,
+    author: str | None = None,
+    identity: str | None = None,
 ) -> Dataset:
     """Import the bundled sample export, through the same importer a person's files take."""
-    return import_data(workspace, [SAMPLE_EXPORT], replace=replace, author=author)
+    return import_data(
+        workspace, [SAMPLE_EXPORT], replace=replace, author=author, identity=identity
+    )
 
 
-def import_sample_if_empty(workspace: Workspace) -> None:
-    """Give a workspace with no data the bundled sample (another process doing it first is fine)."""
+def import_sample_if_empty(workspace: Workspace, identity: str | None = None) -> None:
+    """Give a workspace with no data the bundled sample, recorded under `identity` (another
+    process doing it first is fine)."""
     if current_versions(workspace).dataset is None:
         try:
-            import_sample(workspace)
+            import_sample(workspace, identity=identity)
         except VersionConflict:
             pass
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,10 +33,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db: Path, port: int | None = None) -> Iterator[str]:
-    """Run the app on 127.0.0.1 against `db`; yield its base URL; stop it afterwards."""
+def streamlit_server(
+    db: Path,
+    port: int | None = None,
+    *,
+    extra_args: Sequence[str] = (),
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[str]:
+    """Run the app on 127.0.0.1 against `db` (with more `streamlit run` options and environment
+    if given); yield its base URL; stop it afterwards."""
     port = port or free_port()
     env = os.environ | {"QUALIFY_DB": str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env |= dict(extra_env or {})
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -50,6 +58,7 @@ def streamlit_server(db: Path, port: int | None = None) -> Iterator[str]:
             "127.0.0.1",
             "--server.port",
             str(port),
+            *extra_args,
         ],
         cwd=ROOT,
         env=env,

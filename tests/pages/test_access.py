@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.access import os_user
+from lib.access import FIRST_START, os_user
+from lib.store.activity import activity_log
+from lib.store.connection import DB_ENV_VAR
 from lib.store.model_versions import model_history
 from lib.store.state import state
 from lib.store.workspace import open_workspace
@@ -177,3 +179,18 @@ def test_an_admin_may_import_restore_and_see_the_access_settings(app_db, rules):
 def test_roles_written_without_sign_in_set_up_are_flagged_in_the_sidebar(app_db, rules):
     at = visit(app_as(None), "pages/activity.py")
     assert "sign-in is not set up" in " ".join(unescaped(w.value) for w in at.sidebar.warning)
+
+
+def test_the_sample_the_app_gives_an_empty_workspace_is_logged_as_the_apps_own(
+    tmp_path, monkeypatch
+):
+    db = tmp_path / "fresh.duckdb"
+    monkeypatch.setenv(DB_ENV_VAR, str(db))
+    at = visit(app_as(None), "pages/activity.py")
+    with state(open_workspace(db)) as conn:
+        first = activity_log(conn).iloc[-1]
+    assert (first["action"], first["identity"]) == ("import", FIRST_START)
+    assert at.dataframe[0].value[["Who", "Via"]].values.tolist()[-1] == [
+        "first start",
+        "the app, on its own",
+    ]
