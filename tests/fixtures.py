@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
 
 from data.generate import generate, write_zip
 
@@ -42,3 +46,11 @@ def planted_export(folder: Path, *, leads: int = 400, seed: int = 13) -> Path:
 def unescaped(markdown: str) -> str:
     """Return Markdown source as a reader sees it: backslash escapes removed."""
     return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def insert(conn: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
+    """Insert rows into a canonical table by column name: a column left out, or NaN, is NULL."""
+    frame = pd.DataFrame(rows)
+    conn.register("incoming", frame.astype(object).where(frame.notna(), None))
+    conn.execute(f"insert into {table} by name select * from incoming")
+    conn.unregister("incoming")

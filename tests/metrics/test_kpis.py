@@ -21,8 +21,8 @@ from lib.metrics.filters import Filters
 from lib.metrics.survival import value_at
 from lib.model.segments import DEFAULT_SEGMENTS, UNASSIGNED
 from lib.store.connection import connect
-from lib.store.schema import TABLES
 from lib.store.staging import BLANK
+from tests.fixtures import insert
 
 RULES = DEFAULT_SEGMENTS
 ALL = Filters()
@@ -33,14 +33,6 @@ ACCOUNTS = [  # revenue decides the segment: >= $1B enterprise, >= $50M mid-mark
     {"account_id": "smb", "annual_revenue_usd": 1e6},
     {"account_id": "blank"},  # no revenue, no employees: unassigned
 ]
-
-
-def insert(conn: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
-    """Insert rows (missing columns NULL) into a canonical table."""
-    frame = pd.DataFrame(rows, columns=list(TABLES[table]))
-    conn.register("incoming", frame)
-    conn.execute(f"insert into {table} select * from incoming")
-    conn.unregister("incoming")
 
 
 def database(

@@ -20,13 +20,7 @@ from lib.model import default_model
 from lib.model.segments import DEFAULT_SEGMENTS, SegmentRule
 from lib.scoring import score_leads
 from lib.store.connection import connect
-
-
-def insert(conn: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
-    frame = pd.DataFrame(rows)
-    conn.register("incoming", frame.astype(object).where(frame.notna(), None))
-    conn.execute(f"insert into {table} by name select * from incoming")
-    conn.unregister("incoming")
+from tests.fixtures import insert
 
 
 def level_of(capability: str, evidence: dict[str, float | None]) -> int:

@@ -11,13 +11,7 @@ import pytest
 
 from lib.metrics.outcomes import BAND_COLUMNS, outcomes_by_band
 from lib.store.connection import connect
-
-
-def insert(conn: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
-    frame = pd.DataFrame(rows)
-    conn.register("incoming", frame.astype(object).where(frame.notna(), None))
-    conn.execute(f"insert into {table} by name select * from incoming")
-    conn.unregister("incoming")
+from tests.fixtures import insert
 
 
 def won(opp: str, lead: str, amount: float, margin: float | None = None) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import duckdb
 import pandas as pd
@@ -11,15 +10,9 @@ import pytest
 
 from lib.metrics import quality
 from lib.store.connection import connect
+from tests.fixtures import insert
 
 AS_OF = pd.Timestamp("2024-06-30")
-
-
-def insert(conn: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
-    frame = pd.DataFrame(rows)
-    conn.register("incoming", frame.astype(object).where(frame.notna(), None))
-    conn.execute(f"insert into {table} by name select * from incoming")
-    conn.unregister("incoming")
 
 
 @pytest.fixture
