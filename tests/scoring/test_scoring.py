@@ -213,13 +213,16 @@ def test_weights_move_the_score_and_the_input_is_not_mutated():
     conn = database([("L1", "A1", "vp@acme.com", "VP of IT", None)])
     features = lead_features(conn)
     copy = features.copy()
+    weights = {"fit": 0.6, "value": 0.1, "urgency": 0.1, "authority": 0.1, "risk": 0.1}
+    tilted = with_pillar_weights(default_model(), "enterprise", weights)
+    row = score_leads(features, tilted).iloc[0]
+    assert row["segment"] == "enterprise"
+    scale = tilted.score_scale
+    raw = sum(weight * row[pillar] for pillar, weight in weights.items())
+    expected = (raw - scale.raw_floor) * 100 / (scale.raw_ceiling - scale.raw_floor)
+    assert row["qualification_score"] == pytest.approx(min(max(expected, 0), 100), abs=1e-3)
     base = score_leads(features, default_model())["qualification_score"].iloc[0]
-    tilted = with_pillar_weights(
-        default_model(),
-        "enterprise",
-        {"fit": 0.6, "value": 0.1, "urgency": 0.1, "authority": 0.1, "risk": 0.1},
-    )
-    assert score_leads(features, tilted)["qualification_score"].iloc[0] != base
+    assert row["qualification_score"] != pytest.approx(base, abs=0.01)  # the tilt moved it
     pd.testing.assert_frame_equal(features, copy)
 
 
