@@ -17,5 +17,5 @@ python -m pip install -q -r requirements-dev.txt
 
 ruff check .
 ruff format --check .
-mypy lib
+mypy --strict lib
 python -m pytest "$@"

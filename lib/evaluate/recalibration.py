@@ -415,7 +415,7 @@ def recalibration_summary(result: Recalibration) -> dict[str, Any]:
         for name, model in (("current", result.current_model), ("recalibrated", result.model))
     }
     new, fitted = result.metrics["recalibrated"], result.metrics["fitted"]
-    return _json(
+    contract: dict[str, Any] = _json(
         {
             k: result.counts[k]
             for k in (
@@ -456,6 +456,7 @@ def recalibration_summary(result: Recalibration) -> dict[str, Any]:
             "mql_volume": result.mql_volume,
         }
     )
+    return contract
 
 
 def weights_table(result: Recalibration) -> pd.DataFrame:

@@ -9,6 +9,7 @@ won / closed among the leads a model puts at SQL.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -72,7 +73,7 @@ def routing_table(
 def _raw(matrix: FeatureMatrix, model: ScoringModel) -> np.ndarray:
     """Return the weighted pillar sum of every lead that is not a no-go (unstretched)."""
     plain = score_arrays(matrix, replace(model, score_scale=ScoreScale(0.0, 100.0)))
-    return plain.qualification_score[~plain.no_go].astype("float64")
+    return cast(np.ndarray, plain.qualification_score[~plain.no_go].astype("float64"))
 
 
 def fitted_scale(
@@ -96,7 +97,7 @@ def fitted_scale(
 def _policy_of(scores: ScoreArrays, model: ScoringModel) -> np.ndarray:
     """Return per lead the name of the policy whose thresholds route it."""
     names = [model.unassigned_policy if n == UNASSIGNED else n for n in scores.segment_names]
-    return np.array(names, dtype=object)[scores.segment_code]
+    return cast(np.ndarray, np.array(names, dtype=object)[scores.segment_code])
 
 
 def _threshold_for(scores: np.ndarray, wanted: int) -> float:

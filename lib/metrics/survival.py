@@ -8,6 +8,8 @@ censored at their age, so every deal counts for exactly the time it was watched.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -49,7 +51,7 @@ def cumulative_incidence(
     if curve["days"].iloc[0] > 0 or not ended[0]:
         start = pd.DataFrame({"days": [0.0], "at_risk": [float(len(days))], "won": [0.0]})
         curve = pd.concat([start.assign(lost=0.0, still_open=1.0), curve[curve["days"] > 0]])
-    return curve.reset_index(drop=True)[CURVE_COLUMNS]
+    return cast(pd.DataFrame, curve.reset_index(drop=True)[CURVE_COLUMNS])
 
 
 def value_at(curve: pd.DataFrame, column: str, days: np.ndarray | float) -> np.ndarray:

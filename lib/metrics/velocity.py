@@ -18,6 +18,8 @@ deals) trials and won amounts as the window's did; the back-test shows whether t
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
@@ -138,7 +140,8 @@ def won_revenue(deals: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> 
     """Return per segment (and for all segments) the amount won after `start` up to `end`."""
     won = deals[deals["is_won"] & (deals["closed_day"] > start) & (deals["closed_day"] <= end)]
     by_segment = won.groupby("segment", sort=False)["amount_usd"].sum()
-    return pd.concat([by_segment, pd.Series({ALL_SEGMENTS: float(won["amount_usd"].sum())})])
+    total = pd.Series({ALL_SEGMENTS: float(won["amount_usd"].sum())})
+    return cast("pd.Series[float]", pd.concat([by_segment, total]))
 
 
 def velocity_backtest(

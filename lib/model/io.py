@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -27,7 +27,7 @@ def model_from_dict(d: Mapping[str, Any]) -> ScoringModel:
 
 def model_to_dict(model: ScoringModel) -> dict[str, Any]:
     """Return a JSON-safe mapping that `model_from_dict` turns back into an equal model."""
-    return MODEL_SCHEMA.dump_python(model, mode="json")
+    return cast(dict[str, Any], MODEL_SCHEMA.dump_python(model, mode="json"))
 
 
 def model_to_yaml(model: ScoringModel) -> str:

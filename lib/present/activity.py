@@ -35,7 +35,7 @@ def who_and_via(identity: str | None, author: str | None) -> tuple[str, str]:
 
 def count_text(value: int | None, unit: str) -> str:
     """Return '20,000 records' or 'version 3' ('the default model' for version 0); '' for none."""
-    if value is None or value is pd.NA:
+    if value is None or pd.isna(value):
         return ""
     if unit == "model version":
         return f"version {value}" if value else "the default model"

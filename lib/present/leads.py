@@ -7,6 +7,7 @@ page re-filters the full scored frame without caching.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -99,7 +100,7 @@ def _matches(scores: pd.DataFrame, text: str) -> np.ndarray:
 def lead_mask(scores: pd.DataFrame, channels: pd.Series, query: LeadQuery) -> np.ndarray:
     """Return one boolean per lead: whether it passes every restriction of query."""
     score = scores["qualification_score"].to_numpy(dtype="float64")
-    return (
+    mask: np.ndarray = (
         _within(scores["segment"], query.segments)
         & _within(channels.reset_index(drop=True), query.channels)
         & _within(scores["stage"], query.stages)
@@ -108,6 +109,7 @@ def lead_mask(scores: pd.DataFrame, channels: pd.Series, query: LeadQuery) -> np
         & (score >= query.min_score)
         & _matches(scores, query.search)
     )
+    return mask
 
 
 def filtered_leads(
@@ -166,7 +168,7 @@ def lead_choices(leads: pd.DataFrame, limit: int = 200) -> dict[str, str]:
 
 def feature_row(features: pd.DataFrame, lead_id: str) -> pd.DataFrame:
     """Return the one-row features frame of lead_id (empty when it is not there)."""
-    return features.loc[features["lead_id"].to_numpy() == lead_id].head(1)
+    return cast(pd.DataFrame, features.loc[features["lead_id"].to_numpy() == lead_id].head(1))
 
 
 def _sentence_case(text: pd.Series) -> pd.Series:

@@ -8,6 +8,7 @@ held-out AUC that does not rule out a coin toss...) is refused unless the person
 from __future__ import annotations
 
 import json
+from typing import cast
 
 import pandas as pd
 
@@ -157,7 +158,7 @@ def routing_in_words(result: Recalibration) -> pd.DataFrame:
 
 def _tidy(result: Recalibration, part: str, models: tuple[str, ...]) -> pd.DataFrame:
     frames = [getattr(result.metrics[m], part).assign(model=MODEL_WORDS[m]) for m in models]
-    return pd.concat(frames, ignore_index=True)
+    return cast(pd.DataFrame, pd.concat(frames, ignore_index=True))
 
 
 def lift_frame(result: Recalibration) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -175,7 +175,7 @@ def memo(matrix: FeatureMatrix, key: tuple[Any, ...], compute: Any) -> np.ndarra
         kind = matrix.cache.setdefault(key[0], {})
         if key in kind:
             kind[key] = kind.pop(key)
-            return kind[key]
+            return cast(np.ndarray, kind[key])
     value = compute()
     if isinstance(value, np.ndarray):
         value.flags.writeable = False  # shared by every session: nobody may change it in place
@@ -183,7 +183,7 @@ def memo(matrix: FeatureMatrix, key: tuple[Any, ...], compute: Any) -> np.ndarra
         kind[key] = value
         while len(kind) > MEMO_PER_KIND:
             kind.pop(next(iter(kind)))
-        return kind[key]
+        return cast(np.ndarray, kind[key])
 
 
 def per_lead(
@@ -261,5 +261,5 @@ def segment_table(model: ScoringModel, names: tuple[str, ...], attr: str) -> np.
 def policy_value(model: ScoringModel, segment: str, attr: str) -> float:
     policy = model.policy_for(segment)
     if attr in PILLARS:
-        return getattr(policy.pillar_weights, attr)
+        return float(getattr(policy.pillar_weights, attr))
     return float(getattr(policy, attr))

@@ -17,7 +17,7 @@ its own contribution), so lib.scoring.explain lists points that add up exactly t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -117,7 +117,7 @@ def activity_points(matrix: FeatureMatrix, model: ScoringModel) -> np.ndarray:
             continue
         part *= np.float32(rule.points)
         np.clip(part, np.float32(-rule.cap), np.float32(rule.cap), out=part)
-    return out
+    return cast(np.ndarray, out)
 
 
 def authority_parts(matrix: FeatureMatrix, model: ScoringModel) -> dict[str, np.ndarray]:
@@ -164,7 +164,7 @@ def value_pillar(amount: np.ndarray, model: ScoringModel) -> np.ndarray:
     """Return the value pillar: log-scaled deal size, floor -> 0, ceiling -> 100."""
     lo, hi = np.log(model.value.floor_usd), np.log(model.value.ceiling_usd)
     scaled = (np.log(np.maximum(amount, 1.0)) - lo) * (100.0 / (hi - lo))
-    return np.clip(scaled, 0.0, 100.0).astype("float32")
+    return cast(np.ndarray, np.clip(scaled, 0.0, 100.0).astype("float32"))
 
 
 def _clipped(parts: dict[str, np.ndarray]) -> np.ndarray:
@@ -217,7 +217,7 @@ def _recycled(matrix: FeatureMatrix, model: ScoringModel, no_go: np.ndarray) -> 
         & ~matrix.has_sql
         & (matrix.days_since_last_touch > model.recycle.no_touch_days)
     )
-    return no_go | rejected | gone_cold
+    return cast(np.ndarray, no_go | rejected | gone_cold)
 
 
 def band_codes(score: np.ndarray, model: ScoringModel) -> np.ndarray:

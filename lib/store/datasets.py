@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -57,7 +59,7 @@ def find_dataset(workspace: Workspace, version: str) -> Dataset | None:
     return next((d for d in kept_datasets(workspace) if d.version == version), None)
 
 
-def _dataset(row: dict) -> Dataset:
+def _dataset(row: Mapping[Hashable, Any]) -> Dataset:
     return Dataset(
         version=str(row["version"]),
         imported_at=pd.Timestamp(row["imported_at"]).to_pydatetime(),
