@@ -7,7 +7,7 @@ import streamlit as st
 import ui
 from lib import actions
 from lib.errors import QualifyError
-from lib.ingest import FORMATS, ImportReport
+from lib.ingest import ImportReport, format_names
 from lib.present.text import literal
 from lib.store.datasets import SAMPLE_EXPORT, kept_datasets
 from lib.store.imports import StagedImport, Upload, discard_import
@@ -87,16 +87,8 @@ else:
             accept_multiple_files=True,
             type=["csv", "txt", "tsv", "zip", "parquet", "xlsx", "xls"],
         )
-        fmt = st.selectbox(
-            "Format",
-            FORMATS,
-            format_func=lambda f: {
-                "auto": "Detect from the headers",
-                "salesforce": "Salesforce",
-                "hubspot": "HubSpot",
-                "mapping": "Mapping file",
-            }[f],
-        )
+        names = format_names()
+        fmt = st.selectbox("Format", list(names), format_func=names.__getitem__)
         mapping = st.file_uploader(
             "Mapping file (YAML), for any other export", type=["yaml", "yml"]
         )

@@ -40,10 +40,14 @@ from lib.store.connection import named_query, table_counts
 from lib.store.schema import PRIMARY_KEYS, TABLES
 
 ALL_FORMATS = ("auto", *BUILT_IN, "mapping")
-# what the Import page offers; a Salesforce report is recognised from its headers
-FORMATS = ("auto", "salesforce", "hubspot", "mapping")
 ORPHAN_REFUSAL_SHARE = 0.05  # more orphans than this says the wrong files were given
 Progress = Callable[[float, str], None]
+
+
+def format_names() -> dict[str, str]:
+    """Return the words for every format a person can choose: each built-in format's own name."""
+    built_in = {fmt: built_in_spec(fmt).name for fmt in BUILT_IN}
+    return {"auto": "Detect from the headers", **built_in, "mapping": "Mapping file"}
 
 
 @dataclass
@@ -438,7 +442,7 @@ def _drop_staging(cur: duckdb.DuckDBPyConnection) -> None:
 
 __all__ = [
     "ALL_FORMATS",
-    "FORMATS",
+    "format_names",
     "FileReport",
     "ImportOptions",
     "ImportReport",

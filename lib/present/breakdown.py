@@ -11,7 +11,7 @@ import math
 import pandas as pd
 
 from lib.metrics.kpis import NO_SQL_DATES, OVERALL
-from lib.present.numbers import money_text, rate_text
+from lib.present.numbers import count_text, money_text, rate_text
 
 BREAKDOWN_LABELS: dict[str, str] = {
     "segment": "Segment",
@@ -28,8 +28,8 @@ def open_pipeline_text(amount: float, count: int, unpriced: int) -> str:
     """Return '$1.2M in 3 deals; amount unknown for 2 open deals', 'none' without open deals;
     deals without an amount are named, never summed as $0."""
     priced = int(count) - int(unpriced)
-    parts = [f"{money_text(amount)} in {priced:,} deals"] if priced else []
-    parts += [f"amount unknown for {int(unpriced):,} open deals"] if unpriced else []
+    parts = [f"{money_text(amount)} in {count_text(priced, 'deal')}"] if priced else []
+    parts += [f"amount unknown for {count_text(int(unpriced), 'open deal')}"] if unpriced else []
     return "; ".join(parts) or "none"
 
 

@@ -41,6 +41,11 @@ def rate_text(
     return text + (f" {SMALL_SAMPLE_FLAG}" if count < SMALL_SAMPLE else "")
 
 
+def count_text(count: int, noun: str, plural: str | None = None) -> str:
+    """Return '1 open deal' / '2,301 open deals': the count grouped, the noun agreeing with it."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 def money_text(value: float | None) -> str:
     """Return $1.2M / $340k / $950; an em dash when missing."""
     if value is None or math.isnan(value):

@@ -13,7 +13,7 @@ from lib.metrics.bundle import OVERVIEW_MARGIN_TARGET
 from lib.metrics.stats import SMALL_SAMPLE, wilson_interval
 from lib.metrics.velocity import ALL_SEGMENTS, VELOCITY_HORIZON_DAYS, VELOCITY_WINDOW_DAYS
 from lib.present.breakdown import open_pipeline_text
-from lib.present.numbers import SMALL_SAMPLE_FLAG, money_text, rate_text
+from lib.present.numbers import SMALL_SAMPLE_FLAG, count_text, money_text, rate_text
 
 VELOCITY_NOTE = (
     f"Won revenue expected per day over the next {VELOCITY_HORIZON_DAYS} days: each open deal "
@@ -63,7 +63,7 @@ def open_pipeline_metric(overall: dict[str, Any]) -> tuple[str, str]:
         if count and count == unpriced
         else money_text(overall["open_pipeline_amount"])
     )
-    caption = f"{count:,} open opportunities"
+    caption = count_text(int(count), "open opportunity", "open opportunities")
     if unpriced:
         caption += f"; {open_pipeline_text(0.0, unpriced, unpriced)}"
     return value, caption
@@ -74,8 +74,8 @@ def mix_gap_sentence(mix: pd.DataFrame, labels: dict[str, str]) -> str:
     if not mix["open_amount_usd"].sum() > 0:
         if mix["open_unpriced"].sum() > 0:
             return (
-                f"Amount unknown for {int(mix['open_unpriced'].sum()):,} open deals: there is no "
-                "open pipeline value to compare with the target mix."
+                f"Amount unknown for {count_text(int(mix['open_unpriced'].sum()), 'open deal')}: "
+                "there is no open pipeline value to compare with the target mix."
             )
         return "There is no open pipeline to compare with the target mix."
     off = mix["gap_share"].abs().sum() / 2  # share of pipeline that would have to move

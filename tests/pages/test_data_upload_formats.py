@@ -94,3 +94,27 @@ def test_a_report_with_ambiguous_dates_is_refused_on_the_page_naming_the_column(
     at = upload(("report1717230000001.csv", ambiguous, "text/csv"))
     assert "your data is unchanged" in at.error[0].value
     assert "Close Date" in at.error[0].value
+
+
+def test_every_built_in_format_is_offered_by_its_name_and_a_chosen_one_imports(app_db):
+    from tests.ingest.test_pipedrive import DEALS, ORGANIZATIONS
+
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.switch_page("pages/data.py").run()
+    offered = next(s for s in at.selectbox if s.label == "Format")
+    assert offered.options == [
+        "Detect from the headers", "Salesforce export", "Salesforce report", "HubSpot export",
+        "Pipedrive export", "Zoho CRM export", "Close export", "Dynamics 365 export",
+        "Mapping file",
+    ]  # fmt: skip
+    offered.set_value("pipedrive")
+    csv = [("\n".join(",".join(f'"{v}"' for v in row) for row in rows)).encode() for rows in
+           (ORGANIZATIONS, DEALS)]  # fmt: skip
+    at.file_uploader[0].set_value(
+        [("organizations-1.csv", csv[0], "text/csv"), ("deals-2.csv", csv[1], "text/csv")]
+    )
+    next(b for b in at.button if b.label == "Import").click().run()
+    for button in [b for b in at.button if b.label == "Replace the data"]:
+        button.click().run()
+    assert not at.exception and not at.error
+    assert records(at) == "5"  # two organizations and three deals

@@ -52,9 +52,9 @@ def test_a_breakdown_reads_in_words_with_not_measured_and_the_overall_row():
     ]
     assert table["Region"].tolist() == ["EMEA", "(blank)", "Overall"]
     assert table["Open pipeline"].tolist() == [
-        "amount unknown for 1 open deals",
-        "$5.0k in 1 deals",
-        "$5.0k in 1 deals; amount unknown for 1 open deals",
+        "amount unknown for 1 open deal",
+        "$5.0k in 1 deal",
+        "$5.0k in 1 deal; amount unknown for 1 open deal",
     ]
     assert set(table["MQL→SQL"]) == {"not measured: the export has no SQL dates"}
     assert table["Median days to win"].tolist() == ["30", "—", "30"]

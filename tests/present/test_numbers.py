@@ -12,6 +12,7 @@ from lib.present.numbers import (
     ABOVE_HEALTHY,
     BELOW_HEALTHY,
     HEALTHY_MQL_TO_SQL,
+    count_text,
     money_text,
     percent_text,
     rate_text,
@@ -74,3 +75,12 @@ def test_no_module_or_page_types_the_band_itself():
         if re.search(r"10\s*[–-]\s*25\s*%|Below 10%|Above 25%", p.read_text())
     ]
     assert typed == []
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(0, "0 open deals"), (1, "1 open deal"), (2301, "2,301 open deals")],
+)
+def test_count_text_groups_the_count_and_agrees_the_noun(count: int, expected: str) -> None:
+    assert count_text(count, "open deal") == expected
+    assert count_text(count, "opportunity", "opportunities").endswith("y" if count == 1 else "ies")

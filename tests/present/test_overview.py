@@ -123,7 +123,7 @@ def test_mix_gap_sentence_on_target_and_without_pipeline() -> None:
     ("count", "unpriced", "amount", "expected"),
     [
         (3, 0, 12_400.0, ("$12.4k", "3 open opportunities")),
-        (3, 1, 12_400.0, ("$12.4k", "3 open opportunities; amount unknown for 1 open deals")),
+        (3, 1, 12_400.0, ("$12.4k", "3 open opportunities; amount unknown for 1 open deal")),
         (2, 2, 0.0, ("Amount unknown", "2 open opportunities; amount unknown for 2 open deals")),
         (0, 0, 0.0, ("$0", "0 open opportunities")),
     ],
