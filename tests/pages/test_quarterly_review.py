@@ -23,8 +23,9 @@ def _review() -> AppTest:
     return at.switch_page("pages/quarterly_review.py").run()
 
 
-def _table(at: AppTest, column: str) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+def _table(at: AppTest, column: str, *also: str) -> pd.DataFrame:
+    """Return the first table holding column (and also these columns)."""
+    return next(d.value for d in at.dataframe if {column, *also} <= set(d.value.columns))
 
 
 def _band_sentence(at: AppTest) -> str:
@@ -99,7 +100,7 @@ def test_mql_conversion_breaks_down_by_a_kept_dimension_next_to_channel(app_db: 
         "Against 10–25%",
         "MQL→won",
     ]
-    assert sectors["MQLs"].sum() == _table(at, "Segment")["MQLs"].sum()
+    assert sectors["MQLs"].sum() == _table(at, "Segment", "MQLs")["MQLs"].sum()
 
 
 def test_without_sql_dates_mql_to_sql_is_not_measured_and_no_band_is_drawn(
@@ -118,7 +119,7 @@ def test_without_sql_dates_mql_to_sql_is_not_measured_and_no_band_is_drawn(
         unescaped(m.value).startswith("MQL→SQL not measured: the export has no SQL dates")
         for m in at.markdown
     )
-    by_segment = _table(at, "Segment")
+    by_segment = _table(at, "Segment", "MQL→SQL")
     assert set(by_segment["MQL→SQL"]) == {"not measured: the export has no SQL dates"}
     assert "Below 10%" not in set(by_segment["Against 10–25%"])
     channels = _table(at, "Channel").set_index("Channel")
