@@ -77,9 +77,9 @@ def training_frame(conn: duckdb.DuckDBPyConnection, history: pd.DataFrame) -> pd
     # closed_on is the source (latest) opportunity's; a lead whose closed deal is an older one
     # still gets a date from its last closed opportunity.
     closed = run_query(conn, "evaluate/closed_deals").set_index("lead_id")["close_date"]
-    close_date = pd.to_datetime(history["closed_on"]).fillna(
-        pd.to_datetime(history["lead_id"].map(closed))
-    )
+    # reindex, not map: mapping through an empty series of dates fails to cast
+    latest = pd.Series(closed.reindex(history["lead_id"]).to_numpy(), index=history.index)
+    close_date = pd.to_datetime(history["closed_on"]).fillna(pd.to_datetime(latest))
     frame = history.assign(close_date=close_date)
     return frame[frame["won"] | frame["lost"]].reset_index(drop=True)
 

@@ -158,8 +158,8 @@ def closed_deals(deals: pd.DataFrame) -> pd.DataFrame:
     deals = deals[deals["won"].astype(bool) | deals["lost"].astype(bool)]
     if len(deals) < 20 or deals["won"].astype(bool).nunique() < 2:
         raise RecalibrationError(
-            f"Cannot recalibrate on {len(deals)} leads with a closed deal: need at least 20, "
-            "won and lost"
+            f"Cannot recalibrate on {len(deals)} leads with a closed deal: needs at least 20, "
+            "won and lost, from opportunities linked to the lead they came from"
         )
     return deals.reset_index(drop=True)
 

@@ -45,7 +45,7 @@ def activity_counts(ages: pd.DataFrame, n_leads: int) -> pd.DataFrame:
         minlength=n_leads * n_types * n_buckets,
     )
     cube = counts.reshape(n_leads, n_types, n_buckets).astype("int32")
-    frame = pd.DataFrame(cube.reshape(n_leads, -1), columns=bucket_columns())
+    frame = pd.DataFrame(cube.reshape(n_leads, n_types * n_buckets), columns=bucket_columns())
     totals = pd.DataFrame(cube.sum(axis=2), columns=[f"n_{t}" for t in ACTIVITY_TYPES])
     recent = pd.DataFrame(
         cube[:, :, :RECENT_BUCKETS].sum(axis=2), columns=[f"n_{t}_30d" for t in ACTIVITY_TYPES]

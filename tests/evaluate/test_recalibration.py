@@ -392,3 +392,10 @@ def test_the_cli_needs_somewhere_to_put_the_result(capsys):
         main(["recalibrate", "--db", ":memory:"])
     assert stopped.value.code == 2
     assert "--out FILE" in capsys.readouterr().err
+
+
+def test_leads_without_closed_deals_are_refused_naming_the_data_needed():
+    conn = connect(":memory:")
+    conn.execute("insert into leads (lead_id, created_at) values ('L1', '2024-01-01')")
+    with pytest.raises(RecalibrationError, match="0 leads with a closed deal: needs at least 20"):
+        recalibrate(conn, default_model())

@@ -173,3 +173,12 @@ def test_a_bounce_counts_at_the_routing_moment_only_if_it_happened_before_it():
     live = lead_features(conn).set_index("lead_id")["email_bounced"]
     assert history.to_dict() == {"L1": False, "L2": True, "L3": False}
     assert live.to_dict() == {"L1": True, "L2": True, "L3": True}  # today every one has bounced
+
+
+def test_data_without_leads_has_no_feature_rows_but_every_column():
+    conn = connect(":memory:")
+    conn.execute("""insert into opportunities (opportunity_id, stage, close_date, is_closed,
+        is_won) values ('O1', 'Closed Won', '2024-06-01', true, true)""")
+    features, history = lead_features(conn), history_features(conn)
+    assert len(features) == 0 and len(history) == 0
+    assert set(lead_features(tiny_db()).columns) == set(features.columns)

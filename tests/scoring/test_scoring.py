@@ -292,3 +292,12 @@ def test_top_factors_read_the_same_for_a_lead_scored_with_others_as_scored_alone
         assert row == alone["top_factors"].iloc[0]
     # L1 and L4 share every input: one text built, taken twice
     assert together.loc[0, "top_factors"] == together.loc[3, "top_factors"]
+
+
+def test_leads_without_accounts_roll_up_to_no_account():
+    conn = connect(":memory:")
+    conn.execute("insert into leads (lead_id, email, title) values ('L1', 'a@b.com', 'VP')")
+    features = lead_features(conn)
+    rollup = account_rollup(score_leads(features, default_model()), features, default_model())
+    assert len(rollup) == 0
+    assert rollup["coverage_ratio"].dtype == "float64"
