@@ -1,16 +1,23 @@
--- one row: the first and last day the data covers (never past the day the export was taken)
+-- one row: the first and last day of created, MQL and close dates (never past the export)
 -- staging: data_as_of
 with
 first_moments as (
     select min(created_at) as moment from leads
     union all
+    select min(mql_at) from leads
+    union all
     select min(created_at) from opportunities
     union all
-    -- an export of closed deals with durations but no created dates begins at its first close
+    -- a deals-only export without created dates, or a bulk load that stamped every created
+    -- date with the load day, begins at its first close
     select min(close_date) from opportunities where is_closed
 ),
 last_moments as (
     select max(created_at) as moment from leads
+    union all
+    select max(mql_at) from leads
+    union all
+    select max(created_at) from opportunities
     union all
     select max(close_date) from opportunities where is_closed
 ),
