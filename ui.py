@@ -47,6 +47,7 @@ from lib.evaluate.recalibration import Recalibration, recalibrate, with_mql_volu
 from lib.features import history_features, lead_features
 from lib.metrics import quality
 from lib.metrics.bundle import KpiBundle, kpi_bundle
+from lib.metrics.coverage import Coverage, kpi_inputs
 from lib.metrics.filters import Filters
 from lib.metrics.kpis import breakdown_table, profitable_win_rate, recorded_breakdowns
 from lib.metrics.maturity import Evidence, maturity_evidence
@@ -55,6 +56,7 @@ from lib.metrics.stats import SMALL_SAMPLE
 from lib.model import ScoringModel, default_model, segment_labels, sla_hours_by_segment
 from lib.present import data_quality as quality_view
 from lib.present.breakdown import BREAKDOWN_LABELS
+from lib.present.needs import NOT_MEASURED
 from lib.present.numbers import SMALL_SAMPLE_FLAG, money_text, percent_text
 from lib.present.text import literal
 from lib.scoring import (
@@ -78,6 +80,7 @@ CACHED_VERSIONS = 4
 NO_DATA = "empty"  # the dataset version before anything was imported
 # the sidebar's filter widgets, drawn by every page
 FILTER_KEYS = ("f_period", "f_segments", "f_channels")
+MISSING = "—"  # what every table shows for a missing value (Streamlit's default is "None")
 
 
 def route_through_app_navigation() -> None:
@@ -177,6 +180,12 @@ def channels(_conn: duckdb.DuckDBPyConnection, data_version: str) -> list[str]:
 def period(_conn: duckdb.DuckDBPyConnection, data_version: str) -> tuple[date, date] | None:
     """Return the first and last day of the data."""
     return datasets.data_period(_conn)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHED_VERSIONS)
+def coverage(_conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel) -> Coverage:
+    """Return how many records carry the fields each KPI is measured from."""
+    return kpi_inputs(_conn, model.segments)
 
 
 # Features, matrices and scores are large and read-only: cache_resource shares one copy instead
@@ -657,8 +666,14 @@ def rate_metric(
     count: int,
     noun: str,
     help: str | None = None,
+    unmeasured: str | None = None,
 ) -> None:
-    """Draw a rate as a metric with its 95% interval, count and small-sample flag underneath."""
+    """Draw a rate as a metric with its 95% interval, count and small-sample flag underneath;
+    with `unmeasured` (why there is no number), that reason in place of the number."""
+    if unmeasured:
+        st.metric(label, NOT_MEASURED, help=help)
+        st.caption(literal(unmeasured))
+        return
     st.metric(label, pct(rate), help=help)
     interval = "" if low is None or math.isnan(low) else f"95% interval {low:.1%}–{high:.1%}, "
     flag = f" {SMALL_SAMPLE_FLAG}" if count < SMALL_SAMPLE else ""

@@ -6,7 +6,7 @@ import ui
 from lib.metrics import kpis
 from lib.metrics.maturity import maturity_levels, threshold_table
 from lib.model import segment_labels
-from lib.present import charts
+from lib.present import charts, needs
 from lib.present import overview as leadership
 from lib.present.breakdown import breakdown_table
 from lib.present.numbers import HEALTHY_MQL_TO_SQL, SMALL_SAMPLE_FLAG
@@ -16,6 +16,7 @@ ctx = ui.sidebar()
 model, labels = ctx.model, segment_labels(ctx.model.segments)
 bundle = ui.kpis(ctx.conn, ctx.data_version, model, ctx.filters)
 overall = bundle.summary["overall"]
+coverage = ui.coverage(ctx.conn, ctx.data_version, model)
 st.title("Overview")
 
 first, second, third, fourth = st.columns(4)
@@ -27,8 +28,10 @@ with first:
         overall["closed"],
         "closed deals",
         help="Won ÷ (won + lost) among deals closed in the period.",
+        unmeasured=needs.unmeasured_text("win_rate", coverage, overall["closed"]),
     )
 with second:
+    mql_unmeasured = needs.unmeasured_text("mql_to_sql", coverage, overall["mqls"])
     if overall["mql_to_sql_measured"]:
         ui.rate_metric(
             "MQL→SQL",
@@ -37,6 +40,7 @@ with second:
             overall["mqls"],
             "MQLs",
             help=f"Healthy B2B range: {HEALTHY_MQL_TO_SQL}.",
+            unmeasured=mql_unmeasured,
         )
     else:  # never a 0% flagged below the band: the export cannot say
         ui.rate_metric(
@@ -46,22 +50,31 @@ with second:
             overall["mqls"],
             "MQLs",
             help="MQLs of the period that later won a deal.",
+            unmeasured=mql_unmeasured,
         )
         st.caption(f"MQL→SQL {overall['mql_to_sql_note']}")
+cycle_unmeasured = needs.unmeasured_text(
+    "cycle_time", coverage, 0 if overall["median_won_cycle_days"] is None else overall["won_deals"]
+)
 fourth.metric(
     "Median sales cycle",
-    f"{overall['median_won_cycle_days']:.0f} days"
-    if overall["median_won_cycle_days"] is not None
-    else "—",
+    needs.NOT_MEASURED if cycle_unmeasured else f"{overall['median_won_cycle_days']:.0f} days",
 )
 fourth.caption(
-    f"{overall['won_deals']:,} won deals, close − create date"
+    literal(cycle_unmeasured)
+    if cycle_unmeasured
+    else f"{overall['won_deals']:,} won deals, close − create date"
     + (f" {SMALL_SAMPLE_FLAG}" if overall["median_small_sample"] else "")
 )
 pipeline, pipeline_caption = leadership.open_pipeline_metric(overall)
-third.metric("Open pipeline", pipeline)
-third.caption(pipeline_caption)
-st.info(literal(leadership.leader_sentence(bundle.wins, labels)), icon=":material/emoji_events:")
+pipeline_unmeasured = needs.missing_text("open_pipeline", coverage)
+third.metric("Open pipeline", needs.NOT_MEASURED if pipeline_unmeasured else pipeline)
+third.caption(literal(pipeline_unmeasured) if pipeline_unmeasured else pipeline_caption)
+leader = needs.missing_text("segment_wins", coverage)
+st.info(
+    literal(leader or leadership.leader_sentence(bundle.wins, labels)),
+    icon=":material/emoji_events:",
+)
 
 st.subheader("Break down")
 by = ui.breakdown_choice(ctx.conn, ctx.data_version, "overview_by")
@@ -94,7 +107,8 @@ for column, row in zip(
     with column.container(border=True):
         st.markdown(f"**{literal(row.label)}** · {literal(row.kpi)}")
         st.progress(row.level / 4, text=f"Level {row.level} of 4: {row.level_name}")
-        st.markdown(literal(now[row.capability]))
+        unmeasured = needs.missing_text(needs.CAPABILITY_KPIS[row.capability], coverage)
+        st.markdown(literal(unmeasured or now[row.capability]))
         if row.capability in trends:
             st.plotly_chart(
                 charts.trend_sparkline(trends[row.capability]),
@@ -126,7 +140,8 @@ if enterprise + mid_market > 100:
     st.warning("The two targets add up to more than 100%; they are scaled down to fit.")
 st.caption(f"SMB gets the rest: {target['smb']:.0%}.")
 mix = kpis.mix_against_target(bundle.mix, target)
-st.markdown(f"**{literal(leadership.mix_gap_sentence(mix, labels))}**")
+gap = needs.missing_text("pipeline_mix", coverage) or leadership.mix_gap_sentence(mix, labels)
+st.markdown(f"**{literal(gap)}**")
 st.plotly_chart(charts.pipeline_mix_chart(mix, labels), theme="streamlit")
 share = st.column_config.NumberColumn(format="percent")
 st.dataframe(
@@ -138,6 +153,7 @@ st.dataframe(
         "Target share": share,
         "Share of won amount": share,
     },
+    placeholder=ui.MISSING,
 )
 st.caption(
     "Gap to target: money that would have to move into (+) or out of (−) the segment, "

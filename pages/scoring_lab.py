@@ -1,7 +1,7 @@
 """Scoring lab: edit a copy of the published model, back-test it on history, publish or restore."""
 
 import time
-from typing import Final
+from typing import Any, Final
 
 import streamlit as st
 
@@ -9,7 +9,7 @@ import ui
 from lib import actions
 from lib.errors import AccessDenied, ModelError, VersionConflict
 from lib.evaluate.backtest import backtest
-from lib.model import model_diff
+from lib.model import ScoringModel, model_diff
 from lib.model.merge import rebased
 from lib.model.segments import segment_labels
 from lib.present import charts
@@ -55,6 +55,49 @@ if "lab_rebased" in state:
     st.warning(literal(state["lab_rebased"]), icon=":material/sync_problem:")
 for key, value in lab_view.widget_values(state["lab_model"], state["lab_segment"]).items():
     state.setdefault(key, value)
+
+
+def backtest_results(history: ui.History, edited: ScoringModel) -> tuple[Any, Any]:
+    """Draw the back-test of the edited model on history; return the Publish and History tabs."""
+    baseline = ui.history_baseline(ctx.conn, ctx.data_version, model)
+    started = time.perf_counter()
+    bt = backtest(history.matrix, history.outcomes, model, edited, baseline=baseline)
+    after = score_arrays(history.matrix, edited)
+    st.caption(
+        lab_view.timing_caption(len(history.frame), time.perf_counter() - started)
+        + " Edited model against the published one, every lead as it was when routed."
+    )
+    for row in range(2):
+        for column, card in zip(
+            st.columns(3), lab_view.metric_cards(bt)[row * 3 : row * 3 + 3], strict=True
+        ):
+            column.metric(card.label, card.value, card.delta, delta_color=card.delta_color)
+            column.caption(card.caption)
+    st.caption(literal("Leads changing stage: " + lab_view.transitions_in_words(bt)))
+    bands, mix, changed, publish, versions_tab = st.tabs(
+        ["Score bands", "Qualified mix", "Leads that change stage", "Publish", "History"]
+    )
+    bands.plotly_chart(
+        charts.backtest_bands_chart(lab_view.bands_with_intervals(bt, edited)), theme="streamlit"
+    )
+    mix.dataframe(
+        lab_view.mix_in_words(bt, edited),
+        hide_index=True,
+        column_config={
+            c: st.column_config.NumberColumn(format="percent")
+            for c in ("Share of SQL leads, published", "Share of SQL leads, edited")
+        },
+        placeholder=ui.MISSING,
+    )
+    shown = lab_view.changed_within(bt, history.frame, ctx.filters)
+    changed.caption(literal(lab_view.changed_caption(len(shown), bt)))
+    changed.dataframe(
+        lab_view.changed_in_words(shown, history.frame, baseline, after, edited),
+        hide_index=True,
+        placeholder=ui.MISSING,
+    )
+    return publish, versions_tab
+
 
 controls, results = st.columns([1, 2], gap="large")
 with controls:
@@ -105,40 +148,11 @@ with controls:
 
 with results:
     history = ui.history(ctx.conn, ctx.data_version, model)
-    baseline = ui.history_baseline(ctx.conn, ctx.data_version, model)
-    started = time.perf_counter()
-    bt = backtest(history.matrix, history.outcomes, model, edited, baseline=baseline)
-    after = score_arrays(history.matrix, edited)
-    st.caption(
-        lab_view.timing_caption(len(history.frame), time.perf_counter() - started)
-        + " Edited model against the published one, every lead as it was when routed."
-    )
-    for row in range(2):
-        for column, card in zip(
-            st.columns(3), lab_view.metric_cards(bt)[row * 3 : row * 3 + 3], strict=True
-        ):
-            column.metric(card.label, card.value, card.delta, delta_color=card.delta_color)
-            column.caption(card.caption)
-    st.caption(literal("Leads changing stage: " + lab_view.transitions_in_words(bt)))
-    bands, mix, changed, publish, versions_tab = st.tabs(
-        ["Score bands", "Qualified mix", "Leads that change stage", "Publish", "History"]
-    )
-    bands.plotly_chart(
-        charts.backtest_bands_chart(lab_view.bands_with_intervals(bt, edited)), theme="streamlit"
-    )
-    mix.dataframe(
-        lab_view.mix_in_words(bt, edited),
-        hide_index=True,
-        column_config={
-            c: st.column_config.NumberColumn(format="percent")
-            for c in ("Share of SQL leads, published", "Share of SQL leads, edited")
-        },
-    )
-    shown = lab_view.changed_within(bt, history.frame, ctx.filters)
-    changed.caption(literal(lab_view.changed_caption(len(shown), bt)))
-    changed.dataframe(
-        lab_view.changed_in_words(shown, history.frame, baseline, after, edited), hide_index=True
-    )
+    if history.frame.empty:
+        st.info(literal(lab_view.NO_HISTORY))
+        publish, versions_tab = st.tabs(["Publish", "History"])
+    else:
+        publish, versions_tab = backtest_results(history, edited)
 
 with publish:
     diff = lab_view.diff_in_words(model_diff(model, edited), edited)

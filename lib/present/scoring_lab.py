@@ -32,6 +32,7 @@ from lib.model import (
     with_thresholds,
 )
 from lib.model.segments import segment_labels
+from lib.present.needs import NOT_MEASURED
 from lib.present.numbers import money_text, rate_text
 from lib.scoring import ScoreArrays
 from lib.store.model_versions import load_version, publish_model, restore_version
@@ -50,6 +51,18 @@ GRADE_WORDS = {
     "wrong_size_points": "Wrong company size",
 }
 STAGE_WORDS = {"lead": "Lead", "recycled": "Recycled", "mql": "MQL", "sal": "SAL", "sql": "SQL"}
+NO_HISTORY = (
+    "The back-test needs leads (a Lead or Contact export); this data has none. You can still "
+    "edit the model, publish it and restore earlier versions."
+)
+# what a back-test rate card says when neither model has anything to count
+UNMEASURED = {
+    "mql_to_sql": "No lead reaches MQL under either model.",
+    "recall_won": "Needs won deals linked to the lead they came from; this history has none.",
+    "precision_win_rate": "No SQL lead has a closed deal under either model.",
+    "revenue": "Needs won deals with amounts, linked to the lead they came from; this history "
+    "has none.",
+}
 
 
 def points_key(activity: str) -> str:
@@ -109,11 +122,12 @@ def edited_model(model: ScoringModel, segment: str, values: Mapping[str, Any]) -
 
 @dataclass(frozen=True)
 class Card:
-    """One st.metric: label, the edited value, its delta against published, a caption."""
+    """One st.metric: label, the edited value, its delta against published (None: nothing to
+    compare), a caption."""
 
     label: str
     value: str
-    delta: str
+    delta: str | None
     caption: str
     delta_color: Literal["normal", "off"] = "normal"  # "off": no green arrow for a zero change
 
@@ -141,15 +155,23 @@ def _count_card(bt: Backtest, label: str, metric: str, noun: str) -> Card:
 def _rate_card(bt: Backtest, label: str, metric: str, noun: str, counted: str) -> Card:
     rates = bt.rates[bt.rates["metric"] == metric].set_index("model")
     new, old = rates.loc["edited"].to_dict(), rates.loc["published"].to_dict()
-    points = (new["rate"] - old["rate"]) * 100
-    delta = f"{points:+.1f} pts ({new['successes'] - old['successes']:+,.0f} {counted})"
     texts = [
         rate_text(r["rate"], r["rate_low"], r["rate_high"], int(r["trials"]), noun)
         for r in (new, old)
     ]
+    if not new["trials"]:  # a rate over nothing is not measured, and has no change to show
+        why = UNMEASURED[metric] if not old["trials"] else f"The edited model has no {noun}."
+        published = f" Published {texts[1]}." if old["trials"] else ""
+        return Card(label, NOT_MEASURED, None, why + published, "off")
+    points = (new["rate"] - old["rate"]) * 100
+    delta = (
+        f"{points:+.1f} pts ({new['successes'] - old['successes']:+,.0f} {counted})"
+        if old["trials"]
+        else None
+    )
     return Card(
         label,
-        f"{new['rate']:.1%}" if not np.isnan(new["rate"]) else "—",
+        f"{new['rate']:.1%}",
         delta,
         f"Edited {texts[0]}. Published {texts[1]}.",
         _colour(new["successes"] - old["successes"]),
@@ -160,13 +182,17 @@ def metric_cards(bt: Backtest) -> list[Card]:
     """Return the lab's headline numbers: funnel counts, MQL→SQL, recall (won deals and won
     revenue at or above the SQL line) and precision (win rate of closed deals there)."""
     revenue = _summary(bt).loc["recall_won_revenue"]
-    revenue_card = Card(
-        "Won revenue reaching SQL",
-        f"{revenue['edited']:.1%}" if not np.isnan(revenue["edited"]) else "—",
-        f"{(revenue['delta']) * 100:+.1f} pts",
-        f"Share of all won revenue scored at or above the SQL line; published model "
-        f"{revenue['published']:.1%}.",
-        _colour(_summary(bt).at["recall_won_revenue", "delta"]),
+    revenue_card = (
+        Card(
+            "Won revenue reaching SQL",
+            f"{revenue['edited']:.1%}",
+            f"{(revenue['delta']) * 100:+.1f} pts",
+            f"Share of all won revenue scored at or above the SQL line; published model "
+            f"{revenue['published']:.1%}.",
+            _colour(_summary(bt).at["recall_won_revenue", "delta"]),
+        )
+        if not np.isnan(revenue["edited"])
+        else Card("Won revenue reaching SQL", NOT_MEASURED, None, UNMEASURED["revenue"], "off")
     )
     return [
         _count_card(bt, "Leads reaching MQL", "mql_leads", "leads"),
@@ -190,8 +216,12 @@ def bands_with_intervals(bt: Backtest, model: ScoringModel) -> pd.DataFrame:
 
 
 def mix_in_words(bt: Backtest, model: ScoringModel) -> pd.DataFrame:
-    """Return the SQL set per segment, published against edited, with headers in words."""
-    wide = bt.mix.pivot(index="segment", columns="model")
+    """Return the SQL set per segment, published against edited, with headers in words (no row
+    when no lead reaches SQL)."""
+    columns = pd.MultiIndex.from_product(
+        [["leads", "count_share", "deal_amount_usd"], ["published", "edited"]]
+    )
+    wide = bt.mix.pivot(index="segment", columns="model").reindex(columns=columns)
     labels = segment_labels(model.segments)
     rows = wide[(wide["leads"] > 0).to_numpy().any(axis=1)]
     return pd.DataFrame(

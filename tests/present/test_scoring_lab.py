@@ -9,11 +9,14 @@ import pandas as pd
 import pytest
 
 from lib.errors import ModelError
-from lib.evaluate.backtest import Backtest
+from lib.evaluate.backtest import Backtest, backtest, outcomes_from_features
+from lib.features import history_features
 from lib.metrics.filters import Filters
 from lib.model import default_model, model_diff, with_thresholds
 from lib.present import charts
 from lib.present import scoring_lab as lab_view
+from lib.present.needs import NOT_MEASURED
+from lib.scoring import feature_matrix
 from lib.store.connection import connect
 from lib.store.model_versions import model_history, publish_model
 
@@ -139,6 +142,41 @@ def test_metric_cards_show_edited_values_with_deltas_and_counts():
     assert precision.delta == "-16.7 pts (+1 won deals)"
     assert "27 closed deals ⚠ small sample" in precision.caption
     assert cards["Won revenue reaching SQL"].delta == "+10.0 pts"
+
+
+def test_a_history_without_leads_shows_counts_and_says_why_each_rate_is_unmeasured():
+    frame = history_features(connect(":memory:"))
+    bt = backtest(feature_matrix(frame), outcomes_from_features(frame), MODEL, MODEL)
+    cards = {c.label: c for c in lab_view.metric_cards(bt)}
+    assert (cards["Leads reaching SQL"].value, cards["Leads reaching SQL"].delta) == (
+        "0",
+        "+0 leads",
+    )
+    unmeasured = [c for c in cards.values() if c.value == NOT_MEASURED]
+    assert [c.caption for c in unmeasured] == [
+        "No lead reaches MQL under either model.",
+        "Needs won deals linked to the lead they came from; this history has none.",
+        "Needs won deals with amounts, linked to the lead they came from; this history has none.",
+        "No SQL lead has a closed deal under either model.",
+    ]
+    assert {(c.delta, c.delta_color) for c in unmeasured} == {(None, "off")}
+    assert len(lab_view.mix_in_words(bt, MODEL)) == 0
+
+
+def test_an_edit_that_leaves_no_mql_says_so_beside_the_published_rate():
+    bt = hand_backtest()
+    edited_rows = (bt.rates["model"] == "edited") & (bt.rates["metric"] == "mql_to_sql")
+    rates = bt.rates.copy()
+    rates.loc[edited_rows, ["successes", "trials", "rate", "rate_low", "rate_high"]] = [
+        0.0,
+        0.0,
+        np.nan,
+        np.nan,
+        np.nan,
+    ]
+    card = lab_view.metric_cards(Backtest(**{**vars(bt), "rates": rates}))[2]
+    assert (card.value, card.delta) == (NOT_MEASURED, None)
+    assert card.caption == "The edited model has no MQLs. Published 20.0% (15.0–25.0%), 100 MQLs."
 
 
 def test_bands_get_labels_and_wilson_intervals_and_empty_bands_no_rate():
