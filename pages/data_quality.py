@@ -6,8 +6,9 @@ import ui
 from lib import actions
 from lib.metrics import quality
 from lib.model.segments import segment_labels
-from lib.present import charts
+from lib.present import charts, needs
 from lib.present import data_quality as quality_view
+from lib.present.text import literal
 from lib.store.connection import data_as_of
 
 ctx = ui.sidebar()
@@ -40,26 +41,34 @@ st.caption(
     "All data, ranked by the open pipeline each problem touches, then by records. "
     "The records listed below follow the sidebar's segments and channels."
 )
-st.dataframe(quality_view.summary_in_words(summary, ui.money), hide_index=True)
+st.dataframe(
+    quality_view.summary_in_words(summary, ui.money), hide_index=True, placeholder=ui.MISSING
+)
 
 bounce = ui.bounce_rate(conn, ctx.data_version)
 in_scope = quality_view.leads_within(leads, filters)
+no_leads = needs.missing_text("leads", ui.coverage(conn, ctx.data_version, model))
 st.subheader("Bounced email addresses")
 left, right = st.columns(2)
-left.metric(
-    "Bounce rate, all leads",
-    ui.pct(bounce["rate"]),
-    help="Attention above 5%. Wilson 95% interval and count below.",
-)
-left.caption(
-    quality_view.rate_texts([bounce["bounced"]], [bounce["leads"]], "leads")[0]
-    + (" — above the 5% line" if bounce["above_threshold"] else " — under the 5% line")
-)
+help_text = "Attention above 5%. Wilson 95% interval and count below."
+if no_leads:
+    left.metric("Bounce rate, all leads", needs.NOT_MEASURED, help=help_text)
+    left.caption(literal(no_leads))
+else:
+    left.metric("Bounce rate, all leads", ui.pct(bounce["rate"]), help=help_text)
+    left.caption(
+        quality_view.rate_texts([bounce["bounced"]], [bounce["leads"]], "leads")[0]
+        + (" — above the 5% line" if bounce["above_threshold"] else " — under the 5% line")
+    )
 right.metric(
     "Bounce rate, chosen segments and channels",
-    ui.pct(len(records["bounced_leads"]) / in_scope if in_scope else None),
+    ui.pct(len(records["bounced_leads"]) / in_scope) if in_scope else needs.NOT_MEASURED,
 )
-right.caption(quality_view.rate_texts([len(records["bounced_leads"])], [in_scope], "leads")[0])
+right.caption(
+    quality_view.rate_texts(
+        [len(records["bounced_leads"])], [in_scope], "leads in these segments and channels"
+    )[0]
+)
 
 st.subheader("Blank fields")
 blank = quality_view.blank_fields(quality.blank_firmographics(conn))
@@ -75,7 +84,9 @@ for row in summary.itertuples():
             f"{row.help} All data: {row.records:,} records touching "
             f"{ui.money(row.open_pipeline_touched_usd)} of open pipeline."
         )
-        st.dataframe(quality_view.records_in_words(listed, names), hide_index=True)
+        st.dataframe(
+            quality_view.records_in_words(listed, names), hide_index=True, placeholder=ui.MISSING
+        )
         if not ui.may(ctx.actor, "download_records"):
             ui.not_offered(ctx.actor, "download_records")
             continue

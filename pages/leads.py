@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from lib import actions
-from lib.present import charts
+from lib.present import charts, needs
 from lib.present import leads as leads_view
 from lib.present.export import crm_export_frame
 from lib.present.leads import LeadQuery
@@ -15,6 +15,9 @@ ctx = ui.sidebar()
 model, filters = ctx.model, ctx.filters
 st.title("Leads")
 scores = ui.scores(ctx.conn, ctx.data_version, model)
+if scores.empty:
+    st.info(literal(needs.missing_text("leads", ui.coverage(ctx.conn, ctx.data_version, model))))
+    st.stop()
 features = ui.features(ctx.conn, ctx.data_version, model)
 words = leads_view.value_labels(model)
 
@@ -72,6 +75,7 @@ with table:
             ),
             "SLA due": st.column_config.DatetimeColumn("SLA due", format="D MMM YYYY, HH:mm"),
         },
+        placeholder=ui.MISSING,
     )
 
 with explain:
@@ -98,12 +102,14 @@ with explain:
         )
 
 with accounts:
+    rollup = ui.accounts(ctx.conn, ctx.data_version, model)
+    if rollup.empty:
+        st.caption(leads_view.NO_ACCOUNTS)
     st.dataframe(
-        leads_view.accounts_in_words(
-            ui.accounts(ctx.conn, ctx.data_version, model), scores, model, filters.segments
-        ),
+        leads_view.accounts_in_words(rollup, scores, model, filters.segments),
         hide_index=True,
         column_config={"Buying group covered": st.column_config.NumberColumn(format="percent")},
+        placeholder=ui.MISSING,
     )
 
 with export:
@@ -122,4 +128,4 @@ with export:
             mime="text/csv",
             key="crm_download",
         )
-    st.dataframe(leads_view.crm_mapping(), hide_index=True)
+    st.dataframe(leads_view.crm_mapping(), hide_index=True, placeholder=ui.MISSING)

@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from lib.metrics import kpis
 from lib.model import segment_labels
-from lib.present import charts
+from lib.present import charts, needs
 from lib.present import quarterly_review as review
 from lib.present.numbers import HEALTHY_MQL_TO_SQL
 from lib.present.text import literal
@@ -13,10 +13,20 @@ from lib.present.text import literal
 ctx = ui.sidebar()
 model, labels = ctx.model, segment_labels(ctx.model.segments)
 bundle = ui.kpis(ctx.conn, ctx.data_version, model, ctx.filters)
+coverage = ui.coverage(ctx.conn, ctx.data_version, model)
 text = st.column_config.TextColumn(width="large")
 st.title("Quarterly review")
 
+
+def needs_note(kpi: str) -> None:
+    """Say which data a section's KPI needs when this data has none of it."""
+    missing = needs.missing_text(kpi, coverage)
+    if missing:
+        st.info(literal(missing), icon=":material/info:")
+
+
 st.subheader("Win rate by segment and quarter")
+needs_note("win_rate")
 st.plotly_chart(
     charts.win_rate_trend_chart(bundle.quarters, labels),
     theme="streamlit",
@@ -35,7 +45,9 @@ st.caption(
 )
 
 st.subheader(f"MQL→SQL conversion against the healthy {HEALTHY_MQL_TO_SQL} band")
-st.markdown(literal(review.out_of_band_sentence(bundle.mql_by_channel)))
+needs_note("mql_to_sql")
+if not needs.missing_text("mql_to_sql", coverage):
+    st.markdown(literal(review.out_of_band_sentence(bundle.mql_by_channel)))
 if bundle.mql_by_segment["mql_to_sql_measured"].all():
     st.plotly_chart(charts.mql_to_sql_heatmap(bundle.mql_cells, labels), theme="streamlit")
 left, right = st.columns(2)
@@ -43,24 +55,34 @@ left.dataframe(
     review.mql_table(bundle.mql_by_segment, "segment", labels),
     hide_index=True,
     key="mql_by_segment",
+    placeholder=ui.MISSING,
 )
 with right:
     by = ui.breakdown_choice(ctx.conn, ctx.data_version, "quarterly_by")
     broken_down = ui.breakdown(ctx.conn, ctx.data_version, model, ctx.filters, by).iloc[:-1]
-    st.dataframe(review.mql_table(broken_down, by, labels), hide_index=True, key="mql_by_channel")
+    st.dataframe(
+        review.mql_table(broken_down, by, labels),
+        hide_index=True,
+        key="mql_by_channel",
+        placeholder=ui.MISSING,
+    )
 
 st.subheader("Sales cycle")
+needs_note("cycle_time")
 survival = bundle.survival
 st.dataframe(
     review.cycle_table(bundle.cycles, survival, labels),
     hide_index=True,
     key="cycle_table",
     column_config={"Won so far": st.column_config.NumberColumn(format="percent")},
+    placeholder=ui.MISSING,
 )
 st.plotly_chart(charts.cycle_survival_chart(survival, labels), theme="streamlit")
 st.caption(review.CYCLE_NOTE)
 
 st.subheader("Speed to first meeting and SLA compliance")
+needs_note("sla")
+needs_note("first_meeting")
 st.dataframe(
     review.sla_table(bundle.sla, bundle.meetings, labels),
     hide_index=True,
@@ -68,6 +90,7 @@ st.dataframe(
     column_config={
         "Accepted or rejected within SLA": text,
     },
+    placeholder=ui.MISSING,
 )
 st.caption("SLA hours come from each segment's policy in the published scoring model.")
 
@@ -83,12 +106,15 @@ st.dataframe(
         "Won deals with margin recorded": st.column_config.NumberColumn(format="percent"),
         "Profitable win rate": text,
     },
+    placeholder=ui.MISSING,
 )
 
 st.subheader("Do higher scores win more?")
 bands = ui.band_outcomes(ctx.conn, ctx.data_version, model)
 band_labels = {band.name: band.label for band in model.bands}
-st.markdown(literal(review.band_sentence(bands, band_labels)))
+needs_note("score_bands")
+if not needs.missing_text("score_bands", coverage):
+    st.markdown(literal(review.band_sentence(bands, band_labels)))
 st.plotly_chart(charts.band_outcome_chart(bands, band_labels), theme="streamlit")
 money = st.column_config.NumberColumn(format="dollar")
 st.dataframe(
@@ -100,6 +126,7 @@ st.dataframe(
         "Average gross margin": money,
         "Lift over average win rate": st.column_config.NumberColumn(format="%.2f×"),
     },
+    placeholder=ui.MISSING,
 )
 st.caption(
     "Every lead scored by the published model as it looked when it was routed (so neither its "

@@ -92,10 +92,20 @@ st.caption(
 st.subheader("Which signals predict, and by how much")
 for sentence in result.findings:
     st.markdown(f"- {literal(sentence)}")
-st.dataframe(recal_view.coefficients_in_words(result), hide_index=True, key="recal_signals")
+st.dataframe(
+    recal_view.coefficients_in_words(result),
+    hide_index=True,
+    key="recal_signals",
+    placeholder=ui.MISSING,
+)
 
 st.subheader("Weights: current against recalibrated")
-st.dataframe(recal_view.weights_in_words(result), hide_index=True, key="recal_weights")
+st.dataframe(
+    recal_view.weights_in_words(result),
+    hide_index=True,
+    key="recal_weights",
+    placeholder=ui.MISSING,
+)
 
 st.subheader("Export or publish")
 warning = recal_view.trust_warning(result)

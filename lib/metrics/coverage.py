@@ -24,7 +24,7 @@ class Coverage:
     mqls_met: int  # MQLs with a first-meeting date
     opportunities: int
     closed_deals: int
-    won_with_created: int
+    won_with_cycle: int
     open_deals: int
     open_segmented: int  # open deals on an account placed in a segment
     closed_segmented: int

@@ -124,14 +124,15 @@ def blank_fields(blank: pd.DataFrame) -> pd.DataFrame:
 def rate_texts(
     successes: pd.Series | np.ndarray, trials: pd.Series | np.ndarray, noun: str = "records"
 ) -> list[str]:
-    """Return '7.1% (6.7–7.5%), 1,099 of 15,574 records' per pair; ⚠ below 30 trials."""
+    """Return '7.1% (6.7–7.5%), 1,099 of 15,574 records' per pair; ⚠ below 30 trials; 'Not
+    checked: no records' with nothing to check."""
     k = np.asarray(successes, dtype="float64")
     n = np.asarray(trials, dtype="float64")
     low, high = wilson_interval(k, n)
     texts = []
     for i in range(k.size):  # one string per issue or field: a handful, never per lead
         if n[i] == 0:
-            texts.append(f"— (no {noun})")
+            texts.append(f"Not checked: no {noun}")
             continue
         # tiny shares (20 orphans in 207,435 references) need more decimals to not read 0.0%
         d = 1 if high[i] >= 0.01 else 2 if high[i] >= 0.001 else 3
@@ -154,8 +155,13 @@ def summary_in_words(summary: pd.DataFrame, money: Callable[[float], str]) -> pd
                 summary["records"], summary["checked"]
             ),
             "Needs attention": [
-                f"{'Yes, over' if over else 'No, ≤'} {line:.0%}"
-                for over, line in zip(summary["above_threshold"], summary["threshold"], strict=True)
+                f"{'Yes, over' if over else 'No, ≤'} {line:.0%}" if checked else "Not checked"
+                for over, line, checked in zip(
+                    summary["above_threshold"],
+                    summary["threshold"],
+                    summary["checked"],
+                    strict=True,
+                )
             ],
         }
     )

@@ -23,6 +23,10 @@ STAGE_LABELS: dict[str, str] = {
     "sal": "SAL",
     "sql": "SQL",
 }
+NO_ACCOUNTS = (
+    "No lead is linked to an account, so there is nothing to roll up: the roll-up needs leads "
+    "converted to accounts (or contacts with an account)."
+)
 COLUMN_LABELS: dict[str, str] = {
     "lead_id": "Lead ID",
     "account_id": "Account ID",

@@ -26,7 +26,11 @@ class Need:
 NEEDS: dict[str, Need] = {
     "win_rate": Need("closed_deals", "closed opportunities (won or lost)", "closed deals"),
     "mql_to_sql": Need("leads_with_mql", "leads with MQL dates", "MQLs"),
-    "cycle_time": Need("won_with_created", "won opportunities with created dates", "won deals"),
+    "cycle_time": Need(
+        "won_with_cycle",
+        "won opportunities with a created date on or before their close date",
+        "won deals",
+    ),
     "open_pipeline": Need("opportunities", "opportunities", "opportunities"),
     "segment_wins": Need(
         "closed_segmented",

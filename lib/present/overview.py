@@ -197,7 +197,8 @@ def quarterly_trends(
 
 def _mix_now(mix: pd.DataFrame, labels: dict[str, str]) -> str:
     shares = [
-        f"{labels.get(s, s)} {v:.0%}" if v >= 0.005 else f"{labels.get(s, s)} <1%"
+        # "<1%" only for a share that is there but small: none at all reads 0%
+        f"{labels.get(s, s)} {v:.0%}" if v >= 0.005 or v == 0 else f"{labels.get(s, s)} <1%"
         for s, v in zip(mix["segment"], mix["open_share"], strict=True)
         if pd.notna(v)
     ]

@@ -115,11 +115,11 @@ def account_rollup(
         )
     )
     segments = out["segment"].unique()
-    # as floats even with no account (an empty map would come back as text)
+    # as integers even with no account (an empty map would come back as text)
     low = out["segment"].map({s: model.policy_for(s).buying_group_min for s in segments})
-    low = low.astype("float64")
+    low = low.astype("int64")
     high = out["segment"].map({s: model.policy_for(s).buying_group_max for s in segments})
-    high = high.astype("float64")
+    high = high.astype("int64")
     return (
         out.reset_index()
         .assign(

@@ -46,13 +46,15 @@ def test_each_count_holds_only_the_records_carrying_its_fields():
             {"lead_id": "L3", "disqualified_at": day},
         ],
         opportunities=[
-            # won with created date and margin, from L1; lost on an unsegmented account; open
-            # without a lead; won without created date from a lead not in the data
+            # won with a cycle and margin, from L1; lost on an unsegmented account; open without
+            # a lead; won without created date from a lead not in the data; won created after
+            # its close (a bulk load)
             {
                 "opportunity_id": "O1",
                 "account_id": "big",
                 "lead_id": "L1",
                 "created_at": day,
+                "close_date": day.date(),
                 "is_closed": True,
                 "is_won": True,
                 "gross_margin_usd": 10.0,
@@ -60,14 +62,21 @@ def test_each_count_holds_only_the_records_carrying_its_fields():
             {"opportunity_id": "O2", "account_id": "blank", "is_closed": True, "is_won": False},
             {"opportunity_id": "O3", "account_id": "big", "is_closed": False},
             {"opportunity_id": "O4", "lead_id": "L9", "is_closed": True, "is_won": True},
+            {
+                "opportunity_id": "O5",
+                "created_at": day,
+                "close_date": (day - pd.Timedelta(days=300)).date(),
+                "is_closed": True,
+                "is_won": True,
+            },
         ],
         activities=[{"activity_id": "X1", "lead_id": "L1"}],
     )
     got = kpi_inputs(conn, DEFAULT_SEGMENTS)
     assert (got.leads, got.leads_with_mql, got.mqls_answered, got.mqls_met) == (3, 2, 1, 1)
-    assert (got.opportunities, got.closed_deals, got.won_with_created, got.open_deals) == (
+    assert (got.opportunities, got.closed_deals, got.won_with_cycle, got.open_deals) == (
+        5,
         4,
-        3,
         1,
         1,
     )

@@ -94,7 +94,7 @@ def test_rate_texts_give_count_interval_and_flag_small_samples():
     assert texts[0] == "80.0% (49.0%–94.3%), 8 of 10 leads ⚠ small sample"
     assert texts[1].startswith("5.0% (3.8%–6.5%), 50 of 1,000 leads")
     assert "small sample" not in texts[1]
-    assert texts[2] == "— (no leads)"
+    assert texts[2] == "Not checked: no leads"
     assert texts[3].startswith("0.010% (0.006%–0.015%), 20 of 207,435")
 
 
@@ -128,6 +128,23 @@ def test_summary_in_words_names_headers_and_formats_money_and_rates():
         "Share of records checked (95% interval)": "5.0% (3.8%–6.5%), 50 of 1,000 records",
         "Needs attention": "No, ≤ 5%",
     }
+
+
+def test_an_issue_with_nothing_to_check_is_not_checked_rather_than_fine():
+    summary = pd.DataFrame(
+        {
+            "priority": [1],
+            "issue": ["Bounced"],
+            "records": [0],
+            "checked": [0],
+            "threshold": [0.05],
+            "above_threshold": [False],
+            "open_pipeline_touched_usd": [0.0],
+        }
+    )
+    row = summary_in_words(summary, str).iloc[0]
+    assert row["Share of records checked (95% interval)"] == "Not checked: no records"
+    assert row["Needs attention"] == "Not checked"
 
 
 def test_records_in_words_name_headers_and_say_not_known_for_unplaced_records():

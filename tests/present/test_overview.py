@@ -286,3 +286,18 @@ def test_the_target_sliders_start_at_todays_mix_rounded_to_whole_percent() -> No
         "enterprise": 0,
         "mid_market": 0,
     }
+
+
+def test_a_segment_with_no_open_amount_reads_zero_and_a_sliver_less_than_one_percent() -> None:
+    now = leadership.kpis_now(
+        _mix([0.0, 1.0, 999.0], [0.6, 0.4, 0.0]),
+        _wins([0.2, 0.3], [0.15, 0.27], [0.25, 0.33], [500, 800]),
+        pd.DataFrame({"qualified": [5], "created": [6]}),
+        pd.DataFrame({"sla_hours": [4.0], "handled_within_sla": [8], "mqls": [10]}),
+        pd.DataFrame({"meetings": [4], "median_hours_to_first_meeting": [10.0]}),
+        pd.DataFrame({"margin_tracked": [False], "profitable_won": [0], "closed": [5]}),
+        pd.DataFrame({"band": [], "closed": [], "won": [], "lift": [], "avg_won_amount_usd": []}),
+        LABELS,
+        {},
+    )
+    assert now["segmentation"] == "Enterprise 0% · Mid-market <1% · SMB 100% of open amount"
