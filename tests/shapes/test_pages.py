@@ -1,0 +1,86 @@
+"""Every page renders on every shape of data, with no raw missing value shown."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.store.connection import DB_ENV_VAR
+from tests.shapes.conftest import Imported
+from tests.shapes.exports import SHAPE_NAMES
+from ui import MISSING
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGES = (
+    "overview",
+    "quarterly_review",
+    "leads",
+    "scoring_lab",
+    "recalibration",
+    "data_quality",
+    "data",
+)
+RAW_MISSING = re.compile(r"\b(nan|NaN|None|NaT|<NA>|inf)\b")
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).switch_page(f"pages/{page}.py").run()
+    if page == "recalibration" and not at.exception:
+        at.button(key="recal_run").click().run()
+    return at
+
+
+def texts(at: AppTest) -> Iterator[str]:
+    """Yield every text a person reads on the page: headings, prose, metrics, notices."""
+    for kind in (
+        "title",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+    ):
+        yield from (element.value for element in getattr(at, kind))
+    for metric in at.metric:
+        yield from (metric.label, metric.value)
+
+
+def raw_cells(at: AppTest) -> Iterator[str]:
+    """Yield each table cell a person would read as a raw missing value: text such as 'nan', or
+    a missing value in a table that does not show missing values as a dash."""
+    for table in at.dataframe:
+        frame: pd.DataFrame = table.value
+        for column in frame.columns:
+            values = frame[column]
+            texts = values.dropna().astype(str)
+            yield from (f"{column}: {t}" for t in texts[texts.str.fullmatch(RAW_MISSING)])
+            if values.isna().any() and table.proto.placeholder != MISSING:
+                yield f"{column}: a missing value shown as 'None'"
+
+
+@pytest.fixture
+def shape_db(
+    request: pytest.FixtureRequest,
+    shape_workspace: Callable[[str], Imported],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Imported:
+    imported = shape_workspace(request.param)
+    monkeypatch.setenv(DB_ENV_VAR, str(imported.db))
+    return imported
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("shape_db", SHAPE_NAMES, indirect=True)
+def test_every_page_renders_on_every_shape_without_a_raw_missing_value(shape_db, page):
+    at = open_page(page)
+    assert not at.exception, at.exception[0].message
+    shown = [t for t in texts(at) if RAW_MISSING.search(t)]
+    assert shown == []
+    assert sorted(set(raw_cells(at))) == []
