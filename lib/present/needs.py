@@ -28,7 +28,8 @@ NEEDS: dict[str, Need] = {
     "mql_to_sql": Need("leads_with_mql", "leads with MQL dates", "MQLs"),
     "cycle_time": Need(
         "won_with_cycle",
-        "won opportunities with a created date on or before their close date",
+        "won opportunities with a created date on or before their close date (or stated "
+        "days to close)",
         "won deals",
     ),
     "open_pipeline": Need("opportunities", "opportunities", "opportunities"),

@@ -20,10 +20,9 @@ deal_counts as (
     select
         count(*) as opportunities,
         count(case when is_closed then 1 end) as closed_deals,
-        -- a cycle needs a created date no later than the close date (a bulk load stamps
-        -- created dates after deals closed long before)
-        count(case when is_won and cast(created_at as date) <= close_date then 1 end)
-            as won_with_cycle,
+        -- a cycle needs a created date no later than the close date, or stated days (a bulk
+        -- load stamps created dates after deals closed long before)
+        count(case when is_won and cycle_days >= 0 then 1 end) as won_with_cycle,
         count(case when not is_closed then 1 end) as open_deals,
         count(case when not is_closed and segment <> $unassigned_segment then 1 end)
             as open_segmented,
