@@ -132,13 +132,14 @@ def run_kpis(args: argparse.Namespace) -> int:
     from lib.metrics.filters import Filters
     from lib.metrics.kpis import kpis_summary
     from lib.model import load_model
+    from lib.model.segments import segment_names
 
     with _current_data(args.db) as (conn, published):
         model = load_model(args.model) if args.model else published
         filters = Filters(
             start=args.start,
             end=args.end,
-            segments=tuple(args.segment) if args.segment else None,
+            segments=segment_names(args.segment, model.segments) if args.segment else None,
             channels=tuple(args.channel) if args.channel else None,
         )
         result = kpis_summary(conn, model.segments, filters, args.by)
@@ -315,10 +316,17 @@ def parser() -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    debug_help = "on an unexpected error, print its traceback"
+    top.add_argument("--debug", action="store_true", help=debug_help)
+    # also after the command; SUPPRESS keeps a flag given before it from being reset
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
     sub = top.add_subparsers(dest="command", required=True)
     db_help = f"workspace file (default: ${DB_ENV_VAR} or var/qualify.duckdb)"
 
-    imp = sub.add_parser("import", help="import CRM export files, folders or zips")
+    imp = sub.add_parser(
+        "import", parents=[common], help="import CRM export files, folders or zips"
+    )
     imp.add_argument("sources", nargs="+")
     imp.add_argument("--db", help=db_help)
     imp.add_argument("--source-format", choices=ALL_FORMATS, default="auto")
@@ -357,13 +365,17 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--author", default=os_user(), help="recorded with the import")
     imp.set_defaults(func=run_import)
 
-    kpis = sub.add_parser("kpis", help="print KPIs by segment")
+    kpis = sub.add_parser("kpis", parents=[common], help="print KPIs by segment")
     kpis.add_argument("--db", help=db_help)
     kpis.add_argument("--model", help="model YAML (default: the latest published model)")
     kpis.add_argument("--json", action="store_true", help="print one JSON object")
     kpis.add_argument("--start", type=date.fromisoformat, help="first day of the period")
     kpis.add_argument("--end", type=date.fromisoformat, help="last day of the period")
-    kpis.add_argument("--segment", action="append", help="only this segment (repeatable)")
+    kpis.add_argument(
+        "--segment",
+        action="append",
+        help="only this segment, by name or label in any case (repeatable)",
+    )
     kpis.add_argument("--channel", action="append", help="only this channel (repeatable)")
     kpis.add_argument(
         "--by",
@@ -373,13 +385,17 @@ def parser() -> argparse.ArgumentParser:
     )
     kpis.set_defaults(func=run_kpis)
 
-    score = sub.add_parser("score", help="score every lead and write a CSV for CRM re-import")
+    score = sub.add_parser(
+        "score", parents=[common], help="score every lead and write a CSV for CRM re-import"
+    )
     score.add_argument("--db", help=db_help)
     score.add_argument("--model", help="model YAML (default: the latest published model)")
     score.add_argument("--out", required=True, help="CSV file to write")
     score.set_defaults(func=run_score)
 
-    recal = sub.add_parser("recalibrate", help="re-fit weights on closed deals and write a model")
+    recal = sub.add_parser(
+        "recalibrate", parents=[common], help="re-fit weights on closed deals and write a model"
+    )
     recal.add_argument("--db", help=db_help)
     recal.add_argument("--model", help="model YAML to start from (default: the published model)")
     recal.add_argument("--out", help="model file to write (.yaml or .json)")
@@ -399,7 +415,9 @@ def parser() -> argparse.ArgumentParser:
     recal.add_argument("--force", action="store_true", help="write even an untrusted model")
     recal.set_defaults(func=run_recalibrate)
 
-    pub = sub.add_parser("publish", help="publish a model file as the next model version")
+    pub = sub.add_parser(
+        "publish", parents=[common], help="publish a model file as the next model version"
+    )
     pub.add_argument("model", help="model file (.yaml or .json)")
     pub.add_argument("--db", help=db_help)
     pub.add_argument(
@@ -413,17 +431,23 @@ def parser() -> argparse.ArgumentParser:
     pub.add_argument("--note", help="why, recorded with the version")
     pub.set_defaults(func=run_publish)
 
-    kept = sub.add_parser("datasets", help="list the datasets the workspace keeps")
+    kept = sub.add_parser(
+        "datasets", parents=[common], help="list the datasets the workspace keeps"
+    )
     kept.add_argument("--db", help=db_help)
     kept.set_defaults(func=run_datasets)
 
-    restore = sub.add_parser("restore-data", help="make a kept earlier dataset current again")
+    restore = sub.add_parser(
+        "restore-data", parents=[common], help="make a kept earlier dataset current again"
+    )
     restore.add_argument("--db", help=db_help)
     restore.add_argument("--version", required=True, help="a version listed by `datasets`")
     restore.add_argument("--author", default=os_user(), help="recorded with the restore")
     restore.set_defaults(func=run_restore_data)
 
-    log = sub.add_parser("log", help="who imported, restored, published and downloaded what")
+    log = sub.add_parser(
+        "log", parents=[common], help="who imported, restored, published and downloaded what"
+    )
     log.add_argument("--db", help=db_help)
     log.add_argument("--json", action="store_true", help="print one JSON list, newest first")
     log.set_defaults(func=run_log)
@@ -431,7 +455,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; a refusal prints its message and exits 2, never a traceback."""
+    """Run one command; a refusal prints its message and exits 2, an unexpected error one line
+    and exits 1 (its traceback with --debug), never a raw traceback otherwise."""
     top = parser()
     args = top.parse_args(argv)
     if args.command == "recalibrate" and not (args.out or args.json):
@@ -446,6 +471,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QualifyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc} (this is a bug in Qualify; run "
+            "again with --debug for the traceback and report it)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

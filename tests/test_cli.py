@@ -126,3 +126,32 @@ def test_the_cli_acts_as_its_os_user_and_log_lists_what_it_did(app_db, tmp_path,
     assert main(["log", "--db", str(app_db)]) == 0
     header, *rows = capsys.readouterr().out.splitlines()
     assert header.split()[:4] == ["When", "(UTC)", "Who", "Via"] and len(rows) == len(log)
+
+
+@pytest.mark.parametrize("named", ["Mid-market", "MID_MARKET", "mid_market", " mid-MARKET "])
+def test_kpis_take_a_segment_by_name_or_label_in_any_case(app_db, capsys, named):
+    assert main(["kpis", "--db", str(app_db), "--json", "--segment", named]) == 0
+    rows = json.loads(capsys.readouterr().out)["by_segment"]
+    assert [row["segment"] for row in rows] == ["mid_market"]
+
+
+def test_kpis_refuse_a_segment_the_model_does_not_have_naming_the_ones_it_has(app_db, capsys):
+    assert main(["kpis", "--db", str(app_db), "--segment", "Large"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: unknown segment 'Large'; the model's: enterprise (Enterprise)")
+
+
+def test_an_unexpected_error_is_one_line_and_its_traceback_comes_with_debug(
+    app_db, capsys, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("lib.cli.kept_datasets", broken)
+    assert main(["datasets", "--db", str(app_db)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unexpected RuntimeError: disk on fire" in err
+    assert "--debug" in err and "Traceback" not in err
+    for debug in (["--debug", "datasets"], ["datasets", "--debug"]):
+        with pytest.raises(RuntimeError, match="disk on fire"):
+            main([*debug, "--db", str(app_db)])

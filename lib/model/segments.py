@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from pydantic import with_config
 
+from lib.errors import QualifyError
 from lib.schema_tools import SCHEMA_CONFIG, Finite, Text, Whole
 
 UNASSIGNED = "unassigned"
@@ -66,3 +68,20 @@ def assign_segments(
 def segment_labels(rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENTS) -> dict[str, str]:
     """Return segment name -> label people read, including the unassigned bucket."""
     return {r.name: r.label for r in rules} | {UNASSIGNED: "Unassigned"}
+
+
+def segment_names(texts: Sequence[str], rules: tuple[SegmentRule, ...]) -> tuple[str, ...]:
+    """Return the segment each text names, by name or label in any case ('Mid-market',
+    'MID_MARKET'); QualifyError naming the segments when one names none."""
+    known = {
+        key.casefold(): name
+        for name, label in segment_labels(rules).items()
+        for key in (name, label)
+    }
+    unknown = [t for t in texts if t.strip().casefold() not in known]
+    if unknown:
+        choices = ", ".join(f"{name} ({label})" for name, label in segment_labels(rules).items())
+        raise QualifyError(
+            f"unknown segment {', '.join(map(repr, unknown))}; the model's: {choices}"
+        )
+    return tuple(dict.fromkeys(known[t.strip().casefold()] for t in texts))
