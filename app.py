@@ -4,9 +4,14 @@ Navigation is `st.navigation` over the scripts in pages/; each page draws the sh
 itself through `ui.sidebar()`, so a page run alone (as AppTest.switch_page does when a pages/
 folder exists) shows the same sidebar and filters as in the app. When sign-in is set up
 (.streamlit/secrets.toml) and nobody with a role is signed in, the only page is the sign-in page.
+An exception a page does not handle becomes a short message on the page and a traceback in the
+server log.
 """
 
 import streamlit as st
+
+# Streamlit's control flow (st.rerun, st.stop, st.switch_page) raises these; they pass the guard
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 import ui
 
@@ -32,7 +37,13 @@ PAGES = {
 }
 
 if ui.may_enter():
-    st.navigation(PAGES).run()
+    page = st.navigation(PAGES)
 else:
     sign_in = st.Page(ui.sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in")
-    st.navigation([sign_in], position="hidden").run()
+    page = st.navigation([sign_in], position="hidden")
+try:
+    page.run()
+except ScriptControlException:
+    raise
+except Exception as exc:  # a page that fails says what to do; its traceback goes to the log
+    ui.page_failed(page.title, exc)

@@ -16,9 +16,11 @@ it is; what their role may not use is not drawn, and lib.actions refuses it anyw
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sys
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -80,6 +82,7 @@ CACHED_VERSIONS = 4
 NO_DATA = "empty"  # the dataset version before anything was imported
 # the sidebar's filter widgets, drawn by every page
 FILTER_KEYS = ("f_period", "f_segments", "f_channels")
+LOG = logging.getLogger("qualify")
 MISSING = "—"  # what every table shows for a missing value (Streamlit's default is "None")
 
 
@@ -643,6 +646,24 @@ def access_rules() -> AccessRules | None:
 def may(actor: Actor, permission: str) -> bool:
     """Return True when the actor may do this now (their sign-in has not expired)."""
     return allowed(actor, permission)
+
+
+# --- a page that fails -------------------------------------------------------------------------
+
+
+def page_failed(title: str, exc: Exception) -> None:
+    """Show why a page could not be drawn and what to do; log the traceback under a reference."""
+    if isinstance(exc, QualifyError):  # a refusal a person can act on: its message says how
+        st.error(literal(exc), icon=":material/error:")
+        return
+    reference = uuid.uuid4().hex[:8]
+    LOG.error("Page %r failed (reference %s)", title, reference, exc_info=exc)
+    st.error(
+        f"The {literal(title)} page could not be drawn ({type(exc).__name__}). Reload the page; "
+        "if it fails again, give whoever runs Qualify the reference "
+        f"**{reference}**: the details are in its log.",
+        icon=":material/error:",
+    )
 
 
 # --- numbers for people -------------------------------------------------------------------------
