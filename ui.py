@@ -60,6 +60,7 @@ from lib.present import data_quality as quality_view
 from lib.present.breakdown import BREAKDOWN_LABELS
 from lib.present.needs import NOT_MEASURED
 from lib.present.numbers import SMALL_SAMPLE_FLAG, money_text, percent_text
+from lib.present.sidebar import model_change_text
 from lib.present.text import literal
 from lib.scoring import (
     FeatureMatrix,
@@ -438,6 +439,19 @@ def _reset_filters_on_new_data(
     st.session_state["_filters_notice"] = notice
 
 
+def _note_new_model(version: int) -> None:
+    """After a publish or restore elsewhere (a session, the CLI), say so once in this session."""
+    seen = st.session_state.get("_seen_model_version")
+    st.session_state["_seen_model_version"] = version
+    if seen is not None and seen != version:
+        st.session_state["_model_notice"] = model_change_text(model_versions(), seen, version)
+
+
+def saw_model_version(version: int) -> None:
+    """Record that this session published or restored `version` itself: nothing to tell it."""
+    st.session_state["_seen_model_version"] = version
+
+
 def sidebar() -> Context:
     """Draw the shared sidebar (who is signed in, data source, model version, filters); return
     the page context. Nobody signed in with a role: the sign-in page instead, and the run stops."""
@@ -452,6 +466,7 @@ def sidebar() -> Context:
     labels = segment_labels(model.segments)
     options = channels(db, version)
     _reset_filters_on_new_data(version, span, labels, options)
+    _note_new_model(versions.model)
     with st.sidebar:
         _account(actor)
         st.markdown("**Data**")
@@ -462,6 +477,8 @@ def sidebar() -> Context:
             if model.version
             else "Default model (nothing published yet)"
         )
+        if "_model_notice" in st.session_state:
+            st.info(literal(st.session_state.pop("_model_notice")), icon=":material/sync:")
         st.markdown("**Filters**")
         if "_filters_notice" in st.session_state:
             st.info(literal(st.session_state.pop("_filters_notice")), icon=":material/restart_alt:")

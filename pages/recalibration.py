@@ -146,6 +146,7 @@ if st.button("Publish as new version", key="recal_publish", disabled=not (allowe
     except (VersionConflict, AccessDenied) as exc:
         st.error(literal(exc))
     else:
+        ui.saw_model_version(stored.version)
         st.session_state["recal_published"] = stored.version
         st.rerun()
 if "recal_published" in st.session_state:

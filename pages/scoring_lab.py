@@ -185,6 +185,7 @@ with publish:
             except (VersionConflict, AccessDenied) as exc:  # published elsewhere, or expired
                 st.error(literal(exc))
             else:
+                ui.saw_model_version(stored.version)
                 state["lab_notice"] = f"Published version {stored.version}."
                 for key in ("lab_note", "lab_author", "lab_rebased"):  # belonged to that version
                     state.pop(key, None)
@@ -212,12 +213,13 @@ with versions_tab:
                 disabled=entry.version == model.version or not restorer,
             ):
                 try:
-                    actions.restore_model(
+                    restored = actions.restore_model(
                         ctx.actor, ui.workspace(), entry.version, restorer, based_on=model.version
                     )
                 except (VersionConflict, AccessDenied) as exc:
                     st.error(literal(exc))
                 else:
+                    ui.saw_model_version(restored.version)
                     state["lab_notice"] = f"Restored {entry.name} as the newest version."
                     st.rerun()
 if "lab_notice" in state:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -77,3 +78,28 @@ def test_an_import_elsewhere_changes_what_the_page_shows_and_resets_the_filters(
     assert shown(at) != before
     assert "New data was imported" in at.sidebar.info[0].value
     assert at.sidebar.multiselect(key="f_segments").value == ["enterprise", "mid_market", "smb"]
+
+
+def test_a_publish_elsewhere_is_told_once_in_the_sidebar_with_who_and_when(app_db):
+    at = open_page("overview")
+    with state(open_workspace(app_db)) as conn:
+        publish_model(conn, everything_enterprise(), "Ana", "enterprise", based_on=0)
+    at.run()
+    [notice] = at.sidebar.info
+    assert re.fullmatch(
+        r"Version 1 was published by Ana at \d\d \w{3} \d{4} \d\d\\:\d\d UTC since you last "
+        r"looked\\: every page now scores with it\\.",
+        notice.value,
+    )
+    at.run()
+    assert not at.sidebar.info
+
+
+def test_a_session_is_not_told_of_the_version_it_published_itself(app_db):
+    at = open_page("scoring_lab")
+    at.slider(key="lab_mql_threshold").set_value(45.0).run()
+    at.text_input(key="lab_author").input("Ana").run()
+    at.button(key="lab_publish").click().run()
+    assert not at.exception
+    assert at.sidebar.caption[1].value == "Published version 1"
+    assert not at.sidebar.info
