@@ -85,6 +85,8 @@ NO_DATA = "empty"  # the dataset version before anything was imported
 FILTER_KEYS = ("f_period", "f_segments", "f_channels")
 LOG = logging.getLogger("qualify")
 MISSING = "—"  # what every table shows for a missing value (Streamlit's default is "None")
+# whole numbers as people read them (1,736), in the browser's locale; Streamlit's default is 1736
+COUNT_COLUMN = st.column_config.NumberColumn(format="localized")
 
 
 def route_through_app_navigation() -> None:
@@ -663,6 +665,26 @@ def access_rules() -> AccessRules | None:
 def may(actor: Actor, permission: str) -> bool:
     """Return True when the actor may do this now (their sign-in has not expired)."""
     return allowed(actor, permission)
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+
+def table(data: pd.DataFrame, column_config: dict[str, Any] | None = None, **options: Any) -> Any:
+    """Draw a table as every page does: no index, whole numbers with thousands separators, a
+    missing value as a dash; column_config adds to (or overrides) that."""
+    counts = {
+        column: COUNT_COLUMN
+        for column in data.columns
+        if pd.api.types.is_integer_dtype(data[column].dtype)
+    }
+    return st.dataframe(
+        data,
+        hide_index=True,
+        placeholder=MISSING,
+        column_config=counts | (column_config or {}),
+        **options,
+    )
 
 
 # --- a page that fails -------------------------------------------------------------------------

@@ -148,7 +148,7 @@ def run_kpis(args: argparse.Namespace) -> int:
         return 0
     for row in [*result[f"by_{args.by}"], result["overall"]]:
         print(
-            f"{row[args.by]:<16} won {row['won']:>6} lost {row['lost']:>6} "
+            f"{row[args.by]:<16} won {row['won']:>7,} lost {row['lost']:>7,} "
             f"win rate {_pct(row['win_rate'])}  MQL->SQL {_mql_to_sql(row)}  "
             f"MQL->won {_pct(row['mql_to_won_rate'])}  open {_open(row)}"
         )
@@ -163,8 +163,8 @@ def _open(row: dict[str, Any]) -> str:
     """Return open pipeline as '$12,400 in 3 deals', naming deals whose amount is unknown."""
     unpriced = row["open_pipeline_unpriced"]
     known = row["open_pipeline_count"] - unpriced
-    parts = [f"${row['open_pipeline_amount']:,.0f} in {known} deals"] if known else []
-    parts += [f"amount unknown for {unpriced} open deals"] if unpriced else []
+    parts = [f"${row['open_pipeline_amount']:,.0f} in {known:,} deals"] if known else []
+    parts += [f"amount unknown for {unpriced:,} open deals"] if unpriced else []
     return "; ".join(parts) or "none"
 
 

@@ -26,7 +26,7 @@ people = right.multiselect(
 )
 shown = activity_view.filtered_log(log, actions, people)
 st.caption(f"{len(shown):,} of {len(log):,} actions")
-st.dataframe(shown, hide_index=True)
+ui.table(shown)
 
 if ui.may(ctx.actor, "see_settings"):
     with st.expander("Access settings"):
@@ -35,5 +35,5 @@ if ui.may(ctx.actor, "see_settings"):
             st.caption("Sign-in is not set up: everyone who reaches the app may do everything.")
         else:
             st.caption(literal(activity_view.rules_source(rules, ui.access_file())))
-            st.dataframe(activity_view.rules_in_words(rules), hide_index=True)
-            st.dataframe(activity_view.permissions_in_words(rules), hide_index=True)
+            ui.table(activity_view.rules_in_words(rules))
+            ui.table(activity_view.permissions_in_words(rules))

@@ -40,10 +40,8 @@ def counts(before: dict[str, int], after: dict[str, int]) -> pd.DataFrame:
 
 def show_report(report: ImportReport) -> None:
     st.success(literal(f"Imported a {report.source_format} export in {report.seconds:.1f} s."))
-    st.dataframe(
+    ui.table(
         pd.DataFrame(report.files, columns=["File", "Table", "Rows"]),
-        hide_index=True,
-        placeholder=ui.MISSING,
     )
     for warning in report.warnings:
         st.warning(literal(warning))
@@ -117,7 +115,7 @@ else:
             f"This import would empty or more than halve {', '.join(pending.shrinking)}. "
             "Nothing has changed yet: replace the data, or discard this import."
         )
-        st.dataframe(counts(pending.before, pending.after), hide_index=True, placeholder=ui.MISSING)
+        ui.table(counts(pending.before, pending.after))
         replace, discard = st.columns(2)
         if replace.button("Replace the data", type="primary"):
             del state["pending_import"]
@@ -143,9 +141,7 @@ with st.expander("Restore an earlier dataset"):
             key="restore_version",
             format_func=lambda v: f"{ui.data_caption(earlier[v])}: {earlier[v].records:,} records",
         )
-        st.dataframe(
-            counts(current.rows, earlier[version].rows), hide_index=True, placeholder=ui.MISSING
-        )
+        ui.table(counts(current.rows, earlier[version].rows))
         if st.button("Restore this dataset"):
             try:
                 actions.restore_dataset(
@@ -161,10 +157,8 @@ with st.expander("Restore an earlier dataset"):
 with st.expander("What Qualify reads: the canonical tables"):
     for table, columns in TABLES.items():
         st.markdown(f"**{table}**")
-        st.dataframe(
+        ui.table(
             pd.DataFrame(
                 [(c, t, m) for c, (t, m) in columns.items()], columns=["Column", "Type", "Meaning"]
             ),
-            hide_index=True,
-            placeholder=ui.MISSING,
         )

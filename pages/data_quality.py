@@ -41,9 +41,7 @@ st.caption(
     "All data, ranked by the open pipeline each problem touches, then by records. "
     "The records listed below follow the sidebar's segments and channels."
 )
-st.dataframe(
-    quality_view.summary_in_words(summary, ui.money), hide_index=True, placeholder=ui.MISSING
-)
+ui.table(quality_view.summary_in_words(summary, ui.money))
 
 bounce = ui.bounce_rate(conn, ctx.data_version)
 in_scope = quality_view.leads_within(leads, filters)
@@ -84,9 +82,7 @@ for row in summary.itertuples():
             f"{row.help} All data: {row.records:,} records touching "
             f"{ui.money(row.open_pipeline_touched_usd)} of open pipeline."
         )
-        st.dataframe(
-            quality_view.records_in_words(listed, names), hide_index=True, placeholder=ui.MISSING
-        )
+        ui.table(quality_view.records_in_words(listed, names))
         if not ui.may(ctx.actor, "download_records"):
             ui.not_offered(ctx.actor, "download_records")
             continue

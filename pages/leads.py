@@ -66,16 +66,14 @@ table, explain, accounts, export = st.tabs(["Leads", "Why this score", "Accounts
 with table:
     listed = leads.head(leads_view.TABLE_ROWS)
     st.caption(leads_view.count_caption(len(leads), len(scores), len(listed)))
-    st.dataframe(
+    ui.table(
         leads_view.in_words(listed, model),
-        hide_index=True,
         column_config={
             "Qualification score": st.column_config.ProgressColumn(
                 "Qualification score", min_value=0, max_value=100, format="%.1f"
             ),
             "SLA due": st.column_config.DatetimeColumn("SLA due", format="D MMM YYYY, HH:mm"),
         },
-        placeholder=ui.MISSING,
     )
 
 with explain:
@@ -105,11 +103,9 @@ with accounts:
     rollup = ui.accounts(ctx.conn, ctx.data_version, model)
     if rollup.empty:
         st.caption(leads_view.NO_ACCOUNTS)
-    st.dataframe(
+    ui.table(
         leads_view.accounts_in_words(rollup, scores, model, filters.segments),
-        hide_index=True,
         column_config={"Buying group covered": st.column_config.NumberColumn(format="percent")},
-        placeholder=ui.MISSING,
     )
 
 with export:
@@ -128,4 +124,4 @@ with export:
             mime="text/csv",
             key="crm_download",
         )
-    st.dataframe(leads_view.crm_mapping(), hide_index=True, placeholder=ui.MISSING)
+    ui.table(leads_view.crm_mapping())

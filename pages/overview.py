@@ -78,9 +78,8 @@ st.info(
 
 st.subheader("Break down")
 by = ui.breakdown_choice(ctx.conn, ctx.data_version, "overview_by")
-st.dataframe(
+ui.table(
     breakdown_table(ui.breakdown(ctx.conn, ctx.data_version, model, ctx.filters, by), by, labels),
-    hide_index=True,
     key="breakdown_table",
 )
 
@@ -124,7 +123,7 @@ st.caption(
     "scored as they looked when routed; the KPI values and trends follow the sidebar filters."
 )
 with st.expander("How each level is judged, and why the cut-offs sit where they do"):
-    st.dataframe(threshold_table(), hide_index=True, key="maturity_cut_offs")
+    ui.table(threshold_table(), key="maturity_cut_offs")
 
 st.subheader("Pipeline mix against target")
 left, right = st.columns(2)
@@ -144,16 +143,14 @@ gap = needs.missing_text("pipeline_mix", coverage) or leadership.mix_gap_sentenc
 st.markdown(f"**{literal(gap)}**")
 st.plotly_chart(charts.pipeline_mix_chart(mix, labels), theme="streamlit")
 share = st.column_config.NumberColumn(format="percent")
-st.dataframe(
+ui.table(
     leadership.mix_table(mix, labels),
-    hide_index=True,
     key="mix_table",
     column_config={
         "Share of open amount": share,
         "Target share": share,
         "Share of won amount": share,
     },
-    placeholder=ui.MISSING,
 )
 st.caption(
     "Gap to target: money that would have to move into (+) or out of (−) the segment, "
@@ -166,5 +163,5 @@ st.markdown(f"**{literal(velocity)}**")
 left, right = st.columns(2)
 left.plotly_chart(charts.velocity_chart(bundle.velocity, labels), theme="streamlit")
 right.plotly_chart(charts.velocity_backtest_chart(bundle.velocity_backtest), theme="streamlit")
-st.dataframe(leadership.velocity_table(bundle.velocity, labels), hide_index=True, key="velocity")
+ui.table(leadership.velocity_table(bundle.velocity, labels), key="velocity")
 st.caption(leadership.VELOCITY_NOTE)

@@ -34,9 +34,8 @@ st.plotly_chart(
 partial = review.partial_quarters_sentence(bundle.quarters)
 if partial:
     st.caption(partial)
-st.dataframe(
+ui.table(
     review.quarter_change_table(kpis.quarter_changes(bundle.quarters), labels),
-    hide_index=True,
     key="quarter_changes",
 )
 st.caption(
@@ -51,31 +50,23 @@ if not needs.missing_text("mql_to_sql", coverage):
 if bundle.mql_by_segment["mql_to_sql_measured"].all():
     st.plotly_chart(charts.mql_to_sql_heatmap(bundle.mql_cells, labels), theme="streamlit")
 left, right = st.columns(2)
-left.dataframe(
-    review.mql_table(bundle.mql_by_segment, "segment", labels),
-    hide_index=True,
-    key="mql_by_segment",
-    placeholder=ui.MISSING,
-)
+with left:
+    ui.table(review.mql_table(bundle.mql_by_segment, "segment", labels), key="mql_by_segment")
 with right:
     by = ui.breakdown_choice(ctx.conn, ctx.data_version, "quarterly_by")
     broken_down = ui.breakdown(ctx.conn, ctx.data_version, model, ctx.filters, by).iloc[:-1]
-    st.dataframe(
+    ui.table(
         review.mql_table(broken_down, by, labels),
-        hide_index=True,
         key="mql_by_channel",
-        placeholder=ui.MISSING,
     )
 
 st.subheader("Sales cycle")
 needs_note("cycle_time")
 survival = bundle.survival
-st.dataframe(
+ui.table(
     review.cycle_table(bundle.cycles, survival, labels),
-    hide_index=True,
     key="cycle_table",
     column_config={"Won so far": st.column_config.NumberColumn(format="percent")},
-    placeholder=ui.MISSING,
 )
 st.plotly_chart(charts.cycle_survival_chart(survival, labels), theme="streamlit")
 st.caption(review.CYCLE_NOTE)
@@ -83,14 +74,12 @@ st.caption(review.CYCLE_NOTE)
 st.subheader("Speed to first meeting and SLA compliance")
 needs_note("sla")
 needs_note("first_meeting")
-st.dataframe(
+ui.table(
     review.sla_table(bundle.sla, bundle.meetings, labels),
-    hide_index=True,
     key="sla_table",
     column_config={
         "Accepted or rejected within SLA": text,
     },
-    placeholder=ui.MISSING,
 )
 st.caption("SLA hours come from each segment's policy in the published scoring model.")
 
@@ -98,15 +87,13 @@ st.subheader("Profitable win rate")
 margin_target = st.slider("Margin target (%)", 0, 90, 30, step=5, key="margin_target") / 100
 profitable = ui.profitable(ctx.conn, ctx.data_version, model, ctx.filters, margin_target)
 st.markdown(literal(review.margin_sentence(profitable, margin_target)))
-st.dataframe(
+ui.table(
     review.profitable_table(profitable, labels),
-    hide_index=True,
     key="profitable_table",
     column_config={
         "Won deals with margin recorded": st.column_config.NumberColumn(format="percent"),
         "Profitable win rate": text,
     },
-    placeholder=ui.MISSING,
 )
 
 st.subheader("Do higher scores win more?")
@@ -117,16 +104,14 @@ if not needs.missing_text("score_bands", coverage):
     st.markdown(literal(review.band_sentence(bands, band_labels)))
 st.plotly_chart(charts.band_outcome_chart(bands, band_labels), theme="streamlit")
 money = st.column_config.NumberColumn(format="dollar")
-st.dataframe(
+ui.table(
     review.band_table(bands, band_labels),
-    hide_index=True,
     key="band_table",
     column_config={
         "Average won deal": money,
         "Average gross margin": money,
         "Lift over average win rate": st.column_config.NumberColumn(format="%.2f×"),
     },
-    placeholder=ui.MISSING,
 )
 st.caption(
     "Every lead scored by the published model as it looked when it was routed (so neither its "

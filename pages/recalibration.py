@@ -81,7 +81,7 @@ if right.checkbox("Re-fit the MQL and SQL thresholds to keep this many MQLs", ke
     result = ui.recalibration_for_volume(
         ctx.conn, ctx.data_version, model, int(min_deals), float(test_share), int(volume)
     )
-st.dataframe(recal_view.routing_in_words(result), hide_index=True, key="recal_routing")
+ui.table(recal_view.routing_in_words(result), key="recal_routing")
 st.caption(
     "Every lead scored as it looked when it was routed, under each model. Reached MQL counts "
     "MQL, SAL and SQL; the SQL win rate is won ÷ closed among the leads a model puts at SQL. "
@@ -92,20 +92,10 @@ st.caption(
 st.subheader("Which signals predict, and by how much")
 for sentence in result.findings:
     st.markdown(f"- {literal(sentence)}")
-st.dataframe(
-    recal_view.coefficients_in_words(result),
-    hide_index=True,
-    key="recal_signals",
-    placeholder=ui.MISSING,
-)
+ui.table(recal_view.coefficients_in_words(result), key="recal_signals")
 
 st.subheader("Weights: current against recalibrated")
-st.dataframe(
-    recal_view.weights_in_words(result),
-    hide_index=True,
-    key="recal_weights",
-    placeholder=ui.MISSING,
-)
+ui.table(recal_view.weights_in_words(result), key="recal_weights")
 
 st.subheader("Export or publish")
 warning = recal_view.trust_warning(result)

@@ -80,22 +80,18 @@ def backtest_results(history: ui.History, edited: ScoringModel) -> tuple[Any, An
     bands.plotly_chart(
         charts.backtest_bands_chart(lab_view.bands_with_intervals(bt, edited)), theme="streamlit"
     )
-    mix.dataframe(
-        lab_view.mix_in_words(bt, edited),
-        hide_index=True,
-        column_config={
-            c: st.column_config.NumberColumn(format="percent")
-            for c in ("Share of SQL leads, published", "Share of SQL leads, edited")
-        },
-        placeholder=ui.MISSING,
-    )
+    with mix:
+        ui.table(
+            lab_view.mix_in_words(bt, edited),
+            column_config={
+                c: st.column_config.NumberColumn(format="percent")
+                for c in ("Share of SQL leads, published", "Share of SQL leads, edited")
+            },
+        )
     shown = lab_view.changed_within(bt, history.frame, ctx.filters)
-    changed.caption(literal(lab_view.changed_caption(len(shown), bt)))
-    changed.dataframe(
-        lab_view.changed_in_words(shown, history.frame, baseline, after, edited),
-        hide_index=True,
-        placeholder=ui.MISSING,
-    )
+    with changed:
+        st.caption(literal(lab_view.changed_caption(len(shown), bt)))
+        ui.table(lab_view.changed_in_words(shown, history.frame, baseline, after, edited))
     return publish, versions_tab
 
 

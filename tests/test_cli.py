@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -155,3 +156,9 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_comes_with_debug(
     for debug in (["--debug", "datasets"], ["datasets", "--debug"]):
         with pytest.raises(RuntimeError, match="disk on fire"):
             main([*debug, "--db", str(app_db)])
+
+
+def test_the_kpis_table_groups_thousands(app_db, capsys):
+    assert main(["kpis", "--db", str(app_db)]) == 0
+    overall = capsys.readouterr().out.splitlines()[-1]
+    assert re.match(r"overall +won +\d{1,3}(,\d{3})+ lost +\d{1,3}(,\d{3})+ ", overall)

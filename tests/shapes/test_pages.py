@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +26,7 @@ PAGES = (
     "data_quality",
     "data",
 )
+SEPARATED = {"localized", "dollar", "accounting", "percent"}  # formats that group thousands
 RAW_MISSING = re.compile(r"\b(nan|NaN|None|NaT|<NA>|inf)\b")
 
 
@@ -65,6 +67,18 @@ def raw_cells(at: AppTest) -> Iterator[str]:
                 yield f"{column}: a missing value shown as 'None'"
 
 
+def unseparated_counts(at: AppTest) -> Iterator[str]:
+    """Yield each whole-number column a table shows without thousands separators (1736)."""
+    for table in at.dataframe:
+        config = json.loads(table.proto.columns or "{}")
+        for column in table.value.columns:
+            if not pd.api.types.is_integer_dtype(table.value[column].dtype):
+                continue
+            number_format = config.get(column, {}).get("type_config", {}).get("format", "")
+            if number_format not in SEPARATED:
+                yield column
+
+
 @pytest.fixture
 def shape_db(
     request: pytest.FixtureRequest,
@@ -78,9 +92,10 @@ def shape_db(
 
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("shape_db", SHAPE_NAMES, indirect=True)
-def test_every_page_renders_on_every_shape_without_a_raw_missing_value(shape_db, page):
+def test_every_page_renders_on_every_shape_with_no_raw_missing_value_or_bare_count(shape_db, page):
     at = open_page(page)
     assert not at.exception, at.exception[0].message
     shown = [t for t in texts(at) if RAW_MISSING.search(t)]
     assert shown == []
     assert sorted(set(raw_cells(at))) == []
+    assert sorted(set(unseparated_counts(at))) == []
