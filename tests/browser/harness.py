@@ -111,3 +111,15 @@ def wait_for_script(page, timeout_ms: int = 120_000) -> None:  # noqa: ANN001 (p
     page.wait_for_timeout(700)
     page.wait_for_function(SCRIPT_DONE, timeout=timeout_ms)
     page.wait_for_timeout(500)
+
+
+def open_everything(page, name: str) -> None:  # noqa: ANN001 (playwright Page)
+    """Fit the Recalibration page (its results wait for a button) and open every closed
+    expander, so all a page can show is drawn."""
+    if name == "recalibration":
+        page.get_by_role("button", name="Re-fit weights from history").click()
+        wait_for_script(page)
+    closed = page.locator('[data-testid="stExpander"] details:not([open]) > summary')
+    for _ in range(closed.count()):  # each click opens one: the first closed one is the next
+        closed.first.click()
+        page.wait_for_timeout(200)
