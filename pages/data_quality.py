@@ -74,6 +74,17 @@ st.plotly_chart(charts.blank_fields_chart(blank), theme="streamlit")
 
 st.subheader("Records to fix")
 names = segment_labels(model.segments)
+# IDs, emails and companies cut to fit a 1440-pixel window (the CSV holds them whole)
+record_columns = {
+    label: st.column_config.TextColumn(width=width)
+    for label, width in (
+        ("Lead ID", 140),
+        ("Account ID", 140),
+        ("Email", 180),
+        ("Email (trimmed, lower case)", 180),
+        ("Company", 140),
+    )
+}
 for row in summary.itertuples():
     listed = records[row.key]
     title = f"{row.priority}. {row.issue} — {len(listed):,} listed"
@@ -82,7 +93,7 @@ for row in summary.itertuples():
             f"{row.help} All data: {row.records:,} records touching "
             f"{ui.money(row.open_pipeline_touched_usd)} of open pipeline."
         )
-        ui.table(quality_view.records_in_words(listed, names))
+        ui.table(quality_view.records_in_words(listed, names), column_config=record_columns)
         if not ui.may(ctx.actor, "download_records"):
             ui.not_offered(ctx.actor, "download_records")
             continue

@@ -69,11 +69,19 @@ with table:
     ui.table(
         leads_view.in_words(listed, model),
         column_config={
+            "Company": st.column_config.TextColumn(width=150, pinned=True),
+            "Email": st.column_config.TextColumn(width=175),
             "Qualification score": st.column_config.ProgressColumn(
-                "Qualification score", min_value=0, max_value=100, format="%.1f"
+                "Score", min_value=0, max_value=100, format="%.1f", width=105
             ),
-            "SLA due": st.column_config.DatetimeColumn("SLA due", format="D MMM YYYY, HH:mm"),
+            "Grade letter": st.column_config.TextColumn("Grade", width=50),
+            "Next action": st.column_config.TextColumn(width=155),
+            "SLA due": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm", width=125),
         },
+    )
+    st.caption(
+        "Framework and each lead's top factors are in the CRM export (its tab); channel is a "
+        "filter; a lead's factors are drawn under Why this score."
     )
 
 with explain:
@@ -105,7 +113,18 @@ with accounts:
         st.caption(leads_view.NO_ACCOUNTS)
     ui.table(
         leads_view.accounts_in_words(rollup, scores, model, filters.segments),
-        column_config={"Buying group covered": st.column_config.NumberColumn(format="percent")},
+        column_config={
+            "Company": st.column_config.TextColumn(width=150, pinned=True),
+            "Expected buying group": st.column_config.TextColumn(
+                "Buying group", help="People a deal of this segment usually involves"
+            ),
+            "Buying group covered": st.column_config.NumberColumn(
+                "Covered",
+                format="percent",
+                help="Engaged people ÷ the middle of the expected buying group",
+            ),
+            "Account ID": st.column_config.TextColumn(width=140),
+        },
     )
 
 with export:

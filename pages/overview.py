@@ -81,6 +81,11 @@ by = ui.breakdown_choice(ctx.conn, ctx.data_version, "overview_by")
 ui.table(
     breakdown_table(ui.breakdown(ctx.conn, ctx.data_version, model, ctx.filters, by), by, labels),
     key="breakdown_table",
+    column_config={
+        "Median days to win": st.column_config.NumberColumn(
+            "Days to win", help="Median days from creation to close of won deals"
+        )
+    },
 )
 
 st.subheader("Maturity matrix")

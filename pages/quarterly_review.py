@@ -49,16 +49,11 @@ if not needs.missing_text("mql_to_sql", coverage):
     st.markdown(literal(review.out_of_band_sentence(bundle.mql_by_channel)))
 if bundle.mql_by_segment["mql_to_sql_measured"].all():
     st.plotly_chart(charts.mql_to_sql_heatmap(bundle.mql_cells, labels), theme="streamlit")
-left, right = st.columns(2)
-with left:
-    ui.table(review.mql_table(bundle.mql_by_segment, "segment", labels), key="mql_by_segment")
-with right:
-    by = ui.breakdown_choice(ctx.conn, ctx.data_version, "quarterly_by")
-    broken_down = ui.breakdown(ctx.conn, ctx.data_version, model, ctx.filters, by).iloc[:-1]
-    ui.table(
-        review.mql_table(broken_down, by, labels),
-        key="mql_by_channel",
-    )
+# one above the other: side by side, neither fits half of a 1440-pixel window
+ui.table(review.mql_table(bundle.mql_by_segment, "segment", labels), key="mql_by_segment")
+by = ui.breakdown_choice(ctx.conn, ctx.data_version, "quarterly_by")
+broken_down = ui.breakdown(ctx.conn, ctx.data_version, model, ctx.filters, by).iloc[:-1]
+ui.table(review.mql_table(broken_down, by, labels), key="mql_by_channel")
 
 st.subheader("Sales cycle")
 needs_note("cycle_time")
@@ -110,7 +105,9 @@ ui.table(
     column_config={
         "Average won deal": money,
         "Average gross margin": money,
-        "Lift over average win rate": st.column_config.NumberColumn(format="%.2f×"),
+        "Lift over average win rate": st.column_config.NumberColumn(
+            "Lift", format="%.2f×", help="The band's win rate over the average win rate"
+        ),
     },
 )
 st.caption(

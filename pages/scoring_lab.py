@@ -71,7 +71,13 @@ def backtest_results(history: ui.History, edited: ScoringModel) -> tuple[Any, An
         for column, card in zip(
             st.columns(3), lab_view.metric_cards(bt)[row * 3 : row * 3 + 3], strict=True
         ):
-            column.metric(card.label, card.value, card.delta, delta_color=card.delta_color)
+            column.metric(
+                card.label,
+                card.value,
+                card.delta,
+                delta_color=card.delta_color,
+                delta_arrow="auto" if card.delta_color == "normal" else "off",  # no ↑ for +0
+            )
             column.caption(card.caption)
     st.caption(literal("Leads changing stage: " + lab_view.transitions_in_words(bt)))
     bands, mix, changed, publish, versions_tab = st.tabs(
@@ -81,13 +87,8 @@ def backtest_results(history: ui.History, edited: ScoringModel) -> tuple[Any, An
         charts.backtest_bands_chart(lab_view.bands_with_intervals(bt, edited)), theme="streamlit"
     )
     with mix:
-        ui.table(
-            lab_view.mix_in_words(bt, edited),
-            column_config={
-                c: st.column_config.NumberColumn(format="percent")
-                for c in ("Share of SQL leads, published", "Share of SQL leads, edited")
-            },
-        )
+        st.caption("Published model → edited model.")
+        ui.table(lab_view.mix_in_words(bt, edited))
     shown = lab_view.changed_within(bt, history.frame, ctx.filters)
     with changed:
         st.caption(literal(lab_view.changed_caption(len(shown), bt)))

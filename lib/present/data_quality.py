@@ -168,11 +168,22 @@ def summary_in_words(summary: pd.DataFrame, money: Callable[[float], str]) -> pd
 
 
 def records_in_words(records: pd.DataFrame, segment_names: dict[str, str]) -> pd.DataFrame:
-    """Return issue records with headers in words and segment names as people read them."""
-    segment = records["segment"].astype(object).map(segment_names).fillna("Not known")
+    """Return issue records as the page lists them: headers in words, segment names as people
+    read them, and without the columns another one already identifies (the CSV keeps them)."""
+    segment = records["segment"].astype(object).map(segment_names).astype(object)
+    segment = segment.fillna("Not known")
     out = records.assign(
         segment=segment, channel=records["channel"].astype(object).fillna("Not known")
     )
     if "lead_id" not in records:  # account records have no channel: no column saying so
         out = out.drop(columns="channel")
-    return out.rename(columns=RECORD_LABELS)
+    return out.drop(columns=_identified(records)).rename(columns=RECORD_LABELS)
+
+
+def _identified(records: pd.DataFrame) -> list[str]:
+    """Return the columns a record's listing can leave out, to fit a 1440-pixel window: a lead's
+    account, the raw email beside its trimmed key, and an orphan's IDs beside its record ID."""
+    if "record_id" in records:
+        return [c for c in ("lead_id", "account_id", "opportunity_id") if c in records]
+    drop = ["account_id"] if "lead_id" in records and "account_id" in records else []
+    return drop + (["email"] if "email_key" in records and "email" in records else [])

@@ -46,19 +46,18 @@ COLUMN_LABELS: dict[str, str] = {
     "sla_due_at": "SLA due",
     "top_factors": "Top factors",
 }
+# what the list shows, narrow enough for a 1440-pixel window; framework and top factors are in
+# the CRM export, channel is a filter, and a lead's factors are drawn under "Why this score"
 TABLE_COLUMNS: tuple[str, ...] = (
     "company_name",
     "email",
     "segment",
-    "channel",
     "stage",
     "band",
     "qualification_score",
     "grade_letter",
-    "framework",
     "next_action",
     "sla_due_at",
-    "top_factors",
 )
 SORTABLE: dict[str, str] = {
     "qualification_score": "Qualification score",

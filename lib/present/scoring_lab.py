@@ -9,7 +9,7 @@ against the published model with counts, 95% Wilson intervals) and tables in wor
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -216,25 +216,25 @@ def bands_with_intervals(bt: Backtest, model: ScoringModel) -> pd.DataFrame:
 
 
 def mix_in_words(bt: Backtest, model: ScoringModel) -> pd.DataFrame:
-    """Return the SQL set per segment, published against edited, with headers in words (no row
-    when no lead reaches SQL)."""
+    """Return the SQL set per segment as 'published → edited' in words: SQL leads, their share
+    and deal amount (no row when no lead reaches SQL under either model)."""
     columns = pd.MultiIndex.from_product(
         [["leads", "count_share", "deal_amount_usd"], ["published", "edited"]]
     )
     wide = bt.mix.pivot(index="segment", columns="model").reindex(columns=columns)
     labels = segment_labels(model.segments)
     rows = wide[(wide["leads"] > 0).to_numpy().any(axis=1)]
+
+    def change(column: str, text: Callable[[float], str]) -> list[str]:
+        pairs = zip(rows[(column, "published")], rows[(column, "edited")], strict=True)
+        return [f"{text(a)} → {text(b)}" for a, b in pairs]
+
     return pd.DataFrame(
         {
             "Segment": [labels.get(s, s) for s in rows.index],
-            "SQL leads, published": rows[("leads", "published")].astype("int64").to_numpy(),
-            "SQL leads, edited": rows[("leads", "edited")].astype("int64").to_numpy(),
-            "Share of SQL leads, published": rows[("count_share", "published")].to_numpy(),
-            "Share of SQL leads, edited": rows[("count_share", "edited")].to_numpy(),
-            "Deal amount, published": [
-                money_text(v) for v in rows[("deal_amount_usd", "published")]
-            ],
-            "Deal amount, edited": [money_text(v) for v in rows[("deal_amount_usd", "edited")]],
+            "SQL leads": change("leads", lambda v: f"{v:,.0f}"),
+            "Share of SQL leads": change("count_share", lambda v: f"{v:.1%}"),
+            "Deal amount": change("deal_amount_usd", money_text),
         }
     )
 

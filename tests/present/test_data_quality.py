@@ -164,3 +164,24 @@ def test_records_in_words_name_headers_and_say_not_known_for_unplaced_records():
 def test_records_in_words_leave_out_the_channel_of_account_records():
     records = pd.DataFrame({"account_id": ["A1"], "segment": ["smb"], "channel": [np.nan]})
     assert list(records_in_words(records, {"smb": "SMB"}).columns) == ["Account ID", "Segment"]
+
+
+@pytest.mark.parametrize(
+    ("columns", "listed"),
+    [
+        (["lead_id", "account_id", "email"], ["Lead ID", "Email", "Channel"]),
+        (["account_id", "account_name"], ["Account ID", "Account"]),
+        (
+            ["email_key", "lead_id", "account_id", "email"],
+            ["Email (trimmed, lower case)", "Lead ID", "Channel"],
+        ),
+        (
+            ["record_id", "missing_id", "lead_id", "account_id", "opportunity_id", "label"],
+            ["Record ID", "Missing ID", "Problem", "Channel"],
+        ),
+    ],
+)
+def test_records_listed_leave_out_columns_another_one_identifies(columns, listed):
+    records = pd.DataFrame({c: ["x"] for c in columns}).assign(segment=np.nan, channel=np.nan)
+    out = records_in_words(records, {})
+    assert [c for c in out.columns if c != "Segment"] == listed

@@ -192,8 +192,9 @@ def test_bands_get_labels_and_wilson_intervals_and_empty_bands_no_rate():
 def test_the_qualified_mix_lists_segments_with_sql_leads_in_words():
     mix = lab_view.mix_in_words(hand_backtest(), MODEL)
     assert list(mix["Segment"]) == ["Enterprise", "SMB"]
-    assert list(mix["SQL leads, edited"]) == [15, 15]
-    assert list(mix["Deal amount, published"]) == ["$1.5M", "$50.0k"]
+    assert list(mix["SQL leads"]) == ["15 → 15", "5 → 15"]
+    assert list(mix["Share of SQL leads"]) == ["75.0% → 50.0%", "25.0% → 50.0%"]
+    assert list(mix["Deal amount"]) == ["$1.5M → $1.5M", "$50.0k → $150.0k"]
 
 
 @pytest.mark.parametrize(
