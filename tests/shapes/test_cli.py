@@ -22,9 +22,11 @@ COMMANDS = {
     "score": ["score", "--out", "{out}.csv"],
     "recalibrate": ["recalibrate", "--out", "{out}.yaml"],
     "recalibrate --force": ["recalibrate", "--out", "{out}.yaml", "--force", "--min-deals", "20"],
+    "recalibrate --json": ["recalibrate", "--json"],
     "datasets": ["datasets"],
     "publish": ["publish", "{model}", "--based-on", "0", "--author", "shapes"],
     "restore-data": ["restore-data", "--version", "{dataset}"],
+    "log": ["log"],
 }
 WRITES = {"publish", "restore-data"}  # run on a copy: the shape's workspace is shared
 
