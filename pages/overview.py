@@ -163,10 +163,15 @@ st.caption(
 )
 
 st.subheader("Pipeline velocity")
-velocity = leadership.velocity_sentence(bundle.velocity, bundle.velocity_backtest)
-st.markdown(f"**{literal(velocity)}**")
-left, right = st.columns(2)
-left.plotly_chart(charts.velocity_chart(bundle.velocity, labels), theme="streamlit")
-right.plotly_chart(charts.velocity_backtest_chart(bundle.velocity_backtest), theme="streamlit")
-ui.table(leadership.velocity_table(bundle.velocity, labels), key="velocity")
-st.caption(leadership.VELOCITY_NOTE)
+# without a won deal to weigh ages by, and price wins at, a forecast would read $0 as measured
+velocity_unmeasured = needs.missing_text("velocity", coverage)
+if velocity_unmeasured:
+    st.info(literal(f"{needs.NOT_MEASURED}. {velocity_unmeasured}"), icon=":material/info:")
+else:
+    velocity = leadership.velocity_sentence(bundle.velocity, bundle.velocity_backtest)
+    st.markdown(f"**{literal(velocity)}**")
+    left, right = st.columns(2)
+    left.plotly_chart(charts.velocity_chart(bundle.velocity, labels), theme="streamlit")
+    right.plotly_chart(charts.velocity_backtest_chart(bundle.velocity_backtest), theme="streamlit")
+    ui.table(leadership.velocity_table(bundle.velocity, labels), key="velocity")
+    st.caption(leadership.VELOCITY_NOTE)

@@ -34,14 +34,15 @@ st.plotly_chart(
 partial = review.partial_quarters_sentence(bundle.quarters)
 if partial:
     st.caption(partial)
-ui.table(
-    review.quarter_change_table(kpis.quarter_changes(bundle.quarters), labels),
-    key="quarter_changes",
-)
-st.caption(
-    "Latest change between two whole quarters, in percentage points, with its 95% interval "
-    "(Newcombe): an interval that spans 0 is no evidence of a change."
-)
+changes = review.quarter_change_table(kpis.quarter_changes(bundle.quarters), labels)
+if changes.empty:  # an empty table would read as no change
+    st.caption("No two whole quarters in the chosen period to compare yet.")
+else:
+    ui.table(changes, key="quarter_changes")
+    st.caption(
+        "Latest change between two whole quarters, in percentage points, with its 95% interval "
+        "(Newcombe): an interval that spans 0 is no evidence of a change."
+    )
 
 st.subheader(f"MQL→SQL conversion against the healthy {HEALTHY_MQL_TO_SQL} band")
 needs_note("mql_to_sql")

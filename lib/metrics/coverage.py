@@ -29,6 +29,7 @@ class Coverage:
     open_segmented: int  # open deals on an account placed in a segment
     closed_segmented: int
     won_with_margin: int
+    won_priced_dated: int  # won deals with an amount, created on or before their close
     deals_from_leads: int  # deals linked to a lead in the data
     closed_from_leads: int
     activities: int

@@ -52,6 +52,11 @@ NEEDS: dict[str, Need] = {
     "score_bands": Need(
         "closed_from_leads", "closed opportunities linked to their source leads", "closed deals"
     ),
+    "velocity": Need(
+        "won_priced_dated",
+        "won opportunities with an amount and a created date on or before their close date",
+        "won deals",
+    ),
     "leads": Need("leads", "leads (a Lead or Contact export)", "leads"),
 }
 # the maturity matrix's capabilities, by the KPI each shows now

@@ -82,3 +82,20 @@ def test_each_count_holds_only_the_records_carrying_its_fields():
     )
     assert (got.open_segmented, got.closed_segmented, got.won_with_margin) == (1, 1, 1)
     assert (got.deals_from_leads, got.closed_from_leads, got.activities) == (1, 1, 1)
+
+
+def test_velocity_counts_won_deals_with_an_amount_created_before_they_closed():
+    day = pd.Timestamp("2024-03-01")
+    won = {"is_closed": True, "is_won": True, "close_date": (day + pd.Timedelta(days=10)).date()}
+    conn = database(
+        opportunities=[
+            {"opportunity_id": "W1", "created_at": day, "amount_usd": 100.0, **won},
+            {"opportunity_id": "W2", "created_at": day, **won},  # no amount
+            # created after it closed (a bulk load): no age at win
+            {"opportunity_id": "W3", "created_at": day + pd.Timedelta(days=30), "amount_usd": 1.0}
+            | won,
+            {"opportunity_id": "W4", "amount_usd": 1.0, **won},  # no created date
+            {**won, "opportunity_id": "L1", "created_at": day, "amount_usd": 1.0, "is_won": False},
+        ]
+    )
+    assert kpi_inputs(conn, DEFAULT_SEGMENTS).won_priced_dated == 1

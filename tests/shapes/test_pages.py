@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.store.connection import DB_ENV_VAR
+from tests.fixtures import unescaped
 from tests.shapes.conftest import Imported
 from tests.shapes.exports import SHAPE_NAMES
 from ui import MISSING
@@ -99,3 +100,20 @@ def test_every_page_renders_on_every_shape_with_no_raw_missing_value_or_bare_cou
     assert shown == []
     assert sorted(set(raw_cells(at))) == []
     assert sorted(set(unseparated_counts(at))) == []
+
+
+@pytest.mark.parametrize(
+    ("shape_db", "measured"),
+    [
+        ("only_leads", False),
+        ("opportunities_without_amounts", False),
+        ("opportunities_without_created_dates", False),
+        ("no_activities", True),
+    ],
+    indirect=["shape_db"],
+)
+def test_velocity_says_what_it_needs_where_no_won_deal_can_weigh_and_price_it(shape_db, measured):
+    at = open_page("overview")
+    needs = "Not measured. Needs won opportunities with an amount and a created date"
+    assert any(unescaped(i.value).startswith(needs) for i in at.info) is not measured
+    assert any("Expected won revenue" in m.value for m in at.markdown) is measured

@@ -29,6 +29,13 @@ deal_counts as (
         count(case when is_closed and segment <> $unassigned_segment then 1 end)
             as closed_segmented,
         count(case when is_won and gross_margin_usd is not null then 1 end) as won_with_margin,
+        -- velocity weighs an open deal by how deals of its age went on to win, at their amount
+        count(
+            case
+                when is_won and amount_usd is not null
+                     and cast(created_at as date) <= close_date then 1
+            end
+        ) as won_priced_dated,
         count(case when from_known_lead then 1 end) as deals_from_leads,
         count(case when is_closed and from_known_lead then 1 end) as closed_from_leads
     from sourced
