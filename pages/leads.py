@@ -21,11 +21,14 @@ if scores.empty:
 features = ui.features(ctx.conn, ctx.data_version, model)
 words = leads_view.value_labels(model)
 
+# the filters a person set are kept when they leave the page and come back (persist_state);
+# frameworks are not, as the next data may not hold the one chosen
 left, middle, right = st.columns(3)
 stages = left.multiselect(
     "Stage",
     list(words["stage"]),
     key="stage_filter",
+    persist_state="session",
     format_func=words["stage"].get,
     placeholder="All stages",
 )
@@ -33,6 +36,7 @@ bands = middle.multiselect(
     "Band",
     list(words["band"]),
     key="band_filter",
+    persist_state="session",
     format_func=words["band"].get,
     placeholder="All bands",
 )
@@ -43,10 +47,16 @@ frameworks = right.multiselect(
     placeholder="All frameworks",
 )
 left, middle, right = st.columns(3)
-min_score = left.slider("Minimum qualification score", 0, 100, 0, key="min_score")
-search = middle.text_input("Search company or email", key="lead_search")
+min_score = left.slider(
+    "Minimum qualification score", 0, 100, 0, key="min_score", persist_state="session"
+)
+search = middle.text_input("Search company or email", key="lead_search", persist_state="session")
 sort_by = right.selectbox(
-    "Sort by", list(leads_view.SORTABLE), key="sort_by", format_func=leads_view.SORTABLE.get
+    "Sort by",
+    list(leads_view.SORTABLE),
+    key="sort_by",
+    format_func=leads_view.SORTABLE.get,
+    persist_state="session",
 )
 
 query = LeadQuery(

@@ -26,6 +26,7 @@ min_deals = left.number_input(
     MIN_CLOSED_DEALS,
     step=50,
     key="recal_min_deals",
+    persist_state="session",  # kept when the person leaves the page and comes back
 )
 test_share = middle.slider(
     "Newest share held out for validation",
@@ -34,6 +35,7 @@ test_share = middle.slider(
     0.25,
     0.05,
     key="recal_test_share",
+    persist_state="session",  # kept when the person leaves the page and comes back
     format="percent",
 )
 if right.button("Re-fit weights from history", key="recal_run", type="primary"):

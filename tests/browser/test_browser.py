@@ -129,6 +129,21 @@ def test_leaving_the_lab_and_coming_back_keeps_the_edit(page, app_url):
     expect(page.get_by_text(re.compile("^Leads changing stage:"))).to_have_text(edited)
 
 
+def test_leaving_leads_and_coming_back_keeps_the_search(page, app_url):
+    open_page(page, f"{app_url}/leads")
+    search = page.get_by_label("Search company or email")
+    search.fill("acme")
+    search.press("Enter")
+    wait_for_script(page)
+    shown = page.get_by_text(re.compile("^Showing [0-9,]+ of"))
+    expect(shown).not_to_have_text(re.compile("^Showing 20,000 of"))
+    narrowed = shown.inner_text()
+    go_to(page, "Overview")
+    go_to(page, "Leads")
+    expect(page.get_by_label("Search company or email")).to_have_value("acme")
+    expect(page.get_by_text(re.compile("^Showing [0-9,]+ of"))).to_have_text(narrowed)
+
+
 def test_a_fresh_server_opened_on_a_bookmark_routes_through_the_app_navigation(
     browser, workspace_copy, tmp_path
 ):

@@ -92,3 +92,17 @@ def test_picking_another_lead_changes_the_explanation(app_db):
     at.selectbox(key="explain_lead").select_index(len(options) - 1).run()
     assert not at.exception
     assert [m.value for m in at.metric] != before
+
+
+def test_leaving_leads_and_coming_back_keeps_the_filters(app_db):
+    at = open_page()
+    at.multiselect(key="stage_filter").set_value(["mql"]).run()
+    at.slider(key="min_score").set_value(40).run()
+    at.text_input(key="lead_search").input("a").run()
+    narrowed = shown(at)
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/leads.py").run()
+    assert not at.exception
+    assert at.multiselect(key="stage_filter").value == ["mql"]
+    assert (at.slider(key="min_score").value, at.text_input(key="lead_search").value) == (40, "a")
+    assert shown(at) == narrowed != "Showing 20,000 of 20,000 leads"

@@ -99,3 +99,15 @@ def test_under_the_minimum_export_and_publish_are_refused_until_forced(app_db):
         history = model_history(conn)
     assert list(history["author"]) == ["Ana"]
     assert history["note"].iloc[0].startswith("Recalibrated from model version")
+
+
+def test_leaving_recalibration_and_coming_back_keeps_its_settings(app_db):
+    at = AppTest.from_file("../../app.py", default_timeout=120)
+    at.switch_page("pages/recalibration.py").run()
+    at.number_input(key="recal_min_deals").set_value(120).run()
+    at.slider(key="recal_test_share").set_value(0.3).run()
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/recalibration.py").run()
+    assert not at.exception
+    assert at.number_input(key="recal_min_deals").value == 120
+    assert at.slider(key="recal_test_share").value == 0.3
