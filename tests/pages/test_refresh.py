@@ -13,7 +13,7 @@ from lib.store.imports import import_data
 from lib.store.model_versions import publish_model
 from lib.store.state import state
 from lib.store.workspace import open_workspace
-from tests.fixtures import small_salesforce_export
+from tests.fixtures import planted_export, small_salesforce_export, unescaped
 
 PAGES = (
     "overview",
@@ -103,3 +103,17 @@ def test_a_session_is_not_told_of_the_version_it_published_itself(app_db):
     assert not at.exception
     assert at.sidebar.caption[1].value == "Published version 1"
     assert not at.sidebar.info
+
+
+def test_a_chosen_channel_the_new_data_lacks_is_dropped_and_named(app_db, tmp_path):
+    at = open_page("overview")
+    channels = at.sidebar.multiselect(key="f_channels")
+    chosen = channels.options[0]
+    channels.set_value([chosen]).run()
+    # the planted export's lead sources are hostile text, none of the sample's channels
+    import_data(open_workspace(app_db), [planted_export(tmp_path)], replace=True)
+    at.run()
+    assert not at.exception
+    [notice] = [unescaped(i.value) for i in at.sidebar.info]
+    assert notice.endswith(f"Channels not in the new data: {chosen}.")
+    assert chosen not in at.sidebar.multiselect(key="f_channels").value
