@@ -85,3 +85,19 @@ def test_a_deals_only_export_without_created_dates_spans_its_close_dates():
 
 def test_data_with_no_dates_has_no_period():
     assert data_period(database(accounts=[{"account_id": "A1"}])) is None
+
+
+def test_a_close_date_after_today_is_clamped_to_the_moment_the_export_was_taken():
+    conn = database(
+        leads=[{"lead_id": "L1", "created_at": LOAD}],
+        opportunities=[
+            {
+                "opportunity_id": "O1",
+                "created_at": LOAD,
+                "close_date": date(2999, 1, 1),  # a typo: Data quality lists it
+                "is_closed": True,
+                "is_won": True,
+            }
+        ],
+    )
+    assert data_period(conn) == (date(2024, 1, 22), date(2024, 1, 22))
