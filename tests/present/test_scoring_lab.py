@@ -152,6 +152,7 @@ def test_a_history_without_leads_shows_counts_and_says_why_each_rate_is_unmeasur
         "0",
         "+0 leads",
     )
+    assert cards["Leads reaching SQL"].delta_color == "off"  # no green arrow for +0
     unmeasured = [c for c in cards.values() if c.value == NOT_MEASURED]
     assert [c.caption for c in unmeasured] == [
         "No lead reaches MQL under either model.",
