@@ -128,7 +128,8 @@ st.caption(
     "scored as they looked when routed; the KPI values and trends follow the sidebar filters."
 )
 with st.expander("How each level is judged, and why the cut-offs sit where they do"):
-    ui.table(threshold_table(), key="maturity_cut_offs")
+    # prose, so a table that wraps its text: a grid would cut each cell to one line
+    st.table(threshold_table(), hide_index=True, border="horizontal")
 
 st.subheader("Pipeline mix against target")
 left, right = st.columns(2)
@@ -173,5 +174,19 @@ else:
     left, right = st.columns(2)
     left.plotly_chart(charts.velocity_chart(bundle.velocity, labels), theme="streamlit")
     right.plotly_chart(charts.velocity_backtest_chart(bundle.velocity_backtest), theme="streamlit")
-    ui.table(leadership.velocity_table(bundle.velocity, labels), key="velocity")
+    ui.table(
+        leadership.velocity_table(bundle.velocity, labels),
+        key="velocity",
+        column_config={  # short headers, the full question on hover: fits a 1440-pixel window
+            "Wins expected from them, next 90 days": st.column_config.NumberColumn(
+                "Wins from open deals", help="Wins expected from today's open deals, next 90 days"
+            ),
+            "Wins expected from deals not yet created": st.column_config.NumberColumn(
+                "Wins from new deals", help="Wins expected from deals not yet created, next 90 days"
+            ),
+            "Expected won revenue per day (95% interval)": st.column_config.TextColumn(
+                "Won revenue a day (95% interval)", help="Expected won revenue per day"
+            ),
+        },
+    )
     st.caption(leadership.VELOCITY_NOTE)

@@ -62,7 +62,15 @@ survival = bundle.survival
 ui.table(
     review.cycle_table(bundle.cycles, survival, labels),
     key="cycle_table",
-    column_config={"Won so far": st.column_config.NumberColumn(format="percent")},
+    column_config={  # short headers, the full words on hover: fits a 1440-pixel window
+        "Won in the period": st.column_config.NumberColumn(
+            "Won", format="localized", help="Deals won in the period"
+        ),
+        "Created in the period": st.column_config.NumberColumn(
+            "Created", format="localized", help="Deals created in the period"
+        ),
+        "Won so far": st.column_config.NumberColumn(format="percent"),
+    },
 )
 st.plotly_chart(charts.cycle_survival_chart(survival, labels), theme="streamlit")
 st.caption(review.CYCLE_NOTE)

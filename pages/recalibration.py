@@ -83,7 +83,13 @@ if right.checkbox("Re-fit the MQL and SQL thresholds to keep this many MQLs", ke
     result = ui.recalibration_for_volume(
         ctx.conn, ctx.data_version, model, int(min_deals), float(test_share), int(volume)
     )
-ui.table(recal_view.routing_in_words(result), key="recal_routing")
+ui.table(
+    recal_view.routing_in_words(result),
+    key="recal_routing",
+    column_config={
+        "Median score": st.column_config.NumberColumn("Median", help="Median qualification score")
+    },
+)
 st.caption(
     "Every lead scored as it looked when it was routed, under each model. Reached MQL counts "
     "MQL, SAL and SQL; the SQL win rate is won ÷ closed among the leads a model puts at SQL. "
@@ -94,7 +100,24 @@ st.caption(
 st.subheader("Which signals predict, and by how much")
 for sentence in result.findings:
     st.markdown(f"- {literal(sentence)}")
-ui.table(recal_view.coefficients_in_words(result), key="recal_signals")
+ui.table(
+    recal_view.coefficients_in_words(result),
+    key="recal_signals",
+    column_config={  # short headers, the full words on hover: fits a 1440-pixel window
+        "Training leads with it": st.column_config.NumberColumn(
+            "Leads with it", format="localized", help="Training leads with the signal"
+        ),
+        "Odds ratio per SD, all else fixed": st.column_config.NumberColumn(
+            "Odds ratio, adjusted", help="Odds ratio per SD of the signal, all else fixed"
+        ),
+        "Odds ratio per SD, in total": st.column_config.NumberColumn(
+            "Odds ratio, in total", help="Odds ratio per SD of the signal, in total"
+        ),
+        "Recalibrated points per event": st.column_config.TextColumn(
+            "Points per event", help="Recalibrated points per event"
+        ),
+    },
+)
 
 st.subheader("Weights: current against recalibrated")
 ui.table(recal_view.weights_in_words(result), key="recal_weights")

@@ -126,7 +126,7 @@ def test_velocity_forecast_stands_beside_its_backtest_and_last_quarter(app_db: P
 
 def test_maturity_cut_offs_are_shown_with_their_reasoning(app_db: Path) -> None:
     at = _overview()
-    table = next(d.value for d in at.dataframe if "Why these cut-offs" in d.value.columns)
+    table = next(t.value for t in at.table if "Why these cut-offs" in t.value.columns)
     assert len(table) == 6
     # scored at routing time the sample's top band clears 1.5x: scoring is level 4, not 2
     levels = {p.text for p in at.get("progress")}
