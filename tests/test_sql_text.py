@@ -40,6 +40,8 @@ BUILDERS = {
     "join",
     "sorted",
     "column",
+    "_long_form",
+    "_readers",
 }
 ALLOWED = {  # parameters and loop variables that carry constant names or built SQL
     "TABLES",  # lib.store.schema
@@ -59,9 +61,12 @@ ALLOWED = {  # parameters and loop variables that carry constant names or built 
     "LINKS",  # lib.ingest.spec: the reference column linking two canonical tables
     "target",  # a canonical column a spec names, checked against lib.store.schema
     "linked_field",  # a canonical column of a linked table, checked against the schema
+    "long",  # lib/ingest/attributes: kept raw columns unpivoted by position (_long_form)
+    "values",  # lib/ingest/attributes: SQL readers of an unpivoted value (_readers)
+    "distinct",  # lib/ingest/attributes: the staging table of a file's distinct kept values
 }
 ALLOWED_ATTRS = {"raw", "condition", "table", "canonical", "cur", "params", "index", "types"}
-BUILDER_FILES = {"staging.py", "columns.py", "values.py"}
+BUILDER_FILES = {"staging.py", "columns.py", "values.py", "attributes.py"}
 
 
 class Scope:

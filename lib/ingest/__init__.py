@@ -37,7 +37,13 @@ from lib.ingest.spec import (
 )
 from lib.ingest.staging import Staged, stage_file
 from lib.store.connection import named_query, table_counts
-from lib.store.schema import PRIMARY_KEYS, TABLES
+from lib.store.schema import (
+    ATTRIBUTE_OWNERS,
+    ATTRIBUTE_TABLES,
+    PRIMARY_KEYS,
+    TABLES,
+    create_table_sql,
+)
 
 ALL_FORMATS = ("auto", *BUILT_IN, "mapping")
 ORPHAN_REFUSAL_SHARE = 0.05  # more orphans than this says the wrong files were given
@@ -203,6 +209,7 @@ def _stage_all(
         for table in TABLES:
             parts = [s for s in staged if s.canonical == table]
             report.warnings += _combine(cur, table, parts, spec)
+        report.warnings += _attributes(cur, staged)
         report.warnings += fill_linked(cur, staged)
         report.warnings += _derive(cur, spec)
         report.warnings += _orphans(cur, staged)
@@ -316,6 +323,51 @@ def _clash_refusal(
     )
 
 
+def _attributes(cur: duckdb.DuckDBPyConnection, staged: list[Staged]) -> list[str]:
+    """Gather each file's kept columns onto the records kept (deleted and repeated rows have
+    none) in _stage_lead_attributes, _stage_account_attributes and their _stage_attributes
+    catalog; a name a later file reads as another kind is left out of it, and named."""
+    warnings, catalog = [], []
+    for table in ATTRIBUTE_TABLES:  # a connection made before attributes were kept lacks them
+        cur.execute(create_table_sql(table))
+    cur.execute("create temp table _stage_attributes as select * from attributes limit 0")
+    for table, target in ATTRIBUTE_OWNERS.items():
+        key = PRIMARY_KEYS[table]
+        cur.execute(f"create temp table _stage_{target} as select * from {target} limit 0")
+        kinds: dict[str, str] = {}
+        files: dict[str, list[str]] = {}
+        for part in (p for p in staged if p.canonical == table and p.attributes):
+            accepted = []
+            for column in part.attributes:
+                kind = kinds.setdefault(column.name, column.kind)
+                if kind != column.kind:
+                    warnings.append(
+                        f"{part.file}: kept column {column.name!r} holds a {column.kind} here but "
+                        f"a {kind} in {files[column.name][0]}; only the first file's is kept"
+                    )
+                    continue
+                accepted.append(column.name)
+                files.setdefault(column.name, []).append(part.file)
+            cur.execute(
+                f"insert into _stage_{target} select s.{key}, a.name, a.number_value, "
+                f"a.date_value, a.flag_value, a.text_value from {part.table}_attrs as a "
+                f"join _stage_{table} as s on s._row = a._row and s._file = a._file "
+                "where a.name in (select unnest($names))",
+                {"names": accepted},
+            )
+        filled = dict(
+            cur.execute(f"select name, count(*) from _stage_{target} group by name").fetchall()
+        )
+        catalog += [
+            (table, name, kind, ", ".join(files[name]), filled.get(name, 0))
+            for name, kind in kinds.items()
+            if name in files
+        ]
+    if catalog:
+        cur.executemany("insert into _stage_attributes values ($1, $2, $3, $4, $5)", catalog)
+    return warnings
+
+
 def _derive(cur: duckdb.DuckDBPyConnection, spec: MappingSpec) -> list[str]:
     if not spec.won_stages and _has_nulls(cur, "is_won"):
         raise ImportRefused(
@@ -409,6 +461,9 @@ def _swap(cur: duckdb.DuckDBPyConnection, report: ImportReport) -> None:
             cur.execute(
                 f"insert into {table} select {', '.join(TABLES[table])} from _stage_{table}"
             )
+        for table in ATTRIBUTE_TABLES:  # by name first: a rule on one attribute reads a run
+            cur.execute(f"delete from {table}")
+            cur.execute(f"insert into {table} select * from _stage_{table} order by name")
         cur.execute(
             "insert into imports (imported_at, source_format, files, row_counts, warnings, "
             "currency) values ($at, $fmt, $files, $rows, $warnings, $currency)",

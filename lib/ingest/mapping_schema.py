@@ -114,6 +114,7 @@ class FileSpec:
     detect_any: Names | None = None
     companion: Flag = False
     id: Literal["row"] | None = None
+    attributes: Literal["all"] | Names | None = None
 
 
 @with_config(SCHEMA_CONFIG)

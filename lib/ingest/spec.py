@@ -84,7 +84,9 @@ class FileRule:
     `detect` lists headers that must all be present (each one a tuple of spellings, any of
     which will do); `detect_any` adds headers of which at least one must be present. A
     `companion` rule reads the same file into a second table (a report's accounts); with
-    `row_ids` every row is its own record, keyed by file and row.
+    `row_ids` every row is its own record, keyed by file and row. `attributes` names source
+    columns kept as they are (lead and account attributes): headers, or patterns such as
+    `*__c`; `keep_all` keeps every column no column rule reads.
     """
 
     table: str
@@ -94,6 +96,8 @@ class FileRule:
     detect_any: tuple[str, ...] = ()
     companion: bool = False
     row_ids: bool = False
+    attributes: tuple[str, ...] = ()
+    keep_all: bool = False
 
     def score(self, name: str, headers: set[str]) -> int | None:
         """Return how closely a file of this name and (lower-cased) headers matches, or None."""
@@ -110,7 +114,17 @@ class FileRule:
     def sources(self) -> set[str]:
         """Return every header (lower-cased) this rule may read."""
         named = {s.lower() for c in self.columns for s in c.sources}
-        return named | {a.lower() for d in self.detect for a in d}
+        kept = {a.lower() for a in self.attributes if not is_pattern(a)}
+        return named | kept | {a.lower() for d in self.detect for a in d}
+
+    def mapped(self) -> set[str]:
+        """Return every header (lower-cased) a column rule reads: not kept as an attribute."""
+        return {s.lower() for c in self.columns for s in c.sources}
+
+
+def is_pattern(name: str) -> bool:
+    """Return whether an attribute entry is a header pattern (`*__c`) rather than a header."""
+    return any(ch in name for ch in "*?[")
 
 
 @dataclass(frozen=True)
@@ -285,6 +299,8 @@ def _file_rule(table: str, entry: FileSpec, money_unit: float) -> FileRule:
         entry.detect_any or (),
         entry.companion,
         entry.id == "row",
+        () if entry.attributes in (None, "all") else tuple(entry.attributes),
+        entry.attributes == "all",
     )
 
 
@@ -331,6 +347,14 @@ def _check_rule(rule: FileRule, name: str, where: str) -> None:
                 name, f"{where}.columns: unknown column '{column.target}' (known: {listed})"
             )
         _check_column(rule.table, column, at, name)
+    if (rule.attributes or rule.keep_all) and (
+        rule.table not in ("leads", "accounts") or rule.companion
+    ):
+        raise ImportRefused(
+            name,
+            f"{where}.attributes: source columns are kept on leads and accounts only"
+            + (" (not on a companion table)" if rule.companion else ""),
+        )
     if rule.pattern is None and not rule.detect:
         raise ImportRefused(name, f"{where}: give 'file' (a name pattern) or 'detect' (headers)")
     if rule.pattern is not None and rule.detect:

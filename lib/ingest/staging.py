@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 import duckdb
 
 from lib.errors import ImportRefused
+from lib.ingest.attributes import KeptColumn, kept_columns, stage_attributes
 from lib.ingest.columns import ColumnReader
 from lib.ingest.raw import drop_raw, first_line, load_raw
 from lib.ingest.source import SourceFile
@@ -41,6 +42,7 @@ class Staged:
     source: SourceFile | None = None
     optional_absent: tuple[tuple[str, tuple[str, ...]], ...] = ()  # field, its optional sources
     linked: tuple[tuple[str, str, str], ...] = ()  # field, the linked table and its field
+    attributes: tuple[KeptColumn, ...] = ()  # source columns kept, in table `table`_attrs
 
     def header_of(self, target: str) -> str:
         """Return the export's header that fed canonical column `target` (else `target`)."""
@@ -61,11 +63,19 @@ def stage_file(
         )
     by_target = {c.target: c for c in rule.columns}
     _refuse_missing(source, rule, by_target, index)
+    kept, left_out = kept_columns(source, rule, index)
     raw = f"{name}_raw"
     try:
-        needed = sorted({index[h] for h in rule.sources() if h in index})
-        types = load_raw(cur, source, raw, needed)
-        return _stage(cur, source, rule, spec, name, raw, index, types, notes)
+        read = {index[h] for h in rule.sources() if h in index}
+        types = load_raw(cur, source, raw, sorted(read | {k.position for k in kept}))
+        staged = _stage(cur, source, rule, spec, name, raw, index, types, notes)
+        if kept:
+            typed, typing_notes = stage_attributes(
+                cur, source, spec, raw, f"{name}_attrs", kept, types
+            )
+            staged.attributes = tuple(typed)
+            staged.warnings += left_out + typing_notes
+        return staged
     except duckdb.Error as exc:
         raise ImportRefused(source.name, f"could not be read: {first_line(exc)}") from exc
     finally:

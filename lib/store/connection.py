@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from lib.errors import DatabaseError
-from lib.store.schema import TABLES, create_table_sql
+from lib.store.schema import STORED_TABLES, TABLES, create_table_sql
 from lib.store.staging import query_parameters, staged_query
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ def connect(path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnec
         conn = duckdb.connect(str(file))
     except duckdb.Error as exc:
         raise DatabaseError(f"Cannot open the database {file}: {exc}") from exc
-    for table in TABLES:
+    for table in STORED_TABLES:
         conn.execute(create_table_sql(table))
     # here, once per connection: DDL on every read made concurrent sessions' reads conflict
     for ddl in ("store/model_versions_table", "store/imports_ddl"):

@@ -19,7 +19,7 @@ from filelock import FileLock, Timeout
 from lib.errors import WorkspaceBusy
 from lib.store.connection import named_query, run_query
 from lib.store.datasets import record_dataset, switch_dataset
-from lib.store.schema import TABLES, create_table_sql
+from lib.store.schema import STORED_TABLES, TABLES, create_table_sql
 from lib.store.state import (
     DATA_FILE,
     STATE_TABLES,
@@ -99,7 +99,7 @@ def _migrate(workspace: Workspace) -> str | None:
 def _copy_data(legacy: duckdb.DuckDBPyConnection, target: Path, tables: set[str]) -> None:
     """Copy the canonical tables into a new data file (a table the old file lacks is empty)."""
     legacy.execute("attach $path as incoming", {"path": str(target)})
-    for table in TABLES:
+    for table in STORED_TABLES:
         legacy.execute(create_table_sql(table, f"incoming.{table}"))
         if table in tables:
             legacy.execute(f"insert into incoming.{table} by name select * from main.{table}")

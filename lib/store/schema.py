@@ -61,6 +61,8 @@ TABLES: dict[str, dict[str, tuple[str, str]]] = {
         "sector": ("VARCHAR", "sector or vertical as the sales team groups it"),
         "owner": ("VARCHAR", "owning sales rep or team"),
         "route_to_market": ("VARCHAR", "direct, partner, reseller... as the export writes it"),
+        "converted": ("BOOLEAN", "the lead converted (the export's own flag; an outcome)"),
+        "converted_at": ("TIMESTAMP", "when the lead converted, when the export says"),
     },
     "activities": {
         "activity_id": ("VARCHAR", "CRM record ID of the task / event / engagement"),
@@ -92,6 +94,34 @@ TABLES: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
+# Source columns kept as they are (`attributes:` in a mapping), one row per record and column
+# with a value (long form). Their names are user text, so they are values, never identifiers:
+# a wide table would need SQL built from header names. Long form also keeps one fixed schema
+# for every export (older dataset files and Spark read it alike) and stores no blanks, which
+# CRM custom fields mostly are. bench/attributes.py measures it against a wide table.
+ATTRIBUTE_VALUES: dict[str, tuple[str, str]] = {
+    "name": ("VARCHAR", "the source column's header, as written"),
+    "number_value": ("DOUBLE", "the value, when the column holds numbers"),
+    "date_value": ("TIMESTAMP", "the value, when the column holds dates"),
+    "flag_value": ("BOOLEAN", "the value, when the column holds true/false"),
+    "text_value": ("VARCHAR", "the value, trimmed, when the column holds categories or text"),
+}
+ATTRIBUTE_TABLES: dict[str, dict[str, tuple[str, str]]] = {
+    "attributes": {
+        "record_table": ("VARCHAR", "leads or accounts"),
+        "name": ("VARCHAR", "the source column's header, as written"),
+        "kind": ("VARCHAR", "number, date, boolean or category (inferred from every value)"),
+        "source_file": ("VARCHAR", "the export file it was read from"),
+        "filled": ("BIGINT", "records with a value"),
+    },
+    "lead_attributes": {"lead_id": ("VARCHAR", "the lead"), **ATTRIBUTE_VALUES},
+    "account_attributes": {"account_id": ("VARCHAR", "the account"), **ATTRIBUTE_VALUES},
+}
+# the canonical table whose records an attribute table describes, and its key
+ATTRIBUTE_OWNERS: dict[str, str] = {"leads": "lead_attributes", "accounts": "account_attributes"}
+ATTRIBUTE_KINDS: tuple[str, ...] = ("number", "date", "boolean", "category")
+STORED_TABLES: dict[str, dict[str, tuple[str, str]]] = {**TABLES, **ATTRIBUTE_TABLES}
+
 # columns kept from an export to break KPIs down by, beside channel and segment
 DIMENSIONS: tuple[str, ...] = ("region", "product", "sector", "owner", "route_to_market")
 
@@ -105,7 +135,7 @@ PRIMARY_KEYS: dict[str, str] = {
 
 def create_table_sql(table: str, name: str | None = None) -> str:
     """Return the CREATE TABLE statement for a canonical table (identifiers from constants only)."""
-    columns = ", ".join(f"{col} {typ}" for col, (typ, _) in TABLES[table].items())
+    columns = ", ".join(f"{col} {typ}" for col, (typ, _) in STORED_TABLES[table].items())
     return f"CREATE TABLE IF NOT EXISTS {name or table} ({columns})"
 
 
@@ -114,6 +144,8 @@ def compatible_view_sql(table: str, present: set[str]) -> str:
     Qualify did not write yet reads as NULL (identifiers from constants only)."""
     columns = ", ".join(
         col if col in present else f"cast(null as {typ}) as {col}"
-        for col, (typ, _) in TABLES[table].items()
+        for col, (typ, _) in STORED_TABLES[table].items()
     )
+    if not present:  # a table an older Qualify did not write at all: there, but empty
+        return f"create view {table} as select {columns} where false"
     return f"create view {table} as select {columns} from data.main.{table}"

@@ -12,7 +12,7 @@ import duckdb
 from lib.errors import DatabaseError, QualifyError
 from lib.store.connection import connect, database_path, named_query, run_query
 from lib.store.legacy import migrate_legacy
-from lib.store.schema import TABLES, compatible_view_sql
+from lib.store.schema import ATTRIBUTE_TABLES, TABLES, compatible_view_sql
 from lib.store.state import (
     KEEP_DATASETS,
     STATE_TABLES,
@@ -116,4 +116,6 @@ def _dataset_views(file: Path) -> duckdb.DuckDBPyConnection:
         if not columns:
             raise DatabaseError(f"The data file {file} has no {table} table: restore another")
         conn.execute(compatible_view_sql(table, columns))
+    for table in ATTRIBUTE_TABLES:  # kept source columns: none in a file written before them
+        conn.execute(compatible_view_sql(table, {c for t, c in present if t == table}))
     return conn

@@ -177,3 +177,20 @@ def test_a_dataset_written_by_an_older_qualify_reads_with_todays_columns(tmp_pat
     row = conn.cursor().execute(f"select lead_id, {newest} from leads").fetchall()
     assert row == [("L1", None)]
     assert [d[0] for d in conn.execute("select * from leads").description] == list(TABLES["leads"])
+
+
+def test_a_dataset_written_before_attributes_were_kept_reads_none(tmp_path):
+    import duckdb
+
+    from lib.store.schema import ATTRIBUTE_TABLES, TABLES, create_table_sql
+    from lib.store.workspace import _dataset_views
+
+    old = tmp_path / "old.duckdb"
+    with duckdb.connect(str(old)) as conn:
+        for table in TABLES:
+            conn.execute(create_table_sql(table))
+    conn = _dataset_views(old)
+    for table in ATTRIBUTE_TABLES:
+        described = conn.execute(f"select * from {table}")
+        assert described.fetchall() == []
+        assert [d[0] for d in described.description] == list(ATTRIBUTE_TABLES[table])
