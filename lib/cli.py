@@ -219,13 +219,26 @@ def run_recalibrate(args: argparse.Namespace) -> int:
 
 def _print_recalibration(result: Any) -> None:
     """Print the held-out validation, the routing on history and the findings for people."""
-    (a, b), (c, d) = result.train_period, result.test_period
     counts = result.counts
-    print(
-        f"Closed deals {counts['closed_deals']:,} ({counts['won_deals']:,} won); leads with a "
-        f"closed deal {counts['leads_with_outcome']:,}: train {result.train_size:,} "
-        f"({a} to {b}), test {result.test_size:,} ({c} to {d})"
-    )
+    if result.train_period is None or result.test_period is None:
+        print(
+            f"Outcome: {result.outcome}; leads with one {counts['leads_with_outcome']:,}: "
+            f"train {result.train_size:,}, test {result.test_size:,} (split at random, "
+            "stratified: no dates to hold out the newest)"
+        )
+    elif result.outcome == "converted":
+        (a, b), (c, d) = result.train_period, result.test_period
+        print(
+            f"Outcome: converted; leads with one {counts['leads_with_outcome']:,}: train "
+            f"{result.train_size:,} (created {a} to {b}), test {result.test_size:,} ({c} to {d})"
+        )
+    else:
+        (a, b), (c, d) = result.train_period, result.test_period
+        print(
+            f"Closed deals {counts['closed_deals']:,} ({counts['won_deals']:,} won); leads with "
+            f"a closed deal {counts['leads_with_outcome']:,}: train {result.train_size:,} "
+            f"({a} to {b}), test {result.test_size:,} ({c} to {d})"
+        )
     for name, metrics in result.metrics.items():
         print(
             f"  test AUC {name:<13} {metrics.auc:.3f} "

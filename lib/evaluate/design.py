@@ -71,9 +71,27 @@ def deal_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {str(k): int(v) for k, v in row.items()}
 
 
-def training_frame(conn: duckdb.DuckDBPyConnection, history: pd.DataFrame) -> pd.DataFrame:
+def learned_outcome(counts: dict[str, int], history: pd.DataFrame) -> str:
+    """Return what a recalibration learns: "won" (closed deals) when any closed deal has a
+    source lead; else "converted" when leads record their own outcome (a leads-only export)."""
+    if counts["closed_deals_with_lead"] == 0 and history["converted"].notna().any():
+        return "converted"
+    return "won"
+
+
+def training_frame(
+    conn: duckdb.DuckDBPyConnection, history: pd.DataFrame, outcome: str = "won"
+) -> pd.DataFrame:
     """Return the leads of `history` (history_features: each lead at its routing moment) with
-    a closed deal: their point-in-time features, won, lost and close_date."""
+    an outcome: their point-in-time features, won, lost and close_date. For "won" that is a
+    closed deal; for "converted" the lead's own flag, `won` meaning converted and close_date
+    the lead's creation (NaT where the export has none), so the newest leads are held out."""
+    if outcome == "converted":
+        known = history[history["converted"].notna()]
+        converted = known["converted"].astype(bool)
+        return known.assign(
+            won=converted, lost=~converted, close_date=pd.to_datetime(known["created_at"])
+        ).reset_index(drop=True)
     # closed_on is the source (latest) opportunity's; a lead whose closed deal is an older one
     # still gets a date from its last closed opportunity.
     closed = run_query(conn, "evaluate/closed_deals").set_index("lead_id")["close_date"]
@@ -92,6 +110,24 @@ def out_of_time_split(deals: pd.DataFrame, test_share: float) -> tuple[pd.DataFr
     n_test = int(round(len(ordered) * test_share))
     cut = len(ordered) - n_test
     return ordered.iloc[:cut].reset_index(drop=True), ordered.iloc[cut:].reset_index(drop=True)
+
+
+def stratified_split(
+    deals: pd.DataFrame, test_share: float, seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (train, test) drawn at random, `test_share` of the wins and of the others each
+    held out (seeded, so a re-run splits alike): for outcomes without dates to order by."""
+    if not 0 < test_share < 1:
+        raise RecalibrationError(f"test_share must be between 0 and 1, got {test_share}")
+    ordered = deals.sort_values("lead_id", kind="stable").reset_index(drop=True)
+    rng = np.random.default_rng(seed)
+    held = np.zeros(len(ordered), dtype=bool)
+    for outcome in (True, False):
+        rows = np.flatnonzero(ordered["won"].astype(bool).to_numpy() == outcome)
+        held[rng.permutation(rows)[: int(round(len(rows) * test_share))]] = True
+    # the training rows are shuffled too: cross-validation folds them in order
+    train = ordered[~held].iloc[rng.permutation(int((~held).sum()))]
+    return train.reset_index(drop=True), ordered[held].reset_index(drop=True)
 
 
 def activity_signals(model: ScoringModel) -> list[str]:

@@ -17,18 +17,32 @@ def _auc(metrics: ModelMetrics) -> str:
 
 
 def auc_finding(
-    metrics: dict[str, ModelMetrics], paired_p: float, test_period: tuple[date, date]
+    metrics: dict[str, ModelMetrics],
+    paired_p: float,
+    test_period: tuple[date, date] | None,
+    outcome: str = "won",
 ) -> str:
-    """Return how often each model ranks a won deal above a lost one on the held-out period,
-    and whether the recalibrated model's difference from the current one is beyond chance."""
+    """Return how often each model ranks a won deal (or converted lead) above a lost one on
+    the held-out period (or random held-out leads), and whether the recalibrated model's
+    difference from the current one is beyond chance."""
     new, old = metrics["recalibrated"], metrics["current"]
     gain = (new.auc - old.auc) * 100
     verdict = (
         "beyond chance" if paired_p < 0.05 else "within chance"
     ) + f" (DeLong's paired test on the same deals, p = {paired_p:.2g})"
+    held = (
+        "On leads held out at random (stratified: the data has no dates to hold out the newest)"
+        if test_period is None
+        else f"On the held-out period {test_period[0]} to {test_period[1]}"
+    )
+    pair = (
+        "a won deal above a lost one"
+        if outcome == "won"
+        else "a converted lead above one that did not convert"
+    )
     return (
-        f"On the held-out period {test_period[0]} to {test_period[1]} the recalibrated model "
-        f"ranks a won deal above a lost one {_auc(new)} of the time (AUC, 95% interval), the "
+        f"{held} the recalibrated model "
+        f"ranks {pair} {_auc(new)} of the time (AUC, 95% interval), the "
         f"current model {_auc(old)}: {gain:+.1f} points, {verdict}; the full fit "
         f"{_auc(metrics['fitted'])}."
     )

@@ -61,8 +61,10 @@ from lib.evaluate.design import (
     deal_counts,
     design_matrix,
     independent_columns,
+    learned_outcome,
     out_of_time_split,
     signal_label,
+    stratified_split,
     training_frame,
 )
 from lib.evaluate.findings import (
@@ -117,8 +119,8 @@ class Recalibration:
     dropped: dict[str, str]
     converged: bool
     routing: pd.DataFrame
-    train_period: tuple[date, date]
-    test_period: tuple[date, date]
+    train_period: tuple[date, date] | None  # None for a random split (no dates)
+    test_period: tuple[date, date] | None
     trusted: bool
     refusals: tuple[str, ...]
     warnings: tuple[str, ...]
@@ -126,6 +128,8 @@ class Recalibration:
     matrix: FeatureMatrix
     outcomes: Outcomes
     mql_volume: int | None = None
+    outcome: str = "won"  # what was learned: "won" (closed deals) or "converted" (leads)
+    split: str = "out_of_time"  # or "random": stratified, when the outcome has no dates
 
     @property
     def leads_with_outcome(self) -> int:
@@ -153,19 +157,28 @@ def qualification(features: pd.DataFrame, model: ScoringModel) -> np.ndarray:
     return score_arrays(feature_matrix(features), model).qualification_score.astype("float64")
 
 
-def closed_deals(deals: pd.DataFrame) -> pd.DataFrame:
-    """Return the leads with a closed deal to learn from; refuse fewer than 20 or one outcome."""
+def closed_deals(deals: pd.DataFrame, outcome: str = "won") -> pd.DataFrame:
+    """Return the leads with an outcome to learn from; refuse fewer than 20 or one outcome."""
     deals = deals[deals["won"].astype(bool) | deals["lost"].astype(bool)]
     if len(deals) < 20 or deals["won"].astype(bool).nunique() < 2:
         raise RecalibrationError(
-            f"Cannot recalibrate on {len(deals)} leads with a closed deal: needs at least 20, "
-            "won and lost, from opportunities linked to the lead they came from"
+            f"Cannot recalibrate on {len(deals)} {LEARNED_FROM[outcome]}: needs at least 20, "
+            + (
+                "won and lost, from opportunities linked to the lead they came from"
+                if outcome == "won"
+                else "converted and not"
+            )
         )
     return deals.reset_index(drop=True)
 
 
-def _period(frame: pd.DataFrame) -> tuple[date, date]:
+LEARNED_FROM = {"won": "leads with a closed deal", "converted": "leads with a converted flag"}
+
+
+def _period(frame: pd.DataFrame) -> tuple[date, date] | None:
     dates = pd.to_datetime(frame["close_date"])
+    if dates.isna().any():
+        return None
     return dates.min().date(), dates.max().date()
 
 
@@ -188,15 +201,24 @@ def recalibrate(
     test_share: float = 0.25,
     history: pd.DataFrame | None = None,
     matrix: FeatureMatrix | None = None,
+    outcome: str | None = None,
 ) -> Recalibration:
     """Return the model re-fitted on older leads with a closed deal, validated on the newest,
     with its routing on history; `history` (history_features under `model`) and its `matrix`
-    are computed when not given. `min_closed_deals` is the leads with a closed deal needed."""
+    are computed when not given. `min_closed_deals` is the leads with a closed deal needed.
+    `outcome` "converted" learns the leads' own converted flag instead (the default when no
+    closed deal has a source lead and leads record one); without creation dates to hold the
+    newest out, a stratified random split is used."""
     history = history_features(conn, model=model) if history is None else history
     matrix = feature_matrix(history) if matrix is None else matrix
     counts = deal_counts(conn)
-    deals = closed_deals(training_frame(conn, history))
-    train, test = out_of_time_split(deals, test_share)
+    outcome = outcome or learned_outcome(counts, history)
+    deals = closed_deals(training_frame(conn, history, outcome), outcome)
+    split = "out_of_time" if deals["close_date"].notna().all() else "random"
+    if split == "random":
+        train, test = stratified_split(deals, test_share)
+    else:
+        train, test = out_of_time_split(deals, test_share)
     if _won(train).min() == _won(train).max():
         raise RecalibrationError("The training period holds only one outcome; cannot fit")
     design = design_matrix(train, model)
@@ -242,9 +264,10 @@ def recalibrate(
         fit.converged,
         fit.message,
         min_closed_deals,
+        outcome,
     )
     outcomes = outcomes_from_features(history)
-    new = replace(new, note=_note(model, counts, train, metrics))
+    new = replace(new, note=_note(model, counts, train, metrics, outcome))
     effects = total_effects(fit, x_train, model)
     labels = {c: signal_label(c, model) for c in design.columns}
     return Recalibration(
@@ -268,7 +291,7 @@ def recalibrate(
         findings=tuple(
             line
             for line in (
-                auc_finding(metrics, paired_p, _period(test)),
+                auc_finding(metrics, paired_p, _period(test), outcome),
                 calibration_finding(metrics["fitted"], penalty),
                 signals_finding(coefficients),
                 activity_comparison(coefficients, effects),
@@ -278,6 +301,8 @@ def recalibrate(
         ),
         matrix=matrix,
         outcomes=outcomes,
+        outcome=outcome,
+        split=split,
     )
 
 
@@ -289,10 +314,17 @@ def _refusals(
     converged: bool,
     message: str,
     min_closed_deals: int,
+    outcome: str = "won",
 ) -> tuple[str, ...]:
     """Return why the recalibrated model must not be exported or published unless forced."""
     found = []
-    if counts["leads_with_outcome"] < min_closed_deals:
+    wins = "wins" if outcome == "won" else "conversions"
+    if outcome == "converted" and counts["leads_with_outcome"] < min_closed_deals:
+        found.append(
+            f"only {counts['leads_with_outcome']:,} leads with a converted flag to learn from "
+            f"(< {min_closed_deals:,})"
+        )
+    elif counts["leads_with_outcome"] < min_closed_deals:
         found.append(
             f"only {counts['leads_with_outcome']:,} leads with a closed deal to learn from "
             f"(< {min_closed_deals:,}); the data holds {counts['closed_deals']:,} closed deals, "
@@ -302,12 +334,14 @@ def _refusals(
     per_input = counts["train_wins"] / max(counts["fitted_inputs"], 1)
     if per_input < MIN_WINS_PER_INPUT:
         found.append(
-            f"{counts['train_wins']:,} wins in training for {counts['fitted_inputs']} fitted "
+            f"{counts['train_wins']:,} {wins} in training for {counts['fitted_inputs']} fitted "
             f"inputs: {per_input:.1f} per input (< {MIN_WINS_PER_INPUT})"
         )
     if counts["test_wins"] < MIN_TEST_WINS:
         found.append(
-            f"only {counts['test_wins']:,} wins in the held-out period (< {MIN_TEST_WINS}): "
+            f"only {counts['test_wins']:,} {wins} "
+            + ("in the held-out period" if outcome == "won" else "among the held-out leads")
+            + f" (< {MIN_TEST_WINS}): "
             "too few to judge the model on"
         )
     if not converged:
@@ -334,12 +368,19 @@ def _note(
     counts: dict[str, int],
     train: pd.DataFrame,
     metrics: dict[str, ModelMetrics],
+    outcome: str = "won",
 ) -> str:
-    start, end = _period(train)
+    period = _period(train)
+    trained = (
+        f"trained on {counts['train_size']} at random, tested on the other {counts['test_size']}"
+        if period is None
+        else f"trained on {counts['train_size']} "
+        + ("closed" if outcome == "won" else "created")
+        + f" {period[0]} to {period[1]}, tested on the newest {counts['test_size']}"
+    )
     return (
         f"Recalibrated from model version {model.version} on {counts['leads_with_outcome']} "
-        f"leads with a closed deal (trained on {counts['train_size']} closed {start} to {end}, "
-        f"tested on the newest {counts['test_size']}); test AUC "
+        f"{LEARNED_FROM[outcome]} ({trained}); test AUC "
         f"{metrics['recalibrated'].auc:.3f} vs {metrics['current'].auc:.3f} for the current model"
     )
 
@@ -431,8 +472,10 @@ def recalibration_summary(result: Recalibration) -> dict[str, Any]:
             )
         }
         | {
-            "train_period": list(result.train_period),
-            "test_period": list(result.test_period),
+            "outcome": result.outcome,
+            "split": result.split,
+            "train_period": list(result.train_period or []) or None,
+            "test_period": list(result.test_period or []) or None,
             "auc_recalibrated": new.auc,
             "auc_recalibrated_ci": [new.auc_low, new.auc_high],
             "auc_current": result.metrics["current"].auc,

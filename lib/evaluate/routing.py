@@ -82,9 +82,13 @@ def fitted_scale(
     """Return the score scale under which `model`'s scores on history sit where `reference`'s
     do at SCALE_ANCHORS (an affine stretch, so explanations still add up), moved to the nearest
     scale a model may have (0 <= floor < ceiling <= 100: a stretch, never a squeeze); None
-    when model's weighted sums do not spread (then no stretch can help)."""
-    new = np.quantile(_raw(matrix, model), SCALE_ANCHORS)
-    old = np.quantile(_raw(matrix, reference), SCALE_ANCHORS)
+    when model's weighted sums do not spread (then no stretch can help), or every lead is a
+    no-go (a leads-only export without company names under `blank_company`)."""
+    raw_new, raw_old = _raw(matrix, model), _raw(matrix, reference)
+    if not len(raw_new) or not len(raw_old):
+        return None
+    new = np.quantile(raw_new, SCALE_ANCHORS)
+    old = np.quantile(raw_old, SCALE_ANCHORS)
     floor, ceiling = reference.score_scale.raw_floor, reference.score_scale.raw_ceiling
     target = (old - floor) * 100.0 / (ceiling - floor)
     if not new[1] - new[0] > 1e-6 or not target[1] > target[0]:

@@ -382,6 +382,7 @@ def _derive(cur: duckdb.DuckDBPyConnection, spec: MappingSpec) -> list[str]:
             "closed": list(spec.won_stages + spec.lost_stages) or [""],
         },
     )
+    cur.execute(named_query("ingest/derive_converted"))
     if "_converted_opportunity_id" in _columns(cur, "_stage_leads"):
         cur.execute(named_query("ingest/link_source_leads"))
     cur.execute(named_query("ingest/fill_activity_accounts"))

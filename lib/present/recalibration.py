@@ -78,6 +78,12 @@ def auc_verdict(result: Recalibration) -> str:
 def counts_caption(result: Recalibration) -> str:
     """Return what was counted: closed and won deals in the data, and the leads learnt from."""
     counts = result.counts
+    if result.outcome == "converted":
+        return (
+            f"The data holds no closed deal with a source lead, so the fit learns the leads' own "
+            f"outcome, converted: {counts['leads_with_outcome']:,} leads with a converted flag, "
+            "each as it looked when it was routed."
+        )
     unlinked = counts["closed_deals"] - counts["closed_deals_with_lead"]
     return (
         f"The data holds {counts['closed_deals']:,} closed deals ({counts['won_deals']:,} won); "
@@ -89,7 +95,21 @@ def counts_caption(result: Recalibration) -> str:
 
 def period_caption(result: Recalibration) -> str:
     """Return one sentence with the train and held-out test periods, their sizes and wins."""
+    if result.train_period is None or result.test_period is None:
+        return (
+            f"Fitted on {result.train_size:,} leads ({result.counts['train_wins']:,} converted); "
+            f"validated on {result.test_size:,} others ({result.counts['test_wins']:,} "
+            "converted) drawn at random, stratified by outcome: the data has no dates to hold "
+            "out the newest, so this is not an out-of-time test."
+        )
     (a, b), (c, d) = result.train_period, result.test_period
+    if result.outcome == "converted":
+        return (
+            f"Fitted on {result.train_size:,} leads created {a:%d %b %Y} – {b:%d %b %Y} "
+            f"({result.counts['train_wins']:,} converted); validated on the newest "
+            f"{result.test_size:,}, created {c:%d %b %Y} – {d:%d %b %Y} "
+            f"({result.counts['test_wins']:,} converted; out of time: the fit never saw them)."
+        )
     return (
         f"Fitted on {result.train_size:,} leads whose deals closed {a:%d %b %Y} – {b:%d %b %Y} "
         f"({result.counts['train_wins']:,} won); validated on the newest "

@@ -105,6 +105,9 @@ final as (
         coalesce(lead_outcomes.won, false) as won,
         coalesce(lead_outcomes.lost_any and not lead_outcomes.won, false) as lost,
         coalesce(lead_outcomes.won_amount_usd, 0) as won_amount_usd,
+        -- the lead's own outcome where the export records one (leads-only funnels)
+        measured_leads.converted,
+        measured_leads.converted_at,
         measured_leads.reference_at
     from measured_leads
     left join touches on touches.lead_id = measured_leads.lead_id

@@ -1,4 +1,4 @@
--- one row per lead: its record with blank text read as unknown, firmographics and stated segment (its account's, else its own), channel and dimensions
+-- one row per lead: its record with blank text read as unknown, firmographics and stated segment (its account's, else its own), channel and dimensions, its own converted outcome
 -- staging: stg_accounts
 select
     leads.lead_id,
@@ -36,6 +36,8 @@ select
     case when leads.sal_at <= coalesce(leads.disqualified_at, leads.sal_at) then leads.sal_at
          else leads.disqualified_at end as accepted_or_rejected_at,
     coalesce(leads.email_bounced, false) as email_bounced,
-    leads.email_bounced_at
+    leads.email_bounced_at,
+    leads.converted,
+    leads.converted_at
 from leads
 left join stg_accounts on stg_accounts.account_id = leads.account_id
