@@ -17,6 +17,7 @@ report printed by the script; the figures are quoted in the branch's report and 
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import sys
 import tempfile
@@ -115,11 +116,14 @@ def main() -> None:
             conn.execute("checkpoint")
             imports.append(time.perf_counter() - started)
             conn.close()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
         conn = duckdb.connect(str(db), read_only=True)
         stored = conn.execute("select count(*) from lead_attributes").fetchall()[0][0]
-        kinds = conn.execute("select kind, count(*) from attributes group by 1 order by 1").fetchall()
+        kinds = conn.execute(
+            "select kind, count(*) from attributes group by 1 order by 1"
+        ).fetchall()
         long_bytes = _table_bytes(conn, "lead_attributes")
-        names = [f"Custom {KINDS[j % 4]} {j}" for j in (0, 1, 2, 3, 100)][: args.columns]
+        names = [f"Custom {KINDS[j % 4]} {j}" for j in (0, 1, 2, 3, 4 * (args.columns // 8))]
         one = names[0]
         long_one = timed(
             lambda: conn.execute(
@@ -151,6 +155,7 @@ def main() -> None:
     print(f"leads x columns        {args.leads:,} x {args.columns}")
     print(f"values stored          {stored:,} (blanks not stored); kinds {kinds}")
     print(f"import (median)        {statistics.median(imports):.1f} s  runs {imports}")
+    print(f"peak memory (process)  {peak:,.1f} GiB")
     print(f"long table size        {long_bytes / 2**20:,.0f} MiB")
     print(f"read 1 attribute       long {long_one:.3f} s   wide {wide_one:.3f} s")
     print(f"read 5 attributes      long {long_five:.3f} s (pivoted)   wide {wide_five:.3f} s")

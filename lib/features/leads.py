@@ -114,7 +114,8 @@ def lead_features(
     model = model or default_model()
     moment = pd.Timestamp(as_of or data_as_of(conn) or pd.Timestamp.now())
     base, ages = _measured(conn, model, _moments(moment))
-    return _with_derived_features(base.drop(columns=HISTORY_COLUMNS), ages, model)
+    features = _with_derived_features(base.drop(columns=HISTORY_COLUMNS), ages, model)
+    return with_attributes(conn, features, model)
 
 
 def history_features(
@@ -142,7 +143,35 @@ def history_features(
     base = _with_derived_features(*_measured(conn, model, _moments(moment, horizon_days)), model)
     expected = base["segment"].map(expected_deal_by_segment(model))
     base["deal_amount_usd"] = base["opportunity_amount_usd"].fillna(expected)
-    return base
+    return with_attributes(conn, base, model)
+
+
+ATTRIBUTE_PREFIX = "attribute: "  # a feature column holding a kept source column's values
+
+
+def with_attributes(
+    conn: duckdb.DuckDBPyConnection, features: pd.DataFrame, model: ScoringModel
+) -> pd.DataFrame:
+    """Return the features with a column `attribute: <name>` for each attribute the model's
+    rules read: numbers as floats, booleans as 1.0/0.0, categories as text, dates as ISO
+    text, missing where the lead has none (or the dataset does not hold the attribute)."""
+    names = sorted({rule.attribute for rule in model.attribute_rules})
+    if not names:
+        return features
+    values = run_query(conn, "features/lead_attribute_values", {"names": names})
+    columns = {}
+    for name in names:
+        rows = values[values["name"] == name].set_index("lead_id")
+        if rows["number_value"].notna().any():
+            picked = rows["number_value"].astype("float64")
+        elif rows["flag_value"].notna().any():
+            picked = rows["flag_value"].astype("float64")
+        elif rows["date_value"].notna().any():
+            picked = pd.to_datetime(rows["date_value"]).dt.strftime("%Y-%m-%d").astype(object)
+        else:
+            picked = rows["text_value"].astype(object)
+        columns[ATTRIBUTE_PREFIX + name] = features["lead_id"].map(picked)
+    return pd.concat([features, pd.DataFrame(columns, index=features.index)], axis=1)
 
 
 def _with_derived_features(

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from lib.errors import ImportRefused
+from lib.ingest.attributes import KeptColumn
 from lib.ingest.duplicates import differing_copies
 from lib.ingest.files import SourceFile, ZipLimits, expand_sources, import_workdir, inspect_file
 from lib.ingest.links import fill_linked
@@ -337,7 +338,7 @@ def _attributes(cur: duckdb.DuckDBPyConnection, staged: list[Staged]) -> list[st
         kinds: dict[str, str] = {}
         files: dict[str, list[str]] = {}
         for part in (p for p in staged if p.canonical == table and p.attributes):
-            accepted = []
+            accepted: list[KeptColumn] = []
             for column in part.attributes:
                 kind = kinds.setdefault(column.name, column.kind)
                 if kind != column.kind:
@@ -346,14 +347,18 @@ def _attributes(cur: duckdb.DuckDBPyConnection, staged: list[Staged]) -> list[st
                         f"a {kind} in {files[column.name][0]}; only the first file's is kept"
                     )
                     continue
-                accepted.append(column.name)
+                accepted.append(column)
                 files.setdefault(column.name, []).append(part.file)
             cur.execute(
-                f"insert into _stage_{target} select s.{key}, a.name, a.number_value, "
+                f"insert into _stage_{target} select s.{key}, k.name, a.number_value, "
                 f"a.date_value, a.flag_value, a.text_value from {part.table}_attrs as a "
-                f"join _stage_{table} as s on s._row = a._row and s._file = a._file "
-                "where a.name in (select unnest($names))",
-                {"names": accepted},
+                "join (select unnest($cols) as col, unnest($names) as name) as k using (col) "
+                f"join _stage_{table} as s on s._row = a._row and s._file = $file",
+                {
+                    "cols": [f"c{c.position}" for c in accepted] or [""],
+                    "names": [c.name for c in accepted] or [""],
+                    "file": part.file,
+                },
             )
         filled = dict(
             cur.execute(f"select name, count(*) from _stage_{target} group by name").fetchall()

@@ -107,8 +107,8 @@ def stage_attributes(
     kept: list[KeptColumn],
     types: dict[int, str],
 ) -> tuple[list[KeptColumn], list[str]]:
-    """Create table `name` (_row, _file, name and typed values) from the kept columns of the
-    raw table; return the columns with their readers (blank ones dropped) and warnings."""
+    """Create table `name` (_row, col 'c<position>' and typed values) from the kept columns of
+    the raw table; return the columns with their readers (blank ones dropped) and warnings."""
     params = Params()
     long = _long_form(raw, sorted({k.position for k in kept}), types)
     # each reader runs once per distinct value of a column, not per cell: a custom field
@@ -145,22 +145,24 @@ def stage_attributes(
     if not typed:
         return typed, notes
     cols = params([f"c{k.position}" for k in typed])
-    names, readers = params([k.name for k in typed]), params([k.reader for k in typed])
+    readers = params([k.reader for k in typed])
     numbers = " ".join(f"when {params(r)} then {values[r]}" for r in ("number.", "number,"))
     dates = " ".join(f"when {params(r)} then {values[r]}" for r in ("iso", "mdy", "dmy", "format"))
     sql = (
-        f"create temp table {name}_typed as select col, text, k.name, "
+        f"create temp table {name}_typed as select col, text, "
         f"(case k.reader {numbers} end) as number_value, "
         f"cast((case k.reader {dates} end) as timestamp) as date_value, "
         f"(case when k.reader = 'boolean' then lower({text}) in (select unnest({yes})) end) "
         f"as flag_value, (case when k.reader = 'category' then {text} end) as text_value "
-        f"from {distinct} join (select unnest({cols}) as col, unnest({names}) as name, "
-        f"unnest({readers}) as reader) as k using (col)"
+        f"from {distinct} join (select unnest({cols}) as col, unnest({readers}) as reader) "
+        "as k using (col)"
     )
     cur.execute(sql, params.used_by(sql))
-    first, file = params(source.first_row), params(source.name)
+    first = params(source.first_row)
+    # a row per value keeps the column's position ('c12'), never its header: a short string
+    # stored inline, where 120M copies of a long header would each take heap memory
     sql = (
-        f"create temp table {name} as select _rid + {first} as _row, {file} as _file, t.name, "
+        f"create temp table {name} as select _rid + {first} as _row, col, "
         "t.number_value, t.date_value, t.flag_value, t.text_value "
         f"from {long} join {name}_typed as t using (col, text)"
     )

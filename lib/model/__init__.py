@@ -23,6 +23,7 @@ from lib.model.scoring_model import (
     PILLARS,
     STAGES,
     ActivityPoints,
+    AttributeRule,
     AuthorityRules,
     Band,
     DepartmentRule,
@@ -39,6 +40,7 @@ from lib.model.scoring_model import (
     SegmentPolicy,
     SeniorityRule,
     ValueScale,
+    attribute_rule_label,
     sla_hours_by_segment,
 )
 from lib.model.segments import (
@@ -58,6 +60,7 @@ __all__ = [
     "STAGES",
     "UNASSIGNED",
     "ActivityPoints",
+    "AttributeRule",
     "AuthorityRules",
     "Band",
     "DepartmentRule",
@@ -86,6 +89,7 @@ __all__ = [
     "model_to_yaml",
     "save_model",
     "segment_labels",
+    "attribute_rule_label",
     "sla_hours_by_segment",
     "validated_model",
     "with_behavior_points",

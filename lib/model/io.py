@@ -27,7 +27,11 @@ def model_from_dict(d: Mapping[str, Any]) -> ScoringModel:
 
 def model_to_dict(model: ScoringModel) -> dict[str, Any]:
     """Return a JSON-safe mapping that `model_from_dict` turns back into an equal model."""
-    return cast(dict[str, Any], MODEL_SCHEMA.dump_python(model, mode="json"))
+    data = cast(dict[str, Any], MODEL_SCHEMA.dump_python(model, mode="json"))
+    # a rule holds one condition: the others are left out, not written as nulls; a model
+    # without rules writes no key, so files written before rules existed read back byte for byte
+    rules = [{k: v for k, v in r.items() if v is not None} for r in data.pop("attribute_rules")]
+    return data | ({"attribute_rules": rules} if rules else {})
 
 
 def model_to_yaml(model: ScoringModel) -> str:

@@ -8,7 +8,7 @@ file's schema (lib.model.schema): strict, finite, ranges where one field alone d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, with_config
 
@@ -219,6 +219,48 @@ class ScoreScale:
 
 @with_config(SCHEMA_CONFIG)
 @dataclass(frozen=True)
+class AttributeRule:
+    """Points for leads whose attribute (a source column kept on import) meets one condition:
+    `equals` a value, is `any_of` a list, lies in [`at_least`, `below`), `contains` a text, or
+    is `blank` (true) / filled (false). Text matches ignore case and surrounding spaces. The
+    points go to the grade (who the lead is) or the behaviour score (what it did)."""
+
+    attribute: Text
+    points: Finite
+    score: Literal["grade", "behavior"] = "grade"
+    label: Text | None = None
+    equals: Text | Flag | Finite | None = None
+    any_of: tuple[Text, ...] | None = None
+    at_least: Finite | None = None
+    below: Finite | None = None
+    contains: Text | None = None
+    blank: Flag | None = None
+
+
+def attribute_rule_label(rule: AttributeRule) -> str:
+    """Return the words a rule is explained by: its own label, else its condition."""
+    if rule.label:
+        return rule.label
+    if rule.blank is not None:
+        return f"{rule.attribute} is {'blank' if rule.blank else 'filled'}"
+    if rule.any_of is not None:
+        return f"{rule.attribute} is one of {', '.join(rule.any_of)}"
+    if rule.contains is not None:
+        return f"{rule.attribute} contains '{rule.contains}'"
+    if rule.equals is not None:
+        value = str(rule.equals).lower() if isinstance(rule.equals, bool) else rule.equals
+        return (
+            f"{rule.attribute} = {value:g}"
+            if isinstance(value, float)
+            else f"{rule.attribute} = {value}"
+        )
+    low = "" if rule.at_least is None else f"{rule.at_least:g} <= "
+    high = "" if rule.below is None else f" < {rule.below:g}"
+    return f"{low}{rule.attribute}{high}"
+
+
+@with_config(SCHEMA_CONFIG)
+@dataclass(frozen=True)
 class ScoringModel:
     """Every setting the scoring engine reads; one published version is one of these."""
 
@@ -242,6 +284,7 @@ class ScoringModel:
     frameworks: Frameworks
     buying_group_window_days: Finite = 90.0
     score_scale: ScoreScale = ScoreScale(raw_floor=0.0, raw_ceiling=100.0)
+    attribute_rules: tuple[AttributeRule, ...] = ()
 
     def policy_for(self, segment: str) -> SegmentPolicy:
         """Return the segment's policy; unassigned leads use `unassigned_policy`'s."""

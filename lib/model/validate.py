@@ -26,7 +26,13 @@ def validated_model(value: ScoringModel | Mapping[str, Any]) -> ScoringModel:
         model = MODEL_SCHEMA.validate_python(value)
     except ValidationError as exc:
         raise ModelError(schema_message(exc)) from exc
-    for check in (_check_segments, _check_policies, _check_activities, _check_scales):
+    for check in (
+        _check_segments,
+        _check_policies,
+        _check_activities,
+        _check_scales,
+        _check_attribute_rules,
+    ):
         check(model)
     return model
 
@@ -76,3 +82,28 @@ def _check_scales(model: ScoringModel) -> None:
     scale = model.score_scale
     if not 0 <= scale.raw_floor < scale.raw_ceiling <= 100:
         raise ModelError("score_scale: need 0 <= raw_floor < raw_ceiling <= 100")
+
+
+def _check_attribute_rules(model: ScoringModel) -> None:
+    for i, rule in enumerate(model.attribute_rules):
+        path = f"attribute_rules[{i}]"
+        given = [
+            key
+            for key, value in (
+                ("equals", rule.equals),
+                ("any_of", rule.any_of),
+                ("contains", rule.contains),
+                ("blank", rule.blank),
+                ("at_least/below", rule.at_least if rule.below is None else rule.below),
+            )
+            if value is not None
+        ]
+        if len(given) != 1:
+            raise ModelError(
+                f"{path}: give exactly one condition (equals, any_of, at_least/below, contains "
+                f"or blank), not {' and '.join(given) or 'none'}"
+            )
+        if rule.at_least is not None and rule.below is not None and rule.at_least >= rule.below:
+            raise ModelError(f"{path}.below: must be above at_least ({rule.at_least:g})")
+        if rule.any_of is not None and not rule.any_of:
+            raise ModelError(f"{path}.any_of: list at least one value")

@@ -7,16 +7,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.model import PILLARS, ScoringModel
+from lib.model import PILLARS, ScoringModel, attribute_rule_label
 from lib.scoring.matrix import (
     NO_GO_REASONS,
     FeatureMatrix,
+    attribute_hits,
     feature_matrix,
     no_go_reasons,
     segment_codes,
     segment_table,
 )
 from lib.scoring.parts import (
+    ATTRIBUTE_RULES,
     BASE_GRADE,
     DEPARTMENT,
     NO_RISK_BASELINE,
@@ -77,10 +79,11 @@ def _pillar_columns(
     )
     per_type = _activity_dense(matrix, activity_points(matrix, model))
     urgency = {t: per_type[:, i] for i, t in enumerate(ACTIVITY_TYPES)}
+    urgency |= _attribute_parts(matrix, model, "behavior")
     start = len(cols)
     add("urgency", urgency)
     cols[start : start + len(ACTIVITY_TYPES)] = [
-        (t.replace("_", " "), "urgency", pts, True, i) for i, (t, pts) in enumerate(urgency.items())
+        (t.replace("_", " "), "urgency", urgency[t], True, i) for i, t in enumerate(ACTIVITY_TYPES)
     ]
     amount = value_amount(matrix, model, seg, names)
     from_opp = ~np.isnan(matrix.source_amount_usd)
@@ -99,6 +102,20 @@ def _pillar_columns(
     return cols
 
 
+def _attribute_parts(
+    matrix: FeatureMatrix, model: ScoringModel, score: str
+) -> dict[str, np.ndarray]:
+    """Return one part per attribute rule of `score` (grade or behavior), under its label;
+    rules sharing a label add up under it."""
+    parts: dict[str, np.ndarray] = {}
+    for rule in model.attribute_rules:
+        if rule.score == score:
+            label = attribute_rule_label(rule)
+            pts = np.where(attribute_hits(matrix, rule), np.float32(rule.points), np.float32(0))
+            parts[label] = parts.get(label, 0) + pts
+    return parts
+
+
 def _labelled(parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Return a pillar's parts keyed by the labels people read instead of their keys."""
     return {PART_LABELS[key]: pts for key, pts in parts.items()}
@@ -108,7 +125,10 @@ def _split_roles(
     matrix: FeatureMatrix, model: ScoringModel, parts: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
     """Return labelled grade parts with seniority and department split into one per rule."""
-    out = _labelled({k: v for k, v in parts.items() if k not in (SENIORITY, DEPARTMENT)})
+    out = _labelled(
+        {k: v for k, v in parts.items() if k not in (SENIORITY, DEPARTMENT, ATTRIBUTE_RULES)}
+    )
+    out |= _attribute_parts(matrix, model, "grade")
     for rules, codes, names, key in (
         (model.grade.seniority, matrix.seniority_code, matrix.seniority_names, SENIORITY),
         (model.grade.departments, matrix.department_code, matrix.department_names, DEPARTMENT),

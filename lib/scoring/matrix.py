@@ -15,7 +15,8 @@ import pandas as pd
 from scipy import sparse
 
 from lib.features import AGE_BUCKET_NAMES, RECENT_BUCKETS, bucket_columns
-from lib.model import PILLARS, STAGES, ScoringModel
+from lib.features.leads import ATTRIBUTE_PREFIX
+from lib.model import PILLARS, STAGES, AttributeRule, ScoringModel
 from lib.model.segments import UNASSIGNED, assign_segments
 from lib.store.schema import ACTIVITY_TYPES
 
@@ -69,6 +70,9 @@ class FeatureMatrix:
     pair_buckets: np.ndarray
     pair_recent: np.ndarray
     type_bounds: np.ndarray
+    # attribute name -> per lead value: float64 (numbers, booleans as 1/0; NaN missing) or
+    # object (text; None missing), for the attributes the model's rules read
+    attributes: dict[str, np.ndarray] = field(default_factory=dict, compare=False)
     cache: dict[Any, dict[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
     # the app shares one matrix between every session's thread: the memo is guarded
     lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
@@ -159,7 +163,71 @@ def feature_matrix(features: pd.DataFrame) -> FeatureMatrix:
         pair_buckets=buckets,
         pair_recent=recent,
         type_bounds=bounds,
+        attributes={
+            c.removeprefix(ATTRIBUTE_PREFIX): _attribute_values(features[c])
+            for c in features.columns
+            if c.startswith(ATTRIBUTE_PREFIX)
+        },
     )
+
+
+def _attribute_values(values: pd.Series) -> np.ndarray:
+    """Return an attribute's values as float64 (NaN missing) when numeric, else text (None)."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.to_numpy("float64", na_value=np.nan)
+    return np.array([None if pd.isna(v) else str(v) for v in values], dtype=object)
+
+
+def attribute_hits(matrix: FeatureMatrix, rule: AttributeRule) -> np.ndarray:
+    """Return per lead whether its attribute meets the rule's condition (memoised). A lead
+    without the value (or a dataset without the attribute) meets only `blank: true`; text
+    compares ignoring case and surrounding spaces; a range reads numbers only."""
+    return memo(matrix, ("attribute", rule), lambda: _hits(matrix, rule))
+
+
+def _hits(matrix: FeatureMatrix, rule: AttributeRule) -> np.ndarray:
+    values = matrix.attributes.get(rule.attribute)
+    if values is None:
+        values = np.full(matrix.n, np.nan)
+    numeric = values.dtype.kind == "f"
+    missing = np.isnan(values) if numeric else np.array([v is None for v in values], dtype=bool)
+    if rule.blank is not None:
+        return missing if rule.blank else ~missing
+    if numeric:
+        with np.errstate(invalid="ignore"):
+            if rule.at_least is not None or rule.below is not None:
+                low = -np.inf if rule.at_least is None else rule.at_least
+                high = np.inf if rule.below is None else rule.below
+                return (values >= low) & (values < high)
+            wanted = [rule.equals] if rule.equals is not None else list(rule.any_of or ())
+            numbers = [n for n in (_number(w) for w in wanted) if n is not None]
+            return np.isin(values, numbers) & ~missing
+    text = pd.Series(values, dtype=object).str.strip().str.lower()
+    if rule.contains is not None:
+        found = text.str.contains(rule.contains.strip().lower(), regex=False)
+        return found.fillna(False).to_numpy(dtype=bool)
+    if rule.equals is None and rule.any_of is None:
+        return np.zeros(matrix.n, dtype=bool)  # a range on text: no text is a number
+    wanted = [rule.equals] if rule.equals is not None else list(rule.any_of or ())
+    words = {str(w).lower() if isinstance(w, bool) else str(w).strip().lower() for w in wanted}
+    return text.isin(words).to_numpy(dtype=bool)
+
+
+def _number(value: object) -> float | None:
+    """Return a rule's value as a number to compare numeric attributes with (true = 1)."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().lower()
+    if text in ("true", "yes"):
+        return 1.0
+    if text in ("false", "no"):
+        return 0.0
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 MEMO_PER_KIND = 4  # a slider move adds one 1M-float array per changed setting; keep the last 4

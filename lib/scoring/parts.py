@@ -10,6 +10,7 @@ SIZE_FITS = "size_fits"
 WRONG_SIZE = "wrong_size"
 SENIORITY = "seniority"  # explained per seniority rule, under the rule's label
 DEPARTMENT = "department"  # explained per department rule, under the rule's label
+ATTRIBUTE_RULES = "attribute_rules"  # explained per attribute rule, under the rule's label
 # value
 OPPORTUNITY_AMOUNT = "opportunity_amount"
 TYPICAL_DEAL = "typical_deal"

@@ -27,6 +27,7 @@ from lib.model.segments import UNASSIGNED
 from lib.scoring.matrix import (
     STAGE_CODES,
     FeatureMatrix,
+    attribute_hits,
     in_list,
     memo,
     no_go_reasons,
@@ -37,6 +38,7 @@ from lib.scoring.matrix import (
     segment_table,
 )
 from lib.scoring.parts import (
+    ATTRIBUTE_RULES,
     BASE_GRADE,
     BLANK_FIRMOGRAPHICS,
     BOUNCED,
@@ -101,7 +103,18 @@ def grade_parts(
         WRONG_SIZE: np.where(known & ~fits, f32(g.wrong_size_points), f32(0)),
         SENIORITY: points_by_name(matrix.seniority_names, seniority)[matrix.seniority_code],
         DEPARTMENT: points_by_name(matrix.department_names, department)[matrix.department_code],
+        ATTRIBUTE_RULES: attribute_points(matrix, model, "grade"),
     }
+
+
+def attribute_points(matrix: FeatureMatrix, model: ScoringModel, score: str) -> np.ndarray:
+    """Return per lead the points of the model's attribute rules for `score` (grade or
+    behavior), summed."""
+    total = np.zeros(matrix.n, dtype="float32")
+    for rule in model.attribute_rules:
+        if rule.score == score:
+            total += np.where(attribute_hits(matrix, rule), np.float32(rule.points), np.float32(0))
+    return total
 
 
 def activity_points(matrix: FeatureMatrix, model: ScoringModel) -> np.ndarray:
@@ -244,12 +257,12 @@ def _pillars(
     zero = np.float32(0)
     grade = memo(
         matrix,
-        ("fit", model.grade, model.segments, sizes),
+        ("fit", model.grade, model.segments, sizes, model.attribute_rules),
         lambda: np.where(no_go, zero, _clipped(grade_parts(matrix, model, seg, names))),
     )
     behavior = memo(
         matrix,
-        ("urgency", model.half_life_days, model.activity_points()),
+        ("urgency", model.half_life_days, model.activity_points(), model.attribute_rules),
         lambda: behavior_scores(matrix, model),
     )
     value = memo(
@@ -276,8 +289,10 @@ def _policy_key(model: ScoringModel, names: tuple[str, ...], *attrs: str) -> tup
 
 
 def behavior_scores(matrix: FeatureMatrix, model: ScoringModel) -> np.ndarray:
-    """Return the 0-100 behaviour score: capped, decayed points summed per lead."""
+    """Return the 0-100 behaviour score: capped, decayed points summed per lead, plus the
+    behaviour attribute rules' points."""
     total = np.asarray(matrix.pair_sum @ activity_points(matrix, model), dtype="float32")
+    total += attribute_points(matrix, model, "behavior")
     return np.clip(total, np.float32(0), np.float32(100), out=total)
 
 

@@ -10,6 +10,7 @@ from lib.features import lead_features
 from lib.model import default_model
 from lib.scoring import explain_lead, feature_matrix, grade_parts, risk_parts, segment_codes
 from lib.scoring.parts import (
+    ATTRIBUTE_RULES,
     BASE_GRADE,
     BLANK_FIRMOGRAPHICS,
     BOUNCED,
@@ -103,7 +104,15 @@ def test_pillar_parts_are_keyed_by_the_constants():
     matrix = feature_matrix(features())
     seg, names = segment_codes(matrix, default_model())
     grade = grade_parts(matrix, default_model(), seg, names)
-    assert list(grade) == [BASE_GRADE, ICP_INDUSTRY, SIZE_FITS, WRONG_SIZE, SENIORITY, DEPARTMENT]
+    assert list(grade) == [
+        BASE_GRADE,
+        ICP_INDUSTRY,
+        SIZE_FITS,
+        WRONG_SIZE,
+        SENIORITY,
+        DEPARTMENT,
+        ATTRIBUTE_RULES,
+    ]
     risk = risk_parts(matrix, default_model(), seg, names)
     assert list(risk) == [
         NO_RISK_BASELINE,
