@@ -127,3 +127,17 @@ def dropped_finding(dropped: dict[str, str], labels: dict[str, str]) -> str:
         + "; ".join(f"{labels.get(s, s)} ({why})" for s, why in dropped.items())
         + "."
     )
+
+
+def leakage_finding(attributes: pd.DataFrame) -> str:
+    """Return which kept attributes rank the outcome almost perfectly on their own (likely
+    recorded after it), or '' when none do."""
+    if attributes.empty or not attributes["likely_leakage"].any():
+        return ""
+    leaky = attributes[attributes["likely_leakage"]]
+    named = ", ".join(f"{r.name} (AUC {r.auc:.2f} alone)" for r in leaky.itertuples())
+    return (
+        f"Likely leakage: {named} ranks the outcome almost perfectly by itself, better than a "
+        "whole model of honest fields does; such a field is usually set after the outcome (a "
+        "status or tag sales record once a lead converted). Keep it out of any rule."
+    )

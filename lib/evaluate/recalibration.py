@@ -43,7 +43,7 @@ converge, a held-out AUC interval that includes 0.5, or scores that are all tied
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from lib.errors import RecalibrationError, UntrustedRecalibration
+from lib.evaluate.attributes import attribute_levels, attribute_summary
 from lib.evaluate.backtest import Outcomes, outcomes_from_features
 from lib.evaluate.design import (
     MIN_CLOSED_DEALS,
@@ -72,6 +73,7 @@ from lib.evaluate.findings import (
     auc_finding,
     calibration_finding,
     dropped_finding,
+    leakage_finding,
     signals_finding,
 )
 from lib.evaluate.fit import (
@@ -130,6 +132,10 @@ class Recalibration:
     mql_volume: int | None = None
     outcome: str = "won"  # what was learned: "won" (closed deals) or "converted" (leads)
     split: str = "out_of_time"  # or "random": stratified, when the outcome has no dates
+    # each kept lead attribute's levels on the training leads (lib.evaluate.attributes), and
+    # per attribute its AUC alone and whether that flags it as likely leakage
+    attribute_levels: pd.DataFrame = field(default_factory=pd.DataFrame)
+    attributes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def leads_with_outcome(self) -> int:
@@ -268,6 +274,8 @@ def recalibrate(
     )
     outcomes = outcomes_from_features(history)
     new = replace(new, note=_note(model, counts, train, metrics, outcome))
+    levels = attribute_levels(conn, train)
+    attributes = attribute_summary(levels)
     effects = total_effects(fit, x_train, model)
     labels = {c: signal_label(c, model) for c in design.columns}
     return Recalibration(
@@ -296,6 +304,7 @@ def recalibrate(
                 signals_finding(coefficients),
                 activity_comparison(coefficients, effects),
                 dropped_finding(dropped, labels),
+                leakage_finding(attributes),
             )
             if line
         ),
@@ -303,6 +312,8 @@ def recalibrate(
         outcomes=outcomes,
         outcome=outcome,
         split=split,
+        attribute_levels=levels,
+        attributes=attributes,
     )
 
 
@@ -497,6 +508,29 @@ def recalibration_summary(result: Recalibration) -> dict[str, Any]:
             "rates": rates,
             "thresholds": thresholds,
             "mql_volume": result.mql_volume,
+            "attributes": [
+                {
+                    "name": row["name"],
+                    "auc": row["auc"],
+                    "likely_leakage": bool(row["likely_leakage"]),
+                    "levels": result.attribute_levels[
+                        result.attribute_levels["name"] == row["name"]
+                    ][
+                        [
+                            "level",
+                            "leads",
+                            "wins",
+                            "rate",
+                            "rate_low",
+                            "rate_high",
+                            "lift",
+                            "low",
+                            "high",
+                        ]
+                    ].to_dict("records"),
+                }
+                for row in result.attributes.to_dict("records")
+            ],
         }
     )
     return contract
