@@ -208,6 +208,9 @@ PARAMETERS: dict[str, Any] = (
         "segment_slas": [{"segment": "smb", "sla_hours": 4.0}],
         "cutoff": datetime(2025, 5, 1),
         "by": "region",
+        "names": ["Lead Source"],
+        "lead_ids": ["L1"],
+        "won": [True],
     }
 )
 
