@@ -193,3 +193,46 @@ def test_past_the_limit_kept_columns_are_left_out_and_named(tmp_path):
         f"left out (from 'f{MAX_KEPT}')" in w
         for w in report.warnings
     )
+
+
+def test_account_custom_fields_are_kept_on_the_account(tmp_path):
+    folder = tmp_path / "sf"
+    write_csv(
+        folder / "Account.csv",
+        [
+            ["Id", "Name", "Industry", "Tier__c", "Renewal_Date__c"],
+            ["A1", "Acme", "Software", "Gold", "2025-01-31"],
+            ["A2", "Bolt", "Retail", "", "2025-02-28"],
+        ],
+    )
+    conn = connect(":memory:")
+    import_sources(conn, [folder])
+    assert conn.execute(
+        "select record_table, name, kind, filled from attributes order by 2"
+    ).fetchall() == [
+        ("accounts", "Renewal_Date__c", "date", 2),
+        ("accounts", "Tier__c", "category", 1),
+    ]
+    assert conn.execute(
+        "select account_id, text_value from account_attributes where name = 'Tier__c'"
+    ).fetchall() == [("A1", "Gold")]
+    assert conn.execute("select count(*) from lead_attributes").fetchall() == [(0,)]
+
+
+def test_typed_cells_of_a_parquet_export_keep_their_kind(tmp_path):
+    path = tmp_path / "leads_typed.parquet"
+    duckdb.execute(
+        "copy (select * from (values ('a1', 'Web', 3.5, true, timestamp '2024-05-01 10:00'), "
+        '(\'a2\', \'Ads\', null, false, null)) t("Prospect ID", "Lead Source", "Score", '
+        f'"Opted In", "Seen")) to \'{path}\' (format parquet)'
+    )
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(MAPPING.format(kept="all").replace("leads*.csv", "leads*.parquet"))
+    conn = connect(":memory:")
+    import_sources(conn, [path], mapping=mapping)
+    assert catalog(conn) == {
+        "Score": ("number", 1),
+        "Opted In": ("boolean", 2),
+        "Seen": ("date", 1),
+    }
+    assert values(conn, "Seen", "date_value") == {"a1": datetime(2024, 5, 1, 10, 0)}
