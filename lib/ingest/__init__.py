@@ -467,9 +467,14 @@ def _swap(cur: duckdb.DuckDBPyConnection, report: ImportReport) -> None:
             cur.execute(
                 f"insert into {table} select {', '.join(TABLES[table])} from _stage_{table}"
             )
-        for table in ATTRIBUTE_TABLES:  # by name first: a rule on one attribute reads a run
+        for table in ATTRIBUTE_TABLES:
+            # in the order staged: sorting 30M values by attribute took 29-39 s of a 55 s
+            # import to read one attribute of 1M leads in 0.2 s instead of 0.5-0.9 s
             cur.execute(f"delete from {table}")
-            cur.execute(f"insert into {table} select * from _stage_{table} order by name")
+            cur.execute(
+                f"insert into {table} select {', '.join(ATTRIBUTE_TABLES[table])} "
+                f"from _stage_{table}"
+            )
         cur.execute(
             "insert into imports (imported_at, source_format, files, row_counts, warnings, "
             "currency) values ($at, $fmt, $files, $rows, $warnings, $currency)",
