@@ -10,15 +10,16 @@ read one attribute for every lead, and five attributes pivoted to one row per le
 rule-scored model reads), beside the same reads from a typed wide table of the same values
 (one column per attribute), the alternative the long form was chosen over. Prints medians.
 
-Measured on 2 cores shared with other jobs (load ~4-5):
-- 100k leads x 200 columns (12M values): import 20.0 s median of 3 (19.8-21.0), peak 2.2 GiB;
-  long table 83 MiB (typed wide table 41 MiB); one attribute for every lead 0.013 s (wide
-  0.013 s); five attributes pivoted per lead 0.84 s (wide 0.039 s).
-- 1M leads x 50 columns (30M values): import 105 s (1 run), peak 5.3 GiB; long table 183 MiB
-  (wide 104 MiB); one attribute 0.11 s (wide 0.19 s); five pivoted 5.6 s (wide 0.39 s).
-- 1M x 200 (120M values) was stopped at 18 GiB resident before the per-row header was
-  replaced by the column's position; not measured since.
-Before readers ran on distinct values (strptime per cell), 100k x 200 took 95 s.
+Measured on 2 cores shared with other jobs (load ~4-5), values stored in the order staged:
+- 100k leads x 200 columns (12M values): import 17.8 s median of 3 (10.5-20.2), peak 1.6 GiB;
+  long table 91 MiB (typed wide table 41 MiB); one attribute for every lead 0.10 s (wide
+  0.016 s); five attributes pivoted per lead in pandas 0.48 s (wide 0.030 s).
+- 1M leads x 50 columns (30M values): import 43.0 s (1 run), peak 3.4 GiB; long table 224 MiB
+  (wide 104 MiB); one attribute 0.54 s (wide 0.34 s); five pivoted 7.0 s (wide 0.52 s).
+- 1M x 200 (120M values) was stopped at 18 GiB resident before each value row carried the
+  column's position instead of its header; not measured since.
+Before readers ran on distinct values (strptime per cell), 100k x 200 took 95 s; sorting the
+stored values by attribute cost 29-39 s of a 55 s import at 1M x 50 (reads 0.2 s then).
 """
 
 from __future__ import annotations
