@@ -201,7 +201,8 @@ def _hits(matrix: FeatureMatrix, rule: AttributeRule) -> np.ndarray:
                 return (values >= low) & (values < high)
             wanted = [rule.equals] if rule.equals is not None else list(rule.any_of or ())
             numbers = [n for n in (_number(w) for w in wanted) if n is not None]
-            return np.isin(values, numbers) & ~missing
+            matched: np.ndarray = np.isin(values, numbers) & ~missing
+            return matched
     text = pd.Series(values, dtype=object).str.strip().str.lower()
     if rule.contains is not None:
         found = text.str.contains(rule.contains.strip().lower(), regex=False)
