@@ -21,6 +21,7 @@ import math
 import os
 import sys
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -497,7 +498,12 @@ def sidebar() -> Context:
             )
         _keep("f_segments", [r.name for r in model.segments])
         st.session_state["f_segments"] = [s for s in st.session_state["f_segments"] if s in labels]
-        st.multiselect("Segments", options=list(labels), key="f_segments", format_func=labels.get)
+        st.multiselect(
+            "Segments",
+            options=list(labels),
+            key="f_segments",
+            format_func=lambda name: labels.get(name, name),
+        )
         _keep("f_channels", options)
         st.session_state["f_channels"] = [c for c in st.session_state["f_channels"] if c in options]
         st.multiselect("Channels", options=options, key="f_channels")
@@ -513,7 +519,7 @@ def _within(chosen: Any, span: tuple[date, date]) -> tuple[date, date]:
 
 
 def _filters(labels: dict[str, str], options: list[str]) -> Filters:
-    chosen = st.session_state.get("f_period") or ()
+    chosen: Sequence[date] = st.session_state.get("f_period") or ()
     start, end = (chosen[0], chosen[1]) if len(chosen) == 2 else (None, None)
     segments = st.session_state.get("f_segments") or []
     picked_channels = st.session_state.get("f_channels") or []
@@ -536,7 +542,11 @@ def data_caption(current: datasets.Dataset | None) -> str:
 def breakdown_choice(db: duckdb.DuckDBPyConnection, data_version: str, key: str) -> str:
     """Draw the "Break down by" choice (channel and the dimensions the data records)."""
     options = breakdowns(db, data_version)
-    return str(st.selectbox("Break down by", options, format_func=BREAKDOWN_LABELS.get, key=key))
+    return str(
+        st.selectbox(
+            "Break down by", options, format_func=lambda by: BREAKDOWN_LABELS.get(by, by), key=key
+        )
+    )
 
 
 # --- who is using the app -----------------------------------------------------------------------
@@ -602,7 +612,8 @@ def sign_in_page() -> None:
     if isinstance(found, SignInExpired):
         st.warning(literal(found), icon=":material/timer_off:")
         if st.button("Sign in again", key="sign_in_again", type="primary"):
-            _sign_in(user.get("provider"))
+            signed_with = user.get("provider")
+            _sign_in(signed_with if isinstance(signed_with, str) else None)
     else:
         st.error(literal(found), icon=":material/block:")
     if st.button("Sign out", key="sign_out_refused"):
@@ -721,20 +732,24 @@ def money(value: float | None) -> str:
 def rate_metric(
     label: str,
     rate: float | None,
-    low: float | None,
-    high: float | None,
+    interval: Sequence[float | None],
     count: int,
     noun: str,
     help: str | None = None,
     unmeasured: str | None = None,
 ) -> None:
-    """Draw a rate as a metric with its 95% interval, count and small-sample flag underneath;
-    with `unmeasured` (why there is no number), that reason in place of the number."""
+    """Draw a rate as a metric with its 95% interval (low, high), count and small-sample flag
+    underneath; with `unmeasured` (why there is no number), that reason in place of the number."""
     if unmeasured:
         st.metric(label, NOT_MEASURED, help=help)
         st.caption(literal(unmeasured))
         return
     st.metric(label, pct(rate), help=help)
-    interval = "" if low is None or math.isnan(low) else f"95% interval {low:.1%}–{high:.1%}, "
+    low, high = interval
+    bounds = (
+        ""
+        if low is None or high is None or math.isnan(low)
+        else f"95% interval {low:.1%}–{high:.1%}, "
+    )
     flag = f" {SMALL_SAMPLE_FLAG}" if count < SMALL_SAMPLE else ""
-    st.caption(f"{interval}{count:,} {noun}{flag}")
+    st.caption(f"{bounds}{count:,} {noun}{flag}")

@@ -61,12 +61,16 @@ def apply(staged: StagedImport, replace: bool) -> None:
 
 def stage(sources: list, **options) -> None:
     bar = st.progress(0.0, text="Starting")
+
+    def show_progress(fraction: float, message: str) -> None:
+        bar.progress(min(fraction, 1.0), text=message)
+
     try:
         staged = actions.stage_import(
             ctx.actor,
             ui.workspace(),
             sources,
-            progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
+            progress=show_progress,
             **options,
         )
     except QualifyError as exc:

@@ -1,5 +1,7 @@
 """Data quality: what to fix first, each problem's records to download, the pipeline it touches."""
 
+from functools import partial
+
 import streamlit as st
 
 import ui
@@ -55,7 +57,7 @@ if no_leads:
 else:
     left.metric("Bounce rate, all leads", ui.pct(bounce["rate"]), help=help_text)
     left.caption(
-        quality_view.rate_texts([bounce["bounced"]], [bounce["leads"]], "leads")[0]
+        quality_view.rate_text(int(bounce["bounced"]), int(bounce["leads"]), "leads")
         + (" — above the 5% line" if bounce["above_threshold"] else " — under the 5% line")
     )
 right.metric(
@@ -63,9 +65,9 @@ right.metric(
     ui.pct(len(records["bounced_leads"]) / in_scope) if in_scope else needs.NOT_MEASURED,
 )
 right.caption(
-    quality_view.rate_texts(
-        [len(records["bounced_leads"])], [in_scope], "leads in these segments and channels"
-    )[0]
+    quality_view.rate_text(
+        len(records["bounced_leads"]), in_scope, "leads in these segments and channels"
+    )
 )
 
 st.subheader("Blank fields")
@@ -85,13 +87,13 @@ record_columns = {
         ("Company", 140),
     )
 }
-for row in summary.itertuples():
-    listed = records[row.key]
-    title = f"{row.priority}. {row.issue} — {len(listed):,} listed"
-    with st.expander(title, expanded=row.priority == 1):
+for row in summary.to_dict("records"):
+    listed = records[row["key"]]
+    title = f"{row['priority']}. {row['issue']} — {len(listed):,} listed"
+    with st.expander(title, expanded=row["priority"] == 1):
         st.caption(
-            f"{row.help} All data: {row.records:,} records touching "
-            f"{ui.money(row.open_pipeline_touched_usd)} of open pipeline."
+            f"{row['help']} All data: {row['records']:,} records touching "
+            f"{ui.money(row['open_pipeline_touched_usd'])} of open pipeline."
         )
         ui.table(quality_view.records_in_words(listed, names), column_config=record_columns)
         if not ui.may(ctx.actor, "download_records"):
@@ -100,10 +102,14 @@ for row in summary.itertuples():
         # deferred: each CSV is built (and the download logged) when its button is pressed
         st.download_button(
             "Download these records (CSV)",
-            lambda listed=listed, issue=row.issue: actions.records_csv(
-                ctx.actor, ui.workspace(), f"Data quality: {issue}", listed
+            partial(
+                actions.records_csv,
+                ctx.actor,
+                ui.workspace(),
+                f"Data quality: {row['issue']}",
+                listed,
             ),
-            file_name=f"{row.key}.csv",
+            file_name=f"{row['key']}.csv",
             mime="text/csv",
-            key=f"download_{row.key}",
+            key=f"download_{row['key']}",
         )

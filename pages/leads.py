@@ -29,7 +29,7 @@ stages = left.multiselect(
     list(words["stage"]),
     key="stage_filter",
     persist_state="session",
-    format_func=words["stage"].get,
+    format_func=lambda stage: words["stage"].get(stage, stage),
     placeholder="All stages",
 )
 bands = middle.multiselect(
@@ -37,7 +37,7 @@ bands = middle.multiselect(
     list(words["band"]),
     key="band_filter",
     persist_state="session",
-    format_func=words["band"].get,
+    format_func=lambda band: words["band"].get(band, band),
     placeholder="All bands",
 )
 frameworks = right.multiselect(
@@ -55,7 +55,7 @@ sort_by = right.selectbox(
     "Sort by",
     list(leads_view.SORTABLE),
     key="sort_by",
-    format_func=leads_view.SORTABLE.get,
+    format_func=lambda column: leads_view.SORTABLE.get(column, column),
     persist_state="session",
 )
 

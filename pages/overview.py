@@ -24,7 +24,7 @@ with first:
     ui.rate_metric(
         "Win rate",
         overall["win_rate"],
-        *overall["win_rate_ci"],
+        overall["win_rate_ci"],
         overall["closed"],
         "closed deals",
         help="Won ÷ (won + lost) among deals closed in the period.",
@@ -36,7 +36,7 @@ with second:
         ui.rate_metric(
             "MQL→SQL",
             overall["mql_to_sql_rate"],
-            *overall["mql_to_sql_ci"],
+            overall["mql_to_sql_ci"],
             overall["mqls"],
             "MQLs",
             help=f"Healthy B2B range: {HEALTHY_MQL_TO_SQL}.",
@@ -46,7 +46,7 @@ with second:
         ui.rate_metric(
             "MQL→won",
             overall["mql_to_won_rate"],
-            *overall["mql_to_won_ci"],
+            overall["mql_to_won_ci"],
             overall["mqls"],
             "MQLs",
             help="MQLs of the period that later won a deal.",
@@ -106,21 +106,23 @@ trends = leadership.quarterly_trends(
     bundle.quarters, model.segments[0].name, model.segments[0].label
 )
 for column, row in zip(
-    st.columns(3) + st.columns(3), maturity_levels(evidence).itertuples(), strict=True
+    st.columns(3) + st.columns(3), maturity_levels(evidence).to_dict("records"), strict=True
 ):
     with column.container(border=True):
-        st.markdown(f"**{literal(row.label)}** · {literal(row.kpi)}")
-        st.progress(row.level / 4, text=f"Level {row.level} of 4: {row.level_name}")
-        unmeasured = needs.missing_text(needs.CAPABILITY_KPIS[row.capability], coverage)
-        st.markdown(literal(unmeasured or now[row.capability]))
-        if row.capability in trends:
+        st.markdown(f"**{literal(row['label'])}** · {literal(row['kpi'])}")
+        st.progress(row["level"] / 4, text=f"Level {row['level']} of 4: {row['level_name']}")
+        unmeasured = needs.missing_text(needs.CAPABILITY_KPIS[row["capability"]], coverage)
+        st.markdown(literal(unmeasured or now[row["capability"]]))
+        if row["capability"] in trends:
             st.plotly_chart(
-                charts.trend_sparkline(trends[row.capability]),
+                charts.trend_sparkline(trends[row["capability"]]),
                 theme="streamlit",
-                key=f"trend_{row.capability}",
+                key=f"trend_{row['capability']}",
             )
         st.caption(
-            literal(f"{row.evidence} Next level needs: {row.next_level_needs or '— (top level)'}.")
+            literal(
+                f"{row['evidence']} Next level needs: {row['next_level_needs'] or '— (top level)'}."
+            )
         )
 st.caption(
     "Levels: 1 ad hoc · 2 defined · 3 managed · 4 operationalised, measured on all the "

@@ -57,14 +57,15 @@ for note in recal_view.fit_notes(result):
     st.caption(f"⚠ {literal(note)}")
 
 st.subheader("Validation on the held-out period")
-for column, row in zip(st.columns(3), recal_view.auc_table(result).itertuples(), strict=True):
+for column, row in zip(st.columns(3), recal_view.auc_table(result).to_dict("records"), strict=True):
     column.metric(
-        f"ROC AUC, {row.model.lower()}",
-        f"{row.auc:.3f}",
+        f"ROC AUC, {row['model'].lower()}",
+        f"{row['auc']:.3f}",
         help="Chance a won deal scores above a lost one; 0.5 is a coin toss.",
     )
     column.caption(
-        f"95% interval {row.low:.3f}–{row.high:.3f} (DeLong), {result.test_size:,} held-out deals"
+        f"95% interval {row['low']:.3f}–{row['high']:.3f} (DeLong), "
+        f"{result.test_size:,} held-out deals"
     )
 st.markdown(f"**{literal(recal_view.auc_verdict(result))}**")
 left, right = st.columns(2)
@@ -74,7 +75,7 @@ right.plotly_chart(
 )
 
 st.subheader("What it would do to routing")
-current_mqls = int(result.routing.set_index("model").loc["current", "reached_mql"])
+current_mqls = int(result.routing.set_index("model")["reached_mql"].to_dict()["current"])
 left, right = st.columns([1, 2], vertical_alignment="bottom")
 volume = left.number_input(
     "MQLs to keep on history", 1, 10_000_000, current_mqls, step=50, key="recal_mql_volume"

@@ -43,8 +43,7 @@ start = state.get("lab_start")
 if start is None or lab_view.base_of(start) != lab_view.base_of(model):
     # first visit, or another version was published (here, elsewhere, by the CLI): start from
     # it, carrying over any unsaved edits
-    edits = start is not None and bool(model_diff(start, state["lab_model"]))
-    if edits:
+    if start is not None and model_diff(start, state["lab_model"]):
         state["lab_model"], conflicts = rebased(start, state["lab_model"], model)
         state["lab_rebased"] = lab_view.rebase_notice(model, start, conflicts)
     else:
@@ -103,7 +102,7 @@ with controls:
         "Segment to edit",
         list(model.policies),
         key="lab_segment",
-        format_func=labels.get,
+        format_func=lambda name: labels.get(name, name),
         on_change=load_widgets,
         persist_state=KEEP,
     )

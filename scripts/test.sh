@@ -18,4 +18,5 @@ python -m pip install -q -r requirements-dev.txt
 ruff check .
 ruff format --check .
 mypy --strict lib
+mypy ui.py app.py pages
 python -m pytest "$@"

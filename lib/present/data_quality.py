@@ -121,6 +121,11 @@ def blank_fields(blank: pd.DataFrame) -> pd.DataFrame:
     return blank.assign(share_low=low, share_high=high)
 
 
+def rate_text(successes: int, trials: int, noun: str = "records") -> str:
+    """Return one rate's text as rate_texts writes it."""
+    return rate_texts(np.array([successes]), np.array([trials]), noun)[0]
+
+
 def rate_texts(
     successes: pd.Series | np.ndarray, trials: pd.Series | np.ndarray, noun: str = "records"
 ) -> list[str]:
