@@ -65,3 +65,7 @@ class AccessDenied(QualifyError):
 
 class SignInExpired(AccessDenied):
     """The person's sign-in (their identity token) has expired: they must sign in again."""
+
+
+class EngineError(QualifyError):
+    """Spark (or another engine) could not start, read the tables, or run a query."""

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pandas as pd
@@ -18,6 +18,18 @@ from lib.store.staging import query_parameters, staged_query
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DB_ENV_VAR = "QUALIFY_DB"
 DEFAULT_DB = PROJECT_ROOT / "var" / "qualify.duckdb"
+
+
+class QueryEngine(Protocol):
+    """An engine other than DuckDB that runs the named queries (lib.store.engines.SparkEngine)."""
+
+    def query(self, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
+        """Return lib/sql/<name>.sql's rows with the columns and dtypes DuckDB would give."""
+        ...
+
+
+# what the KPI and feature functions read from: the DuckDB connection, or another engine
+Data = duckdb.DuckDBPyConnection | QueryEngine
 
 
 def database_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -47,11 +59,12 @@ def named_query(name: str) -> str:
     return staged_query(name)
 
 
-def run_query(
-    conn: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
-) -> pd.DataFrame:
+def run_query(conn: Data, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Run lib/sql/<name>.sql, its staging CTEs prepended, on its own cursor with the
-    $-parameters it uses (from params, else the staging labels); other params are ignored."""
+    $-parameters it uses (from params, else the staging labels); other params are ignored.
+    Another engine runs the same query with the same parameters."""
+    if not isinstance(conn, duckdb.DuckDBPyConnection):
+        return conn.query(name, params or {})
     sql = named_query(name)
     arguments = query_parameters(sql, params or {})
     cur = conn.cursor()
@@ -101,7 +114,7 @@ def table_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
         cur.close()
 
 
-def data_as_of(conn: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
+def data_as_of(conn: Data) -> pd.Timestamp | None:
     """Return the latest timestamp in the data (None when empty); ages are measured from it."""
     value = run_query(conn, "staging/data_as_of")["as_of"].iloc[0]
     return None if pd.isna(value) else pd.Timestamp(value)
