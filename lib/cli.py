@@ -1,4 +1,5 @@
-"""Headless commands: import exports, print KPIs, score leads, recalibrate, publish, restore.
+"""Headless commands: import exports, print KPIs, score leads, measure features, export tables,
+recalibrate, publish, restore.
 
 python -m lib.cli import SOURCE... --db FILE [--source-format ...] [--mapping FILE] [--replace]
                         [--won-stage L ...] [--lost-stage L ...] [--open-stage L ...]
@@ -7,6 +8,8 @@ python -m lib.cli import SOURCE... --db FILE [--source-format ...] [--mapping FI
 python -m lib.cli kpis --db FILE [--model FILE] --json [--start D] [--end D]
                        [--segment S ...] [--channel C ...] [--by segment|channel|region|...]
 python -m lib.cli score --db FILE [--model FILE] --out FILE.csv
+python -m lib.cli features --db FILE [--model FILE] --out FILE.parquet [--moment routing|data-end]
+python -m lib.cli export-tables --db FILE --out DIR
 python -m lib.cli recalibrate --db FILE [--model FILE] [--out FILE.yaml] [--json] [--force]
                               [--min-deals N] [--keep-mqls N|current]
 python -m lib.cli publish MODEL.yaml --db FILE --based-on N --author NAME [--note TEXT]
@@ -18,6 +21,13 @@ Every command works while the app serves the same workspace: reads open the curr
 read-only, and an import writes a new dataset file that the app switches to at its next run.
 Commands act as the operating-system user running them: imports, publishes, restores and score
 files are recorded in the workspace's activity log under that user (`log` lists it).
+
+kpis, score and features run on Spark instead of DuckDB with
+  --engine spark (--tables DIR | --spark-tables CATALOG.SCHEMA)
+                 [--spark-master local[2] | --spark-remote sc://HOST:15002]
+reading the canonical tables from Parquet (as export-tables writes them) or from Spark tables;
+the model is --model FILE, else the published model of --db when given, else the default.
+Records read on Spark come from the warehouse, not the workspace: they are not logged in it.
 """
 
 from __future__ import annotations
@@ -35,11 +45,12 @@ import duckdb
 from lib import actions
 from lib.access import command_line_actor, os_user
 from lib.errors import QualifyError, ShrinkingImport
+from lib.features.files import MOMENTS
 from lib.ingest import ALL_FORMATS, ImportOptions
 from lib.metrics.filters import BREAKDOWNS
 from lib.model import ScoringModel
 from lib.store.activity import activity_log
-from lib.store.connection import DB_ENV_VAR
+from lib.store.connection import DB_ENV_VAR, Data
 from lib.store.datasets import current_dataset, kept_datasets
 from lib.store.imports import discard_import
 from lib.store.model_versions import published_model
@@ -131,11 +142,9 @@ def run_kpis(args: argparse.Namespace) -> int:
     """Print the KPIs by segment, or by --by (JSON with --json, a table otherwise)."""
     from lib.metrics.filters import Filters
     from lib.metrics.kpis import kpis_summary
-    from lib.model import load_model
     from lib.model.segments import segment_names
 
-    with _current_data(args.db) as (conn, published):
-        model = load_model(args.model) if args.model else published
+    with _data(args) as (conn, model):
         filters = Filters(
             start=args.start,
             end=args.end,
@@ -171,21 +180,135 @@ def _open(row: dict[str, Any]) -> str:
 def run_score(args: argparse.Namespace) -> int:
     """Score every lead and write the CRM re-import CSV."""
     from lib.features import lead_features
-    from lib.model import load_model
     from lib.present.export import write_crm_csv
     from lib.scoring import score_leads
 
-    with _current_data(args.db) as (conn, published):
-        model = load_model(args.model) if args.model else published
+    with _data(args) as (conn, model):
         scores = score_leads(lead_features(conn, model=model), model)
     rows = write_crm_csv(scores, args.out)
-    actions.log_download(
-        command_line_actor(), open_workspace(args.db, create=False), f"score file {args.out}", rows
-    )
+    _log_download(args, f"score file {args.out}", rows)
     print(f"Scored {rows:,} leads with model version {model.version}; wrote {args.out}")
     for stage, count in scores["stage"].value_counts().items():
         print(f"  {stage:<10} {count:>10,}")
     return 0
+
+
+def run_features(args: argparse.Namespace) -> int:
+    """Measure every lead (at its routing moment, or as of the data) and write a feature file."""
+    from lib.features import history_features, lead_features
+    from lib.features.files import FeatureFile, write_feature_file
+    from lib.store.connection import data_as_of
+
+    with _data(args) as (conn, model):
+        routing = args.moment == "routing"
+        features = history_features(conn, model) if routing else lead_features(conn, model=model)
+        as_of = data_as_of(conn)
+    about = FeatureFile(
+        moment=args.moment,
+        as_of="" if as_of is None else as_of.isoformat(),
+        buying_group_window_days=model.buying_group_window_days,
+        model_version=model.version,
+        engine=args.engine,
+        source=_source_name(args),
+        leads=len(features),
+    )
+    rows = write_feature_file(features, args.out, about)
+    _log_download(args, f"feature file {args.out}", rows)
+    print(f"Measured {rows:,} leads at {args.moment} on {args.engine}; wrote {args.out}")
+    return 0
+
+
+def run_export_tables(args: argparse.Namespace) -> int:
+    """Write the current dataset's four canonical tables as Parquet and print rows per table."""
+    from lib.store.export import export_tables
+
+    with _current_data(args.db) as (conn, _):
+        rows = export_tables(conn, args.out)
+    _log_download(args, f"tables {args.out}", sum(rows.values()))
+    print(f"Wrote {len(rows)} tables to {args.out}")
+    for table, count in rows.items():
+        print(f"  {table:<14} {count:>10,} rows")
+    return 0
+
+
+def _log_download(args: argparse.Namespace, what: str, records: int) -> None:
+    """Record lead-level records written from the workspace in its activity log; records read
+    on Spark came from the warehouse, whose own access rules and logs apply."""
+    if getattr(args, "engine", "duckdb") == "duckdb":
+        workspace = open_workspace(args.db, create=False)
+        actions.log_download(command_line_actor(), workspace, what, records)
+
+
+@contextmanager
+def _data(args: argparse.Namespace) -> Iterator[tuple[Data, ScoringModel]]:
+    """Yield what the queries run on (the current dataset, or Spark over --tables or
+    --spark-tables) and the model: --model FILE, else the workspace's published model (on
+    Spark only when --db is given), else the default."""
+    from lib.model import default_model, load_model
+
+    if args.engine == "duckdb":
+        with _current_data(args.db) as (conn, published):
+            yield conn, load_model(args.model) if args.model else published
+        return
+    if args.model:
+        model = load_model(args.model)
+    elif args.db:
+        with state(open_workspace(args.db, create=False)) as stored:
+            model = published_model(stored)
+    else:
+        model = default_model()
+    from lib.store.engines import catalog_tables, parquet_tables, spark_session
+
+    session = spark_session(master=args.spark_master, remote=args.spark_remote)
+    try:
+        if args.tables:
+            yield parquet_tables(session, args.tables), model
+        else:
+            yield catalog_tables(session, args.spark_tables), model
+    finally:
+        session.stop()
+
+
+def _source_name(args: argparse.Namespace) -> str:
+    """Return where the tables were read from, for a file's record of it."""
+    if args.engine == "duckdb":
+        return str(args.db or f"${DB_ENV_VAR}")
+    return str(args.tables or args.spark_tables)
+
+
+def _checked_engine(args: argparse.Namespace, command: argparse.ArgumentParser) -> None:
+    """Refuse engine options that do not go together (exit 2 with argparse's usage line)."""
+    spark_only = [
+        f"--{n.replace('_', '-')}"
+        for n in ("tables", "spark_tables", "spark_master", "spark_remote")
+        if getattr(args, n)
+    ]
+    if args.engine == "duckdb" and spark_only:
+        command.error(f"{', '.join(spark_only)} need --engine spark (DuckDB reads --db)")
+    if args.engine == "spark" and not (args.tables or args.spark_tables):
+        command.error("--engine spark reads --tables DIR or --spark-tables CATALOG.SCHEMA")
+    if args.tables and args.spark_tables:
+        command.error("give --tables DIR or --spark-tables CATALOG.SCHEMA, not both")
+    if args.spark_master and args.spark_remote:
+        command.error("give --spark-master or --spark-remote, not both")
+
+
+def _add_engine_options(command: argparse.ArgumentParser) -> None:
+    """Add --engine and the Spark options to a command that runs the named queries."""
+    command.add_argument(
+        "--engine", choices=("duckdb", "spark"), default="duckdb", help="default: duckdb (--db)"
+    )
+    command.add_argument("--tables", metavar="DIR", help="Parquet tables (export-tables writes)")
+    command.add_argument(
+        "--spark-tables", metavar="CATALOG.SCHEMA", help="Spark tables accounts, leads, ..."
+    )
+    command.add_argument(
+        "--spark-master", metavar="URL", help="Spark master, e.g. local[2] (the default)"
+    )
+    command.add_argument(
+        "--spark-remote", metavar="sc://HOST:15002", help="a Spark Connect server instead"
+    )
+    command.set_defaults(check=lambda args: _checked_engine(args, command))
 
 
 def run_recalibrate(args: argparse.Namespace) -> int:
@@ -396,6 +519,7 @@ def parser() -> argparse.ArgumentParser:
         default="segment",
         help="break the KPIs down by (default segment)",
     )
+    _add_engine_options(kpis)
     kpis.set_defaults(func=run_kpis)
 
     score = sub.add_parser(
@@ -404,7 +528,31 @@ def parser() -> argparse.ArgumentParser:
     score.add_argument("--db", help=db_help)
     score.add_argument("--model", help="model YAML (default: the latest published model)")
     score.add_argument("--out", required=True, help="CSV file to write")
+    _add_engine_options(score)
     score.set_defaults(func=run_score)
+
+    feats = sub.add_parser(
+        "features", parents=[common], help="measure every lead and write a feature file"
+    )
+    feats.add_argument("--db", help=db_help)
+    feats.add_argument("--model", help="model YAML (default: the latest published model)")
+    feats.add_argument("--out", required=True, help="Parquet file to write")
+    feats.add_argument(
+        "--moment",
+        choices=MOMENTS,
+        default="routing",
+        help="routing: each lead when routed, with its outcome (what a back-test reads; the "
+        "default); data-end: every lead as of the data (what score scores)",
+    )
+    _add_engine_options(feats)
+    feats.set_defaults(func=run_features)
+
+    export = sub.add_parser(
+        "export-tables", parents=[common], help="write the canonical tables as Parquet"
+    )
+    export.add_argument("--db", help=db_help)
+    export.add_argument("--out", required=True, metavar="DIR", help="folder to write")
+    export.set_defaults(func=run_export_tables)
 
     recal = sub.add_parser(
         "recalibrate", parents=[common], help="re-fit weights on closed deals and write a model"
@@ -479,6 +627,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             top.error(
                 f"--keep-mqls takes a whole number of MQLs or 'current', not {args.keep_mqls!r}"
             )
+    if hasattr(args, "check"):
+        args.check(args)
     try:
         return int(args.func(args))
     except QualifyError as exc:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -16,13 +15,27 @@ from lib.features.buckets import AGE_BUCKET_EDGES, AGE_BUCKET_NAMES, RECENT_BUCK
 from lib.features.titles import title_roles
 from lib.model import ScoringModel, default_model
 from lib.model.segments import UNASSIGNED, assign_segments
-from lib.store.connection import data_as_of, run_query
+from lib.store.connection import Data, data_as_of, run_query
 from lib.store.schema import ACTIVITY_TYPES
 
 # the activity types as the age query numbers them (kind = index into ACTIVITY_TYPES)
 ACTIVITY_KINDS = [{"activity_type": t, "kind": kind} for kind, t in enumerate(ACTIVITY_TYPES)]
 # kept by history_features only: the real outcome and when it closed, and the moment itself
 HISTORY_COLUMNS = ["opportunity_amount_usd", "closed_on", "reference_at"]
+# what the model decides from the measured columns (title rules, segment rules, deal sizes)
+MODEL_COLUMNS = [
+    "seniority",
+    "department",
+    "segment",
+    "deal_amount_usd",
+    "engaged_colleagues",
+    "account_engaged_departments",
+]
+COUNT_COLUMNS = [
+    *(f"n_{t}" for t in ACTIVITY_TYPES),
+    *(f"n_{t}_30d" for t in ACTIVITY_TYPES),
+    *bucket_columns(),
+]
 
 
 def activity_counts(ages: pd.DataFrame, n_leads: int) -> pd.DataFrame:
@@ -77,7 +90,7 @@ def expected_deal_by_segment(model: ScoringModel) -> dict[str, float]:
 
 
 def _measured(
-    conn: duckdb.DuckDBPyConnection, model: ScoringModel, moments: dict[str, Any]
+    conn: Data, model: ScoringModel, moments: dict[str, Any]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the per-lead rows and activity ages measured at each lead's reference moment."""
     base = run_query(
@@ -101,7 +114,7 @@ def _moments(as_of: pd.Timestamp, horizon_days: float | None = None) -> dict[str
 
 
 def lead_features(
-    conn: duckdb.DuckDBPyConnection,
+    conn: Data,
     as_of: pd.Timestamp | None = None,
     model: ScoringModel | None = None,
 ) -> pd.DataFrame:
@@ -119,7 +132,7 @@ def lead_features(
 
 
 def history_features(
-    conn: duckdb.DuckDBPyConnection, model: ScoringModel | None = None, horizon_days: float = 30.0
+    conn: Data, model: ScoringModel | None = None, horizon_days: float = 30.0
 ) -> pd.DataFrame:
     """Return `lead_features`' columns with each lead measured at its own routing moment.
 
@@ -141,8 +154,6 @@ def history_features(
     model = model or default_model()
     moment = pd.Timestamp(data_as_of(conn) or pd.Timestamp.now())
     base = _with_derived_features(*_measured(conn, model, _moments(moment, horizon_days)), model)
-    expected = base["segment"].map(expected_deal_by_segment(model))
-    base["deal_amount_usd"] = base["opportunity_amount_usd"].fillna(expected)
     return with_attributes(conn, base, model)
 
 
@@ -150,7 +161,7 @@ ATTRIBUTE_PREFIX = "attribute: "  # a feature column holding a kept source colum
 
 
 def with_attributes(
-    conn: duckdb.DuckDBPyConnection, features: pd.DataFrame, model: ScoringModel
+    conn: Data, features: pd.DataFrame, model: ScoringModel
 ) -> pd.DataFrame:
     """Return the features with a column `attribute: <name>` for each attribute the model's
     rules read: numbers as floats, booleans as 1.0/0.0, categories as text, dates as ISO
@@ -178,15 +189,35 @@ def _with_derived_features(
     base: pd.DataFrame, ages: pd.DataFrame, model: ScoringModel
 ) -> pd.DataFrame:
     """Return the SQL rows plus title roles, segment, deal size, helpers and activity counts."""
+    # the age queries number leads in lead_id order, as the base queries sort them
+    if not base["lead_id"].is_monotonic_increasing:
+        raise ValueError("lead features must come sorted by lead_id")
+    counts = activity_counts(ages, len(base))
+    return _with_model_columns(base, counts.set_axis(base.index), model)
+
+
+def _with_model_columns(
+    base: pd.DataFrame, counts: pd.DataFrame, model: ScoringModel
+) -> pd.DataFrame:
+    """Return the measured rows plus what the model decides (roles, segment, deal size, helpers)
+    and the activity counts; history rows (with their real deal amount) keep that amount."""
     base = pd.concat([base, title_roles(base["title"], model.grade)], axis=1)
     base["segment"] = assign_segments(
         base["annual_revenue_usd"], base["employees"], model.segments, base["stated_segment"]
     )
     expected = base["segment"].map(expected_deal_by_segment(model))
-    base["deal_amount_usd"] = base["source_opportunity_amount_usd"].fillna(expected)
-    helpers = buying_group_helpers(base)
-    # the age queries number leads in lead_id order, as the base queries sort them
-    if not base["lead_id"].is_monotonic_increasing:
-        raise ValueError("lead features must come sorted by lead_id")
-    counts = activity_counts(ages, len(base))
-    return pd.concat([base, helpers, counts.set_axis(base.index)], axis=1)
+    known = (
+        "opportunity_amount_usd"
+        if "opportunity_amount_usd" in base
+        else "source_opportunity_amount_usd"
+    )
+    base["deal_amount_usd"] = base[known].fillna(expected)
+    return pd.concat([base, buying_group_helpers(base), counts], axis=1)
+
+
+def features_for_model(features: pd.DataFrame, model: ScoringModel) -> pd.DataFrame:
+    """Return `lead_features` or `history_features` rows with every column the model decides
+    recomputed under `model` (measured columns kept); input not mutated."""
+    counts = features[COUNT_COLUMNS]
+    base = features.drop(columns=[*MODEL_COLUMNS, *COUNT_COLUMNS])
+    return _with_model_columns(base, counts, model)

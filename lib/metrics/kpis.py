@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -36,7 +35,7 @@ from lib.metrics.survival import (
     median_days_to_win,
 )
 from lib.model.segments import UNASSIGNED, SegmentRule
-from lib.store.connection import data_as_of, run_query
+from lib.store.connection import Data, data_as_of, run_query
 from lib.store.staging import BLANK, segment_params
 
 MQL_TO_SQL_HEALTHY_LOW = 0.10  # below: the MQL bar is too loose or the data stale
@@ -49,7 +48,7 @@ Rules = tuple[SegmentRule, ...]
 
 
 def _query(
-    conn: duckdb.DuckDBPyConnection,
+    conn: Data,
     rules: Rules,
     filters: Filters,
     name: str,
@@ -63,7 +62,7 @@ def _query(
     return run_query(conn, name, params)
 
 
-def recorded_breakdowns(conn: duckdb.DuckDBPyConnection) -> list[str]:
+def recorded_breakdowns(conn: Data) -> list[str]:
     """Return what the data can be broken down by: channel, then each dimension kept from the
     export that some lead or opportunity records (sector includes the accounts' industry)."""
     counts = run_query(conn, "kpi/recorded_dimensions").iloc[0]
@@ -107,9 +106,7 @@ def _share(values: pd.Series) -> pd.Series:
     return values / total if total > 0 else pd.Series(np.nan, index=values.index)
 
 
-def win_rate_by_segment(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
-) -> pd.DataFrame:
+def win_rate_by_segment(conn: Data, rules: Rules, filters: Filters) -> pd.DataFrame:
     """Return one row per segment with won, lost, closed, win_rate, its 95% interval and flag."""
     # one query serves win rate and profitable win rate: both count the deals closed in the period
     frame = _query(conn, rules, filters, "kpi/closed_deals", {"margin_target": 0.0})
@@ -121,7 +118,7 @@ def win_rate_by_segment(
 
 
 def opportunity_cycles(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, by: str = "segment"
+    conn: Data, rules: Rules, filters: Filters, by: str = "segment"
 ) -> pd.DataFrame:
     """Return one row per opportunity of the filters' segments and channels, whatever the
     period: segment, breakdown, outcome flags, amount_usd, created_day (for a deal with stated
@@ -163,9 +160,7 @@ def _cycle_table(cycles: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
     return table
 
 
-def cycle_time_by_segment(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
-) -> pd.DataFrame:
+def cycle_time_by_segment(conn: Data, rules: Rules, filters: Filters) -> pd.DataFrame:
     """Return per segment won_deals, median_won_cycle_days with its small-sample flag and the
     excluded_negative cycles (deals created after they closed)."""
     cycles = opportunity_cycles(conn, rules, filters)
@@ -194,9 +189,7 @@ SURVIVAL_COLUMNS = [
 ]
 
 
-def cycle_time_survival(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
-) -> pd.DataFrame:
+def cycle_time_survival(conn: Data, rules: Rules, filters: Filters) -> pd.DataFrame:
     """Return per segment the competing-risks curve of the deals created in the period: by day
     since creation the shares won, lost and still open (open deals censored at the data's end),
     with the cohort's size, median days to win among deals that win and median days to close
@@ -228,7 +221,7 @@ def cycle_time_survival(
 
 
 def pipeline_mix(
-    conn: duckdb.DuckDBPyConnection,
+    conn: Data,
     rules: Rules,
     filters: Filters,
     target: dict[str, float] | None = None,
@@ -297,7 +290,7 @@ def _with_band_test(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _mql_counts(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, by: str = "segment"
+    conn: Data, rules: Rules, filters: Filters, by: str = "segment"
 ) -> tuple[pd.DataFrame, bool]:
     """Return mqls (old enough to have converted), sqls, won, young_mqls left out and the 95th
     percentile conversion lag in days per lead segment, channel and breakdown value for MQLs of
@@ -339,9 +332,7 @@ def _mql_summed(counts: pd.DataFrame, key: str) -> pd.DataFrame:
     )
 
 
-def mql_to_sql_by_segment(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
-) -> pd.DataFrame:
+def mql_to_sql_by_segment(conn: Data, rules: Rules, filters: Filters) -> pd.DataFrame:
     """Return per lead segment mqls, sqls, won, MQL->SQL (interval, flag, healthy band and
     whether it lies outside the band beyond chance, Holm over segments) and MQL->won; MQLs too
     young to have converted are left out and counted in young_mqls."""
@@ -350,9 +341,7 @@ def mql_to_sql_by_segment(
     return _mql_rates(_by_segment(counts, rules, filters, MQL_COUNTS), measured)
 
 
-def mql_to_sql_by_channel(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
-) -> pd.DataFrame:
+def mql_to_sql_by_channel(conn: Data, rules: Rules, filters: Filters) -> pd.DataFrame:
     """Return per lead channel mqls, sqls, won, MQL->SQL (interval, flag, healthy band and
     whether it lies outside the band beyond chance, Holm over channels) and MQL->won; a channel
     chosen in the filters is listed even without MQLs; MQLs too young to have converted are
@@ -360,9 +349,7 @@ def mql_to_sql_by_channel(
     return mql_conversion_by(conn, rules, filters, "channel")
 
 
-def mql_conversion_by(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, by: str
-) -> pd.DataFrame:
+def mql_conversion_by(conn: Data, rules: Rules, filters: Filters, by: str) -> pd.DataFrame:
     """Return per value of the breakdown `by` (a column named so) mqls, sqls, won, MQL->SQL
     with its band and its test, and MQL->won, values sorted with the blank one last."""
     counts, measured = _mql_counts(conn, rules, filters, by)
@@ -380,9 +367,7 @@ def _value_order(values: pd.Series) -> list[str]:
     return distinct + ([BLANK] if (values == BLANK).any() else [])
 
 
-def mql_to_sql_by_segment_and_channel(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
-) -> pd.DataFrame:
+def mql_to_sql_by_segment_and_channel(conn: Data, rules: Rules, filters: Filters) -> pd.DataFrame:
     """Return per lead segment and channel (those with MQLs) MQL->SQL with its band, and
     MQL->won."""
     counts, measured = _mql_counts(conn, rules, filters)
@@ -401,9 +386,7 @@ def _velocity_order(frame: pd.DataFrame, rules: Rules, filters: Filters) -> pd.D
     return frame.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
-def pipeline_velocity_by_segment(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
-) -> pd.DataFrame:
+def pipeline_velocity_by_segment(conn: Data, rules: Rules, filters: Filters) -> pd.DataFrame:
     """Return per segment, then all segments, the expected won revenue per day over the next
     quarter with its 95% interval and terms (lib.metrics.velocity), beside the revenue won per
     day over the last quarter; the period filter does not apply (one window for every term)."""
@@ -417,25 +400,21 @@ def pipeline_velocity_by_segment(
     return _velocity_order(table, rules, filters)
 
 
-def pipeline_velocity_backtest(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
-) -> pd.DataFrame:
+def pipeline_velocity_backtest(conn: Data, rules: Rules, filters: Filters) -> pd.DataFrame:
     """Return the velocity forecasts made at the last four quarter-ends before the data's end,
     per segment and all segments, beside what was won per day in the quarter after each."""
     backtest = velocity.velocity_backtest(opportunity_cycles(conn, rules, filters))
     return _velocity_order(backtest, rules, filters) if len(backtest) else backtest
 
 
-def speed_to_first_meeting(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
-) -> pd.DataFrame:
+def speed_to_first_meeting(conn: Data, rules: Rules, filters: Filters) -> pd.DataFrame:
     """Return per lead segment mqls, meetings and median hours from MQL to first meeting."""
     frame = _query(conn, rules, filters, "kpi/first_meeting")
     return _by_segment(frame, rules, filters, ["mqls", "meetings", "excluded_meeting_before_mql"])
 
 
 def sla_compliance(
-    conn: duckdb.DuckDBPyConnection,
+    conn: Data,
     rules: Rules,
     filters: Filters,
     sla_hours: dict[str, float],
@@ -455,7 +434,7 @@ def sla_compliance(
 
 
 def profitable_win_rate(
-    conn: duckdb.DuckDBPyConnection,
+    conn: Data,
     rules: Rules,
     filters: Filters,
     margin_target: float,
@@ -479,18 +458,14 @@ def profitable_win_rate(
     return rated
 
 
-def qualified_opportunity_rate(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
-) -> pd.DataFrame:
+def qualified_opportunity_rate(conn: Data, rules: Rules, filters: Filters) -> pd.DataFrame:
     """Return per segment opportunities created, those whose lead reached SQL first, the rate."""
     frame = _query(conn, rules, filters, "kpi/qualified_opportunities")
     table = _by_segment(frame, rules, filters, ["created", "qualified"])
     return _with_rate(table, "qualified", "created", "qualified_opportunity_rate")
 
 
-def _quarter_coverage(
-    conn: duckdb.DuckDBPyConnection, quarters: pd.Series, filters: Filters
-) -> pd.DataFrame:
+def _quarter_coverage(conn: Data, quarters: pd.Series, filters: Filters) -> pd.DataFrame:
     """Return per quarter its days, the days the data (and the period chosen) cover of it, and
     partial: a quarter covered only in part is not comparable with a whole one."""
     span = run_query(conn, "staging/data_period").iloc[0]
@@ -507,9 +482,7 @@ def _quarter_coverage(
     )
 
 
-def kpis_by_quarter(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
-) -> pd.DataFrame:
+def kpis_by_quarter(conn: Data, rules: Rules, filters: Filters) -> pd.DataFrame:
     """Return per segment and quarter (2025-Q3) win rate, MQL->SQL, cycle (flagged on fewer
     than 30 wins), won and new pipeline, with how many of its days the data covers (partial);
     MQL->SQL is NaN when the export records no SQL dates."""
@@ -574,7 +547,7 @@ def _json_value(value: Any) -> Any:
 
 
 def breakdown_table(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, by: str = "segment"
+    conn: Data, rules: Rules, filters: Filters, by: str = "segment"
 ) -> pd.DataFrame:
     """Return one row per value of `by` (a column so named; segments in the model's order, else
     sorted with the blank value last) and an 'overall' row: won, lost, closed and the win rate;
@@ -623,7 +596,7 @@ COUNTS = [
 
 
 def _breakdown_counts(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, by: str
+    conn: Data, rules: Rules, filters: Filters, by: str
 ) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
     """Return the counts per value of `by` (one row each, in order), the opportunity cycles,
     and whether SQL dates are recorded."""
@@ -676,16 +649,12 @@ def _summary_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): _json_value(v) for k, v in row.items()} for row in table.to_dict("records")]
 
 
-def kpis_by_segment(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters
-) -> dict[str, Any]:
+def kpis_by_segment(conn: Data, rules: Rules, filters: Filters) -> dict[str, Any]:
     """Return the CLI's JSON-ready summary: as_of, filters, by_segment rows and an overall row."""
     return kpis_summary(conn, rules, filters, "segment")
 
 
-def kpis_summary(
-    conn: duckdb.DuckDBPyConnection, rules: Rules, filters: Filters, by: str = "segment"
-) -> dict[str, Any]:
+def kpis_summary(conn: Data, rules: Rules, filters: Filters, by: str = "segment") -> dict[str, Any]:
     """Return the JSON-ready summary broken down by `by`: as_of, filters, by_<by> rows (each
     naming its value under `by`) and an overall row."""
     rows = _summary_rows(breakdown_table(conn, rules, filters, by))

@@ -1,0 +1,107 @@
+"""A per-lead feature file: features measured where the data lives (Spark), scored on a laptop.
+
+`python -m lib.cli features --out FILE.parquet` writes one; the app opens it with
+`streamlit run app.py -- --features FILE.parquet`, and the Scoring lab back-tests on its leads.
+The file says, in its Parquet metadata, when and how its leads were measured. On reading, what
+a model decides from the measurements (title roles, segments, deal sizes, buying-group helpers)
+is recomputed under the reader's model; what SQL measured with a model setting (the
+buying-group window) cannot be, so a different window is named in a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from lib.errors import QualifyError
+from lib.features.leads import COUNT_COLUMNS, HISTORY_COLUMNS, MODEL_COLUMNS, features_for_model
+from lib.model import ScoringModel
+
+METADATA_KEY = b"qualify.features"
+MOMENTS = ("routing", "data-end")  # each lead at its routing moment, or all as of the data
+
+
+class FeatureFileError(QualifyError):
+    """A file that is not a readable Qualify feature file, or not the kind asked for."""
+
+
+@dataclass(frozen=True)
+class FeatureFile:
+    """How a feature file's leads were measured."""
+
+    moment: str  # one of MOMENTS
+    as_of: str  # the data's last moment, ISO
+    buying_group_window_days: float
+    model_version: int
+    engine: str  # duckdb or spark
+    source: str  # the database, Parquet folder or Spark schema read
+    leads: int
+
+
+def write_feature_file(
+    features: pd.DataFrame, path: str | os.PathLike[str], about: FeatureFile
+) -> int:
+    """Write the features and how they were measured to a Parquet file; return the leads written."""
+    table = pa.Table.from_pandas(features, preserve_index=False)
+    meta = (table.schema.metadata or {}) | {METADATA_KEY: json.dumps(asdict(about)).encode()}
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        pq.write_table(table.replace_schema_metadata(meta), partial)
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise FeatureFileError(f"Cannot write {target}: {exc}") from exc
+    return table.num_rows
+
+
+def feature_file_info(path: str | os.PathLike[str]) -> FeatureFile:
+    """Return how a feature file's leads were measured; refuse a file Qualify did not write."""
+    try:
+        meta = pq.read_schema(path).metadata or {}
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise FeatureFileError(f"{path} is not a readable Parquet file: {exc}") from exc
+    if METADATA_KEY not in meta:
+        raise FeatureFileError(
+            f"{path} is not a Qualify feature file: write one with "
+            "`python -m lib.cli features --out FILE.parquet`"
+        )
+    try:
+        return FeatureFile(**json.loads(meta[METADATA_KEY]))
+    except (TypeError, ValueError) as exc:
+        raise FeatureFileError(f"{path} has feature metadata Qualify cannot read: {exc}") from exc
+
+
+def read_feature_file(
+    path: str | os.PathLike[str], model: ScoringModel, moment: str = "routing"
+) -> tuple[pd.DataFrame, FeatureFile, tuple[str, ...]]:
+    """Return the file's features under `model`, how they were measured, and warnings; refuse a
+    file measured at another moment or lacking columns the features need."""
+    about = feature_file_info(path)
+    if about.moment != moment:
+        raise FeatureFileError(
+            f"{path} holds leads measured at {about.moment}; this needs {moment}: "
+            f"write it with `features --moment {moment}`"
+        )
+    frame = pq.read_table(path).to_pandas()
+    needed = {"lead_id", "title", "annual_revenue_usd", "employees", "touched_recently"}
+    needed |= {*MODEL_COLUMNS, *COUNT_COLUMNS}
+    needed |= set(HISTORY_COLUMNS) if moment == "routing" else set()
+    missing = sorted(needed - set(frame.columns))
+    if missing:
+        raise FeatureFileError(f"{path} lacks the feature column(s) {', '.join(missing)}")
+    warnings: tuple[str, ...] = ()
+    if not math.isclose(about.buying_group_window_days, model.buying_group_window_days):
+        warnings = (
+            f"{Path(path).name} counts engaged colleagues over "
+            f"{about.buying_group_window_days:g} days; the model says "
+            f"{model.buying_group_window_days:g}. Rewrite the file to measure the model's window.",
+        )
+    return features_for_model(frame, model), about, warnings
