@@ -259,14 +259,11 @@ def _data(args: argparse.Namespace) -> Iterator[tuple[Data, ScoringModel]]:
         model = default_model()
     from lib.store.engines import catalog_tables, parquet_tables, spark_session
 
-    session = spark_session(master=args.spark_master, remote=args.spark_remote)
-    try:
+    with spark_session(master=args.spark_master, remote=args.spark_remote) as session:
         if args.tables:
             yield parquet_tables(session, args.tables), model
         else:
             yield catalog_tables(session, args.spark_tables), model
-    finally:
-        session.stop()
 
 
 def _source_name(args: argparse.Namespace) -> str:

@@ -15,11 +15,12 @@ from lib.store.imports import import_sample
 from lib.store.state import current_versions
 from lib.store.workspace import open_dataset, open_workspace
 
-LAYERS = {"pages": "app", "shapes": "app", "browser": "browser"}
+LAYERS = {"pages": "app", "shapes": "app", "browser": "browser", "engines": "spark"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test by its folder: pages and shapes -> app, browser -> browser, else unit."""
+    """Mark each test by its folder: pages and shapes -> app, browser -> browser,
+    engines -> spark, else unit."""
     root = Path(__file__).parent
     for item in items:
         folder = item.path.relative_to(root).parts[0]

@@ -15,7 +15,8 @@ import os
 import shutil
 import socket
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -137,23 +138,27 @@ def _struct(record: Mapping[str, Any]) -> Column:
     return F.struct(*[F.lit(value).alias(key) for key, value in record.items()])
 
 
+@contextmanager
 def spark_session(
     master: str | None = None, remote: str | None = None, conf: Mapping[str, str] | None = None
-) -> SparkSession:
-    """Return a Spark session: Spark Connect at `remote` (sc://HOST:PORT), else `master`,
-    with `conf` added when Qualify starts the session itself."""
+) -> Iterator[SparkSession]:
+    """Yield a Spark session: Spark Connect at `remote` (sc://HOST:PORT), else `master`, with
+    `conf` added when it starts one; a session it started is stopped at the end, one that was
+    already running in this process is reused and left running."""
+    if remote:
+        _check_reachable(remote)
+    elif not _java_found():
+        raise EngineError(f"Spark needs Java and none was found: {INSTALL_HINT}")
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", PANDAS_NOTICE, FutureWarning)
             from pyspark.sql import SparkSession
     except ImportError as exc:
         raise EngineError(f"The Spark engine needs pyspark: {INSTALL_HINT}") from exc
+    running = SparkSession.getActiveSession()
     if remote:
-        _check_reachable(remote)
         builder = SparkSession.builder.remote(remote)
     else:
-        if not _java_found():
-            raise EngineError(f"Spark needs Java and none was found: {INSTALL_HINT}")
         builder = SparkSession.builder.master(master or DEFAULT_MASTER)
         for key, value in (LOCAL_CONF | dict(conf or {})).items():
             builder = builder.config(key, value)
@@ -166,7 +171,11 @@ def spark_session(
         raise EngineError(f"Spark could not start a session on {where}: {exc}") from exc
     if not remote:
         session.sparkContext.setLogLevel("ERROR")  # Spark's warnings are not the user's to act on
-    return session
+    try:
+        yield session
+    finally:
+        if session is not running:
+            session.stop()
 
 
 def _java_found() -> bool:
