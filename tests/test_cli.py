@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from lib.cli import main
+from lib.features.files import read_feature_file
 from lib.model import default_model, save_model, with_half_life
 from lib.present.export import CRM_PROPERTY_MAP
 from lib.store.workspace import open_workspace
@@ -162,3 +165,71 @@ def test_the_kpis_table_groups_thousands(app_db, capsys):
     assert main(["kpis", "--db", str(app_db)]) == 0
     overall = capsys.readouterr().out.splitlines()[-1]
     assert re.match(r"overall +won +\d{1,3}(,\d{3})+ lost +\d{1,3}(,\d{3})+ ", overall)
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--tables", "DIR"], "--tables need --engine spark"),
+        (["--engine", "spark"], "reads --tables DIR or --spark-tables"),
+        (["--engine", "spark", "--tables", "D", "--spark-tables", "c.s"], "not both"),
+        (
+            ["--engine", "spark", "--tables", "D", "--spark-master", "local[2]"]
+            + ["--spark-remote", "sc://h:15002"],
+            "--spark-master or --spark-remote",
+        ),
+    ],
+)
+def test_engine_options_that_do_not_go_together_are_refused_before_anything_runs(
+    flags, message, capsys
+):
+    with pytest.raises(SystemExit) as exited:
+        main(["kpis", "--json", *flags])
+    assert exited.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_an_unreachable_spark_connect_server_exits_2_naming_it_without_a_traceback(
+    tmp_path, capsys
+):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = [
+        "--engine",
+        "spark",
+        "--tables",
+        str(tmp_path),
+        "--spark-remote",
+        f"sc://127.0.0.1:{port}",
+    ]
+    assert main(["kpis", "--json", *args]) == 2
+    err = capsys.readouterr().err
+    assert f"No Spark Connect server answers at sc://127.0.0.1:{port}" in err
+    assert "Traceback" not in err
+
+
+def test_export_tables_writes_each_canonical_table_with_its_rows_and_logs_it(
+    app_db, tmp_path, capsys
+):
+    out = tmp_path / "tables"
+    assert main(["export-tables", "--db", str(app_db), "--out", str(out)]) == 0
+    assert pq.read_metadata(out / "leads.parquet").num_rows == 20_000
+    assert pq.read_metadata(out / "activities.parquet").num_rows == 199_995
+    assert "opportunities       5,000 rows" in capsys.readouterr().out
+    assert main(["log", "--db", str(app_db), "--json"]) == 0
+    newest = json.loads(capsys.readouterr().out)[0]
+    rows = sum(pq.read_metadata(f).num_rows for f in out.glob("*.parquet"))
+    assert (newest["Action"], newest["What"]) == ("download", f"tables {out}")
+    assert newest["After"] == f"{rows:,} records"
+
+
+def test_features_writes_a_file_the_lab_reads_with_every_lead(app_db, tmp_path, capsys):
+    out = tmp_path / "features.parquet"
+    assert main(["features", "--db", str(app_db), "--out", str(out)]) == 0
+    frame, about, warnings = read_feature_file(out, default_model())
+    assert len(frame) == 20_000 and frame["lead_id"].is_unique
+    assert (about.moment, about.engine, about.leads) == ("routing", "duckdb", 20_000)
+    assert "Measured 20,000 leads at routing on duckdb" in capsys.readouterr().out
+    assert main(["log", "--db", str(app_db), "--json"]) == 0
+    newest = json.loads(capsys.readouterr().out)[0]
+    assert (newest["What"], newest["After"]) == (f"feature file {out}", "20,000 records")
