@@ -223,7 +223,9 @@ def test_export_tables_writes_each_canonical_table_with_its_rows_and_logs_it(
     assert newest["After"] == f"{rows:,} records"
 
 
-def test_features_writes_a_file_the_lab_reads_with_every_lead(app_db, tmp_path, capsys):
+def test_features_writes_a_file_that_reads_back_with_every_lead_and_logs_it(
+    app_db, tmp_path, capsys
+):
     out = tmp_path / "features.parquet"
     assert main(["features", "--db", str(app_db), "--out", str(out)]) == 0
     frame, about, warnings = read_feature_file(out, default_model())

@@ -18,8 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RUNNERS = {"execute", "executemany", "sql", "query", "_run"}
 # query files, the schema's DDL and compatibility views (names from TABLES only; the file's own
-# column names are only tested for membership), and column names read back from staging tables
-SAFE_CALLS = {"named_query", "create_table_sql", "compatible_view_sql", "_columns"}
+# column names are only tested for membership), column names read back from staging tables, and
+# a query file as SQLGlot spells it for Spark (lib/store/dialects.py: parameters stay parameters)
+SAFE_CALLS = {"named_query", "create_table_sql", "compatible_view_sql", "_columns", "spark_sql"}
 PLACEHOLDERS = {"params", "param"}  # Params.__call__: registers a value, returns "$p<n>"
 # builders returning SQL text from constants and placeholders (lib/ingest/values.py, staging)
 BUILDERS = {

@@ -1,7 +1,7 @@
 """A per-lead feature file: features measured where the data lives (Spark), scored on a laptop.
 
-`python -m lib.cli features --out FILE.parquet` writes one; the app opens it with
-`streamlit run app.py -- --features FILE.parquet`, and the Scoring lab back-tests on its leads.
+`python -m lib.cli features --out FILE.parquet` writes one; `read_feature_file` gives its leads
+back, ready to score and back-test (the app does not open one yet: it reads a workspace).
 The file says, in its Parquet metadata, when and how its leads were measured. On reading, what
 a model decides from the measurements (title roles, segments, deal sizes, buying-group helpers)
 is recomputed under the reader's model; what SQL measured with a model setting (the
@@ -59,7 +59,7 @@ def write_feature_file(
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise FeatureFileError(f"Cannot write {target}: {exc}") from exc
-    return table.num_rows
+    return int(table.num_rows)
 
 
 def feature_file_info(path: str | os.PathLike[str]) -> FeatureFile:

@@ -15,10 +15,11 @@ import os
 import shutil
 import socket
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING, Any
@@ -29,10 +30,10 @@ import pandas as pd
 import pyarrow as pa
 
 from lib.errors import EngineError
-from lib.store.connection import connect
+from lib.store.connection import connect, named_query
 from lib.store.dialects import spark_sql
 from lib.store.schema import TABLES
-from lib.store.staging import query_parameters, staged_query
+from lib.store.staging import query_parameters
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
@@ -81,7 +82,7 @@ class SparkEngine:
 
     def query(self, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
         """Return the query's rows as DuckDB would: same columns, dtypes and order by."""
-        arguments = query_parameters(staged_query(name), params)
+        arguments = query_parameters(named_query(name), params)
         try:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", PANDAS_NOTICE, FutureWarning)
@@ -98,7 +99,7 @@ class SparkEngine:
         with self._lock:  # one empty in-memory database types every query of this engine
             cur = self._types.cursor()
         try:
-            shape = cur.sql(staged_query(name), params=dict(arguments))
+            shape = cur.sql(named_query(name), params=dict(arguments))
             if list(shape.columns) != list(rows.column_names):
                 raise EngineError(
                     f"Query '{name}' returned columns {rows.column_names} on Spark "
@@ -219,7 +220,7 @@ def parquet_tables(session: SparkSession, folder: str | os.PathLike[str]) -> Spa
         path = next((p for p in (root / f"{table}.parquet", root / table) if p.exists()), None)
         if path is None:
             raise EngineError(f"{root} has no {table}.parquet (nor a {table}/ folder of parts)")
-        _register(table, _read(session, lambda p=path: session.read.parquet(str(p)), str(path)))
+        _register(table, _read(partial(session.read.parquet, str(path)), str(path)))
     return SparkEngine(session, str(root))
 
 
@@ -230,11 +231,11 @@ def catalog_tables(session: SparkSession, schema: str) -> SparkEngine:
         raise EngineError(f"'{schema}' is not CATALOG.SCHEMA: letters, digits and _ only")
     for table in TABLES:
         name = f"{schema}.{table}"
-        _register(table, _read(session, lambda n=name: session.table(n), name))
+        _register(table, _read(partial(session.table, name), name))
     return SparkEngine(session, schema)
 
 
-def _read(session: SparkSession, reader: Any, where: str) -> DataFrame:
+def _read(reader: Callable[[], DataFrame], where: str) -> DataFrame:
     """Return the DataFrame reader() gives, or an EngineError naming where it was read from."""
     try:
         return reader()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,10 +18,11 @@ import pandas as pd
 import pytest
 
 from data.generate import generate, write_zip
-from lib.ingest import import_sources
-from lib.store.connection import connect
 from lib.store.engines import SESSION_CONF, SparkEngine, parquet_tables, spark_session
 from lib.store.export import export_tables
+from lib.store.imports import import_data
+from lib.store.state import current_versions
+from lib.store.workspace import open_dataset, open_workspace
 
 # hand-made rows the generator never writes: fractional seconds, 1969 (before the epoch, where
 # floor and truncation differ), a meeting logged before its MQL, equal cycles (median ties)
@@ -49,11 +51,20 @@ insert into opportunities (opportunity_id, account_id, lead_id, channel, created
 
 @dataclass(frozen=True)
 class Tables:
-    """One data set: the DuckDB file and the Parquet folder holding the same canonical tables."""
+    """One data set: a workspace (its state file, what --db names) and the Parquet folder
+    holding the same canonical tables."""
 
     name: str
     db: Path
     parquet: Path
+
+
+@contextmanager
+def dataset(tables: Tables) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a read-only connection to the workspace's current dataset, as the app reads it."""
+    workspace = open_workspace(tables.db, create=False)
+    with open_dataset(workspace, current_versions(workspace).dataset) as conn:
+        yield conn
 
 
 def _java_or_fail() -> None:
@@ -81,12 +92,10 @@ def spark() -> Iterator:
 
 
 def _exported(name: str, db: Path, folder: Path) -> Tables:
-    conn = duckdb.connect(str(db), read_only=True)
-    try:
+    tables = Tables(name, db, folder)
+    with dataset(tables) as conn:
         export_tables(conn, folder)
-    finally:
-        conn.close()
-    return Tables(name, db, folder)
+    return tables
 
 
 @pytest.fixture(scope="session")
@@ -117,15 +126,17 @@ def edge_export(folder: Path) -> Path:
 def edge_tables(tmp_path_factory: pytest.TempPathFactory) -> Tables:
     """Return the edge-case export, imported, plus the hand-made rows, in both forms."""
     folder = tmp_path_factory.mktemp("edge")
-    db = folder / "edge.duckdb"
-    conn = connect(db)
+    workspace = open_workspace(folder / "edge.duckdb")
+    imported = import_data(workspace, [edge_export(folder)])
+    # rows no export can hold, written into the dataset file the import left (the app only
+    # ever opens it read-only)
+    conn = duckdb.connect(str(workspace.dataset_file(imported.version)))
     try:
-        import_sources(conn, [edge_export(folder)])
         for statement in (EDGE_LEADS, EDGE_ACTIVITIES, EDGE_DEALS):
             conn.execute(statement)
     finally:
         conn.close()
-    return _exported("edge", db, folder / "parquet")
+    return _exported("edge", workspace.state_file, folder / "parquet")
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,8 @@ from lib.metrics.filters import Filters
 from lib.model import default_model, sla_hours_by_segment
 from lib.model.segments import UNASSIGNED
 from lib.store.connection import data_as_of, run_query
-from lib.store.staging import SQL_DIR, query_parameters, segment_params, staged_query
+from lib.store.staging import BLANK, SQL_DIR, query_parameters, segment_params, staged_query
+from tests.engines.conftest import dataset
 
 # queries over the canonical tables (ingest/ works on its staging tables, store/ on its own)
 DATA_QUERIES = sorted(
@@ -31,7 +32,7 @@ DATA_QUERIES = sorted(
     if p.parent.name not in ("ingest", "store")
 )
 MODEL = default_model()
-NARROWED = ("start", "at_routing_moments", "as_of", "segments", "channels", "cutoff")
+NARROWED = ("start", "at_routing_moments", "as_of", "segments", "channels", "cutoff", "by")
 # the parameters besides segments and filters, as widest() sets them
 PARAMETER_NAMES = (
     "as_of",
@@ -42,6 +43,7 @@ PARAMETER_NAMES = (
     "margin_target",
     "segment_slas",
     "cutoff",
+    "by",
 )
 
 
@@ -58,18 +60,21 @@ def widest(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         0.3,
         slas,
         as_of - timedelta(days=30),
+        "segment",
     )
     named = dict(zip(PARAMETER_NAMES, values, strict=True))
     return segment_params(MODEL.segments) | Filters().params() | named
 
 
 def narrowed(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Return the parameters narrowed: a year, two segments, two channels, routing moments."""
+    """Return the parameters narrowed: a year, two segments, two channels, routing moments,
+    broken down by channel."""
     params = widest(conn)
     channels = run_query(conn, "staging/channels")["channel"].tolist()[:2]
     period = Filters(date(2025, 1, 1), date(2025, 12, 31), ("enterprise", UNASSIGNED), channels)
     earlier = params["as_of"] - timedelta(days=200)
-    return params | period.params() | {"at_routing_moments": True, "as_of": earlier}
+    narrower = {"at_routing_moments": True, "as_of": earlier, "by": "channel"}
+    return params | period.params() | narrower
 
 
 def ordered(name: str) -> bool:
@@ -106,27 +111,21 @@ def test_every_query_gives_the_same_rows_on_spark_as_on_duckdb(
     data, scope, name, on_spark, sample_tables, edge_tables
 ):
     tables = {"sample": sample_tables, "edge": edge_tables}[data]
-    conn = duckdb.connect(str(tables.db), read_only=True)
-    try:
+    with dataset(tables) as conn:
         params = (widest if scope == "widest" else narrowed)(conn)
         duck = run_query(conn, name, params)
-    finally:
-        conn.close()
     same_rows(name, duck, run_query(on_spark[data], name, params))
 
 
 def test_the_edge_export_has_the_cases_it_is_named_for(edge_tables):
-    conn = duckdb.connect(str(edge_tables.db), read_only=True)
-    try:
+    with dataset(edge_tables) as conn:
         segments = run_query(conn, "staging/record_segments", widest(conn))["segment"]
         deals = run_query(conn, "staging/stg_opportunities")
         channels = run_query(conn, "staging/channels")["channel"]
         as_of = data_as_of(conn)
-    finally:
-        conn.close()
     assert set(segments) == {"enterprise", UNASSIGNED}
     assert deals["amount_usd"].isna().all() and deals["gross_margin_usd"].isna().all()
-    assert "unknown" in set(channels)
+    assert BLANK in set(channels)  # blank lead sources
     assert (pd.to_datetime(deals["close_date"]) > as_of).any()  # deals closing after the data
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -26,12 +25,8 @@ ONE_SEGMENT = replace(MODEL, segments=(SegmentRule("mid_market", "Everyone", 0.0
 
 
 @pytest.fixture(scope="module")
-def history(sample_db_file) -> pd.DataFrame:
-    conn = duckdb.connect(str(sample_db_file), read_only=True)
-    try:
-        return history_features(conn, MODEL)
-    finally:
-        conn.close()
+def history(sample_conn) -> pd.DataFrame:
+    return history_features(sample_conn, MODEL)
 
 
 def about(frame: pd.DataFrame, **changes) -> FeatureFile:
@@ -55,17 +50,11 @@ def test_a_file_read_under_its_own_model_gives_back_the_features_written(history
     assert info == about(history) and warnings == ()
 
 
-def test_what_the_model_decides_is_redone_under_the_reader_s_model(
-    history, sample_db_file, tmp_path
-):
+def test_what_the_model_decides_is_redone_under_the_reader_s_model(history, sample_conn, tmp_path):
     path = tmp_path / "features.parquet"
     write_feature_file(history, path, about(history))
     frame, _, _ = read_feature_file(path, ONE_SEGMENT)
-    conn = duckdb.connect(str(sample_db_file), read_only=True)
-    try:
-        expected = history_features(conn, ONE_SEGMENT)
-    finally:
-        conn.close()
+    expected = history_features(sample_conn, ONE_SEGMENT)
     pd.testing.assert_frame_equal(frame, expected)
     assert set(frame["segment"]) <= {"mid_market", UNASSIGNED}
     assert set(history["segment"]) > {"mid_market"}  # the file itself had three segments
