@@ -1,14 +1,16 @@
 """Time lead features and the KPIs on DuckDB and on local Spark, with each engine's peak memory.
 
     python bench/engines.py [--leads 1000000] [--runs 3] [--master local[2]] [--driver-memory 8g]
-    python bench/engines.py --db FILE --tables DIR   (a database and its export-tables Parquet)
+    python bench/engines.py --db FILE --tables DIR   (a workspace and its export-tables Parquet)
 
 The data is bench/queries.py's (N leads, 10 activities and 1/4 opportunity per lead, imported
-under var/bench/), written once as Parquet by export-tables beside it. Each engine runs in a
-process of its own; the parent samples the resident memory of that process and its children
-(Spark's JVM) every 0.2 s and prints the peak. Times are medians of --runs: `lead_features`
-(the two feature queries and the Python that derives the matrix) and `kpis_by_segment` (the
-CLI's KPIs: five queries), after the engine is up (Spark's start is printed on its own).
+into a workspace under var/bench/), written once as Parquet by export-tables beside it. Each
+engine runs in a process of its own; the parent samples the resident memory of that process
+and its children (Spark's JVM) every 0.2 s and prints the peak. Times are medians of --runs:
+`lead_features` (the two feature queries and the Python that derives the matrix) and
+`kpis_summary` (the CLI's `kpis --json`), after the engine is up (Spark's start is printed on
+its own). Beside each wall time, the CPU seconds of the worker's process tree (Python, DuckDB's
+threads, Spark's JVM): on a machine shared with other work they say what the call itself cost.
 """
 
 from __future__ import annotations
@@ -33,14 +35,7 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 
 def tree_rss(pid: int) -> int:
     """Return the resident bytes of a process and all its descendants (0 once gone)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
+    children = _children()
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
@@ -50,6 +45,35 @@ def tree_rss(pid: int) -> int:
             pass
         todo += children.get(current, [])
     return total
+
+
+def tree_cpu(pid: int) -> float:
+    """Return the CPU seconds (user + system) the process and its live descendants have used."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, todo = 0, [pid]
+    children = _children()
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+        todo += children.get(current, [])
+    return total / ticks
+
+
+def _children() -> dict[int, list[int]]:
+    """Return each live process's children, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    return children
 
 
 def measured(command: list[str]) -> tuple[dict, int]:
@@ -73,13 +97,10 @@ def measured(command: list[str]) -> tuple[dict, int]:
 
 def worker(args: argparse.Namespace) -> None:
     """Time the calls on one engine and print one JSON line of medians."""
-    from contextlib import nullcontext
-
-    import duckdb
-
+    from bench.queries import current_data
     from lib.features import lead_features
     from lib.metrics.filters import Filters
-    from lib.metrics.kpis import kpis_by_segment
+    from lib.metrics.kpis import kpis_summary
     from lib.model import default_model
     from lib.store.engines import parquet_tables, spark_session
 
@@ -89,22 +110,25 @@ def worker(args: argparse.Namespace) -> None:
         conf = {"spark.driver.memory": args.driver_memory}
         context = spark_session(args.master, conf=conf)
     else:
-        context = nullcontext(duckdb.connect(str(args.db), read_only=True))
+        context = current_data(args.db)
     with context as opened:
         data = parquet_tables(opened, args.tables) if args.worker == "spark" else opened
         ready = time.perf_counter() - started
         calls = {
             "features": lambda: lead_features(data, model=model),
-            "kpis": lambda: kpis_by_segment(data, model.segments, Filters()),
+            "kpis": lambda: kpis_summary(data, model.segments, Filters(), "segment"),
         }
-        seconds = {name: [] for name in calls}
+        seconds: dict[str, list[float]] = {name: [] for name in calls}
+        cpu: dict[str, list[float]] = {name: [] for name in calls}
         for _ in range(args.runs):
             for name, call in calls.items():
-                begun = time.perf_counter()
+                begun, begun_cpu = time.perf_counter(), tree_cpu(os.getpid())
                 call()
                 seconds[name].append(time.perf_counter() - begun)
+                cpu[name].append(tree_cpu(os.getpid()) - begun_cpu)
     medians = {name: statistics.median(times) for name, times in seconds.items()}
-    print(json.dumps({"start": ready, **medians, "runs": seconds}))
+    cpu_medians = {f"{name}_cpu": statistics.median(times) for name, times in cpu.items()}
+    print(json.dumps({"start": ready, **medians, **cpu_medians, "runs": seconds, "cpu": cpu}))
 
 
 def parquet_folder(db: Path) -> Path:
@@ -136,6 +160,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--driver-memory", default="8g", help="Spark's local JVM heap")
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        choices=("duckdb", "spark"),
+        default=["duckdb", "spark"],
+        help="the engines to time (default both)",
+    )
     parser.add_argument("--worker", choices=("duckdb", "spark"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -144,7 +175,8 @@ def main() -> None:
     db = args.db or database(args.leads)
     tables = args.tables or parquet_folder(db)
     print(f"data: {db} and {tables}; medians of {args.runs} runs")
-    for engine in ("duckdb", "spark"):
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for engine in args.engines:
         command = [
             sys.executable,
             __file__,
@@ -154,9 +186,13 @@ def main() -> None:
         ]
         result, peak = measured(command)
         print(
-            f"{engine:<7} start {result['start']:6.1f} s  features {result['features']:7.1f} s  "
-            f"kpis {result['kpis']:6.1f} s  peak memory {peak / 2**30:5.2f} GiB"
+            f"{engine:<7} start {result['start']:6.1f} s  "
+            f"features {result['features']:7.1f} s ({result['features_cpu']:6.1f} CPU s)  "
+            f"kpis {result['kpis']:6.1f} s ({result['kpis_cpu']:5.1f} CPU s)  "
+            f"peak memory {peak / 2**30:5.2f} GiB  "
+            f"load average after {os.getloadavg()[0]:.2f}"
         )
+        print(f"  each run: {json.dumps({'wall': result['runs'], 'cpu': result['cpu']})}")
 
 
 if __name__ == "__main__":
