@@ -160,9 +160,7 @@ def history_features(
 ATTRIBUTE_PREFIX = "attribute: "  # a feature column holding a kept source column's values
 
 
-def with_attributes(
-    conn: Data, features: pd.DataFrame, model: ScoringModel
-) -> pd.DataFrame:
+def with_attributes(conn: Data, features: pd.DataFrame, model: ScoringModel) -> pd.DataFrame:
     """Return the features with a column `attribute: <name>` for each attribute the model's
     rules read: numbers as floats, booleans as 1.0/0.0, categories as text, dates as ISO
     text, missing where the lead has none (or the dataset does not hold the attribute)."""

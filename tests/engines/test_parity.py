@@ -26,10 +26,21 @@ from lib.store.staging import BLANK, SQL_DIR, query_parameters, segment_params, 
 from tests.engines.conftest import dataset
 
 # queries over the canonical tables (ingest/ works on its staging tables, store/ on its own)
+# the queries over kept source columns read the attribute tables, which export-tables and the
+# Spark engine do not carry yet (lib.store.schema.ATTRIBUTE_TABLES); attribute_levels also pairs
+# two unnested lists in one select, where Spark allows one generator per select (not tried yet)
+NOT_ON_SPARK = {
+    "evaluate/attribute_levels": "attribute tables; two unnests in one select",
+    "features/lead_attribute_values": "attribute tables",
+}
 DATA_QUERIES = sorted(
-    str(p.relative_to(SQL_DIR).with_suffix(""))
-    for p in SQL_DIR.rglob("*.sql")
-    if p.parent.name not in ("ingest", "store")
+    name
+    for name in (
+        str(p.relative_to(SQL_DIR).with_suffix(""))
+        for p in SQL_DIR.rglob("*.sql")
+        if p.parent.name not in ("ingest", "store")
+    )
+    if name not in NOT_ON_SPARK
 )
 MODEL = default_model()
 NARROWED = ("start", "at_routing_moments", "as_of", "segments", "channels", "cutoff", "by")
@@ -127,6 +138,14 @@ def test_the_edge_export_has_the_cases_it_is_named_for(edge_tables):
     assert deals["amount_usd"].isna().all() and deals["gross_margin_usd"].isna().all()
     assert BLANK in set(channels)  # blank lead sources
     assert (pd.to_datetime(deals["close_date"]) > as_of).any()  # deals closing after the data
+
+
+def test_only_queries_of_the_attribute_tables_are_left_off_spark():
+    for name in NOT_ON_SPARK:
+        assert "attributes" in staged_query(name)  # the file exists and reads them
+    assert len(DATA_QUERIES) + len(NOT_ON_SPARK) == len(
+        [p for p in SQL_DIR.rglob("*.sql") if p.parent.name not in ("ingest", "store")]
+    )
 
 
 def test_a_query_left_unordered_is_compared_as_a_set_and_an_ordered_one_in_order():
