@@ -27,6 +27,8 @@ COMMANDS = {
     "publish": ["publish", "{model}", "--based-on", "0", "--author", "shapes"],
     "restore-data": ["restore-data", "--version", "{dataset}"],
     "log": ["log"],
+    "features": ["features", "--out", "{out}.parquet"],
+    "export-tables": ["export-tables", "--out", "{out}_tables"],
 }
 WRITES = {"publish", "restore-data"}  # run on a copy: the shape's workspace is shared
 
