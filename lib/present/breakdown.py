@@ -11,7 +11,7 @@ import math
 import pandas as pd
 
 from lib.metrics.kpis import NO_SQL_DATES, OVERALL
-from lib.present.numbers import count_text, money_text, rate_text
+from lib.present.numbers import count_text, money_text, rate_text, rate_texts
 
 BREAKDOWN_LABELS: dict[str, str] = {
     "segment": "Segment",
@@ -53,16 +53,7 @@ def breakdown_table(frame: pd.DataFrame, by: str, labels: dict[str, str]) -> pd.
     return pd.DataFrame(
         {
             BREAKDOWN_LABELS[by]: names,
-            "Win rate": [
-                rate_text(r, lo, hi, n, "closed")
-                for r, lo, hi, n in zip(
-                    frame["win_rate"],
-                    frame["win_rate_low"],
-                    frame["win_rate_high"],
-                    frame["closed"],
-                    strict=True,
-                )
-            ],
+            "Win rate": rate_texts(frame, "win_rate", "closed", "closed"),
             "Open pipeline": [
                 open_pipeline_text(a, n, u)
                 for a, n, u in zip(
@@ -73,16 +64,7 @@ def breakdown_table(frame: pd.DataFrame, by: str, labels: dict[str, str]) -> pd.
                 )
             ],
             "MQL→SQL": [mql_to_sql_text(row) for _, row in frame.iterrows()],
-            "MQL→won": [
-                rate_text(r, lo, hi, n, "MQLs")
-                for r, lo, hi, n in zip(
-                    frame["mql_to_won_rate"],
-                    frame["mql_to_won_rate_low"],
-                    frame["mql_to_won_rate_high"],
-                    frame["mqls"],
-                    strict=True,
-                )
-            ],
+            "MQL→won": rate_texts(frame, "mql_to_won_rate", "mqls", "MQLs"),
             "Median days to win": ["—" if math.isnan(days) else f"{days:.0f}" for days in cycle],
         }
     )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from lib.metrics.kpis import MQL_TO_SQL_HEALTHY_HIGH, MQL_TO_SQL_HEALTHY_LOW
 from lib.metrics.stats import SMALL_SAMPLE
 
@@ -39,6 +41,17 @@ def rate_text(
         text += f" ({low * 100:.1f}–{high:.1%})"
     text += f", {trials}"
     return text + (f" {SMALL_SAMPLE_FLAG}" if count < SMALL_SAMPLE else "")
+
+
+def rate_texts(frame: pd.DataFrame, rate: str, trials: str, noun: str) -> list[str]:
+    """Return rate_text for every row of frame: its `rate` column with `<rate>_low` and
+    `<rate>_high`, out of its `trials` column."""
+    return [
+        rate_text(r, lo, hi, n, noun)
+        for r, lo, hi, n in zip(
+            frame[rate], frame[f"{rate}_low"], frame[f"{rate}_high"], frame[trials], strict=True
+        )
+    ]
 
 
 def count_text(count: int, noun: str, plural: str | None = None) -> str:

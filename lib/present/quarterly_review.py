@@ -17,7 +17,7 @@ from lib.present.numbers import (
     HEALTHY_MQL_TO_SQL,
     SMALL_SAMPLE_FLAG,
     money_text,
-    rate_text,
+    rate_texts,
 )
 
 BAND_WORDS = {"below": BELOW_HEALTHY, "in": f"In {HEALTHY_MQL_TO_SQL}", "above": ABOVE_HEALTHY}
@@ -25,20 +25,6 @@ BAND_WORDS = {"below": BELOW_HEALTHY, "in": f"In {HEALTHY_MQL_TO_SQL}", "above":
 
 def _name(labels: dict[str, str], values: pd.Series) -> pd.Series:
     return values.map(lambda s: labels.get(s, s))
-
-
-def _rates(frame: pd.DataFrame, prefix: str, trials: str, noun: str) -> list[str]:
-    """Return rate_text for every row of frame's <prefix> columns."""
-    return [
-        rate_text(r, lo, hi, n, noun)
-        for r, lo, hi, n in zip(
-            frame[prefix],
-            frame[f"{prefix}_low"],
-            frame[f"{prefix}_high"],
-            frame[trials],
-            strict=True,
-        )
-    ]
 
 
 def mql_table(rates: pd.DataFrame, key: str, labels: dict[str, str]) -> pd.DataFrame:
@@ -51,13 +37,13 @@ def mql_table(rates: pd.DataFrame, key: str, labels: dict[str, str]) -> pd.DataF
             "SQLs": rates["sqls"].astype("int64"),
             "MQL→SQL": [mql_to_sql_text(row) for _, row in rates.iterrows()],
             f"Against {HEALTHY_MQL_TO_SQL}": rates["band"].map(BAND_WORDS).fillna("—"),
-            "MQL→won": _rates(rates, "mql_to_won_rate", "mqls", "MQLs"),
+            "MQL→won": rate_texts(rates, "mql_to_won_rate", "mqls", "MQLs"),
         }
     )
 
 
 def _named(rows: pd.DataFrame) -> str:
-    texts = _rates(rows, "mql_to_sql_rate", "mqls", "MQLs")
+    texts = rate_texts(rows, "mql_to_sql_rate", "mqls", "MQLs")
     return "; ".join(f"{c} {t}" for c, t in zip(rows["channel"], texts, strict=True))
 
 
@@ -179,7 +165,7 @@ def sla_table(sla: pd.DataFrame, meetings: pd.DataFrame, labels: dict[str, str])
         {
             "Segment": _name(labels, sla["segment"]),
             "SLA (hours)": sla["sla_hours"],
-            "Accepted or rejected within SLA": _rates(sla, "sla_rate", "mqls", "MQLs"),
+            "Accepted or rejected within SLA": rate_texts(sla, "sla_rate", "mqls", "MQLs"),
             "MQLs with a meeting": sla["segment"].map(meet["meetings"]).astype("Int64"),
             "Median hours, MQL to first meeting": [
                 _median_hours(h, n)
@@ -202,7 +188,9 @@ def profitable_table(profitable: pd.DataFrame, labels: dict[str, str]) -> pd.Dat
             "Closed": profitable["closed"].astype("int64"),
             "Won": profitable["won"].astype("int64"),
             "Won deals with margin recorded": profitable["margin_tracked_share"],
-            "Profitable win rate": _rates(profitable, "profitable_win_rate", "closed", "closed"),
+            "Profitable win rate": rate_texts(
+                profitable, "profitable_win_rate", "closed", "closed"
+            ),
         }
     )
 
@@ -229,8 +217,8 @@ def band_table(bands: pd.DataFrame, band_labels: dict[str, str]) -> pd.DataFrame
         {
             "Score band": _name(band_labels, bands["band"]),
             "Leads": bands["leads"].astype("int64"),
-            "Win rate (won ÷ closed)": _rates(bands, "win_rate", "closed", "closed"),
-            "Conversion (won ÷ leads)": _rates(bands, "conversion", "leads", "leads"),
+            "Win rate (won ÷ closed)": rate_texts(bands, "win_rate", "closed", "closed"),
+            "Conversion (won ÷ leads)": rate_texts(bands, "conversion", "leads", "leads"),
             "Average won deal": bands["avg_won_amount_usd"],
             "Average gross margin": bands["avg_gross_margin_usd"],
             "Lift over average win rate": bands["lift"],

@@ -18,7 +18,7 @@ from lib.evaluate.recalibration import Recalibration, refusal_text, weights_tabl
 from lib.model import PILLARS, ScoringModel, model_to_dict, model_to_yaml
 from lib.model.segments import segment_labels
 from lib.present.csv_file import csv_text
-from lib.present.numbers import rate_text
+from lib.present.numbers import rate_texts
 
 MODEL_WORDS = {
     "current": "Current model",
@@ -151,26 +151,8 @@ def routing_in_words(result: Recalibration) -> pd.DataFrame:
         {"Model": routing["model"].map(names)}
         | {words: routing[key].astype("int64") for key, words in ROUTING_WORDS.items()}
         | {
-            "MQL→SQL": [
-                rate_text(r, lo, hi, n, "MQLs")
-                for r, lo, hi, n in zip(
-                    routing["mql_to_sql"],
-                    routing["mql_to_sql_low"],
-                    routing["mql_to_sql_high"],
-                    routing["reached_mql"],
-                    strict=True,
-                )
-            ],
-            "SQL win rate": [
-                rate_text(r, lo, hi, n, "closed")
-                for r, lo, hi, n in zip(
-                    routing["sql_win_rate"],
-                    routing["sql_win_rate_low"],
-                    routing["sql_win_rate_high"],
-                    routing["sql_closed"],
-                    strict=True,
-                )
-            ],
+            "MQL→SQL": rate_texts(routing, "mql_to_sql", "reached_mql", "MQLs"),
+            "SQL win rate": rate_texts(routing, "sql_win_rate", "sql_closed", "closed"),
             "Median score": routing["median_score"].round(1),
         }
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from lib.metrics.kpis import MQL_TO_SQL_HEALTHY_HIGH, MQL_TO_SQL_HEALTHY_LOW
@@ -16,6 +17,7 @@ from lib.present.numbers import (
     money_text,
     percent_text,
     rate_text,
+    rate_texts,
 )
 
 
@@ -84,3 +86,14 @@ def test_no_module_or_page_types_the_band_itself():
 def test_count_text_groups_the_count_and_agrees_the_noun(count: int, expected: str) -> None:
     assert count_text(count, "open deal") == expected
     assert count_text(count, "opportunity", "opportunities").endswith("y" if count == 1 else "ies")
+
+
+def test_rate_texts_reads_each_rows_rate_interval_and_trials_by_column_name() -> None:
+    frame = pd.DataFrame(
+        {"win": [0.25, float("nan")], "win_low": [0.2, None], "win_high": [0.3, None],
+         "closed": [400, 0]}
+    )  # fmt: skip
+    assert rate_texts(frame, "win", "closed", "closed") == [
+        rate_text(0.25, 0.2, 0.3, 400, "closed"),
+        "— (0 closed)",
+    ]
