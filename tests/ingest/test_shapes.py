@@ -8,6 +8,7 @@ funnel_without_sql.yaml: no SQL dates, a deal's created date from its lead, blan
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -58,6 +59,17 @@ def funnel_export(folder) -> tuple[duckdb.DuckDBPyConnection, ImportReport]:
     write_csv(folder / "deals.csv", FUNNEL_DEALS)
     conn = connect(":memory:")
     return conn, import_sources(conn, [folder], mapping=MAPPINGS / "funnel_without_sql.yaml")
+
+
+def funnel_database(folder: Path) -> Path:
+    """Return a database file holding the funnel export, for the pages to open."""
+    (folder / "export").mkdir()
+    conn, _ = funnel_export(folder / "export")
+    db = folder / "funnel.duckdb"
+    conn.execute("attach $db as out", {"db": str(db)})
+    conn.execute("copy from database memory to out")
+    conn.execute("detach out")
+    return db
 
 
 @pytest.fixture

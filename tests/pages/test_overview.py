@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.store.connection import DB_ENV_VAR
 from tests.fixtures import unescaped
-from tests.ingest.test_shapes import funnel_export
+from tests.ingest.test_shapes import funnel_database
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -92,13 +92,7 @@ def test_break_down_by_offers_what_the_data_records_and_redraws_the_table(app_db
 def test_a_funnel_without_sql_dates_or_amounts_says_so_instead_of_zeros(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "export").mkdir()
-    conn, _ = funnel_export(tmp_path / "export")
-    db = tmp_path / "funnel.duckdb"
-    conn.execute(f"attach '{db}' as out")
-    conn.execute("copy from database memory to out")
-    conn.execute("detach out")
-    monkeypatch.setenv(DB_ENV_VAR, str(db))
+    monkeypatch.setenv(DB_ENV_VAR, str(funnel_database(tmp_path)))
     at = _overview()
     assert not at.exception
     assert "MQL→SQL" not in [m.label for m in at.metric]

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.store.connection import DB_ENV_VAR
 from tests.fixtures import unescaped
-from tests.ingest.test_shapes import funnel_export
+from tests.ingest.test_shapes import funnel_database
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -106,13 +106,7 @@ def test_mql_conversion_breaks_down_by_a_kept_dimension_next_to_channel(app_db: 
 def test_without_sql_dates_mql_to_sql_is_not_measured_and_no_band_is_drawn(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "export").mkdir()
-    conn, _ = funnel_export(tmp_path / "export")
-    db = tmp_path / "funnel.duckdb"
-    conn.execute(f"attach '{db}' as out")
-    conn.execute("copy from database memory to out")
-    conn.execute("detach out")
-    monkeypatch.setenv(DB_ENV_VAR, str(db))
+    monkeypatch.setenv(DB_ENV_VAR, str(funnel_database(tmp_path)))
     at = _review()
     assert not at.exception
     assert any(
