@@ -11,6 +11,7 @@ labels, never SQL: targets come from the canonical tables and INTERNAL_TARGETS o
 from __future__ import annotations
 
 import fnmatch
+import functools
 import math
 import os
 from dataclasses import dataclass, field, replace
@@ -163,6 +164,7 @@ def load_spec(path: str | os.PathLike[str]) -> MappingSpec:
     return spec_from_dict(_read_yaml(Path(path)), Path(path).name)
 
 
+@functools.cache  # package files, fixed for the process; the spec is frozen (tuples only)
 def built_in_spec(fmt: str) -> MappingSpec:
     """Return the built-in spec for one of BUILT_IN."""
     return load_spec(FORMATS_DIR / f"{fmt}.yaml")
