@@ -57,7 +57,7 @@ if no_leads:
 else:
     left.metric("Bounce rate, all leads", ui.pct(bounce["rate"]), help=help_text)
     left.caption(
-        quality_view.rate_text(int(bounce["bounced"]), int(bounce["leads"]), "leads")
+        quality_view.share_texts([bounce["bounced"]], [bounce["leads"]], "leads")[0]
         + (" — above the 5% line" if bounce["above_threshold"] else " — under the 5% line")
     )
 right.metric(
@@ -65,9 +65,9 @@ right.metric(
     ui.pct(len(records["bounced_leads"]) / in_scope) if in_scope else needs.NOT_MEASURED,
 )
 right.caption(
-    quality_view.rate_text(
-        len(records["bounced_leads"]), in_scope, "leads in these segments and channels"
-    )
+    quality_view.share_texts(
+        [len(records["bounced_leads"])], [in_scope], "leads in these segments and channels"
+    )[0]
 )
 
 st.subheader("Blank fields")

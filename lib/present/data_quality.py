@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from lib.metrics.filters import Filters
@@ -121,13 +122,8 @@ def blank_fields(blank: pd.DataFrame) -> pd.DataFrame:
     return blank.assign(share_low=low, share_high=high)
 
 
-def rate_text(successes: int, trials: int, noun: str = "records") -> str:
-    """Return one rate's text as rate_texts writes it."""
-    return rate_texts(np.array([successes]), np.array([trials]), noun)[0]
-
-
-def rate_texts(
-    successes: pd.Series | np.ndarray, trials: pd.Series | np.ndarray, noun: str = "records"
+def share_texts(
+    successes: npt.ArrayLike, trials: npt.ArrayLike, noun: str = "records"
 ) -> list[str]:
     """Return '7.1% (6.7–7.5%), 1,099 of 15,574 records' per pair; ⚠ below 30 trials; 'Not
     checked: no records' with nothing to check."""
@@ -156,7 +152,7 @@ def summary_in_words(summary: pd.DataFrame, money: Callable[[float], str]) -> pd
             "Fix order": summary["priority"].to_numpy(),
             "Issue": summary["issue"].to_numpy(),
             "Open pipeline touched": summary["open_pipeline_touched_usd"].map(money).to_numpy(),
-            "Share of records checked (95% interval)": rate_texts(
+            "Share of records checked (95% interval)": share_texts(
                 summary["records"], summary["checked"]
             ),
             "Needs attention": [

@@ -13,8 +13,8 @@ from lib.present.data_quality import (
     lead_scope,
     leads_within,
     placed,
-    rate_texts,
     records_in_words,
+    share_texts,
     summary_in_words,
     within_filters,
 )
@@ -88,9 +88,9 @@ def test_leads_within_counts_the_leads_the_filters_allow(filters, expected):
     assert leads_within(LEADS, filters) == expected
 
 
-def test_rate_texts_give_count_interval_and_flag_small_samples():
+def test_share_texts_give_count_interval_and_flag_small_samples():
     # Wilson 95% for 8 of 10: 49.0%-94.3% (worked by hand in tests/test_stats.py)
-    texts = rate_texts([8, 50, 0, 20], [10, 1000, 0, 207_435], "leads")
+    texts = share_texts([8, 50, 0, 20], [10, 1000, 0, 207_435], "leads")
     assert texts[0] == "80.0% (49.0%–94.3%), 8 of 10 leads ⚠ small sample"
     assert texts[1].startswith("5.0% (3.8%–6.5%), 50 of 1,000 leads")
     assert "small sample" not in texts[1]
