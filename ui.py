@@ -381,8 +381,10 @@ def recalibration(
     model: ScoringModel,
     min_deals: int,
     test_share: float,
+    keep_attributes: tuple[str, ...] = (),
 ) -> Recalibration:
-    """Return the model re-fitted on closed deals with these settings."""
+    """Return the model re-fitted on closed deals with these settings (attributes flagged as
+    likely leakage fitted only when kept)."""
     past = history(_conn, data_version, model)
     return recalibrate(
         _conn,
@@ -391,6 +393,7 @@ def recalibration(
         test_share=test_share,
         history=past.frame,
         matrix=past.matrix,
+        keep_attributes=keep_attributes,
     )
 
 
@@ -402,9 +405,10 @@ def recalibration_for_volume(
     min_deals: int,
     test_share: float,
     mql_volume: int,
+    keep_attributes: tuple[str, ...] = (),
 ) -> Recalibration:
     """Return the re-fitted model with thresholds that keep `mql_volume` MQLs on history."""
-    fitted = recalibration(_conn, data_version, model, min_deals, test_share)
+    fitted = recalibration(_conn, data_version, model, min_deals, test_share, keep_attributes)
     return with_mql_volume(fitted, mql_volume)
 
 

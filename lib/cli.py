@@ -12,6 +12,7 @@ python -m lib.cli features --db FILE [--model FILE] --out FILE.parquet [--moment
 python -m lib.cli export-tables --db FILE --out DIR
 python -m lib.cli recalibrate --db FILE [--model FILE] [--out FILE.yaml] [--json] [--force]
                               [--min-deals N] [--keep-mqls N|current]
+                              [--keep-attribute NAME ...]
 python -m lib.cli publish MODEL.yaml --db FILE --based-on N --author NAME [--note TEXT]
 python -m lib.cli datasets --db FILE
 python -m lib.cli restore-data --db FILE --version V
@@ -321,7 +322,12 @@ def run_recalibrate(args: argparse.Namespace) -> int:
 
     with _current_data(args.db) as (conn, published):
         model = load_model(args.model) if args.model else published
-        result = recalibrate(conn, model, min_closed_deals=args.min_deals)
+        result = recalibrate(
+            conn,
+            model,
+            min_closed_deals=args.min_deals,
+            keep_attributes=tuple(args.keep_attribute or ()),
+        )
     if args.keep_mqls is not None:
         today = int(result.routing["reached_mql"].iloc[0])  # the current model's row
         keep = today if args.keep_mqls == "current" else int(args.keep_mqls)
@@ -369,8 +375,12 @@ def _print_recalibration(result: Any) -> None:
             f"  on history, {row.model:<13} MQL {row.reached_mql:>8,}  SQL {row.sql:>8,}  "
             f"MQL->SQL {_pct(row.mql_to_sql)}  SQL win rate {_pct(row.sql_win_rate)}"
         )
+    fitted = [r for r in result.model.attribute_rules if r.attribute in result.encoding.attributes]
+    for rule in fitted:
+        print(f"  attribute rule ({rule.score}) {rule.points:+g}: {rule.label}")
     lines = (
         *result.findings,
+        *(f"attribute left out: {n}: {why}" for n, why in result.encoding.left_out.items()),
         *(f"warning: {w}" for w in result.warnings),
         *(f"not trusted: {r}" for r in result.refusals),
     )
@@ -569,6 +579,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="N|current",
         help="re-fit the thresholds so N leads reach MQL on history ('current': as many as "
         "the current model routes)",
+    )
+    recal.add_argument(
+        "--keep-attribute",
+        action="append",
+        metavar="NAME",
+        help="fit a lead attribute flagged as likely leakage anyway (repeatable): only for a "
+        "field known before the outcome",
     )
     recal.add_argument("--force", action="store_true", help="write even an untrusted model")
     recal.set_defaults(func=run_recalibrate)

@@ -43,8 +43,12 @@ if right.button("Re-fit weights from history", key="recal_run", type="primary"):
 if not st.session_state.get("recal_requested"):
     st.info("Press **Re-fit weights from history** to fit on the closed deals.")
     st.stop()
+# drawn below, once the fit has flagged them; read here so the fit keeps what was chosen
+keep = tuple(st.session_state.get("recal_keep_attributes", ()))
 try:
-    result = ui.recalibration(ctx.conn, ctx.data_version, model, int(min_deals), float(test_share))
+    result = ui.recalibration(
+        ctx.conn, ctx.data_version, model, int(min_deals), float(test_share), keep
+    )
 except RecalibrationError as exc:
     st.error(literal(exc))
     st.stop()
@@ -82,7 +86,7 @@ volume = left.number_input(
 )
 if right.checkbox("Re-fit the MQL and SQL thresholds to keep this many MQLs", key="recal_keep"):
     result = ui.recalibration_for_volume(
-        ctx.conn, ctx.data_version, model, int(min_deals), float(test_share), int(volume)
+        ctx.conn, ctx.data_version, model, int(min_deals), float(test_share), int(volume), keep
     )
 ui.table(
     recal_view.routing_in_words(result),
@@ -119,6 +123,20 @@ ui.table(
         ),
     },
 )
+
+st.subheader("Rules on lead attributes")
+st.caption(literal(recal_view.attributes_caption(result)))
+if result.encoding.attributes:
+    ui.table(recal_view.attribute_rules_in_words(result), key="recal_attribute_rules")
+if result.encoding.left_out:
+    ui.table(recal_view.left_out_attributes(result), key="recal_attributes_left_out")
+flagged = recal_view.flagged_attributes(result)
+if flagged:
+    st.multiselect(
+        "Keep these attributes flagged as likely leakage (only if known before the outcome)",
+        flagged,
+        key="recal_keep_attributes",
+    )
 
 st.subheader("Weights: current against recalibrated")
 ui.table(recal_view.weights_in_words(result), key="recal_weights")

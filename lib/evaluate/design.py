@@ -8,6 +8,7 @@ import pandas as pd
 from scipy import linalg
 
 from lib.errors import RecalibrationError
+from lib.evaluate.attribute_fit import LEVEL_PREFIX
 from lib.features import AGE_BUCKET_NAMES, bucket_column, decay_weights
 from lib.metrics.stats import SMALL_SAMPLE
 from lib.model import (
@@ -181,6 +182,8 @@ def signal_label(signal: str, model: ScoringModel) -> str:
     """Return the words people use for a design-matrix column."""
     if signal in PILLAR_LABELS:
         return PILLAR_LABELS[signal]
+    if signal.startswith(LEVEL_PREFIX):
+        return signal.removeprefix(LEVEL_PREFIX)
     if signal in model.activity_points():
         words = signal.replace("_", " ")
         return words + " events" if words.endswith("research") else words + "s"
@@ -215,7 +218,10 @@ def independent_columns(x: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
         for c in x.columns
         if seen[c] < SMALL_SAMPLE or x[c].nunique() < 2
     }
-    kept = [c for c in x.columns if c not in dropped]
+    # attribute levels are fitted all together (no reference level, the penalty makes them
+    # identifiable: lib.evaluate.attribute_fit), so they stay out of the collinearity checks
+    levels = [c for c in x.columns if c not in dropped and str(c).startswith(LEVEL_PREFIX)]
+    kept = [c for c in x.columns if c not in dropped and c not in levels]
     for pillar in [p for p in PILLARS if p in kept]:
         others = [c for c in kept if c != pillar]
         r2 = _explained(x[pillar].to_numpy(dtype="float64"), x[others].to_numpy(dtype="float64"))
@@ -228,4 +234,5 @@ def independent_columns(x: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
     rank = int(np.sum(diagonal > diagonal[0] * 1e-9)) if len(diagonal) else 0
     for position in sorted(pivot[rank:]):
         dropped[kept[position]] = "a combination of other inputs"
-    return [c for i, c in enumerate(kept) if i in set(pivot[:rank])], dropped
+    independent = [c for i, c in enumerate(kept) if i in set(pivot[:rank])]
+    return independent + levels, dropped

@@ -13,6 +13,7 @@ from scipy import optimize, special
 from scipy import stats as sps
 
 from lib.errors import RecalibrationError
+from lib.evaluate.attribute_fit import LEVEL_PREFIX, LEVEL_SCALE
 from lib.evaluate.design import signal_label
 from lib.metrics.stats import (
     SMALL_SAMPLE,
@@ -61,17 +62,36 @@ class ModelMetrics:
     brier: float
 
 
-def _moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _moments(values: np.ndarray, levels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Return per column mean and standard deviation, 1 for a constant column: one whose spread
     is rounding noise (below 1e-9 of its size) counts as constant, or its noise would become
-    values of 10^16 once standardised."""
+    values of 10^16 once standardised. Attribute level columns (`levels`) are scaled by
+    LEVEL_SCALE, not their spread, so the penalty shrinks a rare level most
+    (lib.evaluate.attribute_fit)."""
     mean, sd = values.mean(axis=0), values.std(axis=0)
-    return mean, np.where(sd > 1e-9 * np.maximum(np.abs(mean), 1.0), sd, 1.0)
+    sd = np.where(sd > 1e-9 * np.maximum(np.abs(mean), 1.0), sd, 1.0)
+    return mean, sd if levels is None else np.where(levels, LEVEL_SCALE, sd)
+
+
+def level_mask(columns: pd.Index | list[str]) -> np.ndarray:
+    """Return per design column whether it holds an attribute level (0/1)."""
+    return np.array([str(c).startswith(LEVEL_PREFIX) for c in columns], dtype=bool)
 
 
 def standardiser(x: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Return per column mean and standard deviation (1 for a constant column)."""
-    return _moments(x.to_numpy(dtype="float64"))
+    """Return per column mean and scale: the standard deviation (1 for a constant column),
+    LEVEL_SCALE for an attribute level."""
+    return _moments(x.to_numpy(dtype="float64"), level_mask(x.columns))
+
+
+def per_sd(fit: LogisticFit, x: pd.DataFrame) -> LogisticFit:
+    """Return the fit with coefficients (and covariance) per standard deviation of every input:
+    a level column was fitted per LEVEL_SCALE."""
+    values = x.to_numpy(dtype="float64")
+    factor = np.concatenate([[1.0], _moments(values)[1] / standardiser(x)[1]])
+    return replace(
+        fit, coef=fit.coef * factor, covariance=fit.covariance * np.outer(factor, factor)
+    )
 
 
 def logistic_fit(x: np.ndarray, y: np.ndarray, l2: float) -> LogisticFit:
@@ -117,20 +137,30 @@ def time_ordered_folds(n: int, folds: int = CV_FOLDS) -> list[tuple[np.ndarray, 
 
 
 def _held_out_log_loss(
-    x: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, c: float
+    x: np.ndarray,
+    y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    c: float,
+    levels: np.ndarray | None = None,
 ) -> float:
     """Return the mean log-loss on `test` of the fit on `train` (standardised on train) at C."""
-    mean, sd = _moments(x[train])
+    mean, sd = _moments(x[train], levels)
     w = fit_logistic((x[train] - mean) / sd, y[train], 1.0 / c)
     p = np.clip(predict(w, (x[test] - mean) / sd), 1e-12, 1 - 1e-12)
     return float(-np.mean(y[test] * np.log(p) + (1 - y[test]) * np.log(1 - p)))
 
 
 def tuned_penalty(
-    x: np.ndarray, y: np.ndarray, grid: tuple[float, ...] = PENALTY_GRID, folds: int = CV_FOLDS
+    x: np.ndarray,
+    y: np.ndarray,
+    grid: tuple[float, ...] = PENALTY_GRID,
+    folds: int = CV_FOLDS,
+    levels: np.ndarray | None = None,
 ) -> tuple[float, pd.DataFrame]:
     """Return the C of `grid` with the lowest mean held-out log-loss over time-ordered folds
-    (rows in time order; the strongest penalty wins a tie) and the loss of every C tried."""
+    (rows in time order; the strongest penalty wins a tie) and the loss of every C tried;
+    `levels` marks attribute level columns (scaled as `standardiser` scales them)."""
     splits = [
         (train, test)
         for train, test in time_ordered_folds(len(y), folds)
@@ -138,7 +168,9 @@ def tuned_penalty(
     ]
     if not splits:
         raise RecalibrationError("Too few deals of each outcome to tune the penalty")
-    losses = [float(np.mean([_held_out_log_loss(x, y, t, s, c) for t, s in splits])) for c in grid]
+    losses = [
+        float(np.mean([_held_out_log_loss(x, y, t, s, c, levels) for t, s in splits])) for c in grid
+    ]
     table = pd.DataFrame({"penalty": grid, "held_out_log_loss": losses})
     best = table.sort_values(["held_out_log_loss", "penalty"], kind="stable").iloc[0]
     return float(best["penalty"]), table
@@ -228,8 +260,12 @@ def coefficient_table(
     table["support"] = table["signal"].map((design != 0).sum()).astype("int64")
     table["label"] = [signal_label(c, model) for c in table["signal"]]
     table["kind"] = np.select(
-        [table["signal"].isin(list(PILLARS)), table["signal"].isin(list(current))],
-        ["pillar", "activity"],
+        [
+            table["signal"].isin(list(PILLARS)),
+            table["signal"].isin(list(current)),
+            table["signal"].str.startswith(LEVEL_PREFIX),
+        ],
+        ["pillar", "activity", "attribute"],
         default="flag",
     )
     table["headline"] = table["support"] >= SMALL_SAMPLE

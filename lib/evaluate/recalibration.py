@@ -53,7 +53,21 @@ import numpy as np
 import pandas as pd
 
 from lib.errors import RecalibrationError, UntrustedRecalibration
-from lib.evaluate.attributes import attribute_levels, attribute_summary
+from lib.evaluate.attribute_fit import (
+    PILLAR_RANGE,
+    AttributeEncoding,
+    attribute_encoding,
+    attribute_rules,
+    level_columns,
+    model_without_rules_on,
+    points_per_log_odds,
+    rule_scores,
+)
+from lib.evaluate.attributes import (
+    LEAKAGE_AUC,
+    attribute_levels,
+    attribute_summary,
+)
 from lib.evaluate.backtest import Outcomes, outcomes_from_features
 from lib.evaluate.design import (
     MIN_CLOSED_DEALS,
@@ -79,9 +93,12 @@ from lib.evaluate.findings import (
 from lib.evaluate.fit import (
     ModelMetrics,
     coefficient_table,
+    fit_logistic,
     fitted_model,
+    level_mask,
     logistic_fit,
     model_metrics,
+    per_sd,
     pooled_weights,
     predict,
     score_to_probability,
@@ -91,16 +108,20 @@ from lib.evaluate.fit import (
 )
 from lib.evaluate.routing import fitted_scale, routing_table, thresholds_for_volume
 from lib.features import history_features
+from lib.features.leads import with_attribute_columns
 from lib.metrics.stats import paired_auc_test
 from lib.model import (
     PILLARS,
     STAGES,
+    AttributeRule,
     ScoringModel,
     model_to_dict,
     save_model,
     with_changes,
 )
 from lib.scoring import FeatureMatrix, feature_matrix, score_arrays
+from lib.scoring.matrix import attribute_arrays, with_attribute_values
+from lib.store.connection import run_query
 from lib.store.model_versions import publish_model
 
 
@@ -136,6 +157,9 @@ class Recalibration:
     # per attribute its AUC alone and whether that flags it as likely leakage
     attribute_levels: pd.DataFrame = field(default_factory=pd.DataFrame)
     attributes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the attribute levels fitted, and the attributes left out with why
+    encoding: AttributeEncoding = AttributeEncoding(())
+    kept_attributes: tuple[str, ...] = ()  # flagged as likely leakage, kept on request
 
     @property
     def leads_with_outcome(self) -> int:
@@ -208,15 +232,21 @@ def recalibrate(
     history: pd.DataFrame | None = None,
     matrix: FeatureMatrix | None = None,
     outcome: str | None = None,
+    keep_attributes: tuple[str, ...] = (),
 ) -> Recalibration:
     """Return the model re-fitted on older leads with a closed deal, validated on the newest,
     with its routing on history; `history` (history_features under `model`) and its `matrix`
     are computed when not given. `min_closed_deals` is the leads with a closed deal needed.
     `outcome` "converted" learns the leads' own converted flag instead (the default when no
     closed deal has a source lead and leads record one); without creation dates to hold the
-    newest out, a stratified random split is used."""
+    newest out, a stratified random split is used. Kept lead attributes are fitted as rules
+    (lib.evaluate.attribute_fit), but those flagged as likely leakage only when named in
+    `keep_attributes`."""
     history = history_features(conn, model=model) if history is None else history
+    kinds = lead_attribute_kinds(conn)
+    history = with_attribute_columns(conn, history, list(kinds))
     matrix = feature_matrix(history) if matrix is None else matrix
+    matrix = with_attribute_values(matrix, history)
     counts = deal_counts(conn)
     outcome = outcome or learned_outcome(counts, history)
     deals = closed_deals(training_frame(conn, history, outcome), outcome)
@@ -227,19 +257,41 @@ def recalibrate(
         train, test = out_of_time_split(deals, test_share)
     if _won(train).min() == _won(train).max():
         raise RecalibrationError("The training period holds only one outcome; cannot fit")
-    design = design_matrix(train, model)
+    levels = attribute_levels(conn, train)
+    attributes = attribute_summary(levels)
+    encoding = attribute_encoding(
+        attribute_arrays(train),
+        kinds,
+        rule_scores(model),
+        leakage_left_out(attributes, keep_attributes),
+    )
+    base = with_changes(model, attribute_rules=model_without_rules_on(model, encoding.attributes))
+    design = _design(train, base, encoding)
     fitted, dropped = independent_columns(design)
-    x_train, x_test = design[fitted], design_matrix(test, model)[fitted]
+    x_train, x_test = design[fitted], _design(test, base, encoding)[fitted]
     mean, sd = standardiser(x_train)
     standard = (x_train.to_numpy() - mean) / sd
-    penalty, penalty_table = tuned_penalty(x_train.to_numpy(dtype="float64"), _won(train))
+    penalty, penalty_table = tuned_penalty(
+        x_train.to_numpy(dtype="float64"), _won(train), levels=level_mask(fitted)
+    )
     fit = logistic_fit(standard, _won(train), 1.0 / penalty)
-    coefficients = coefficient_table(fit, design, fitted, model, dropped)
-    weights, warnings = pooled_weights(design, _won(train), model, 1.0 / penalty)
+    coefficients = coefficient_table(per_sd(fit, x_train), design, fitted, model, dropped)
+    with_rules = with_changes(
+        base,
+        attribute_rules=base.attribute_rules
+        + _fitted_rules(design, _won(train), encoding, penalty, model),
+    )
+    pillars = design if with_rules == base else design_matrix(train, with_rules)
+    weights, warnings = pooled_weights(pillars, _won(train), with_rules, 1.0 / penalty)
+    warnings += [
+        f"kept attribute {name!r} is not among the leads' attributes"
+        for name in keep_attributes
+        if name not in kinds
+    ]
     points = {
         str(k): float(v) for k, v in coefficients.set_index("signal")["points"].dropna().items()
     }
-    new = fitted_model(model, weights, points, note="recalibrated")
+    new = fitted_model(with_rules, weights, points, note="recalibrated")
     scale = fitted_scale(matrix, new, model)
     new = new if scale is None else with_changes(new, score_scale=scale)
     fitted_probability = predict(fit.coef, (x_test.to_numpy() - mean) / sd)
@@ -273,10 +325,8 @@ def recalibrate(
         outcome,
     )
     outcomes = outcomes_from_features(history)
-    new = replace(new, note=_note(model, counts, train, metrics, outcome))
-    levels = attribute_levels(conn, train)
-    attributes = attribute_summary(levels)
-    effects = total_effects(fit, x_train, model)
+    new = replace(new, note=_note(model, counts, train, metrics, outcome, encoding))
+    effects = total_effects(per_sd(fit, x_train), x_train, model)
     labels = {c: signal_label(c, model) for c in design.columns}
     return Recalibration(
         model=new,
@@ -314,6 +364,62 @@ def recalibrate(
         split=split,
         attribute_levels=levels,
         attributes=attributes,
+        encoding=encoding,
+        kept_attributes=tuple(n for n in keep_attributes if n in kinds),
+    )
+
+
+def lead_attribute_kinds(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Return per kept lead attribute its kind (number, date, boolean or category)."""
+    rows = run_query(conn, "evaluate/lead_attribute_kinds")
+    return dict(zip(rows["name"].astype(str), rows["kind"].astype(str), strict=True))
+
+
+def leakage_left_out(attributes: pd.DataFrame, keep: tuple[str, ...] = ()) -> dict[str, str]:
+    """Return per attribute flagged as likely leakage (attribute_summary) and not in `keep`
+    why it is left out of the fit."""
+    return {
+        str(row["name"]): (
+            f"likely leakage: its values alone rank the outcome with AUC {row['auc']:.3f} "
+            f"(>= {LEAKAGE_AUC}), as a field set after the outcome would; keep it only if it is "
+            "known before (--keep-attribute, or on the Recalibration page)"
+        )
+        for row in attributes.to_dict("records")
+        if row["likely_leakage"] and row["name"] not in keep
+    }
+
+
+def _design(frame: pd.DataFrame, model: ScoringModel, encoding: AttributeEncoding) -> pd.DataFrame:
+    """Return the design matrix of `frame` under `model` with the encoded attribute levels."""
+    design = design_matrix(frame, model)
+    if not encoding.levels:
+        return design
+    levels = level_columns(encoding, attribute_arrays(frame)).set_axis(design.index)
+    return pd.concat([design, levels], axis=1)
+
+
+def _fitted_rules(
+    x: pd.DataFrame,
+    won: np.ndarray,
+    encoding: AttributeEncoding,
+    penalty: float,
+    model: ScoringModel,
+) -> tuple[AttributeRule, ...]:
+    """Return the attribute rules of a fit of the pillars and the attribute levels (what the
+    score can express: points add to a pillar), at the tuned penalty: each level's log-odds per
+    lead over points per log-odd of its pillar's per-point effect."""
+    if not encoding.levels:
+        return ()
+    wanted = {*PILLARS, *(lv.column for lv in encoding.levels)}
+    x = x[list(dict.fromkeys(c for c in x.columns if c in wanted))]
+    mean, scale = standardiser(x)
+    w = fit_logistic((x.to_numpy(dtype="float64") - mean) / scale, won, 1.0 / penalty)
+    per_unit = dict(zip(x.columns, w[1:] / scale, strict=True))
+    effects = {lv.column: per_unit.get(lv.column, 0.0) for lv in encoding.levels}
+    per_point = {"grade": per_unit.get("fit", 0.0), "behavior": per_unit.get("urgency", 0.0)}
+    room = {"grade": PILLAR_RANGE - model.grade.base_points, "behavior": PILLAR_RANGE}
+    return attribute_rules(
+        encoding, effects, points_per_log_odds(encoding, effects, per_point, room)
     )
 
 
@@ -380,6 +486,7 @@ def _note(
     train: pd.DataFrame,
     metrics: dict[str, ModelMetrics],
     outcome: str = "won",
+    encoding: AttributeEncoding | None = None,
 ) -> str:
     period = _period(train)
     trained = (
@@ -393,7 +500,21 @@ def _note(
         f"Recalibrated from model version {model.version} on {counts['leads_with_outcome']} "
         f"{LEARNED_FROM[outcome]} ({trained}); test AUC "
         f"{metrics['recalibrated'].auc:.3f} vs {metrics['current'].auc:.3f} for the current model"
+        + _attributes_note(encoding or AttributeEncoding(()))
     )
+
+
+def _attributes_note(encoding: AttributeEncoding) -> str:
+    """Return what the note says of attribute rules: fitted on which, which left out and why."""
+    text = ""
+    if encoding.attributes:
+        text += (
+            f". Attribute rules fitted on {', '.join(encoding.attributes)}: points over each "
+            "attribute's least likely value, replacing earlier rules on them"
+        )
+    if encoding.left_out:
+        text += ". Left out: " + "; ".join(f"{n} ({why})" for n, why in encoding.left_out.items())
+    return text
 
 
 def with_mql_volume(result: Recalibration, mql_volume: int) -> Recalibration:
@@ -513,6 +634,8 @@ def recalibration_summary(result: Recalibration) -> dict[str, Any]:
                     "name": row["name"],
                     "auc": row["auc"],
                     "likely_leakage": bool(row["likely_leakage"]),
+                    "fitted": row["name"] in result.encoding.attributes,
+                    "left_out": result.encoding.left_out.get(row["name"]),
                     "levels": result.attribute_levels[
                         result.attribute_levels["name"] == row["name"]
                     ][
@@ -531,6 +654,13 @@ def recalibration_summary(result: Recalibration) -> dict[str, Any]:
                 }
                 for row in result.attributes.to_dict("records")
             ],
+            "attribute_rules": [
+                {"attribute": r.attribute, "label": r.label, "score": r.score, "points": r.points}
+                for r in result.model.attribute_rules
+                if r.attribute in result.encoding.attributes
+            ],
+            "left_out_attributes": dict(result.encoding.left_out),
+            "kept_attributes": list(result.kept_attributes),
         }
     )
     return contract

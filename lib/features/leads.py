@@ -165,6 +165,13 @@ def with_attributes(conn: Data, features: pd.DataFrame, model: ScoringModel) -> 
     rules read: numbers as floats, booleans as 1.0/0.0, categories as text, dates as ISO
     text, missing where the lead has none (or the dataset does not hold the attribute)."""
     names = sorted({rule.attribute for rule in model.attribute_rules})
+    return with_attribute_columns(conn, features, names)
+
+
+def with_attribute_columns(conn: Data, features: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Return the features with a column `attribute: <name>` for each of these attributes the
+    frame lacks, read as `with_attributes` reads them."""
+    names = [n for n in names if ATTRIBUTE_PREFIX + n not in features.columns]
     if not names:
         return features
     values = run_query(conn, "features/lead_attribute_values", {"names": names})

@@ -25,7 +25,13 @@ MODEL_WORDS = {
     "recalibrated": "Recalibrated model",
     "fitted": "Full fit (every signal fitted)",
 }
-KIND_WORDS = {"pillar": "Pillar", "activity": "Activity (per event)", "flag": "Who they are"}
+KIND_WORDS = {
+    "pillar": "Pillar",
+    "activity": "Activity (per event)",
+    "flag": "Who they are",
+    "attribute": "Attribute value",
+}
+SCORE_WORDS = {"grade": "Grade (who they are)", "behavior": "Behaviour score (what they did)"}
 SETTING_WORDS = {
     "pillar weight": "Pillar weight",
     "points per event": "Points per event",
@@ -259,3 +265,49 @@ def model_files(result: Recalibration, force: bool) -> dict[str, str]:
         "json": json.dumps(model_to_dict(result.model), indent=2),
         "csv": csv_text(weights_table(result)),
     }
+
+
+def attribute_rules_in_words(result: Recalibration) -> pd.DataFrame:
+    """Return one row per attribute rule the fit wrote: attribute, condition, score, points."""
+    rules = [r for r in result.model.attribute_rules if r.attribute in result.encoding.attributes]
+    return pd.DataFrame(
+        {
+            "Attribute": [r.attribute for r in rules],
+            "Rule": [r.label or "" for r in rules],
+            "Adds to": [SCORE_WORDS[r.score] for r in rules],
+            "Points": [r.points for r in rules],
+        }
+    )
+
+
+def left_out_attributes(result: Recalibration) -> pd.DataFrame:
+    """Return one row per lead attribute left out of the fit and why."""
+    left = result.encoding.left_out
+    return pd.DataFrame({"Attribute": list(left), "Why left out": list(left.values())})
+
+
+def flagged_attributes(result: Recalibration) -> list[str]:
+    """Return the attributes flagged as likely leakage (fitted only when the person keeps them)."""
+    flagged = result.attributes
+    if flagged.empty:
+        return []
+    return [str(n) for n in flagged.loc[flagged["likely_leakage"].astype(bool), "name"]]
+
+
+def attributes_caption(result: Recalibration) -> str:
+    """Return how attribute rules were fitted, in one paragraph."""
+    fitted = result.encoding.attributes
+    if not fitted:
+        return "No lead attribute was fitted as a rule."
+    kept = (
+        f" Kept although flagged as likely leakage: {', '.join(result.kept_attributes)}."
+        if result.kept_attributes
+        else ""
+    )
+    return (
+        f"Rules fitted on {len(fitted)} lead attribute(s): each value seen on enough training "
+        "leads (numbers in quantile bins, rare values pooled) is fitted beside the pillars, "
+        "shrunk toward the average lead (a value on few leads most), and its points are its "
+        "log-odds over the attribute's least likely value, on the pillar's point scale. The "
+        "recalibrated model's rules on these attributes replace the current ones." + kept
+    )

@@ -7,7 +7,7 @@ reads, so only what the move touched is recomputed.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 import numpy as np
@@ -163,19 +163,39 @@ def feature_matrix(features: pd.DataFrame) -> FeatureMatrix:
         pair_buckets=buckets,
         pair_recent=recent,
         type_bounds=bounds,
-        attributes={
-            c.removeprefix(ATTRIBUTE_PREFIX): _attribute_values(features[c])
-            for c in features.columns
-            if c.startswith(ATTRIBUTE_PREFIX)
-        },
+        attributes=attribute_arrays(features),
     )
+
+
+def attribute_arrays(features: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Return per `attribute: <name>` column of the features its values as rules read them:
+    float64 (numbers, booleans as 1/0; NaN missing) or object text (None missing)."""
+    return {
+        c.removeprefix(ATTRIBUTE_PREFIX): _attribute_values(features[c])
+        for c in features.columns
+        if c.startswith(ATTRIBUTE_PREFIX)
+    }
+
+
+def with_attribute_values(matrix: FeatureMatrix, features: pd.DataFrame) -> FeatureMatrix:
+    """Return the matrix with the attribute columns of `features` (one row per lead, in the
+    matrix's order) it lacks, and a fresh memo; input not changed."""
+    added = {
+        name: values
+        for name, values in attribute_arrays(features).items()
+        if name not in matrix.attributes
+    }
+    if not added:
+        return matrix
+    return replace(matrix, attributes=matrix.attributes | added, cache={}, lock=threading.Lock())
 
 
 def _attribute_values(values: pd.Series) -> np.ndarray:
     """Return an attribute's values as float64 (NaN missing) when numeric, else text (None)."""
     if pd.api.types.is_numeric_dtype(values):
         return values.to_numpy("float64", na_value=np.nan)
-    return np.array([None if pd.isna(v) else str(v) for v in values], dtype=object)
+    text = values.astype(object)
+    return np.asarray(text.where(text.notna(), None).to_numpy(dtype=object), dtype=object)
 
 
 def attribute_hits(matrix: FeatureMatrix, rule: AttributeRule) -> np.ndarray:
