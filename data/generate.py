@@ -31,6 +31,11 @@ What it plants, so the app's KPIs, scoring and recalibration find something on f
   intent surges. Pricing visits separate won from lost about twice as strongly as demo
   requests. A quarter of MQLs are hand-raisers: a demo request minutes before their MQL.
   Background activity is heavy-tailed per lead and dated between creation and `end`.
+- Custom lead fields (kept as lead attributes), drawn given each lead's deal outcome from a
+  generator of their own, after all the above: Partner_Tier__c (Gold / Silver / Bronze: winning's
+  odds x3 / x1 / x0.4), Webinar_Minutes__c (odds rise with every minute; a quarter blank),
+  Newsletter_Opt_In__c (no effect) and Sales_Status__c, a leak ("Closed - Won" on 97% of won
+  leads and no others).
 - Warts: ~3.5% of leads bounced; ~15% of older, never-MQL leads are stale (open, last
   modified and last active more than 30 days before `end`); one orphan task per 10,000 (WhoId
   of no lead) and one exact duplicate task row per 40,000. IDs are unique otherwise.
@@ -57,6 +62,25 @@ END = date(2026, 10, 31)
 HISTORY_DAYS = 730
 DAY = 86_400
 HOUR = 3_600
+
+# Custom lead fields with planted effects on winning (kept as lead attributes by default), drawn
+# from their own seeded generator after everything else, so the columns and KPIs before them
+# stay exactly as they were.
+CUSTOM_LEAD_FIELDS = (
+    "Partner_Tier__c",
+    "Webinar_Minutes__c",
+    "Newsletter_Opt_In__c",
+    "Sales_Status__c",
+)
+CUSTOM_FIELDS_STREAM = 13  # the custom fields' generator: default_rng((seed, 13))
+# P(tier | outcome): Gold is 3x as common among won as among lost leads, Silver as common,
+# Bronze 0.4x, so winning's odds are x3 / x1 / x0.4 by tier (log-odds +1.10 / 0 / -0.92)
+PARTNER_TIERS = ("Gold", "Silver", "Bronze")
+TIER_SHARES = {"won": (0.45, 0.35, 0.20), "lost": (0.15, 0.35, 0.50), "other": (0.2, 0.35, 0.45)}
+# webinar minutes: exponential, mean 40 among won leads and 20 otherwise, so winning's odds
+# rise with every minute (log-odds +1/40 per minute); a quarter of leads never attended (blank)
+WEBINAR_MEAN_MINUTES = {"won": 40.0, "other": 20.0}
+WEBINAR_BLANK = 0.25
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "Account": (
@@ -94,6 +118,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "SQL_Date__c",
         "First_Meeting_Date__c",
         "Disqualified_Date__c",
+        *CUSTOM_LEAD_FIELDS,
     ),
     "Opportunity": (
         "Id",
@@ -1320,6 +1345,46 @@ def lead_activity(
     return {"last": np.where(last >= 0, last, np.nan), "contacted": contacted, "horizon": horizon}
 
 
+# ---------------------------------------------------------------- custom fields
+
+
+def lead_outcomes(opps: pd.DataFrame, leads: int) -> np.ndarray:
+    """Return per lead 'won' or 'lost' when its own opportunity closed so, else 'other'."""
+    outcome = np.full(leads, "other", dtype=object)
+    sourced = opps[(opps["lead"] >= 0) & opps["is_closed"]]
+    outcome[sourced["lead"].to_numpy()] = np.where(sourced["is_won"], "won", "lost")
+    return outcome
+
+
+def custom_lead_fields(rng: np.random.Generator, outcome: np.ndarray) -> pd.DataFrame:
+    """Return the custom lead fields, drawn given each lead's outcome: Partner_Tier__c and
+    Webinar_Minutes__c with planted effects on winning, Newsletter_Opt_In__c with none, and
+    Sales_Status__c a leak (set by sales once the deal closed: "Closed - Won" for 97% of won
+    leads and never otherwise)."""
+    n = len(outcome)
+    won, lost = outcome == "won", outcome == "lost"
+    tier = np.empty(n, dtype=object)
+    for name, shares in TIER_SHARES.items():
+        rows = np.flatnonzero(outcome == name)
+        tier[rows] = np.array(PARTNER_TIERS, dtype=object)[pick(rng, list(shares), len(rows))]
+    mean = np.where(won, WEBINAR_MEAN_MINUTES["won"], WEBINAR_MEAN_MINUTES["other"])
+    minutes = np.round(rng.exponential(mean), 0)
+    minutes = np.where(rng.random(n) < WEBINAR_BLANK, np.nan, minutes)
+    status = np.select(
+        [won & (rng.random(n) < 0.97), lost & (rng.random(n) < 0.9), won | lost],
+        ["Closed - Won", "Closed - Lost", "Working"],
+        default=np.array(["Open", "Working", "Nurture"], dtype=object)[rng.integers(0, 3, n)],
+    )
+    return pd.DataFrame(
+        {
+            "Partner_Tier__c": pd.Series(tier, dtype="str"),
+            "Webinar_Minutes__c": pd.Series(minutes).astype("Int64"),
+            "Newsletter_Opt_In__c": rng.random(n) < 0.5,
+            "Sales_Status__c": pd.Series(status, dtype="str"),
+        }
+    )
+
+
 # ---------------------------------------------------------------- the whole org
 
 
@@ -1348,9 +1413,13 @@ def generate(
         "Opportunity": salesforce_ids(ID_PREFIX["Opportunity"], np.arange(len(opps)) + 1),
     }
     activity = lead_activity(tasks, leads, horizon)
+    lead_table = lead_frame(rng, people, funnel, account_table, ids, opp_of_lead, activity, clock)
+    fields = custom_lead_fields(
+        np.random.default_rng((seed, CUSTOM_FIELDS_STREAM)), lead_outcomes(opps, leads)
+    )
     return {
         "Account": account_table,
-        "Lead": lead_frame(rng, people, funnel, account_table, ids, opp_of_lead, activity, clock),
+        "Lead": pd.concat([lead_table, fields], axis=1),
         "Opportunity": opportunity_frame(opps, ids, account_table["Name"]),
         "Task": task_frame(rng, tasks, people, funnel, ids, opp_of_lead),
     }

@@ -13,6 +13,10 @@ Encoding, learned on the training leads only:
 - blank, as its own level, when MIN_LEVEL training leads have no value;
 - a date is left out: what it means depends on when it was recorded, which an export does not
   say.
+An attribute whose levels' outcome rates differ no more than chance would (a chi-square test of
+levels by outcome with p >= SCREEN_P, the screen of Hosmer and Lemeshow's purposeful selection)
+is left out too: it would spend the fit's few wins on noise. Points go to the score the model's
+existing rules on that attribute add to, else to the grade.
 
 Shrinkage. No reference level is dropped: every level keeps its column, centred and divided by
 LEVEL_SCALE (0.5, the spread of a 50/50 flag) rather than by its own spread, so the tuned L2
@@ -20,31 +24,32 @@ penalty weighs each level's log-odds per lead alike. A level seen on few leads t
 data against the same penalty and is pulled toward the average lead more than a common one (as
 a random effect is), and no level is favoured by being the one left out.
 
-Points. Each attribute's least likely level scores 0 and every other level its log-odds over
-it, divided by the log-odds one point of the pillar it adds to is worth (so points move the
-score as much as the fit says), capped so the attributes' largest points add up to at most the
-room the pillar has (100 less the grade's base points; 100 for the behaviour score). Levels
-whose points round alike are merged into one rule (`any_of`, or one range of adjacent bins);
-those rounding to 0 get no rule.
+Points. Each attribute's most common level scores 0 and every other level its log-odds over
+it (above or below), divided by the log-odds one point of the pillar it adds to is worth (so
+points move the score as much as the fit says), capped so the attributes' points on a pillar
+span at most its 100. Levels whose points round alike are merged into one rule (`any_of`, or one
+range of adjacent bins); those rounding to 0 get no rule.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from lib.evaluate.attributes import MIN_LEVEL
 from lib.model import AttributeRule, ScoringModel
 
 MAX_LEVELS = 25
 MAX_POOLED = 12  # more rare values than this and an any_of rule stops reading as a rule
-NUMBER_BINS = 5
+NUMBER_BINS = 4  # quartiles, as the attribute levels table shows them
 LEVEL_SCALE = 0.5
 ID_LIKE_SHARE = 0.5  # this share of filled leads on rare values and a column names, not groups
+SCREEN_P = 0.25  # Hosmer & Lemeshow's purposeful selection: enter a candidate when p < 0.25
 LEVEL_PREFIX = "level: "  # a design column holding one attribute level (0/1)
 PILLAR_RANGE = 100.0
 RuleScore = Literal["grade", "behavior"]
@@ -62,6 +67,7 @@ class Level:
     high: float | None = None
     flag: bool | None = None
     blank: bool = False
+    leads: int = 0  # training leads in the level
 
     @property
     def column(self) -> str:
@@ -184,90 +190,119 @@ def attribute_encoding(
     kinds: Mapping[str, str],
     scores: Mapping[str, RuleScore],
     left_out: Mapping[str, str] | None = None,
+    won: np.ndarray | None = None,
 ) -> AttributeEncoding:
     """Return the levels to fit for each attribute in `values` (training leads; numbers and
-    booleans float64 with NaN missing, text object with None) by its kind, the score its points
-    go to (`scores`, grade when not given), and why the others are left out (starting from
-    `left_out`, attributes not encoded at all)."""
+    booleans float64 with NaN missing, text object with None) by its kind, each with its
+    training leads, the score its points go to (`scores`, grade when not given), and why the
+    others are left out (starting from `left_out`, attributes not encoded at all); with the
+    training outcome `won`, attributes with no sign of mattering are screened out."""
     reasons = dict(left_out or {})
     levels: list[Level] = []
     for name, column in values.items():
         if name in reasons:
             continue
-        kind, found, why = kinds.get(name, "category"), [], ""
-        if kind == "date":
-            why = "a date: what it says depends on when it was recorded, so it is not fitted"
-        elif kind == "number":
-            found = number_levels(name, column)
-        elif kind == "boolean":
-            found = flag_levels(name, column)
-        else:
-            found, why = category_levels(name, column)
-        blank = int(_missing(column).sum())
-        if found and blank >= MIN_LEVEL:
-            found.append(Level(name, "is blank", blank=True))
+        found, why = _levels(name, kinds.get(name, "category"), column)
         if why or len(found) < 2:
             reasons[name] = why or f"one value on nearly every training lead (< {MIN_LEVEL} differ)"
             continue
-        levels += found
+        code = level_codes(found, column)
+        leads = np.bincount(code, minlength=len(found) + 1)
+        p = 0.0 if won is None else screen_p(code, leads, won)
+        if p >= SCREEN_P:
+            reasons[name] = (
+                "no sign it matters: the outcome's rate differs across its values no more than "
+                f"chance would (chi-square p = {p:.2f} >= {SCREEN_P})"
+            )
+            continue
+        levels += [replace(lv, leads=int(n)) for lv, n in zip(found, leads, strict=False)]
     fitted = dict.fromkeys(level.attribute for level in levels)
     return AttributeEncoding(
         tuple(levels), {name: scores.get(name, "grade") for name in fitted}, reasons
     )
 
 
-def level_hits(level: Level, values: np.ndarray) -> np.ndarray:
-    """Return per lead whether its value falls in the level (rules read it the same way)."""
+def _levels(name: str, kind: str, column: np.ndarray) -> tuple[list[Level], str]:
+    """Return an attribute's candidate levels by its kind (blank last), or why it has none."""
+    if kind == "date":
+        return [], "a date: what it says depends on when it was recorded, so it is not fitted"
+    found, why = [], ""
+    if kind == "number":
+        found = number_levels(name, column)
+    elif kind == "boolean":
+        found = flag_levels(name, column)
+    else:
+        found, why = category_levels(name, column)
+    if found and int(_missing(column).sum()) >= MIN_LEVEL:
+        found.append(Level(name, "is blank", blank=True))
+    return found, why
+
+
+def screen_p(code: np.ndarray, leads: np.ndarray, won: np.ndarray) -> float:
+    """Return the chi-square test's p-value of level (`code`, `leads` per code) by outcome."""
+    wins = np.bincount(code, weights=won.astype("float64"), minlength=len(leads))
+    table = np.column_stack([wins, leads - wins])[leads > 0]
+    if len(table) < 2 or (table.sum(axis=0) == 0).any():
+        return 1.0
+    return float(stats.chi2_contingency(table, correction=False).pvalue)
+
+
+def level_codes(levels: list[Level], values: np.ndarray) -> np.ndarray:
+    """Return per lead the index of the level its value falls in (rules read values the same
+    way), len(levels) for none; one attribute's levels, vectorised over leads."""
+    none = len(levels)
+    code = np.full(len(values), none, dtype=np.int64)
     missing = _missing(values)
-    if level.blank:
-        return missing
-    if level.flag is not None:
-        return np.asarray(values == float(level.flag), dtype=bool)
-    if level.low is not None or level.high is not None:
-        low = -np.inf if level.low is None else level.low
-        high = np.inf if level.high is None else level.high
-        with np.errstate(invalid="ignore"):
-            return np.asarray((values >= low) & (values < high), dtype=bool)
-    lead_key, display, _ = _text_keys(values)
-    wanted = np.isin(np.char.lower(np.array(display, dtype=str)), [v.lower() for v in level.values])
-    return np.asarray(np.append(wanted, False)[lead_key], dtype=bool)
+    for i, level in enumerate(levels):
+        if level.blank:
+            code[missing] = i
+        elif level.flag is not None:
+            code[values == float(level.flag)] = i
+        elif level.low is not None or level.high is not None:
+            low = -np.inf if level.low is None else level.low
+            high = np.inf if level.high is None else level.high
+            with np.errstate(invalid="ignore"):
+                code[(values >= low) & (values < high)] = i
+    listed = {v.lower(): i for i, level in enumerate(levels) for v in level.values}
+    if listed:
+        lead_key, display, _ = _text_keys(values)
+        by_key = np.array([listed.get(d.lower(), none) for d in display] + [none], dtype=np.int64)
+        code = np.where(missing, code, by_key[lead_key])
+    return code
+
+
+def level_hits(level: Level, values: np.ndarray) -> np.ndarray:
+    """Return per lead whether its value falls in the level."""
+    return np.asarray(level_codes([level], values) == 0, dtype=bool)
 
 
 def level_columns(encoding: AttributeEncoding, values: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """Return one 0/1 float column per encoded level for the leads of `values`."""
     n = len(next(iter(values.values()))) if values else 0
-    missing = np.full(n, np.nan)
-    return pd.DataFrame(
-        {
-            level.column: level_hits(level, values.get(level.attribute, missing)).astype("float64")
-            for level in encoding.levels
-        },
-        index=pd.RangeIndex(n),
-    )
+    columns: dict[str, np.ndarray] = {}
+    for name in encoding.attributes:
+        levels = [lv for lv in encoding.levels if lv.attribute == name]
+        code = level_codes(levels, values.get(name, np.full(n, np.nan)))
+        columns |= {lv.column: (code == i).astype("float64") for i, lv in enumerate(levels)}
+    return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
 
 def points_per_log_odds(
-    encoding: AttributeEncoding,
-    effects: Mapping[str, float],
-    per_point: Mapping[str, float],
-    room: Mapping[str, float],
+    encoding: AttributeEncoding, effects: Mapping[str, float], per_point: Mapping[str, float]
 ) -> dict[str, float]:
     """Return per score (grade, behavior) the points one log-odd is worth: 1 / the fitted log-odds
-    per point of that score's pillar (`per_point`), capped so the attributes' largest points on
-    it sum to at most its `room` (PILLAR_RANGE when not given); the cap alone when the pillar
-    has no positive effect."""
+    per point of that score's pillar (`per_point`), capped so the attributes' points on it span
+    at most PILLAR_RANGE in all; the cap alone when the pillar has no positive effect."""
     spans: dict[str, float] = {}
     for name in encoding.attributes:
-        levels = [lv for lv in encoding.levels if lv.attribute == name]
-        fitted = np.array([effects[lv.column] for lv in levels])
+        fitted = np.array([effects[lv.column] for lv in encoding.levels if lv.attribute == name])
         score: str = encoding.scores[name]
-        spans[score] = spans.get(score, 0.0) + float(fitted.max() - _floor(levels, fitted))
+        spans[score] = spans.get(score, 0.0) + float(fitted.max() - min(fitted.min(), 0.0))
     scale: dict[str, float] = {}
     for score, span in spans.items():
         slope = per_point.get(score, 0.0)
         own = 1.0 / slope if slope > 0 else np.inf
-        cap = room.get(score, PILLAR_RANGE) / span if span > 0 else np.inf
-        scale[score] = float(min(own, cap))
+        scale[score] = float(min(own, PILLAR_RANGE / span if span > 0 else np.inf))
     return scale
 
 
@@ -304,23 +339,19 @@ def attribute_rules(
     encoding: AttributeEncoding, effects: Mapping[str, float], scale: Mapping[str, float]
 ) -> tuple[AttributeRule, ...]:
     """Return readable rules from fitted log-odds per level (`effects` by design column): points
-    over each attribute's least likely level (or over leads in no level, when lower), times the
-    score's points per log-odd; equal points merged, zero points left out."""
+    over each attribute's most common level, times the score's points per log-odd; equal points
+    merged, zero points left out."""
     rules: list[AttributeRule] = []
     for name in encoding.attributes:
         levels = [lv for lv in encoding.levels if lv.attribute == name]
         score = encoding.scores[name]
         fitted = np.array([effects[lv.column] for lv in levels])
-        points = [rounded_points((f - _floor(levels, fitted)) * scale[score]) for f in fitted]
+        # the most common level scores 0: the typical lead keeps its grade, and points above and
+        # below it leave the pillar room both ways before it clips at 0 or 100
+        typical = fitted[int(np.argmax([lv.leads for lv in levels]))]
+        points = [rounded_points((f - typical) * scale[score]) for f in fitted]
         rules += _merged_rules(levels, points, score)
     return tuple(rules)
-
-
-def _floor(levels: list[Level], fitted: np.ndarray) -> float:
-    """Return the log-odds an attribute's 0 points stand for: its least likely level's, or 0
-    when lower, for a category's leads in no level (rare values past MAX_POOLED: the average)."""
-    lowest = float(fitted.min())
-    return min(lowest, 0.0) if any(lv.values for lv in levels) else lowest
 
 
 def _merged_rules(

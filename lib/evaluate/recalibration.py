@@ -54,7 +54,6 @@ import pandas as pd
 
 from lib.errors import RecalibrationError, UntrustedRecalibration
 from lib.evaluate.attribute_fit import (
-    PILLAR_RANGE,
     AttributeEncoding,
     attribute_encoding,
     attribute_rules,
@@ -91,6 +90,7 @@ from lib.evaluate.findings import (
     signals_finding,
 )
 from lib.evaluate.fit import (
+    LogisticFit,
     ModelMetrics,
     coefficient_table,
     fit_logistic,
@@ -160,6 +160,7 @@ class Recalibration:
     # the attribute levels fitted, and the attributes left out with why
     encoding: AttributeEncoding = AttributeEncoding(())
     kept_attributes: tuple[str, ...] = ()  # flagged as likely leakage, kept on request
+    effective_inputs: float | None = None  # the fit's degrees of freedom (effective_inputs)
 
     @property
     def leads_with_outcome(self) -> int:
@@ -264,6 +265,7 @@ def recalibrate(
         kinds,
         rule_scores(model),
         leakage_left_out(attributes, keep_attributes),
+        _won(train),
     )
     base = with_changes(model, attribute_rules=model_without_rules_on(model, encoding.attributes))
     design = _design(train, base, encoding)
@@ -279,7 +281,7 @@ def recalibrate(
     with_rules = with_changes(
         base,
         attribute_rules=base.attribute_rules
-        + _fitted_rules(design, _won(train), encoding, penalty, model),
+        + _fitted_rules(design, _won(train), encoding, penalty),
     )
     pillars = design if with_rules == base else design_matrix(train, with_rules)
     weights, warnings = pooled_weights(pillars, _won(train), with_rules, 1.0 / penalty)
@@ -314,6 +316,7 @@ def recalibrate(
             f"{counts['undated_bounces']:,} bounced leads have no bounce date: at their routing "
             "moment they count as not bounced"
         )
+    effective = effective_inputs(fit, 1.0 / penalty)
     refusals = _refusals(
         counts,
         metrics,
@@ -323,6 +326,7 @@ def recalibrate(
         fit.message,
         min_closed_deals,
         outcome,
+        effective,
     )
     outcomes = outcomes_from_features(history)
     new = replace(new, note=_note(model, counts, train, metrics, outcome, encoding))
@@ -366,7 +370,16 @@ def recalibrate(
         attributes=attributes,
         encoding=encoding,
         kept_attributes=tuple(n for n in keep_attributes if n in kinds),
+        effective_inputs=effective,
     )
+
+
+def effective_inputs(fit: LogisticFit, l2: float) -> float:
+    """Return the fit's effective number of inputs (degrees of freedom of a ridge fit: each
+    input counts 1 - l2 * its variance, less the more the penalty shrinks it), rounded to 0.1.
+    The wins-per-input guard counts these: attribute levels shrunk toward the average lead (and
+    a category's levels, which share one direction with the intercept) are not whole inputs."""
+    return round(float(np.sum(1.0 - l2 * np.diag(fit.covariance)[1:])), 1)
 
 
 def lead_attribute_kinds(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -403,7 +416,6 @@ def _fitted_rules(
     won: np.ndarray,
     encoding: AttributeEncoding,
     penalty: float,
-    model: ScoringModel,
 ) -> tuple[AttributeRule, ...]:
     """Return the attribute rules of a fit of the pillars and the attribute levels (what the
     score can express: points add to a pillar), at the tuned penalty: each level's log-odds per
@@ -417,10 +429,7 @@ def _fitted_rules(
     per_unit = dict(zip(x.columns, w[1:] / scale, strict=True))
     effects = {lv.column: per_unit.get(lv.column, 0.0) for lv in encoding.levels}
     per_point = {"grade": per_unit.get("fit", 0.0), "behavior": per_unit.get("urgency", 0.0)}
-    room = {"grade": PILLAR_RANGE - model.grade.base_points, "behavior": PILLAR_RANGE}
-    return attribute_rules(
-        encoding, effects, points_per_log_odds(encoding, effects, per_point, room)
-    )
+    return attribute_rules(encoding, effects, points_per_log_odds(encoding, effects, per_point))
 
 
 def _refusals(
@@ -432,6 +441,7 @@ def _refusals(
     message: str,
     min_closed_deals: int,
     outcome: str = "won",
+    effective_inputs: float | None = None,
 ) -> tuple[str, ...]:
     """Return why the recalibrated model must not be exported or published unless forced."""
     found = []
@@ -448,11 +458,17 @@ def _refusals(
             f"{counts['closed_deals'] - counts['closed_deals_with_lead']:,} of them with no "
             "source lead"
         )
-    per_input = counts["train_wins"] / max(counts["fitted_inputs"], 1)
+    inputs = counts["fitted_inputs"] if effective_inputs is None else effective_inputs
+    per_input = counts["train_wins"] / max(inputs, 1)
     if per_input < MIN_WINS_PER_INPUT:
+        effective = (
+            ""
+            if effective_inputs is None
+            else f" ({effective_inputs:.1f} once the penalty's shrinkage is counted)"
+        )
         found.append(
             f"{counts['train_wins']:,} {wins} in training for {counts['fitted_inputs']} fitted "
-            f"inputs: {per_input:.1f} per input (< {MIN_WINS_PER_INPUT})"
+            f"inputs{effective}: {per_input:.1f} per input (< {MIN_WINS_PER_INPUT})"
         )
     if counts["test_wins"] < MIN_TEST_WINS:
         found.append(
@@ -604,6 +620,7 @@ def recalibration_summary(result: Recalibration) -> dict[str, Any]:
             )
         }
         | {
+            "effective_inputs": result.effective_inputs,
             "outcome": result.outcome,
             "split": result.split,
             "train_period": list(result.train_period or []) or None,
