@@ -154,7 +154,8 @@ def bin_edges(values: np.ndarray) -> np.ndarray:
     filled = np.sort(values[~np.isnan(values)])
     if not len(filled):
         return np.array([], dtype="float64")
-    quantiles = np.quantile(filled, np.arange(1, NUMBER_BINS) / NUMBER_BINS)
+    # "higher": each edge a value the data holds, so whole numbers keep whole edges
+    quantiles = np.quantile(filled, np.arange(1, NUMBER_BINS) / NUMBER_BINS, method="higher")
     edges = sorted(e for e in {_readable(q) for q in quantiles} if filled[0] < e <= filled[-1])
     while edges:
         counts = np.diff(np.searchsorted(filled, [-np.inf, *edges, np.inf], side="left"))
