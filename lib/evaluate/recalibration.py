@@ -281,7 +281,7 @@ def recalibrate(
     with_rules = with_changes(
         base,
         attribute_rules=base.attribute_rules
-        + _fitted_rules(design, _won(train), encoding, penalty),
+        + fitted_attribute_rules(design, _won(train), encoding, penalty),
     )
     pillars = design if with_rules == base else design_matrix(train, with_rules)
     weights, warnings = pooled_weights(pillars, _won(train), with_rules, 1.0 / penalty)
@@ -411,7 +411,7 @@ def _design(frame: pd.DataFrame, model: ScoringModel, encoding: AttributeEncodin
     return pd.concat([design, levels], axis=1)
 
 
-def _fitted_rules(
+def fitted_attribute_rules(
     x: pd.DataFrame,
     won: np.ndarray,
     encoding: AttributeEncoding,
