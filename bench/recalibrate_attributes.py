@@ -123,9 +123,8 @@ def main() -> None:
         f"{last['left_out']:.0f} attributes left out; held-out AUC {last['auc']:.3f}"
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    print(
-        f"  peak RSS {peak:.2f} GiB; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
-    )
+    load = os.getloadavg()[0]
+    print(f"  peak RSS {peak:.2f} GiB; load average {load:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -14,8 +14,9 @@ ctx = ui.sidebar()
 model = ctx.model
 st.title("Recalibration")
 st.caption(
-    "Re-fits the published model's pillar weights and points per event on closed-won "
-    "and closed-lost deals, each lead as it looked when it was routed. The sidebar "
+    "Re-fits the published model's pillar weights, points per event and rules on lead "
+    "attributes on closed-won and closed-lost deals (or, in a leads-only export, the leads' "
+    "converted flag), each lead as it looked when it was routed. The sidebar "
     "filters do not apply: the fit uses every closed deal."
 )
 left, middle, right = st.columns([1, 1, 1], vertical_alignment="bottom")

@@ -111,3 +111,17 @@ def test_leaving_recalibration_and_coming_back_keeps_its_settings(app_db):
     assert not at.exception
     assert at.number_input(key="recal_min_deals").value == 120
     assert at.slider(key="recal_test_share").value == 0.3
+
+
+def test_attribute_rules_are_shown_and_a_flagged_leak_is_fitted_only_when_kept(app_db):
+    at = fitted_page()
+    rules = table(at, "Adds to")
+    assert set(rules["Attribute"]) == {"Partner_Tier__c", "Webinar_Minutes__c"}
+    left_out = table(at, "Why left out").set_index("Attribute")["Why left out"]
+    assert left_out["Sales_Status__c"].startswith("likely leakage")
+    keep = at.multiselect(key="recal_keep_attributes")
+    assert keep.options == ["Sales_Status__c"] and keep.value == []
+    keep.select("Sales_Status__c").run()
+    assert not at.exception
+    assert "Sales_Status__c" in set(table(at, "Adds to")["Attribute"])
+    assert any("Kept although flagged" in c.value for c in at.caption)
