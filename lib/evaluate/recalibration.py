@@ -267,7 +267,7 @@ def recalibrate(
         leakage_left_out(attributes, keep_attributes),
         _won(train),
     )
-    base = with_changes(model, attribute_rules=model_without_rules_on(model, encoding.attributes))
+    base, notes = fit_base(model, encoding, history)
     design = _design(train, base, encoding)
     fitted, dropped = independent_columns(design)
     x_train, x_test = design[fitted], _design(test, base, encoding)[fitted]
@@ -285,7 +285,7 @@ def recalibrate(
     )
     pillars = design if with_rules == base else design_matrix(train, with_rules)
     weights, warnings = pooled_weights(pillars, _won(train), with_rules, 1.0 / penalty)
-    warnings += [
+    warnings += notes + [
         f"kept attribute {name!r} is not among the leads' attributes"
         for name in keep_attributes
         if name not in kinds
@@ -380,6 +380,23 @@ def effective_inputs(fit: LogisticFit, l2: float) -> float:
     The wins-per-input guard counts these: attribute levels shrunk toward the average lead (and
     a category's levels, which share one direction with the intercept) are not whole inputs."""
     return round(float(np.sum(1.0 - l2 * np.diag(fit.covariance)[1:])), 1)
+
+
+def fit_base(
+    model: ScoringModel, encoding: AttributeEncoding, history: pd.DataFrame
+) -> tuple[ScoringModel, list[str]]:
+    """Return the model the fit starts from, and what it changed: without its rules on the
+    attributes being fitted, and without the blank-company no-go rule when no lead names a
+    company (a leads-only export of people, as in education or B2C: the rule would disqualify,
+    and score 0, every lead)."""
+    base = with_changes(model, attribute_rules=model_without_rules_on(model, encoding.attributes))
+    if not (model.grade.no_go.blank_company and history["company_blank"].astype(bool).all()):
+        return base, []
+    no_go = replace(model.grade.no_go, blank_company=False)
+    return with_changes(base, grade=replace(model.grade, no_go=no_go)), [
+        "no lead names its company: the no-go rule on a blank company would disqualify every "
+        "lead, so the recalibrated model turns it off"
+    ]
 
 
 def lead_attribute_kinds(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -32,6 +32,7 @@ from tests.engines.conftest import dataset
 NOT_ON_SPARK = {
     "evaluate/attribute_levels": "attribute tables; two unnests in one select",
     "features/lead_attribute_values": "attribute tables",
+    "evaluate/lead_attribute_kinds": "attribute tables",
 }
 DATA_QUERIES = sorted(
     name

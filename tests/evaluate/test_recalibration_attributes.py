@@ -145,3 +145,16 @@ def test_a_leads_only_export_recalibrates_its_attributes_through_the_command_lin
     # planted: Reference converts 60%, Google and blank 20%
     assert rules["Source is Reference"] > max(rules.get("Source is Google", 0.0), 0.0)
     assert set(summary["left_out_attributes"]) == {"Tags", "Visitor ID"}
+
+
+def test_leads_without_a_company_are_not_all_disqualified_by_the_recalibrated_model(tmp_path):
+    source, mapping = planted(tmp_path / "people")
+    mapping.write_text(mapping.read_text().replace("company_name: Company, ", ""))
+    conn = connect(":memory:")
+    import_sources(conn, [source], mapping=mapping)
+    result = recalibrate(conn, default_model(), min_closed_deals=100)
+    # today every lead is a no-go (blank company) and scores 0: a coin toss
+    assert result.metrics["current"].auc == 0.5
+    assert not result.model.grade.no_go.blank_company
+    assert any(w.startswith("no lead names its company") for w in result.warnings)
+    assert result.metrics["recalibrated"].auc > 0.65  # the planted Source effect, in points
