@@ -11,6 +11,13 @@ and test, tuned_penalty (9 penalties x 4 folds), the joint logistic fit, and the
 levels that become rules with points (fitted_attribute_rules). The pillars, activity counts and
 flags the full recalibration adds are measured by other benchmarks. Prints the median time of
 each step, the peak resident memory (RSS) and the held-out AUC of the joint fit.
+
+Measured 2026-11-26 on the 2 shared cores (load average 2.7 at the end: other helpers' tests):
+- 1M leads x 50 attributes: 61.8 s median of 3 (encode 2.3, columns 2.1, tune 23.3, joint fit
+  12.4, rules fit 10.7); 144 level columns, 44 rules, 32 attributes left out (no sign they
+  matter, or more than 25 common values); peak RSS 3.67 GiB; held-out AUC 0.700.
+- 100k leads: 11.3 s (1 run; tune 9.1 s). Before the penalty path was warm-started and the
+  tuning fits skipped the covariance: tune 27.9 s of 30.5 s.
 """
 
 from __future__ import annotations
