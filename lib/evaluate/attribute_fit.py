@@ -26,9 +26,11 @@ a random effect is), and no level is favoured by being the one left out.
 
 Points. Each attribute's most common level scores 0 and every other level its log-odds over
 it (above or below), divided by the log-odds one point of the pillar it adds to is worth (so
-points move the score as much as the fit says), capped so the attributes' points on a pillar
-span at most its 100. Levels whose points round alike are merged into one rule (`any_of`, or one
-range of adjacent bins); those rounding to 0 get no rule.
+points move the score as much as the fit says), capped so that they push at most a few percent
+of the training leads' pillar past 0 or 100, where clipping flattens their differences: of the
+caps in CLIPPED_SHARES, recalibration keeps the one whose model ranks the training leads best.
+Levels whose points round alike are merged into one rule (`any_of`, or one range of adjacent
+bins); those rounding to 0 get no rule.
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ ID_LIKE_SHARE = 0.5  # this share of filled leads on rare values and a column na
 SCREEN_P = 0.25  # Hosmer & Lemeshow's purposeful selection: enter a candidate when p < 0.25
 LEVEL_PREFIX = "level: "  # a design column holding one attribute level (0/1)
 PILLAR_RANGE = 100.0
+# the shares of training leads attribute points may push past a pillar's 0 or 100, tried in turn
+CLIPPED_SHARES = (0.02, 0.05, 0.1, 0.2)
+MAX_POINTS_PER_LOG_ODD = 1_000.0
 RuleScore = Literal["grade", "behavior"]
 
 
@@ -289,22 +294,53 @@ def level_columns(encoding: AttributeEncoding, values: Mapping[str, np.ndarray])
 
 
 def points_per_log_odds(
-    encoding: AttributeEncoding, effects: Mapping[str, float], per_point: Mapping[str, float]
+    encoding: AttributeEncoding,
+    effects: Mapping[str, float],
+    per_point: Mapping[str, float],
+    pillars: Mapping[str, np.ndarray],
+    columns: pd.DataFrame,
+    clipped_share: float = CLIPPED_SHARES[0],
 ) -> dict[str, float]:
     """Return per score (grade, behavior) the points one log-odd is worth: 1 / the fitted log-odds
-    per point of that score's pillar (`per_point`), capped so the attributes' points on it span
-    at most PILLAR_RANGE in all; the cap alone when the pillar has no positive effect."""
-    spans: dict[str, float] = {}
-    for name in encoding.attributes:
-        fitted = np.array([effects[lv.column] for lv in encoding.levels if lv.attribute == name])
-        score: str = encoding.scores[name]
-        spans[score] = spans.get(score, 0.0) + float(fitted.max() - min(fitted.min(), 0.0))
+    per point of that score's pillar (`per_point`), capped (`room`) so the points push at most
+    `clipped_share` of the training leads' pillar (`pillars`, before attribute rules) past 0 or
+    100 (`columns`: their level columns). The cap alone when the pillar has no positive effect
+    (a grade all leads share, in an export with no firmographics)."""
     scale: dict[str, float] = {}
-    for score, span in spans.items():
+    for score in dict.fromkeys(encoding.scores.values()):
+        levels = [lv for lv in encoding.levels if encoding.scores[lv.attribute] == score]
+        relative = np.array([effects[lv.column] - _typical(encoding, lv, effects) for lv in levels])
+        summed = columns[[lv.column for lv in levels]].to_numpy() @ relative
         slope = per_point.get(score, 0.0)
         own = 1.0 / slope if slope > 0 else np.inf
-        scale[score] = float(min(own, PILLAR_RANGE / span if span > 0 else np.inf))
+        scale[score] = float(min(own, room(pillars[score], summed, clipped_share)))
     return scale
+
+
+def _typical(encoding: AttributeEncoding, level: Level, effects: Mapping[str, float]) -> float:
+    """Return the effect of the most common level of the level's attribute (its 0 points)."""
+    same = [lv for lv in encoding.levels if lv.attribute == level.attribute]
+    return effects[max(same, key=lambda lv: lv.leads).column]
+
+
+def room(pillar: np.ndarray, summed: np.ndarray, clipped_share: float) -> float:
+    """Return the largest points per log-odd k under which at most `clipped_share` of the leads
+    with a pillar inside (0, 100) leave it at pillar + k * summed (bisection; at most
+    MAX_POINTS_PER_LOG_ODD)."""
+    inside = (pillar > 0) & (pillar < PILLAR_RANGE)
+    base, push = pillar[inside], summed[inside]
+
+    def clipped(k: float) -> float:
+        moved = base + k * push
+        return float(np.mean((moved < 0) | (moved > PILLAR_RANGE))) if len(moved) else 0.0
+
+    if not np.any(push) or clipped(MAX_POINTS_PER_LOG_ODD) <= clipped_share:
+        return MAX_POINTS_PER_LOG_ODD
+    low, high = 0.0, MAX_POINTS_PER_LOG_ODD
+    for _ in range(40):
+        middle = (low + high) / 2
+        low, high = (middle, high) if clipped(middle) <= clipped_share else (low, middle)
+    return low
 
 
 def _rule(levels: list[Level], points: float, score: RuleScore) -> AttributeRule:
@@ -349,7 +385,7 @@ def attribute_rules(
         fitted = np.array([effects[lv.column] for lv in levels])
         # the most common level scores 0: the typical lead keeps its grade, and points above and
         # below it leave the pillar room both ways before it clips at 0 or 100
-        typical = fitted[int(np.argmax([lv.leads for lv in levels]))]
+        typical = _typical(encoding, levels[0], effects)
         points = [rounded_points((f - typical) * scale[score]) for f in fitted]
         rules += _merged_rules(levels, points, score)
     return tuple(rules)

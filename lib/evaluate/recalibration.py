@@ -43,6 +43,7 @@ converge, a held-out AUC interval that includes 0.5, or scores that are all tied
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -54,6 +55,7 @@ import pandas as pd
 
 from lib.errors import RecalibrationError, UntrustedRecalibration
 from lib.evaluate.attribute_fit import (
+    CLIPPED_SHARES,
     AttributeEncoding,
     attribute_encoding,
     attribute_rules,
@@ -109,7 +111,7 @@ from lib.evaluate.fit import (
 from lib.evaluate.routing import fitted_scale, routing_table, thresholds_for_volume
 from lib.features import history_features
 from lib.features.leads import with_attribute_columns
-from lib.metrics.stats import paired_auc_test
+from lib.metrics.stats import paired_auc_test, roc_auc
 from lib.model import (
     PILLARS,
     STAGES,
@@ -278,22 +280,27 @@ def recalibrate(
     )
     fit = logistic_fit(standard, _won(train), 1.0 / penalty)
     coefficients = coefficient_table(per_sd(fit, x_train), design, fitted, model, dropped)
-    with_rules = with_changes(
-        base,
-        attribute_rules=base.attribute_rules
-        + fitted_attribute_rules(design, _won(train), encoding, penalty),
-    )
-    pillars = design if with_rules == base else design_matrix(train, with_rules)
-    weights, warnings = pooled_weights(pillars, _won(train), with_rules, 1.0 / penalty)
+    points = {
+        str(k): float(v) for k, v in coefficients.set_index("signal")["points"].dropna().items()
+    }
+
+    def with_rules(rules: tuple[AttributeRule, ...]) -> tuple[ScoringModel, list[str]]:
+        """Return the model with these attribute rules and pillar weights fitted under them."""
+        ruled = with_changes(base, attribute_rules=base.attribute_rules + rules)
+        pillars = design if ruled == base else design_matrix(train, ruled)
+        weights, warned = pooled_weights(pillars, _won(train), ruled, 1.0 / penalty)
+        return fitted_model(ruled, weights, points, note="recalibrated"), warned
+
+    def training_auc(rules: tuple[AttributeRule, ...]) -> float:
+        return roc_auc(qualification(train, with_rules(rules)[0]), _won(train))
+
+    rules = fitted_attribute_rules(design, _won(train), encoding, penalty, training_auc)
+    new, warnings = with_rules(rules)
     warnings += notes + [
         f"kept attribute {name!r} is not among the leads' attributes"
         for name in keep_attributes
         if name not in kinds
     ]
-    points = {
-        str(k): float(v) for k, v in coefficients.set_index("signal")["points"].dropna().items()
-    }
-    new = fitted_model(with_rules, weights, points, note="recalibrated")
     scale = fitted_scale(matrix, new, model)
     new = new if scale is None else with_changes(new, score_scale=scale)
     fitted_probability = predict(fit.coef, (x_test.to_numpy() - mean) / sd)
@@ -428,25 +435,46 @@ def _design(frame: pd.DataFrame, model: ScoringModel, encoding: AttributeEncodin
     return pd.concat([design, levels], axis=1)
 
 
-def fitted_attribute_rules(
-    x: pd.DataFrame,
-    won: np.ndarray,
-    encoding: AttributeEncoding,
-    penalty: float,
-) -> tuple[AttributeRule, ...]:
-    """Return the attribute rules of a fit of the pillars and the attribute levels (what the
-    score can express: points add to a pillar), at the tuned penalty: each level's log-odds per
-    lead over points per log-odd of its pillar's per-point effect."""
-    if not encoding.levels:
-        return ()
+def attribute_effects(
+    x: pd.DataFrame, won: np.ndarray, encoding: AttributeEncoding, penalty: float
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Return the log-odds per lead of each attribute level and per point of the grade and the
+    behaviour score, from a fit of the pillars and the levels (what the score can express:
+    points add to a pillar) at the tuned penalty."""
     wanted = {*PILLARS, *(lv.column for lv in encoding.levels)}
     x = x[list(dict.fromkeys(c for c in x.columns if c in wanted))]
     mean, scale = standardiser(x)
     w = fit_logistic((x.to_numpy(dtype="float64") - mean) / scale, won, 1.0 / penalty)
     per_unit = dict(zip(x.columns, w[1:] / scale, strict=True))
     effects = {lv.column: per_unit.get(lv.column, 0.0) for lv in encoding.levels}
-    per_point = {"grade": per_unit.get("fit", 0.0), "behavior": per_unit.get("urgency", 0.0)}
-    return attribute_rules(encoding, effects, points_per_log_odds(encoding, effects, per_point))
+    return effects, {"grade": per_unit.get("fit", 0.0), "behavior": per_unit.get("urgency", 0.0)}
+
+
+def fitted_attribute_rules(
+    x: pd.DataFrame,
+    won: np.ndarray,
+    encoding: AttributeEncoding,
+    penalty: float,
+    ranked: Callable[[tuple[AttributeRule, ...]], float] | None = None,
+) -> tuple[AttributeRule, ...]:
+    """Return the attribute rules: each level's log-odds (attribute_effects) times the points
+    one log-odd is worth on its pillar, capped at each of CLIPPED_SHARES in turn; of those, the
+    rules `ranked` scores highest (the training AUC of the model they make), else the first."""
+    if not encoding.levels:
+        return ()
+    effects, per_point = attribute_effects(x, won, encoding, penalty)
+    pillars = {"grade": x["fit"].to_numpy(), "behavior": x["urgency"].to_numpy()}
+    candidates = list(
+        dict.fromkeys(
+            attribute_rules(
+                encoding, effects, points_per_log_odds(encoding, effects, per_point, pillars, x, s)
+            )
+            for s in CLIPPED_SHARES
+        )
+    )
+    if ranked is None or len(candidates) == 1:
+        return candidates[0]
+    return max(candidates, key=ranked)
 
 
 def _refusals(

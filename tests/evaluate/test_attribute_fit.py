@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lib.evaluate.attribute_fit import (
@@ -149,16 +150,33 @@ def test_adjacent_bins_with_the_same_points_merge_into_one_range_on_the_behaviou
     assert (rule.points, rule.score) == (12.0, "behavior")
 
 
-def test_points_per_log_odd_follow_the_pillar_unless_the_attributes_would_overflow_it():
-    levels = [Level("S", "is A", values=("A",), leads=40), Level("S", "is B", values=("B",))]
-    effects = {levels[0].column: 1.0, levels[1].column: -1.0}  # a span of 2 log-odds
+def test_points_per_log_odd_follow_the_pillar_unless_they_would_clip_it():
+    # 40 leads in A (log-odds +1 over B, the most common), 60 in B, every grade at 50: past
+    # 50 points per log-odd A's leads would all pass 100
+    levels = [
+        Level("S", "is A", values=("A",), leads=40),
+        Level("S", "is B", values=("B",), leads=60),
+    ]
+    effects = {levels[0].column: 1.0, levels[1].column: 0.0}
+    columns = pd.DataFrame({levels[0].column: [1.0] * 40 + [0.0] * 60})
+    columns[levels[1].column] = 1.0 - columns[levels[0].column]
+    grade = {"grade": np.full(100, 50.0)}
     encoding = encoding_of(levels)
-    # a grade point is worth 0.05 log-odds: 20 points per log-odd, within 100 / 2
-    assert points_per_log_odds(encoding, effects, {"grade": 0.05}) == {"grade": 20.0}
-    # a grade point worth 0.01: 100 per log-odd would span 200 points; capped to 100 / 2
-    assert points_per_log_odds(encoding, effects, {"grade": 0.01}) == {"grade": 50.0}
-    # a grade that predicts nothing (constant in a leads-only export): the cap alone
-    assert points_per_log_odds(encoding, effects, {"grade": 0.0}) == {"grade": 50.0}
+
+    def scale(per_point: float, pillar: dict[str, np.ndarray], share: float = 0.02) -> float:
+        found = points_per_log_odds(encoding, effects, {"grade": per_point}, pillar, columns, share)
+        return found["grade"]
+
+    # a grade point is worth 0.05 log-odds: 20 points per log-odd, inside the room
+    assert scale(0.05, grade) == 20.0
+    # worth 0.01: 100 per log-odd would clip A's leads; capped at the room, 50
+    assert scale(0.01, grade) == pytest.approx(50.0, abs=1e-6)
+    # a grade that predicts nothing (constant in a leads-only export): the room alone
+    assert scale(0.0, grade) == pytest.approx(50.0, abs=1e-6)
+    # ten of A's leads already at 90: past 10 points they clip, 10% of the leads
+    high = {"grade": np.array([90.0] * 10 + [50.0] * 90)}
+    assert scale(0.0, high, 0.02) == pytest.approx(10.0, abs=1e-6)
+    assert scale(0.0, high, 0.1) == pytest.approx(50.0, abs=1e-6)
 
 
 @pytest.mark.parametrize(("value", "expected"), [(3.26, 3.5), (-1.2, -1.0), (12.4, 12.0)])
