@@ -10,8 +10,9 @@ attribute_encoding on the training leads (levels, screening by outcome), level_c
 and test, tuned_penalty (9 penalties x 4 folds), the joint logistic fit, and the fit of the
 levels that become rules with points (fitted_attribute_rules, the first cap of CLIPPED_SHARES:
 ranking the caps by the training AUC of the model each makes needs the scoring model, so is not
-in here). The pillars, activity counts and flags the full recalibration adds are not either. Prints the median time of
-each step, the peak resident memory (RSS) and the held-out AUC of the joint fit.
+in here). The pillars, activity counts and flags the full recalibration adds are not either.
+Prints the median time of each step, the peak resident memory (RSS) and the held-out AUC of
+the joint fit.
 
 Measured 2026-11-26 on the 2 shared cores (load average 2.7 at the end: other helpers' tests):
 - 1M leads x 50 attributes: 61.8 s median of 3 (encode 2.3, columns 2.1, tune 23.3, joint fit
