@@ -129,8 +129,8 @@ st.subheader("Rules on lead attributes")
 st.caption(literal(recal_view.attributes_caption(result)))
 if result.encoding.attributes:
     ui.table(recal_view.attribute_rules_in_words(result), key="recal_attribute_rules")
-if result.encoding.left_out:
-    ui.table(recal_view.left_out_attributes(result), key="recal_attributes_left_out")
+for line in recal_view.left_out_attributes(result):
+    st.markdown(f"- {literal(line)}")
 flagged = recal_view.flagged_attributes(result)
 if flagged:
     st.multiselect(

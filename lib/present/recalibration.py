@@ -280,10 +280,9 @@ def attribute_rules_in_words(result: Recalibration) -> pd.DataFrame:
     )
 
 
-def left_out_attributes(result: Recalibration) -> pd.DataFrame:
-    """Return one row per lead attribute left out of the fit and why."""
-    left = result.encoding.left_out
-    return pd.DataFrame({"Attribute": list(left), "Why left out": list(left.values())})
+def left_out_attributes(result: Recalibration) -> list[str]:
+    """Return one sentence per lead attribute left out of the fit, saying why."""
+    return [f"{name} left out: {why}." for name, why in result.encoding.left_out.items()]
 
 
 def flagged_attributes(result: Recalibration) -> list[str]:

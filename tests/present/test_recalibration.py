@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 import pytest
 
 from lib.errors import UntrustedRecalibration
+from lib.evaluate.attribute_fit import AttributeEncoding, Level
 from lib.evaluate.fit import ModelMetrics
 from lib.evaluate.recalibration import Recalibration
-from lib.model import default_model, model_from_yaml, with_behavior_points, with_pillar_weights
+from lib.model import (
+    AttributeRule,
+    default_model,
+    model_from_yaml,
+    with_behavior_points,
+    with_changes,
+    with_pillar_weights,
+)
 from lib.present import charts
 from lib.present import recalibration as recal_view
 
@@ -258,3 +267,44 @@ def test_auc_intervals_are_the_delong_bounds_of_each_model():
 )
 def test_the_verdict_comes_from_the_paired_test_not_from_overlapping_intervals(paired_p, start):
     assert recal_view.auc_verdict(result(paired_p=paired_p)).startswith(start)
+
+
+def with_attributes() -> Recalibration:
+    """The hand-made result with two fitted attribute rules, a leak kept and one left out."""
+    rules = (
+        AttributeRule("Tier", 20.0, "grade", "Tier is Gold", equals="Gold"),
+        AttributeRule("Visits", 8.0, "behavior", "Visits 7 or more", at_least=7.0),
+        AttributeRule("Region", 5.0, "grade", "Region is North", equals="North"),  # not fitted
+    )
+    levels = (Level("Tier", "is Gold", values=("Gold",)), Level("Visits", "7 or more", low=7.0))
+    attributes = pd.DataFrame(
+        {"name": ["Status", "Stage", "Tier"], "likely_leakage": [True, True, False]}
+    )
+    encoding = AttributeEncoding(levels, {}, {"Status": "likely leakage: AUC 0.990"})
+    return replace(
+        result(),
+        model=with_changes(result().model, attribute_rules=rules),
+        encoding=encoding,
+        attributes=attributes,
+        kept_attributes=("Stage",),
+    )
+
+
+def test_attribute_rules_the_fit_wrote_are_listed_with_their_score_in_words():
+    table = recal_view.attribute_rules_in_words(with_attributes())
+    assert table.to_dict("records") == [
+        {"Attribute": "Tier", "Rule": "Tier is Gold", "Adds to": "Grade (who they are)",
+         "Points": 20.0},
+        {"Attribute": "Visits", "Rule": "Visits 7 or more",
+         "Adds to": "Behaviour score (what they did)", "Points": 8.0},
+    ]  # fmt: skip
+
+
+def test_attributes_left_out_flagged_and_kept_are_said():
+    fitted = with_attributes()
+    assert recal_view.left_out_attributes(fitted) == ["Status left out: likely leakage: AUC 0.990."]
+    assert recal_view.flagged_attributes(fitted) == ["Status", "Stage"]
+    caption = recal_view.attributes_caption(fitted)
+    assert caption.startswith("Rules fitted on 2 lead attribute(s)")
+    assert caption.endswith("Kept although flagged as likely leakage: Stage.")
+    assert recal_view.attributes_caption(result()) == "No lead attribute was fitted as a rule."
