@@ -343,27 +343,36 @@ def room(pillar: np.ndarray, summed: np.ndarray, clipped_share: float) -> float:
     return low
 
 
+def attribute_words(name: str) -> str:
+    """Return an attribute's name as a label reads it: a Salesforce custom field's `__c` and
+    underscores dropped (Partner_Tier__c -> Partner Tier); other names as they are."""
+    if not name.endswith("__c"):
+        return name
+    return " ".join(name.removesuffix("__c").replace("_", " ").split())
+
+
 def _rule(levels: list[Level], points: float, score: RuleScore) -> AttributeRule:
     """Return one rule for levels of one attribute that earn the same points."""
     first, name = levels[0], levels[0].attribute
+    said = attribute_words(name)
     if first.blank:
-        return AttributeRule(name, points, score, f"{name} is blank", blank=True)
+        return AttributeRule(name, points, score, f"{said} is blank", blank=True)
     if first.flag is not None:
-        return AttributeRule(name, points, score, f"{name} {first.words}", equals=first.flag)
+        return AttributeRule(name, points, score, f"{said} {first.words}", equals=first.flag)
     if first.values:
         values = tuple(v for level in levels for v in level.values)
         if len(values) == 1:
-            return AttributeRule(name, points, score, f"{name} is {values[0]}", equals=values[0])
+            return AttributeRule(name, points, score, f"{said} is {values[0]}", equals=values[0])
         return AttributeRule(
-            name, points, score, f"{name} is one of {', '.join(values)}", any_of=values
+            name, points, score, f"{said} is one of {', '.join(values)}", any_of=values
         )
     low, high = levels[0].low, levels[-1].high
     if low is None:
-        text = f"{name} under {high:g}"
+        text = f"{said} under {high:g}"
     elif high is None:
-        text = f"{name} {low:g} or more"
+        text = f"{said} {low:g} or more"
     else:
-        text = f"{name} from {low:g} to under {high:g}"
+        text = f"{said} from {low:g} to under {high:g}"
     return AttributeRule(name, points, score, text, at_least=low, below=high)
 
 

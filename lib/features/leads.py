@@ -176,8 +176,9 @@ def with_attribute_columns(conn: Data, features: pd.DataFrame, names: list[str])
         return features
     values = run_query(conn, "features/lead_attribute_values", {"names": names})
     columns = {}
+    groups = dict(tuple(values.groupby("name", sort=False)))  # one pass, not one per attribute
     for name in names:
-        rows = values[values["name"] == name].set_index("lead_id")
+        rows = groups.get(name, values.iloc[:0]).set_index("lead_id")
         if rows["number_value"].notna().any():
             picked = rows["number_value"].astype("float64")
         elif rows["flag_value"].notna().any():

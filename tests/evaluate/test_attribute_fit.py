@@ -11,6 +11,7 @@ from lib.evaluate.attribute_fit import (
     Level,
     attribute_encoding,
     attribute_rules,
+    attribute_words,
     bin_edges,
     category_levels,
     level_columns,
@@ -226,3 +227,11 @@ def sample_features(sample_conn):
     values = {"Source": source.astype(object), "Visits": visits, "Opt in": opt_in}
     prefixed = {f"attribute: {k}": v for k, v in values.items()}
     return features.assign(**prefixed), values
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [("Partner_Tier__c", "Partner Tier"), ("Lead Source", "Lead Source"), ("a__b__c", "a b")],
+)
+def test_a_custom_fields_label_reads_in_words(name, said):
+    assert attribute_words(name) == said
