@@ -186,7 +186,7 @@ def number_levels(name: str, values: np.ndarray) -> list[Level]:
         elif high is None:
             words = f"{low:g} or more"
         else:
-            words = f"from {low:g} to under {high:g}"
+            words = f"{low:g} to under {high:g}"  # short: the table of signals must fit
         levels.append(Level(name, words, low=low, high=high))
     return levels
 
@@ -349,6 +349,11 @@ def attribute_words(name: str) -> str:
     if not name.endswith("__c"):
         return name
     return " ".join(name.removesuffix("__c").replace("_", " ").split())
+
+
+def level_labels(encoding: AttributeEncoding) -> dict[str, str]:
+    """Return per level column the words a table of signals shows for it."""
+    return {lv.column: f"{attribute_words(lv.attribute)} {lv.words}" for lv in encoding.levels}
 
 
 def _rule(levels: list[Level], points: float, score: RuleScore) -> AttributeRule:

@@ -60,6 +60,7 @@ from lib.evaluate.attribute_fit import (
     attribute_encoding,
     attribute_rules,
     level_columns,
+    level_labels,
     model_without_rules_on,
     points_per_log_odds,
     rule_scores,
@@ -280,6 +281,8 @@ def recalibrate(
     )
     fit = logistic_fit(standard, _won(train), 1.0 / penalty)
     coefficients = coefficient_table(per_sd(fit, x_train), design, fitted, model, dropped)
+    said = level_labels(encoding)
+    coefficients["label"] = coefficients["signal"].map(said).fillna(coefficients["label"])
     points = {
         str(k): float(v) for k, v in coefficients.set_index("signal")["points"].dropna().items()
     }
@@ -338,7 +341,7 @@ def recalibrate(
     outcomes = outcomes_from_features(history)
     new = replace(new, note=_note(model, counts, train, metrics, outcome, encoding))
     effects = total_effects(per_sd(fit, x_train), x_train, model)
-    labels = {c: signal_label(c, model) for c in design.columns}
+    labels = {c: said.get(c, signal_label(c, model)) for c in design.columns}
     return Recalibration(
         model=new,
         current_model=model,

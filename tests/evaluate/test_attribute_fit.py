@@ -53,8 +53,8 @@ def test_number_bins_sit_on_readable_quartile_edges():
     levels = attribute_encoding({"Visits": np.arange(200.0)}, {"Visits": "number"}, {}).levels
     assert words(list(levels)) == [
         "under 50",
-        "from 50 to under 100",
-        "from 100 to under 150",
+        "50 to under 100",
+        "100 to under 150",
         "150 or more",
     ]
     assert [level.leads for level in levels] == [50, 50, 50, 50]
