@@ -24,7 +24,12 @@ Three fits, each for one job:
   across segments alike), because the qualification score IS a weighted sum of pillars, while
   the joint fit splits each pillar's credit with the signals it is made of;
 - points per event come from the joint fit's total effect of one event: its own coefficient
-  plus the urgency pillar's coefficient times the points that event earns today.
+  plus the urgency pillar's coefficient times the points that event earns today;
+- rules on lead attributes (lib.evaluate.attribute_fit) come from a fit of the pillars and the
+  attributes' levels: a level's log-odds over the attribute's most common value, in points of
+  the pillar the rule adds to. The joint fit holds the levels too. Attributes flagged as likely
+  leakage are left out unless kept (`keep_attributes`); the model's earlier rules on the
+  fitted attributes are replaced.
 
 The recalibrated model also gets a score scale under which its scores on history spread as
 today's do (lib.evaluate.routing), so bands and thresholds keep their meaning; what it would do
@@ -36,7 +41,8 @@ Validation is out of time: leads with a closed deal sorted by close date, the ne
 metrics describe exactly the file that is written. AUCs come with DeLong intervals, and the
 recalibrated and current models are compared by DeLong's paired test on the same deals.
 Export and publish are refused (unless forced) when the result is not trusted: too few leads
-with a closed deal, too few wins per fitted input, too few held-out wins, a fit that did not
+with a closed deal, too few wins per fitted input (inputs counted as the penalised fit's
+effective degrees of freedom, so shrunk attribute levels count for less than one each), too few held-out wins, a fit that did not
 converge, a held-out AUC interval that includes 0.5, or scores that are all tied.
 """
 
