@@ -173,6 +173,17 @@ def bin_edges(values: np.ndarray) -> np.ndarray:
     return np.array(edges, dtype="float64")
 
 
+def numeric_id(values: np.ndarray) -> str:
+    """Return why a number column is an ID (every lead its own whole number, as a lead number
+    is: its bins would rank leads by when they were numbered), or ''."""
+    filled = values[~np.isnan(values)]
+    if len(filled) < MIN_LEVEL or np.any(filled != np.round(filled)):
+        return ""
+    if len(np.unique(filled)) < len(filled):
+        return ""
+    return f"ID-like: every one of its {len(filled):,} training leads has its own whole number"
+
+
 def number_levels(name: str, values: np.ndarray) -> list[Level]:
     """Return a number's quantile bins as levels ([low, high) ranges)."""
     edges = bin_edges(values)
@@ -234,7 +245,8 @@ def _levels(name: str, kind: str, column: np.ndarray) -> tuple[list[Level], str]
         return [], "a date: what it says depends on when it was recorded, so it is not fitted"
     found, why = [], ""
     if kind == "number":
-        found = number_levels(name, column)
+        why = numeric_id(column)
+        found = [] if why else number_levels(name, column)
     elif kind == "boolean":
         found = flag_levels(name, column)
     else:

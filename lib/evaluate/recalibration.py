@@ -42,8 +42,9 @@ metrics describe exactly the file that is written. AUCs come with DeLong interva
 recalibrated and current models are compared by DeLong's paired test on the same deals.
 Export and publish are refused (unless forced) when the result is not trusted: too few leads
 with a closed deal, too few wins per fitted input (inputs counted as the penalised fit's
-effective degrees of freedom, so shrunk attribute levels count for less than one each), too few held-out wins, a fit that did not
-converge, a held-out AUC interval that includes 0.5, or scores that are all tied.
+effective degrees of freedom, so shrunk attribute levels count for less than one each), too
+few held-out wins, a fit that did not converge, a held-out AUC interval that includes 0.5, or
+scores that are all tied.
 """
 
 from __future__ import annotations

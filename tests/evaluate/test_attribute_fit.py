@@ -48,16 +48,14 @@ def test_an_id_like_column_and_one_with_too_many_common_values_are_left_out_sayi
 
 
 def test_number_bins_sit_on_readable_quartile_edges():
-    # the quartiles of 0..199, taken at values it holds, are 50, 100 and 150
-    assert bin_edges(np.arange(200.0)).tolist() == [50.0, 100.0, 150.0]
-    levels = attribute_encoding({"Visits": np.arange(200.0)}, {"Visits": "number"}, {}).levels
-    assert words(list(levels)) == [
-        "under 50",
-        "50 to under 100",
-        "100 to under 150",
-        "150 or more",
-    ]
+    # 0..99 twice: the quartiles, taken at values it holds, are 25, 50 and 75
+    visits = np.repeat(np.arange(100.0), 2)
+    assert bin_edges(visits).tolist() == [25.0, 50.0, 75.0]
+    levels = attribute_encoding({"Visits": visits}, {"Visits": "number"}, {}).levels
+    assert words(list(levels)) == ["under 25", "25 to under 50", "50 to under 75", "75 or more"]
     assert [level.leads for level in levels] == [50, 50, 50, 50]
+    # edges read with two significant digits: 1234.5 is written 1200
+    assert bin_edges(np.repeat(np.linspace(0, 4938, 100), 2))[0] == 1200.0
 
 
 def test_a_bin_under_the_minimum_is_merged_into_its_neighbour():
@@ -65,6 +63,19 @@ def test_a_bin_under_the_minimum_is_merged_into_its_neighbour():
     # so they join the smaller neighbour, the twos
     values = np.array([0.0] * 100 + [1.0] * 10 + [2.0] * 90)
     assert bin_edges(values).tolist() == [1.0]
+
+
+def test_a_lead_number_is_an_id_but_a_measure_with_repeats_or_fractions_is_not():
+    numbered = np.arange(1000.0, 1200.0)
+    rng = np.random.default_rng(2)
+    encoding = attribute_encoding(
+        {"Lead Number": numbered, "Seconds": rng.integers(0, 50, 200) * 1.0,
+         "Ratio": numbered / 7},
+        {"Lead Number": "number", "Seconds": "number", "Ratio": "number"},
+        {},
+    )  # fmt: skip
+    assert encoding.left_out["Lead Number"].startswith("ID-like: every one of its 200")
+    assert encoding.attributes == ["Seconds", "Ratio"]
 
 
 def test_a_column_with_one_value_a_date_and_leaks_are_left_out():
