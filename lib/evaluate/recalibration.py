@@ -289,7 +289,10 @@ def recalibrate(
     fit = logistic_fit(standard, _won(train), 1.0 / penalty)
     coefficients = coefficient_table(per_sd(fit, x_train), design, fitted, model, dropped)
     said = level_labels(encoding)
-    coefficients["label"] = coefficients["signal"].map(said).fillna(coefficients["label"])
+    coefficients["label"] = [
+        said.get(signal, label)
+        for signal, label in zip(coefficients["signal"], coefficients["label"], strict=True)
+    ]
     points = {
         str(k): float(v) for k, v in coefficients.set_index("signal")["points"].dropna().items()
     }
