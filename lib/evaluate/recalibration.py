@@ -584,10 +584,12 @@ def _attributes_note(encoding: AttributeEncoding) -> str:
     if encoding.attributes:
         text += (
             f". Attribute rules fitted on {', '.join(encoding.attributes)}: points over each "
-            "attribute's least likely value, replacing earlier rules on them"
+            "attribute's most common value, replacing earlier rules on them"
         )
-    if encoding.left_out:
-        text += ". Left out: " + "; ".join(f"{n} ({why})" for n, why in encoding.left_out.items())
+    if encoding.left_out:  # the reason's head: the whole of it is in the fit's findings
+        text += ". Attributes left out: " + "; ".join(
+            f"{name} ({why.split(':')[0]})" for name, why in encoding.left_out.items()
+        )
     return text
 
 

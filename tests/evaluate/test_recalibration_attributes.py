@@ -122,7 +122,7 @@ def test_the_exported_model_reads_its_attribute_rules_in_words(fitted, tmp_path)
     assert "attribute: Partner_Tier__c" in text and "label: Partner Tier is Gold" in text
     note = load_model(path).note
     assert "Attribute rules fitted on Partner_Tier__c, Webinar_Minutes__c" in note
-    assert f"Left out: {LEAK} (likely leakage" in note
+    assert f"Attributes left out: {LEAK} (likely leakage); Newsletter_Opt_In__c (no sign" in note
     assert load_model(path).attribute_rules == fitted.model.attribute_rules
     assert all(r.points == round(r.points * 2) / 2 for r in fitted.model.attribute_rules)
 
