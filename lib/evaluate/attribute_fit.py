@@ -448,7 +448,9 @@ def _merged_rules(
     return sorted(rules, key=lambda r: -r.points)
 
 
-def model_without_rules_on(model: ScoringModel, attributes: list[str]) -> tuple[AttributeRule, ...]:
+def rules_on_other_attributes(
+    model: ScoringModel, attributes: list[str]
+) -> tuple[AttributeRule, ...]:
     """Return the model's attribute rules on other attributes than these (kept as they are)."""
     return tuple(r for r in model.attribute_rules if r.attribute not in set(attributes))
 

@@ -68,9 +68,9 @@ from lib.evaluate.attribute_fit import (
     attribute_rules,
     level_columns,
     level_labels,
-    model_without_rules_on,
     points_per_log_odds,
     rule_scores,
+    rules_on_other_attributes,
 )
 from lib.evaluate.attributes import (
     LEAKAGE_AUC,
@@ -170,7 +170,7 @@ class Recalibration:
     # the attribute levels fitted, and the attributes left out with why
     encoding: AttributeEncoding = AttributeEncoding(())
     kept_attributes: tuple[str, ...] = ()  # flagged as likely leakage, kept on request
-    effective_inputs: float | None = None  # the fit's degrees of freedom (effective_inputs)
+    effective_inputs: float | None = None  # the fit's degrees of freedom (see effective_inputs)
 
     @property
     def leads_with_outcome(self) -> int:
@@ -409,7 +409,9 @@ def fit_base(
     attributes being fitted, and without the blank-company no-go rule when no lead names a
     company (a leads-only export of people, as in education or B2C: the rule would disqualify,
     and score 0, every lead)."""
-    base = with_changes(model, attribute_rules=model_without_rules_on(model, encoding.attributes))
+    base = with_changes(
+        model, attribute_rules=rules_on_other_attributes(model, encoding.attributes)
+    )
     if not (model.grade.no_go.blank_company and history["company_blank"].astype(bool).all()):
         return base, []
     no_go = replace(model.grade.no_go, blank_company=False)
