@@ -8,16 +8,19 @@ of a planted effect in every fifth attribute, and a 75/25 stratified split. Each
 `recalibrate` does with the attributes (lib.evaluate.recalibration), timed step by step:
 attribute_encoding on the training leads (levels, screening by outcome), level_columns for train
 and test, tuned_penalty (9 penalties x 4 folds), the joint logistic fit, and the fit of the
-levels that become rules with points (fitted_attribute_rules, the first cap of CLIPPED_SHARES:
+levels that become rules with points (fitted_attribute_rules beside the pillars of a leads-only
+export, a constant grade and no behaviour; the first cap of CLIPPED_SHARES:
 ranking the caps by the training AUC of the model each makes needs the scoring model, so is not
 in here). The pillars, activity counts and flags the full recalibration adds are not either.
 Prints the median time of each step, the peak resident memory (RSS) and the held-out AUC of
 the joint fit.
 
-Measured 2026-11-26 on the 2 shared cores (load average 2.7 at the end: other helpers' tests):
-- 1M leads x 50 attributes: 61.8 s median of 3 (encode 2.3, columns 2.1, tune 23.3, joint fit
-  12.4, rules fit 10.7); 144 level columns, 44 rules, 32 attributes left out (no sign they
-  matter, or more than 25 common values); peak RSS 3.67 GiB; held-out AUC 0.700.
+Measured 2026-11-26 on the 2 cores, shared with other helpers' tests:
+- 1M leads x 50 attributes, load average 7.0: 122.8 s median of 3 (encode 2.6, columns 2.6,
+  tune 64.9, joint fit 29.5, rules fit 17.4); 144 level columns, 56 rules, 32 attributes left
+  out (no sign they matter, or more than 25 common values); peak RSS 3.69 GiB; held-out AUC
+  0.700. An earlier version (rules capped by a fixed span), at load 2.7: 61.8 s (tune 23.3,
+  joint fit 12.4, rules 10.7), peak RSS 3.67 GiB: the load doubles the times.
 - 100k leads: 11.3 s (1 run; tune 9.1 s). Before the penalty path was warm-started and the
   tuning fits skipped the covariance: tune 27.9 s of 30.5 s.
 """
@@ -33,6 +36,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -103,7 +107,9 @@ def one_run(values: dict, kinds: dict, converted: np.ndarray) -> dict[str, float
     fit = logistic_fit((x_train.to_numpy() - mean) / scale, won, 1.0 / penalty)
     times["fit"] = time.perf_counter() - start
     start = time.perf_counter()
-    rules = fitted_attribute_rules(x_train, won, encoding, penalty)
+    # the pillars of a leads-only export with no firmographics: the base grade, no behaviour
+    pillars = pd.DataFrame({"fit": 30.0, "urgency": 0.0}, index=x_train.index)
+    rules = fitted_attribute_rules(pd.concat([pillars, x_train], axis=1), won, encoding, penalty)
     times["rules"] = time.perf_counter() - start
     times["auc"] = auc_interval(predict(fit.coef, (x_test.to_numpy() - mean) / scale), won_test)[0]
     times["columns_fitted"], times["rules_written"] = x_train.shape[1], len(rules)
