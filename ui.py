@@ -48,6 +48,8 @@ from lib.errors import AccessDenied, QualifyError, SignInExpired
 from lib.evaluate.backtest import Outcomes, outcomes_from_features
 from lib.evaluate.recalibration import Recalibration, recalibrate, with_mql_volume
 from lib.features import history_features, lead_features
+from lib.features.attributes import attribute_series, rule_attributes
+from lib.features.attributes import kept_attributes as attribute_catalog
 from lib.metrics import quality
 from lib.metrics.bundle import KpiBundle, kpi_bundle
 from lib.metrics.coverage import Coverage, kpi_inputs
@@ -59,6 +61,8 @@ from lib.metrics.stats import SMALL_SAMPLE
 from lib.model import ScoringModel, default_model, segment_labels, sla_hours_by_segment
 from lib.present import data_quality as quality_view
 from lib.present.breakdown import BREAKDOWN_LABELS
+from lib.present.lab_attributes import AttributeProfile
+from lib.present.lab_attributes import attribute_profile as lab_attribute_profile
 from lib.present.needs import NOT_MEASURED
 from lib.present.numbers import SMALL_SAMPLE_FLAG, money_text, percent_text
 from lib.present.sidebar import model_change_text
@@ -71,6 +75,7 @@ from lib.scoring import (
     score_arrays,
     score_leads,
 )
+from lib.scoring.matrix import with_attribute_values
 from lib.store import datasets
 from lib.store.connection import data_as_of, database_path
 from lib.store.imports import import_sample_if_empty
@@ -361,6 +366,49 @@ def history(_conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringM
     """Return every lead's point-in-time features, their matrix and the outcome arrays."""
     frame = history_features(_conn, model=model)
     return History(frame, feature_matrix(frame), outcomes_from_features(frame))
+
+
+# A draft rule may read an attribute the published model's rules do not, which its history
+# features never loaded: each attribute's values are read once per dataset (a query and a
+# lead_id map, only when a rule names an attribute first), and the matrix that adds them to
+# the history's is kept per attribute set, so slider moves reuse its memo.
+@st.cache_resource(max_entries=64, show_spinner=False)
+def attribute_values(_conn: duckdb.DuckDBPyConnection, data_version: str, name: str) -> pd.Series:
+    """Return one lead attribute's values by lead_id (empty when the data lacks it)."""
+    return attribute_series(_conn, [name])[name]
+
+
+@st.cache_data(max_entries=CACHED_VERSIONS, show_spinner=False)
+def kept_attributes(_conn: duckdb.DuckDBPyConnection, data_version: str) -> pd.DataFrame:
+    """Return the lead attributes the dataset keeps: name, kind, filled."""
+    return attribute_catalog(_conn)
+
+
+def lab_matrix(
+    conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel, draft: ScoringModel
+) -> FeatureMatrix:
+    """Return the history matrix (under the published `model`) holding every attribute the
+    draft's rules read: the history's own when it holds them all."""
+    past = history(conn, data_version, model)
+    extra = tuple(n for n in rule_attributes(draft) if n not in past.matrix.attributes)
+    return _matrix_with(conn, data_version, model, extra) if extra else past.matrix
+
+
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Reading the attribute's values")
+def _matrix_with(
+    _conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel, names: tuple[str, ...]
+) -> FeatureMatrix:
+    past = history(_conn, data_version, model)
+    values = {name: attribute_values(_conn, data_version, name) for name in names}
+    return with_attribute_values(past.matrix, past.frame["lead_id"], values)
+
+
+@st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Measuring the attributes")
+def attribute_profile(
+    _conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel
+) -> AttributeProfile:
+    """Return every kept lead attribute's levels against the outcome, on the lab's history."""
+    return lab_attribute_profile(_conn, history(_conn, data_version, model).frame)
 
 
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner=False)

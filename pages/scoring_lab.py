@@ -9,10 +9,12 @@ import ui
 from lib import actions
 from lib.errors import AccessDenied, ModelError, VersionConflict
 from lib.evaluate.backtest import backtest
-from lib.model import ScoringModel, model_diff
+from lib.features.attributes import missing_attributes_text
+from lib.model import ScoringModel, model_diff, with_attribute_rule, without_attribute_rule
 from lib.model.merge import rebased
 from lib.model.segments import segment_labels
 from lib.present import charts
+from lib.present import lab_attributes as attrs
 from lib.present import scoring_lab as lab_view
 from lib.present.text import literal
 from lib.scoring import score_arrays
@@ -56,12 +58,14 @@ for key, value in lab_view.widget_values(state["lab_model"], state["lab_segment"
     state.setdefault(key, value)
 
 
-def backtest_results(history: ui.History, edited: ScoringModel) -> tuple[Any, Any]:
-    """Draw the back-test of the edited model on history; return the Publish and History tabs."""
+def backtest_results(history: ui.History, edited: ScoringModel) -> tuple[Any, Any, Any]:
+    """Draw the back-test of the edited model on history; return the Attributes, Publish and
+    History tabs."""
     baseline = ui.history_baseline(ctx.conn, ctx.data_version, model)
+    matrix = ui.lab_matrix(ctx.conn, ctx.data_version, model, edited)  # with the draft's attributes
     started = time.perf_counter()
-    bt = backtest(history.matrix, history.outcomes, model, edited, baseline=baseline)
-    after = score_arrays(history.matrix, edited)
+    bt = backtest(matrix, history.outcomes, model, edited, baseline=baseline)
+    after = score_arrays(matrix, edited)
     st.caption(
         lab_view.timing_caption(len(history.frame), time.perf_counter() - started)
         + " Edited model against the published one, every lead as it was when routed."
@@ -79,8 +83,15 @@ def backtest_results(history: ui.History, edited: ScoringModel) -> tuple[Any, An
             )
             column.caption(card.caption)
     st.caption(literal("Leads changing stage: " + lab_view.transitions_in_words(bt)))
-    bands, mix, changed, publish, versions_tab = st.tabs(
-        ["Score bands", "Qualified mix", "Leads that change stage", "Publish", "History"]
+    bands, mix, changed, attributes_tab, publish, versions_tab = st.tabs(
+        [
+            "Score bands",
+            "Qualified mix",
+            "Leads that change stage",
+            "Attributes",
+            "Publish",
+            "History",
+        ]
     )
     bands.plotly_chart(
         charts.backtest_bands_chart(lab_view.bands_with_intervals(bt, edited)), theme="streamlit"
@@ -92,7 +103,128 @@ def backtest_results(history: ui.History, edited: ScoringModel) -> tuple[Any, An
     with changed:
         st.caption(literal(lab_view.changed_caption(len(shown), bt)))
         ui.table(lab_view.changed_in_words(shown, history.frame, baseline, after, edited))
-    return publish, versions_tab
+    return attributes_tab, publish, versions_tab
+
+
+def rule_editor(catalog: Any) -> None:
+    """Draw the draft's attribute rules (edit, remove) and the form that adds or edits one."""
+    kinds = dict(zip(catalog["name"], catalog["kind"], strict=True))
+    editing = state.get("lab_rule_editing")
+    for at, rule in enumerate(state["lab_model"].attribute_rules):
+        words, edit, remove = st.columns([5, 1, 1], vertical_alignment="center")
+        words.markdown(literal(attrs.rule_in_words(rule)))
+        edit.button("Edit", key=f"lab_rule_edit_{at}", on_click=start_editing, args=(at,))
+        remove.button("Remove", key=f"lab_rule_remove_{at}", on_click=remove_rule, args=(at,))
+    names = list(kinds)
+    if editing is not None:  # a rule on an attribute the data lacks can still be edited
+        names += [n for n in [state[attrs.RULE_KEYS["attribute"]]] if n not in kinds]
+    if not names:
+        st.caption("No lead attributes are kept in this data: see the Attributes tab.")
+        return
+    keys = attrs.RULE_KEYS
+    for field, value in attrs.FORM_DEFAULTS.items():
+        state.setdefault(keys[field], list(value) if isinstance(value, list) else value)
+    if state.get(keys["attribute"]) not in names:
+        state[keys["attribute"]] = names[0]
+    attribute = st.selectbox("Attribute", names, key=keys["attribute"])
+    kind = kinds.get(attribute, "category")
+    conditions = attrs.CONDITIONS[kind]
+    if state.get(keys["condition"]) not in conditions:
+        state[keys["condition"]] = conditions[0]
+    condition = st.selectbox(
+        "Condition",
+        conditions,
+        key=keys["condition"],
+        format_func=attrs.CONDITION_WORDS.__getitem__,
+    )
+    if condition == "blank":
+        st.radio("Match leads whose value", attrs.BLANK_WORDS, key=keys["blank"], horizontal=True)
+    elif condition == "range":
+        low, high = st.columns(2)
+        low.number_input("At least", value=None, key=keys["low"])
+        high.number_input("Below", value=None, key=keys["high"])
+    elif condition == "any_of":
+        seen = attrs.observed_values(ui.attribute_values(ctx.conn, ctx.data_version, attribute))
+        chosen = [v for v in state.get(keys["levels"], []) if v not in seen]
+        st.multiselect("Values", chosen + seen, key=keys["levels"])
+    elif condition == "equals" and kind == "boolean":
+        st.radio("Value", attrs.FLAG_WORDS, key=keys["flag"], horizontal=True)
+    elif condition == "equals" and kind == "number":
+        st.number_input("Number", value=None, key=keys["number"])
+    else:
+        st.text_input("Text (case and surrounding spaces ignored)", key=keys["text"])
+    st.slider("Points", -50.0, 50.0, step=1.0, key=keys["points"])
+    st.radio(
+        "Points go to",
+        list(attrs.SCORE_WORDS),
+        key=keys["score"],
+        format_func=attrs.SCORE_WORDS.__getitem__,
+    )
+    st.text_input("Label in explanations (optional)", key=keys["label"])
+    if editing is None:
+        st.button("Add rule", key="lab_rule_add", on_click=save_rule, args=(kind,))
+    else:
+        save, cancel = st.columns(2)
+        save.button("Save rule", key="lab_rule_save", on_click=save_rule, args=(kind,))
+        cancel.button("Cancel", key="lab_rule_cancel", on_click=clear_rule_form)
+    if "lab_rule_error" in state:
+        st.error(literal(f"Not applied: {state.pop('lab_rule_error')}"))
+
+
+def clear_rule_form() -> None:
+    state.pop("lab_rule_editing", None)
+    for field, value in attrs.FORM_DEFAULTS.items():
+        state[attrs.RULE_KEYS[field]] = value
+
+
+def start_editing(at: int) -> None:
+    state["lab_rule_editing"] = at
+    form = attrs.rule_form(state["lab_model"].attribute_rules[at])
+    state.update({attrs.RULE_KEYS[field]: value for field, value in form.items()})
+
+
+def save_rule(kind: str) -> None:
+    form = {f: state.get(k, attrs.FORM_DEFAULTS.get(f)) for f, k in attrs.RULE_KEYS.items()}
+    try:
+        rule = attrs.attribute_rule(form, kind)
+        edited = with_attribute_rule(state["lab_model"], rule, state.get("lab_rule_editing"))
+    except ModelError as exc:
+        state["lab_rule_error"] = str(exc)
+        return
+    state["lab_model"] = edited
+    clear_rule_form()
+
+
+def remove_rule(at: int) -> None:
+    state["lab_model"] = without_attribute_rule(state["lab_model"], at)
+    if state.get("lab_rule_editing") is not None:  # indices moved: start the form afresh
+        clear_rule_form()
+
+
+def attributes_part(catalog: Any) -> None:
+    """Draw every kept lead attribute against the outcome, and one attribute's levels."""
+    if catalog.empty:
+        st.info(attrs.NO_ATTRIBUTES, icon=":material/info:")
+        return
+    profile = ui.attribute_profile(ctx.conn, ctx.data_version, model)
+    st.caption(literal(attrs.profile_caption(profile)))
+    ui.table(attrs.attributes_in_words(profile))
+    name = st.selectbox(
+        "Attribute to look into",
+        list(catalog["name"]),
+        key="lab_attribute_view",
+        persist_state=KEEP,
+    )
+    rows = attrs.level_chart_rows(profile, name)
+    if rows.empty:
+        st.caption("No lead has a value of this attribute.")
+        return
+    rate = attrs.OUTCOME_WORDS[profile.outcome][0] if profile.outcome else None
+    st.plotly_chart(
+        charts.attribute_levels_chart(rows, name, rate, attrs.overall_rate(profile)),
+        theme="streamlit",
+    )
+    ui.table(attrs.levels_in_words(profile, name))
 
 
 controls, results = st.columns([1, 2], gap="large")
@@ -126,6 +258,12 @@ with controls:
             st.slider(
                 lab_view.GRADE_WORDS[field], -50.0, 50.0, step=1.0, key=key, persist_state=KEEP
             )
+    catalog = ui.kept_attributes(ctx.conn, ctx.data_version)
+    with st.expander(
+        "Attribute rules",
+        expanded=bool(state["lab_model"].attribute_rules) or "lab_rule_editing" in state,
+    ):
+        rule_editor(catalog)
     st.slider(
         "Decay half-life (days)", 1.0, 180.0, step=1.0, key=lab_view.HALF_LIFE, persist_state=KEEP
     )
@@ -143,12 +281,18 @@ with controls:
     )
 
 with results:
+    unheld = missing_attributes_text(edited, catalog["name"])
+    if unheld:
+        st.warning(literal(unheld), icon=":material/warning:")
     history = ui.history(ctx.conn, ctx.data_version, model)
     if history.frame.empty:
         st.info(literal(lab_view.NO_HISTORY))
-        publish, versions_tab = st.tabs(["Publish", "History"])
+        attributes_tab, publish, versions_tab = st.tabs(["Attributes", "Publish", "History"])
     else:
-        publish, versions_tab = backtest_results(history, edited)
+        attributes_tab, publish, versions_tab = backtest_results(history, edited)
+
+with attributes_tab:
+    attributes_part(catalog)
 
 with publish:
     diff = lab_view.diff_in_words(model_diff(model, edited), edited)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lib.features.attributes import attribute_series, rule_attributes
 from lib.features.buckets import AGE_BUCKET_EDGES, AGE_BUCKET_NAMES, RECENT_BUCKETS, bucket_columns
 from lib.features.titles import title_roles
 from lib.model import ScoringModel, default_model
@@ -164,30 +165,16 @@ def with_attributes(conn: Data, features: pd.DataFrame, model: ScoringModel) -> 
     """Return the features with a column `attribute: <name>` for each attribute the model's
     rules read: numbers as floats, booleans as 1.0/0.0, categories as text, dates as ISO
     text, missing where the lead has none (or the dataset does not hold the attribute)."""
-    names = sorted({rule.attribute for rule in model.attribute_rules})
-    return with_attribute_columns(conn, features, names)
+    return with_attribute_columns(conn, features, list(rule_attributes(model)))
 
 
 def with_attribute_columns(conn: Data, features: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     """Return the features with a column `attribute: <name>` for each of these attributes the
     frame lacks, read as `with_attributes` reads them."""
-    names = [n for n in names if ATTRIBUTE_PREFIX + n not in features.columns]
-    if not names:
+    values = attribute_series(conn, [n for n in names if ATTRIBUTE_PREFIX + n not in features])
+    if not values:
         return features
-    values = run_query(conn, "features/lead_attribute_values", {"names": names})
-    columns = {}
-    groups = dict(tuple(values.groupby("name", sort=False)))  # one pass, not one per attribute
-    for name in names:
-        rows = groups.get(name, values.iloc[:0]).set_index("lead_id")
-        if rows["number_value"].notna().any():
-            picked = rows["number_value"].astype("float64")
-        elif rows["flag_value"].notna().any():
-            picked = rows["flag_value"].astype("float64")
-        elif rows["date_value"].notna().any():
-            picked = pd.to_datetime(rows["date_value"]).dt.strftime("%Y-%m-%d").astype(object)
-        else:
-            picked = rows["text_value"].astype(object)
-        columns[ATTRIBUTE_PREFIX + name] = features["lead_id"].map(picked)
+    columns = {ATTRIBUTE_PREFIX + n: features["lead_id"].map(s) for n, s in values.items()}
     return pd.concat([features, pd.DataFrame(columns, index=features.index)], axis=1)
 
 

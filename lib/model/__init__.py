@@ -2,11 +2,13 @@
 
 from lib.model.diff import model_diff
 from lib.model.edit import (
+    with_attribute_rule,
     with_behavior_points,
     with_changes,
     with_half_life,
     with_pillar_weights,
     with_thresholds,
+    without_attribute_rule,
 )
 from lib.model.io import (
     DEFAULT_MODEL_PATH,
@@ -92,9 +94,11 @@ __all__ = [
     "attribute_rule_label",
     "sla_hours_by_segment",
     "validated_model",
+    "with_attribute_rule",
     "with_behavior_points",
     "with_changes",
     "with_half_life",
     "with_pillar_weights",
     "with_thresholds",
+    "without_attribute_rule",
 ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from lib.model.io import model_to_dict
-from lib.model.scoring_model import ScoringModel
+from lib.model.scoring_model import AttributeRule, ScoringModel, attribute_rule_label
 
-_BOOKKEEPING = ("version", "author", "note", "created_at")
+# attribute_rules are diffed rule by rule (_rule_changes), not as one list
+_LEFT_OUT = ("version", "author", "note", "created_at", "attribute_rules")
 _TABLES = ("behavior_points", "intent_points", "policies")
 _LEAF_LABELS = {
     "mql_threshold": "MQL threshold",
@@ -42,8 +43,8 @@ def _show(value: Any) -> str:
 
 def model_diff(old: ScoringModel, new: ScoringModel) -> list[str]:
     """Return a readable line per changed setting, e.g. 'mid_market MQL threshold 50 → 55'."""
-    before = {k: v for k, v in model_to_dict(old).items() if k not in _BOOKKEEPING}
-    after = {k: v for k, v in model_to_dict(new).items() if k not in _BOOKKEEPING}
+    before = {k: v for k, v in model_to_dict(old).items() if k not in _LEFT_OUT}
+    after = {k: v for k, v in model_to_dict(new).items() if k not in _LEFT_OUT}
     flat_old, flat_new = _flatten(before), _flatten(after)
     lines = []
     for path in list(flat_old) + [p for p in flat_new if p not in flat_old]:
@@ -53,4 +54,15 @@ def model_diff(old: ScoringModel, new: ScoringModel) -> list[str]:
             lines.append(f"{_label(path)} added: {_show(flat_new[path])}")
         elif flat_old[path] != flat_new[path]:
             lines.append(f"{_label(path)} {_show(flat_old[path])} → {_show(flat_new[path])}")
-    return lines
+    return lines + _rule_changes(old.attribute_rules, new.attribute_rules)
+
+
+def _rule_words(rule: AttributeRule) -> str:
+    score = "grade" if rule.score == "grade" else "behaviour"
+    return f"{attribute_rule_label(rule)} ({rule.points:+g} {score} points)"
+
+
+def _rule_changes(old: tuple[AttributeRule, ...], new: tuple[AttributeRule, ...]) -> list[str]:
+    """Return a line per attribute rule removed or added (an edited rule is both)."""
+    removed = [f"attribute rule removed: {_rule_words(r)}" for r in old if r not in new]
+    return removed + [f"attribute rule added: {_rule_words(r)}" for r in new if r not in old]

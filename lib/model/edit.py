@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from lib.errors import ModelError
-from lib.model.scoring_model import PILLARS, ActivityPoints, ScoringModel
+from lib.model.scoring_model import PILLARS, ActivityPoints, AttributeRule, ScoringModel
 from lib.model.validate import validated_model
 from lib.store.schema import ACTIVITY_TYPES
 
@@ -62,3 +62,25 @@ def with_behavior_points(model: ScoringModel, activity_type: str, points: float)
 def with_half_life(model: ScoringModel, days: float) -> ScoringModel:
     """Return a copy whose behaviour decays with this half-life in days."""
     return with_changes(model, half_life_days=float(days))
+
+
+def with_attribute_rule(
+    model: ScoringModel, rule: AttributeRule, at: int | None = None
+) -> ScoringModel:
+    """Return a copy with `rule` added last, or (with `at`) in place of the rule at that index."""
+    rules = list(model.attribute_rules)
+    if at is None:
+        rules.append(rule)
+    elif 0 <= at < len(rules):
+        rules[at] = rule
+    else:
+        raise ModelError(f"attribute_rules[{at}]: no such rule")
+    return with_changes(model, attribute_rules=tuple(rules))
+
+
+def without_attribute_rule(model: ScoringModel, at: int) -> ScoringModel:
+    """Return a copy without the attribute rule at index `at`."""
+    if not 0 <= at < len(model.attribute_rules):
+        raise ModelError(f"attribute_rules[{at}]: no such rule")
+    rules = model.attribute_rules
+    return with_changes(model, attribute_rules=rules[:at] + rules[at + 1 :])

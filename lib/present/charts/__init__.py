@@ -4,6 +4,7 @@ Figures leave the template to the caller (Streamlit applies its light or dark th
 data colours are set here (style.py), at mid tones that read on either background.
 """
 
+from lib.present.charts.attributes import attribute_levels_chart
 from lib.present.charts.funnel import (
     band_outcome_chart,
     blank_fields_chart,
@@ -29,6 +30,7 @@ __all__ = [
     "BAND_COLOURS",
     "BAND_WORDS",
     "PALETTE",
+    "attribute_levels_chart",
     "backtest_bands_chart",
     "band_outcome_chart",
     "blank_fields_chart",
