@@ -185,6 +185,7 @@ def run_score(args: argparse.Namespace) -> int:
     from lib.scoring import score_leads
 
     with _data(args) as (conn, model):
+        _warn_unheld_attributes(conn, model)
         scores = score_leads(lead_features(conn, model=model), model)
     rows = write_crm_csv(scores, args.out)
     _log_download(args, f"score file {args.out}", rows)
@@ -192,6 +193,16 @@ def run_score(args: argparse.Namespace) -> int:
     for stage, count in scores["stage"].value_counts().items():
         print(f"  {stage:<10} {count:>10,}")
     return 0
+
+
+def _warn_unheld_attributes(conn: Data, model: ScoringModel) -> None:
+    """Print to stderr a warning naming each attribute the model's rules read that the data
+    does not hold (such a rule would silently match only blank values)."""
+    from lib.features.attributes import unheld_attributes_text
+
+    text = unheld_attributes_text(conn, model)
+    if text:
+        print(f"warning: {text}", file=sys.stderr)
 
 
 def run_features(args: argparse.Namespace) -> int:
@@ -393,9 +404,13 @@ def run_publish(args: argparse.Namespace) -> int:
     from lib.model import load_model
 
     model = load_model(args.model)
+    workspace = open_workspace(args.db, create=False)
+    if current_versions(workspace).dataset is not None:  # checked against the current data
+        with _current_data(args.db) as (conn, _):
+            _warn_unheld_attributes(conn, model)
     published = actions.publish_model(
         command_line_actor(),
-        open_workspace(args.db, create=False),
+        workspace,
         model,
         args.author,
         args.note or "",

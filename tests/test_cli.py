@@ -235,3 +235,28 @@ def test_features_writes_a_file_that_reads_back_with_every_lead_and_logs_it(
     assert main(["log", "--db", str(app_db), "--json"]) == 0
     newest = json.loads(capsys.readouterr().out)[0]
     assert (newest["What"], newest["After"]) == (f"feature file {out}", "20,000 records")
+
+
+def test_publish_and_score_warn_by_name_about_a_rule_on_an_attribute_the_data_lacks(
+    app_db, tmp_path, capsys
+):
+    from dataclasses import replace
+
+    from lib.model import AttributeRule
+
+    model = tmp_path / "model.yaml"
+    rule = AttributeRule("Rating__c", 10.0, equals="Hot")  # the sample keeps no such column
+    save_model(replace(default_model(), attribute_rules=(rule,)), model)
+    assert main(["publish", str(model), "--db", str(app_db), "--based-on", "0"]) == 0
+    published = capsys.readouterr()
+    assert "as model version 1" in published.out
+    assert "warning: The model's rules read the attribute 'Rating__c'" in published.err
+    assert main(["score", "--db", str(app_db), "--out", str(tmp_path / "s.csv")]) == 0
+    scored = capsys.readouterr()
+    assert "'Rating__c', which this data does not hold" in scored.err
+    assert "Scored 20,000 leads" in scored.out
+    plain = tmp_path / "plain.yaml"
+    save_model(default_model(), plain)
+    score_plain = ["score", "--db", str(app_db), "--out", str(tmp_path / "s.csv")]
+    assert main([*score_plain, "--model", str(plain)]) == 0
+    assert "warning" not in capsys.readouterr().err

@@ -86,3 +86,38 @@ def test_history_survives_closing_and_reopening_the_database(tmp_path):
     assert model_history(conn)["version"].tolist() == [1, 2, 3]
     with pytest.raises(ModelError, match="version 9"):
         load_version(conn, 9)
+
+
+def test_attribute_rules_are_added_replaced_and_removed_on_copies():
+    from lib.model import AttributeRule, with_attribute_rule, without_attribute_rule
+
+    gold, silver = (
+        AttributeRule("Tier", 20.0, equals="Gold"),
+        AttributeRule("Tier", 5.0, blank=True),
+    )
+    model = default_model()
+    one = with_attribute_rule(model, gold)
+    two = with_attribute_rule(one, silver)
+    assert model.attribute_rules == () and two.attribute_rules == (gold, silver)
+    edited = with_attribute_rule(two, dataclasses.replace(gold, points=-3.0), at=0)
+    assert [r.points for r in edited.attribute_rules] == [-3.0, 5.0]
+    assert without_attribute_rule(edited, 0).attribute_rules == (silver,)
+    with pytest.raises(ModelError, match=r"attribute_rules\[2\]: no such rule"):
+        without_attribute_rule(two, 2)
+    with pytest.raises(ModelError, match="exactly one condition"):
+        with_attribute_rule(model, AttributeRule("Tier", 1.0))
+
+
+def test_model_diff_names_each_attribute_rule_added_or_removed():
+    from lib.model import AttributeRule, with_attribute_rule
+
+    gold = AttributeRule("Tier", 20.0, equals="Gold")
+    before = with_attribute_rule(default_model(), gold)
+    after = with_attribute_rule(before, AttributeRule("Visits", 4.0, "behavior", at_least=3.0), 0)
+    assert model_diff(default_model(), before) == [
+        "attribute rule added: Tier = Gold (+20 grade points)"
+    ]
+    assert model_diff(before, after) == [
+        "attribute rule removed: Tier = Gold (+20 grade points)",
+        "attribute rule added: 3 <= Visits (+4 behaviour points)",
+    ]

@@ -148,3 +148,24 @@ def test_a_rule_the_model_cannot_read_is_refused_with_its_path(rule, message):
     data = model_to_dict(default_model()) | {"attribute_rules": [rule]}
     with pytest.raises(ModelError, match=re.escape(message)):
         model_from_yaml(yaml.safe_dump(data))
+
+
+def test_a_matrix_given_an_attribute_later_scores_as_one_built_with_it(conn):
+    """The Scoring lab's draft reads attributes the published model's features never loaded."""
+    from lib.features.attributes import attribute_series
+    from lib.scoring import score_arrays
+    from lib.scoring.matrix import with_attribute_values
+
+    ruled = replace(default_model(), attribute_rules=RULES)
+    plain_features = lead_features(conn, model=default_model())
+    plain = feature_matrix(plain_features)
+    score_arrays(plain, ruled)  # memoises every rule as matching nothing but blank
+    names = ["Lead Source", "TotalVisits", "Tags", "Newsletter"]
+    added = with_attribute_values(plain, plain_features["lead_id"], attribute_series(conn, names))
+    direct = feature_matrix(lead_features(conn, model=ruled))
+    assert plain.attributes == {} and set(added.attributes) == set(names)
+    np.testing.assert_array_equal(
+        score_arrays(added, ruled).qualification_score,
+        score_arrays(direct, ruled).qualification_score,
+    )
+    assert added.revenue_usd is plain.revenue_usd  # every other array shared, not copied
