@@ -54,3 +54,15 @@ def insert(conn: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any
     conn.register("incoming", frame.astype(object).where(frame.notna(), None))
     conn.execute(f"insert into {table} by name select * from incoming")
     conn.unregister("incoming")
+
+
+def attribute_export(folder: Path, *, leads: int = 600, seed: int = 17) -> Path:
+    """Write a seeded Salesforce-shaped export whose leads carry two custom fields the format
+    keeps as attributes: Tier__c (Gold, Silver, Bronze or blank, in turn) and Visits__c (0-16)."""
+    frames = generate(leads, leads * 10, max(leads // 4, 10), seed)
+    lead = frames["Lead"]
+    lead["Tier__c"] = [("Gold", "Silver", "Bronze", "")[i % 4] for i in range(len(lead))]
+    lead["Visits__c"] = [str(i % 17) for i in range(len(lead))]
+    path = folder / f"attribute_export_{seed}.zip"
+    write_zip(frames, path)
+    return path

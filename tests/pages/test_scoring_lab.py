@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.model import default_model, with_half_life
+from lib.cli import main
+from lib.features import history_features, lead_features
+from lib.model import (
+    AttributeRule,
+    ScoringModel,
+    default_model,
+    with_attribute_rule,
+    with_half_life,
+)
+from lib.present import lab_attributes
+from lib.scoring import explain_lead, feature_matrix, score_arrays
+from lib.scoring.matrix import STAGE_CODES
 from lib.store import model_versions
-from lib.store.model_versions import model_history
-from lib.store.state import state
-from lib.store.workspace import open_workspace
-from tests.fixtures import unescaped
+from lib.store.connection import DB_ENV_VAR
+from lib.store.model_versions import model_history, publish_model, published_model
+from lib.store.state import current_versions, state
+from lib.store.workspace import open_dataset, open_workspace
+from tests.fixtures import attribute_export, unescaped
 
 
 def open_lab() -> AppTest:
@@ -185,3 +205,140 @@ def test_two_sessions_publishing_from_one_version_the_later_is_refused_not_rever
     with state(open_workspace(app_db)) as conn:
         assert list(model_history(conn)["author"]) == ["Ana"]
         assert model_versions.published_model(conn).half_life_days == 14
+
+
+# --- attributes and attribute rules ----------------------------------------------------------
+
+GOLD = {"attribute": "Tier__c", "condition": "equals", "text": "gold", "points": 40.0}
+
+
+@pytest.fixture(scope="module")
+def attribute_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a workspace holding an export with two kept lead attributes, imported once."""
+    folder = tmp_path_factory.mktemp("attributes")
+    db = folder / "qualify.duckdb"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["import", str(attribute_export(folder)), "--db", str(db)]) == 0
+    return db
+
+
+@pytest.fixture
+def attribute_db(attribute_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Point the app at a private copy of the attribute workspace (tests publish)."""
+    path = tmp_path / "app.duckdb"
+    shutil.copy(attribute_workspace, path)
+    datasets = attribute_workspace.name + ".datasets"
+    shutil.copytree(
+        attribute_workspace.with_name(datasets), path.with_name(path.name + ".datasets")
+    )
+    monkeypatch.setenv(DB_ENV_VAR, str(path))
+    return path
+
+
+def mql_delta(db: Path, rule: AttributeRule, base: ScoringModel | None = None) -> int:
+    """Return how many more leads reach MQL (MQL, SAL or SQL) on history once `rule` is added
+    to `base` (the default model), in a model whose features load its attributes themselves
+    (as a published model's do)."""
+    plain = base or default_model()
+    ruled = with_attribute_rule(plain, rule)
+    workspace = open_workspace(db)
+    with open_dataset(workspace, current_versions(workspace).dataset) as conn:
+        matrix = feature_matrix(history_features(conn, model=ruled))
+    reached = [STAGE_CODES[s] for s in ("mql", "sal", "sql")]
+    counts = [np.isin(score_arrays(matrix, m).stage_code, reached).sum() for m in (plain, ruled)]
+    return int(counts[1] - counts[0])
+
+
+def add_rule(at: AppTest, **form) -> None:
+    keys = lab_attributes.RULE_KEYS
+    at.selectbox(key=keys["attribute"]).set_value(form["attribute"]).run()
+    at.selectbox(key=keys["condition"]).set_value(form["condition"]).run()
+    if "text" in form:
+        at.text_input(key=keys["text"]).input(form["text"])
+    if "low" in form:
+        at.number_input(key=keys["low"]).set_value(form["low"])
+    at.slider(key=keys["points"]).set_value(form["points"])
+    at.radio(key=keys["score"]).set_value(form.get("score", "behavior")).run()
+    button = "lab_rule_save" if "lab_rule_editing" in at.session_state else "lab_rule_add"
+    at.button(key=button).click().run()
+    assert not at.exception and not at.error
+
+
+def test_the_attributes_tab_lists_each_kept_attribute_with_its_levels(attribute_db):
+    at = open_lab()
+    table = next(d.value for d in at.dataframe if "Attribute" in d.value.columns)
+    assert dict(zip(table["Attribute"], table["Type"], strict=True)) == {
+        "Tier__c": "Category",
+        "Visits__c": "Number",
+    }
+    assert table.set_index("Attribute").loc["Tier__c", "Filled"] == "75.0% (450 leads)"
+    at.selectbox(key="lab_attribute_view").set_value("Tier__c").run()
+    levels = next(d.value for d in at.dataframe if "Level" in d.value.columns)
+    assert {"Level", "Leads", "Share", "Win rate", "Lift"} <= set(levels.columns)
+    assert not at.exception
+
+
+def test_adding_editing_and_removing_a_rule_moves_the_back_test_by_what_it_adds(attribute_db):
+    at = open_lab()
+    assert metric(at, "Leads reaching MQL")[1] == "+0 leads"
+    gold = AttributeRule("Tier__c", 40.0, "behavior", equals="gold")
+    expected = mql_delta(attribute_db, gold)
+    assert expected > 0  # Gold leads gain 40 behaviour points: some cross the MQL line
+    add_rule(at, **GOLD)
+    assert metric(at, "Leads reaching MQL")[1] == f"+{expected:,} leads"
+    diff = [unescaped(m.value) for m in at.markdown if m.value.startswith("- ")]
+    assert diff == ["- attribute rule added: Tier__c = gold (+40 behaviour points)"]
+
+    at.button(key="lab_rule_edit_0").click().run()
+    assert at.slider(key=lab_attributes.RULE_KEYS["points"]).value == 40.0  # the form shows it
+    add_rule(at, **(GOLD | {"points": 15.0}))
+    weaker = mql_delta(attribute_db, replace(gold, points=15.0))
+    assert 0 <= weaker < expected
+    assert metric(at, "Leads reaching MQL")[1] == f"+{weaker:,} leads"
+
+    at.button(key="lab_rule_remove_0").click().run()
+    assert metric(at, "Leads reaching MQL")[1] == "+0 leads"
+    assert not [m for m in at.markdown if m.value.startswith("- ")]
+
+
+def test_a_rule_on_an_attribute_the_published_model_never_read_back_tests_at_once(attribute_db):
+    # the published model reads Tier__c only, so the lab's history loaded no Visits__c values
+    published = with_attribute_rule(default_model(), AttributeRule("Tier__c", 5.0, equals="Gold"))
+    with state(open_workspace(attribute_db)) as conn:
+        publish_model(conn, published, "Ana", "tier", based_on=0)
+    at = open_lab()
+    add_rule(at, attribute="Visits__c", condition="range", low=8.0, points=40.0)
+    visits = AttributeRule("Visits__c", 40.0, "behavior", at_least=8.0)
+    expected = mql_delta(attribute_db, visits, base=replace(published, version=1))
+    assert expected > 0 and metric(at, "Leads reaching MQL")[1] == f"+{expected:,} leads"
+
+
+def test_a_draft_rule_is_kept_when_leaving_the_lab_and_published_with_the_model(attribute_db):
+    at = open_lab()
+    add_rule(at, **GOLD)
+    delta = metric(at, "Leads reaching MQL")
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/scoring_lab.py").run()
+    assert not at.exception and metric(at, "Leads reaching MQL") == delta
+    publish(at, "Ana", "Gold tier counts")
+    with state(open_workspace(attribute_db)) as conn:
+        stored = published_model(conn)
+    assert stored.attribute_rules == (AttributeRule("Tier__c", 40.0, "behavior", equals="gold"),)
+    workspace = open_workspace(attribute_db)
+    with open_dataset(workspace, current_versions(workspace).dataset) as conn:
+        features = lead_features(conn, model=stored)
+    gold = features[features["attribute: Tier__c"] == "Gold"].head(1)
+    assert "Tier__c = gold" in set(explain_lead(gold, stored)["factor"])
+
+
+def test_a_rule_on_an_attribute_the_data_lacks_is_named_and_none_kept_says_how(app_db):
+    rule = AttributeRule("Rating__c", 10.0, equals="Hot")
+    with state(open_workspace(app_db)) as conn:
+        publish_model(conn, with_attribute_rule(default_model(), rule), "Ana", "r", based_on=0)
+    at = open_lab()
+    assert any("attribute 'Rating__c', which this data does not hold" in unescaped(w.value)
+               for w in at.warning)  # fmt: skip
+    assert any(
+        "keeps no lead attributes" in i.value and "`attributes:`" in i.value for i in at.info
+    )
+    assert not at.exception
