@@ -111,10 +111,22 @@ def rule_editor(catalog: Any) -> None:
     kinds = dict(zip(catalog["name"], catalog["kind"], strict=True))
     editing = state.get("lab_rule_editing")
     for at, rule in enumerate(state["lab_model"].attribute_rules):
-        words, edit, remove = st.columns([5, 1, 1], vertical_alignment="center")
-        words.markdown(literal(attrs.rule_in_words(rule)))
-        edit.button("Edit", key=f"lab_rule_edit_{at}", on_click=start_editing, args=(at,))
-        remove.button("Remove", key=f"lab_rule_remove_{at}", on_click=remove_rule, args=(at,))
+        st.markdown(literal(attrs.rule_in_words(rule)))
+        edit, remove = st.columns(2)
+        edit.button(
+            "Edit",
+            key=f"lab_rule_edit_{at}",
+            on_click=start_editing,
+            args=(at,),
+            icon=":material/edit:",
+        )
+        remove.button(
+            "Remove",
+            key=f"lab_rule_remove_{at}",
+            on_click=remove_rule,
+            args=(at,),
+            icon=":material/delete:",
+        )
     names = list(kinds)
     if editing is not None:  # a rule on an attribute the data lacks can still be edited
         names += [n for n in [state[attrs.RULE_KEYS["attribute"]]] if n not in kinds]

@@ -70,8 +70,8 @@ def missing_attributes_text(model: ScoringModel, kept: Iterable[str]) -> str | N
     noun = "attribute" if len(missing) == 1 else "attributes"
     return (
         f"The model's rules read the {noun} {', '.join(named)}, which this data does not hold: "
-        "every lead counts as blank there, so those rules match only `blank: true`. Keep the "
-        "column on import (the mapping's `attributes:`) or correct the rule's attribute name."
+        "every lead counts as blank there, so those rules match only blank: true. Keep the "
+        "column on import (under attributes: in the mapping) or correct the rule's attribute name."
     )
 
 

@@ -136,8 +136,9 @@ def profile_caption(profile: AttributeProfile) -> str:
     return (
         f"{kept} Levels, shares and {rate.lower()} are measured on the {profile.measured:,} "
         f"{on} (levels under 30 leads pooled as other). Lift: the level's rate over the "
-        f"overall rate. Likely leakage: the attribute alone ranks the outcome almost perfectly "
-        "(AUC ≥ 0.9), as a field sales fills in after the outcome does."
+        "overall rate. AUC alone: how well the attribute by itself ranks the outcome (0.5: no "
+        "better than chance); likely leakage: almost perfectly (AUC ≥ 0.9), as a field sales "
+        "fills in after the outcome does."
     )
 
 
@@ -154,16 +155,16 @@ def attributes_in_words(profile: AttributeProfile) -> pd.DataFrame:
         row = {
             "Attribute": name,
             "Type": KIND_WORDS.get(kind, kind),
-            "Filled": _filled_text(int(filled), profile.leads),
+            "Filled (leads)": _filled_text(int(filled), profile.leads),
             "Levels": len(levels),
         }
         if profile.outcome is not None:
             rate, _ = OUTCOME_WORDS[profile.outcome]
             row |= {
-                f"Best {rate.lower()}": _best_level(levels),
-                "Lift": _lift_range(levels),
-                "Ranks the outcome (AUC)": f"{auc[name]:.2f}" if name in auc else "—",
                 "Leakage": LEAKAGE_FLAG if name in leaky else "",
+                "AUC alone": f"{auc[name]:.2f}" if name in auc else "—",
+                "Lift": _lift_range(levels),
+                f"Best {rate.lower()}": _best_level(levels),
             }
         rows.append(row)
     return pd.DataFrame(rows)
@@ -171,7 +172,7 @@ def attributes_in_words(profile: AttributeProfile) -> pd.DataFrame:
 
 def _filled_text(filled: int, leads: int) -> str:
     share = min(filled / leads, 1.0) if leads else float("nan")
-    return f"{percent_text(share)} ({filled:,} leads)"
+    return f"{percent_text(share)} ({filled:,})"
 
 
 def _levels_of(profile: AttributeProfile, name: str) -> pd.DataFrame:

@@ -81,7 +81,7 @@ def test_a_rule_on_an_attribute_not_held_is_named_with_the_closest_kept_name():
     text = missing_attributes_text(model, ["Lead Source", "TotalVisits"])
     assert text is not None
     assert "attributes 'Budget', 'lead source ' (did you mean 'Lead Source'?)" in text
-    assert "match only `blank: true`" in text and "`attributes:`" in text
+    assert "match only blank: true" in text and "under attributes: in the mapping" in text
 
 
 def test_a_model_whose_rules_the_data_holds_gets_no_warning(conn):

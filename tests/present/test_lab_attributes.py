@@ -78,7 +78,7 @@ def test_number_levels_are_quartile_ranges_in_order(profile):
 def test_the_summary_gives_type_fill_best_level_and_no_leak_for_honest_fields(profile):
     table = attrs.attributes_in_words(profile).set_index("Attribute")
     assert table.loc["Source", "Type"] == "Category"
-    assert table.loc["Source", "Filled"] == "83.3% (100 leads)"
+    assert table.loc["Source", "Filled (leads)"] == "83.3% (100)"
     assert table.loc["Source", "Best conversion"] == "Ref: 75.0% of 40"
     assert table.loc["Visits", "Type"] == "Number"
     assert set(table["Leakage"]) == {""}
@@ -101,7 +101,7 @@ def test_a_field_that_predicts_perfectly_is_flagged_as_likely_leakage():
 
     profile = attrs.AttributeProfile(catalog, levels, attribute_summary(levels), 100, "won", 100)
     row = attrs.attributes_in_words(profile).iloc[0]
-    assert row["Leakage"] == attrs.LEAKAGE_FLAG and row["Ranks the outcome (AUC)"] == "1.00"
+    assert row["Leakage"] == attrs.LEAKAGE_FLAG and row["AUC alone"] == "1.00"
     assert "Best win rate" in row.index
 
 
