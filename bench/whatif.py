@@ -24,17 +24,20 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.rescore import synthetic_features, timed  # noqa: E402
-from lib.evaluate.backtest import backtest, outcomes_from_features  # noqa: E402
+from lib.evaluate.backtest import Outcomes, backtest, outcomes_from_features  # noqa: E402
 from lib.model import (  # noqa: E402
+    AttributeRule,
     ScoringModel,
     default_model,
+    with_attribute_rule,
     with_behavior_points,
     with_half_life,
     with_pillar_weights,
     with_thresholds,
 )
 from lib.model.segments import assign_segments  # noqa: E402
-from lib.scoring import feature_matrix, score_arrays  # noqa: E402
+from lib.scoring import FeatureMatrix, ScoreArrays, feature_matrix, score_arrays  # noqa: E402
+from lib.scoring.matrix import with_attribute_values  # noqa: E402
 
 Move = Callable[[ScoringModel, int], ScoringModel]
 MOVES: dict[str, Move] = {
@@ -65,6 +68,40 @@ def with_outcomes(features: pd.DataFrame, seed: int = 11) -> pd.DataFrame:
     return features
 
 
+def attribute_rule_moves(
+    matrix: FeatureMatrix,
+    outcomes: Outcomes,
+    published: ScoringModel,
+    baseline: ScoreArrays,
+    runs: int,
+) -> dict[str, float]:
+    """Return the medians of the lab's attribute-rule path: adding a category attribute the
+    published model never read to the matrix (the lead_id map; the query is apart), a rule's
+    points moved (each value a new rule: its hits recomputed), and threshold moves with the
+    rule in the draft (the steady state once a rule is added)."""
+    rng = np.random.default_rng(5)
+    ids = pd.Series(np.arange(matrix.n))
+    tiers = pd.Series(rng.choice(np.array(["Gold", "Silver", "Bronze", None]), matrix.n))
+    load = timed(lambda: with_attribute_values(matrix, ids, {"Tier": tiers}), runs)
+    drafted = with_attribute_values(matrix, ids, {"Tier": tiers})
+    rules = iter([AttributeRule("Tier", 10.0 + i, "behavior", equals="Gold") for i in range(runs)])
+    points = timed(
+        lambda: backtest(
+            drafted, outcomes, published, with_attribute_rule(published, next(rules)), baseline
+        ),
+        runs,
+    )
+    ruled = with_attribute_rule(published, AttributeRule("Tier", 10.0, "behavior", equals="Gold"))
+    backtest(drafted, outcomes, published, ruled, baseline)
+    edits = iter([with_thresholds(ruled, "mid_market", 40 + i, 80) for i in range(runs)])
+    moves = timed(lambda: backtest(drafted, outcomes, published, next(edits), baseline), runs)
+    return {
+        "attribute_load_p50_ms": round(statistics.median(load), 1),
+        "attribute_points_p50_ms": round(statistics.median(points), 1),
+        "threshold_with_rule_p50_ms": round(statistics.median(moves), 1),
+    }
+
+
 def peak_rss_mb() -> float:
     """Return this process's peak resident memory in MB (Linux reports kilobytes)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -91,12 +128,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             lambda e=edits: backtest(matrix, outcomes, published, next(e), baseline), args.runs
         )
     every = [t for times in per_kind.values() for t in times]
+    attribute_figures = attribute_rule_moves(matrix, outcomes, published, baseline, args.runs)
     figures = {
         "leads": args.leads,
         "runs": args.runs,
         "p50_ms": round(statistics.median(every), 1),
         "p90_ms": round(float(np.percentile(every, 90)), 1),
         **{f"{kind}_p50_ms": round(statistics.median(t), 1) for kind, t in per_kind.items()},
+        **attribute_figures,
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
     if args.json:

@@ -169,3 +169,12 @@ def test_a_matrix_given_an_attribute_later_scores_as_one_built_with_it(conn):
         score_arrays(direct, ruled).qualification_score,
     )
     assert added.revenue_usd is plain.revenue_usd  # every other array shared, not copied
+
+
+def test_a_rule_with_new_points_reuses_the_leads_its_condition_picked(conn):
+    model = replace(default_model(), attribute_rules=RULES)
+    matrix = feature_matrix(lead_features(conn, model=model))
+    first = attribute_hits(matrix, RULES[0])
+    again = attribute_hits(matrix, replace(RULES[0], points=-7.0, score="behavior", label="x"))
+    assert again is first and len(matrix.cache["attribute"]) == 1
+    assert attribute_hits(matrix, replace(RULES[0], equals="Google")) is not first
