@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui
 from lib import actions
+from lib.features.attributes import missing_attributes_text
 from lib.present import charts, needs
 from lib.present import leads as leads_view
 from lib.present.export import crm_export_frame
@@ -20,6 +21,9 @@ if scores.empty:
     st.stop()
 features = ui.features(ctx.conn, ctx.data_version, model)
 words = leads_view.value_labels(model)
+unheld = missing_attributes_text(model, ui.kept_attributes(ctx.conn, ctx.data_version)["name"])
+if unheld:  # such a rule scores every lead as blank there: say so where the scores are read
+    st.warning(literal(unheld), icon=":material/warning:")
 
 # the filters a person set are kept when they leave the page and come back (persist_state);
 # frameworks are not, as the next data may not hold the one chosen

@@ -106,3 +106,17 @@ def test_leaving_leads_and_coming_back_keeps_the_filters(app_db):
     assert at.multiselect(key="stage_filter").value == ["mql"]
     assert (at.slider(key="min_score").value, at.text_input(key="lead_search").value) == (40, "a")
     assert shown(at) == narrowed != "Showing 20,000 of 20,000 leads"
+
+
+def test_a_published_rule_on_an_attribute_the_data_lacks_is_named_above_the_scores(app_db):
+    from lib.model import AttributeRule, default_model, with_attribute_rule
+    from lib.store.model_versions import publish_model
+    from lib.store.state import state
+    from lib.store.workspace import open_workspace
+
+    assert not open_page().warning  # the default model reads no attribute
+    rule = AttributeRule("Rating__c", 10.0, equals="Hot")
+    with state(open_workspace(app_db)) as conn:
+        publish_model(conn, with_attribute_rule(default_model(), rule), "Ana", "r", based_on=0)
+    warnings = [w.value for w in open_page().warning]
+    assert len(warnings) == 1 and "Rating\\_\\_c" in warnings[0]
