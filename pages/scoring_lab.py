@@ -165,7 +165,8 @@ def rule_editor(catalog: Any) -> None:
         st.number_input("Number", value=None, key=keys["number"])
     else:
         st.text_input("Text (case and surrounding spaces ignored)", key=keys["text"])
-    st.slider("Points", -50.0, 50.0, step=1.0, key=keys["points"])
+    points = float(state[keys["points"]])  # a rule from a file may hold more than ±50
+    st.slider("Points", min(-50.0, points), max(50.0, points), step=1.0, key=keys["points"])
     st.radio(
         "Points go to",
         list(attrs.SCORE_WORDS),

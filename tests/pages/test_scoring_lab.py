@@ -342,3 +342,16 @@ def test_a_rule_on_an_attribute_the_data_lacks_is_named_and_none_kept_says_how(a
         "keeps no lead attributes" in i.value and "`attributes:`" in i.value for i in at.info
     )
     assert not at.exception
+
+
+def test_a_published_rule_beyond_the_sliders_range_can_be_edited(attribute_db):
+    rule = AttributeRule("Visits__c", 80.0, "behavior", at_least=12.0)  # a fitted rule, say
+    with state(open_workspace(attribute_db)) as conn:
+        publish_model(conn, with_attribute_rule(default_model(), rule), "Ana", "fit", based_on=0)
+    at = open_lab()
+    at.button(key="lab_rule_edit_0").click().run()
+    keys = lab_attributes.RULE_KEYS
+    assert not at.exception
+    assert at.slider(key=keys["points"]).value == 80.0
+    assert at.number_input(key=keys["low"]).value == 12.0
+    assert at.selectbox(key=keys["condition"]).value == "range"
