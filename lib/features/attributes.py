@@ -30,10 +30,13 @@ def attribute_series(conn: Data, names: Iterable[str]) -> dict[str, pd.Series]:
     if not wanted:
         return {}
     values = run_query(conn, "features/lead_attribute_values", {"names": wanted})
-    return {name: _typed(values[values["name"] == name].set_index("lead_id")) for name in wanted}
+    return {
+        name: _values_of_kind(values[values["name"] == name].set_index("lead_id"))
+        for name in wanted
+    }
 
 
-def _typed(rows: pd.DataFrame) -> pd.Series:
+def _values_of_kind(rows: pd.DataFrame) -> pd.Series:
     """Return one attribute's values from the column of its kind."""
     if rows["number_value"].notna().any():
         return rows["number_value"].astype("float64")
