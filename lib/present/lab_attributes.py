@@ -23,7 +23,7 @@ from lib.evaluate.design import deal_counts, learned_outcome, training_frame
 from lib.features.attributes import kept_attributes
 from lib.metrics.stats import SMALL_SAMPLE
 from lib.model import AttributeRule, attribute_rule_label
-from lib.present.numbers import SMALL_SAMPLE_FLAG, percent_text, rate_text
+from lib.present.numbers import SMALL_SAMPLE_FLAG, percent_text
 
 KIND_WORDS = {"number": "Number", "date": "Date", "boolean": "Yes / no", "category": "Category"}
 # what the observed rate is called, and which leads it is measured on
@@ -143,36 +143,30 @@ def profile_caption(profile: AttributeProfile) -> str:
 
 
 def attributes_in_words(profile: AttributeProfile) -> pd.DataFrame:
-    """Return one row per kept attribute: type, fill rate, levels, best level's rate, lift
-    range, how well it ranks the outcome alone and the leakage flag, in words."""
+    """Return one row per kept attribute: type, fill rate, how well it ranks the outcome alone
+    (likely leakage flagged there) and its levels' lift from lowest to highest, in words."""
     auc = dict(zip(profile.summary["name"], profile.summary["auc"], strict=True))
     leaky = set(profile.summary.loc[profile.summary["likely_leakage"].astype(bool), "name"])
     rows = []
     for name, kind, filled in zip(
         profile.catalog["name"], profile.catalog["kind"], profile.catalog["filled"], strict=True
     ):
-        levels = _levels_of(profile, name)
         row = {
             "Attribute": name,
             "Type": KIND_WORDS.get(kind, kind),
-            "Filled (leads)": _filled_text(int(filled), profile.leads),
-            "Levels": len(levels),
+            "Filled": percent_text(
+                min(int(filled) / profile.leads, 1.0) if profile.leads else None
+            ),
         }
         if profile.outcome is not None:
-            rate, _ = OUTCOME_WORDS[profile.outcome]
+            levels = _levels_of(profile, name)
             row |= {
-                "Leakage": LEAKAGE_FLAG if name in leaky else "",
-                "AUC alone": f"{auc[name]:.2f}" if name in auc else "—",
+                "AUC alone": (f"{auc[name]:.2f}" if name in auc else "—")
+                + (f" {LEAKAGE_FLAG}" if name in leaky else ""),
                 "Lift": _lift_range(levels),
-                f"Best {rate.lower()}": _best_level(levels),
             }
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _filled_text(filled: int, leads: int) -> str:
-    share = min(filled / leads, 1.0) if leads else float("nan")
-    return f"{percent_text(share)} ({filled:,})"
 
 
 def _levels_of(profile: AttributeProfile, name: str) -> pd.DataFrame:
@@ -206,26 +200,16 @@ def level_words(level: str, low: float, high: float) -> str:
     return words.get(level, level)
 
 
-def _best_level(levels: pd.DataFrame) -> str:
-    """Return the level with the highest rate among those not flagged small."""
-    sized = levels[levels["leads"] >= SMALL_SAMPLE]
-    if sized.empty:
-        return "—"
-    best = sized.iloc[int(np.argmax(sized["rate"].to_numpy()))]
-    words = level_words(str(best["level"]), float(best["low"]), float(best["high"]))
-    return f"{words}: {percent_text(float(best['rate']))} of {int(best['leads']):,}"
-
-
 def _lift_range(levels: pd.DataFrame) -> str:
     lift = levels.loc[levels["leads"] >= SMALL_SAMPLE, "lift"].dropna()
     if lift.empty:
         return "—"
-    return f"{lift.min():.2f}× to {lift.max():.2f}×"
+    return f"{lift.min():.2f}–{lift.max():.2f}×"
 
 
 def levels_in_words(profile: AttributeProfile, name: str) -> pd.DataFrame:
-    """Return one attribute's levels: leads, share, the observed rate with its 95% interval and
-    count (small levels flagged), and lift; without an outcome, leads and share only."""
+    """Return one attribute's levels: leads, share, the observed rate with its 95% interval
+    (levels under 30 leads flagged), and lift; without an outcome, leads and share only."""
     levels = _levels_of(profile, name)
     total = int(levels["leads"].sum())
     frame = pd.DataFrame(
@@ -244,7 +228,7 @@ def levels_in_words(profile: AttributeProfile, name: str) -> pd.DataFrame:
     return frame.assign(
         **{
             rate: [
-                rate_text(r, lo, hi, int(n), "leads")
+                f"{percent_text(r)} ({lo * 100:.1f}–{percent_text(hi)}) {small_flag(n)}".strip()
                 for r, lo, hi, n in zip(
                     levels["rate"],
                     levels["rate_low"],
@@ -292,7 +276,7 @@ def overall_rate(profile: AttributeProfile) -> float:
     return float(first["wins"].sum() / first["leads"].sum())
 
 
-def small_flag(count: int) -> str:
+def small_flag(count: float) -> str:
     """Return the small-sample flag for a count under 30, else nothing."""
     return SMALL_SAMPLE_FLAG if count < SMALL_SAMPLE else ""
 

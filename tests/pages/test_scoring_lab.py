@@ -271,7 +271,7 @@ def test_the_attributes_tab_lists_each_kept_attribute_with_its_levels(attribute_
         "Tier__c": "Category",
         "Visits__c": "Number",
     }
-    assert table.set_index("Attribute").loc["Tier__c", "Filled (leads)"] == "75.0% (450)"
+    assert table.set_index("Attribute").loc["Tier__c", "Filled"] == "75.0%"
     at.selectbox(key="lab_attribute_view").set_value("Tier__c").run()
     levels = next(d.value for d in at.dataframe if "Level" in d.value.columns)
     assert {"Level", "Leads", "Share", "Win rate", "Lift"} <= set(levels.columns)

@@ -62,10 +62,10 @@ def test_levels_carry_share_conversion_with_interval_and_lift(profile):
     assert list(table["Leads"]) == [60, 40, 20]
     assert list(table["Share"]) == ["50.0%", "33.3%", "16.7%"]
     ref = table.set_index("Level").loc["Ref"]
-    assert ref["Conversion"].startswith("75.0% (") and ref["Conversion"].endswith(", 40 leads")
+    assert ref["Conversion"].startswith("75.0% (") and ref["Conversion"].endswith("%)")
     assert ref["Lift"] == f"{0.75 / (44 / 120):.2f}×"  # 2.05×
     blank = table.set_index("Level").loc["Blank"]
-    assert blank["Conversion"].endswith("20 leads ⚠ small sample")
+    assert blank["Conversion"].endswith("%) ⚠ small sample")
 
 
 def test_number_levels_are_quartile_ranges_in_order(profile):
@@ -75,13 +75,14 @@ def test_number_levels_are_quartile_ranges_in_order(profile):
     assert table["Level"].iloc[0].startswith("0 to") and table["Level"].iloc[-1].endswith("to 7")
 
 
-def test_the_summary_gives_type_fill_best_level_and_no_leak_for_honest_fields(profile):
+def test_the_summary_gives_type_fill_lift_range_and_no_leak_for_honest_fields(profile):
     table = attrs.attributes_in_words(profile).set_index("Attribute")
     assert table.loc["Source", "Type"] == "Category"
-    assert table.loc["Source", "Filled (leads)"] == "83.3% (100)"
-    assert table.loc["Source", "Best conversion"] == "Ref: 75.0% of 40"
+    assert table.loc["Source", "Filled"] == "83.3%"
+    # Web 12/60 = 20%, Ref 30/40 = 75% of 44/120 overall; blank (20 leads) is flagged small
+    assert table.loc["Source", "Lift"] == f"{0.2 / (44 / 120):.2f}–{0.75 / (44 / 120):.2f}×"
     assert table.loc["Visits", "Type"] == "Number"
-    assert set(table["Leakage"]) == {""}
+    assert not table["AUC alone"].str.contains("leakage").any()
     assert "measured on the 120 leads with a converted flag" in attrs.profile_caption(profile)
 
 
@@ -101,8 +102,7 @@ def test_a_field_that_predicts_perfectly_is_flagged_as_likely_leakage():
 
     profile = attrs.AttributeProfile(catalog, levels, attribute_summary(levels), 100, "won", 100)
     row = attrs.attributes_in_words(profile).iloc[0]
-    assert row["Leakage"] == attrs.LEAKAGE_FLAG and row["AUC alone"] == "1.00"
-    assert "Best win rate" in row.index
+    assert row["AUC alone"] == f"1.00 {attrs.LEAKAGE_FLAG}"
 
 
 def test_without_an_outcome_the_levels_count_every_lead(tmp_path):
@@ -111,7 +111,7 @@ def test_without_an_outcome_the_levels_count_every_lead(tmp_path):
     table = attrs.levels_in_words(profile, "Source")
     assert list(table.columns) == ["Level", "Leads", "Share"]
     assert list(table["Leads"]) == [60, 40, 20]
-    assert "Best conversion" not in attrs.attributes_in_words(profile).columns
+    assert list(attrs.attributes_in_words(profile).columns) == ["Attribute", "Type", "Filled"]
     assert np.isnan(attrs.level_chart_rows(profile, "Source")["rate"]).all()
 
 
