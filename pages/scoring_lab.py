@@ -37,6 +37,7 @@ def load_widgets() -> None:
 def reset() -> None:
     state["lab_model"] = model
     state.pop("lab_rebased", None)
+    clear_rule_form()  # a rule being edited may not be in the published model
     load_widgets()
 
 
@@ -187,7 +188,7 @@ def rule_editor(catalog: Any) -> None:
 def clear_rule_form() -> None:
     state.pop("lab_rule_editing", None)
     for field, value in attrs.FORM_DEFAULTS.items():
-        state[attrs.RULE_KEYS[field]] = value
+        state[attrs.RULE_KEYS[field]] = list(value) if isinstance(value, list) else value
 
 
 def start_editing(at: int) -> None:

@@ -355,3 +355,26 @@ def test_a_published_rule_beyond_the_sliders_range_can_be_edited(attribute_db):
     assert at.slider(key=keys["points"]).value == 80.0
     assert at.number_input(key=keys["low"]).value == 12.0
     assert at.selectbox(key=keys["condition"]).value == "range"
+
+
+def test_a_rule_missing_its_value_is_not_applied_and_says_what_to_fill_in(attribute_db):
+    at = open_lab()
+    keys = lab_attributes.RULE_KEYS
+    at.selectbox(key=keys["attribute"]).set_value("Tier__c").run()
+    at.selectbox(key=keys["condition"]).set_value("any_of").run()
+    assert at.multiselect(key=keys["levels"]).options == ["Bronze", "Gold", "Silver"]
+    at.button(key="lab_rule_add").click().run()
+    assert "Not applied: Pick at least one value." in unescaped(at.error[0].value)
+    assert metric(at, "Leads reaching MQL")[1] == "+0 leads" and not at.exception
+
+
+def test_reset_to_published_drops_draft_rules_and_the_rule_being_edited(attribute_db):
+    at = open_lab()
+    add_rule(at, **GOLD)
+    at.button(key="lab_rule_edit_0").click().run()
+    at.button(key="lab_reset").click().run()
+    assert not at.exception and "lab_rule_editing" not in at.session_state
+    assert metric(at, "Leads reaching MQL")[1] == "+0 leads"
+    assert at.button(key="lab_rule_add") and not [
+        b for b in at.button if b.key == "lab_rule_edit_0"
+    ]
