@@ -1,11 +1,13 @@
 """Browser round trip of Scoring-lab slider moves on the sample, in headless Chromium.
 
-    python bench/lab_roundtrip.py [--sessions 1] [--moves 15] [--json]
+    python bench/lab_roundtrip.py [--sessions 1] [--moves 15] [--db FILE] [--json]
 
 Times from the key press that moves the SQL threshold to the end of the script run that
 redraws every back-test number (what a person waits for). With --sessions N, N browser
 sessions (one Chromium, N contexts) move their sliders at the same time against one server:
-the load a team puts on a shared studio. Prints the median and the slowest move.
+the load a team puts on a shared studio. With --db, a copy of that workspace instead of the
+sample (its data and published model: attribute rules, kept attributes). Prints the median and
+the slowest move.
 """
 
 from __future__ import annotations
@@ -46,6 +48,15 @@ def sample_database(folder: Path) -> Path:
     """Return a workspace holding the bundled sample."""
     path = folder / "sample.duckdb"
     import_sample(open_workspace(path))
+    return path
+
+
+def copied_workspace(source: Path, folder: Path) -> Path:
+    """Return a copy of a workspace (state file and datasets): the run may not change it."""
+    path = folder / "copy.duckdb"
+    shutil.copy(source, path)
+    datasets = source.with_name(source.name + ".datasets")
+    shutil.copytree(datasets, path.with_name(path.name + ".datasets"))
     return path
 
 
@@ -113,10 +124,11 @@ def main() -> None:
     args = argparse.ArgumentParser()
     args.add_argument("--sessions", type=int, default=1)
     args.add_argument("--moves", type=int, default=15)
+    args.add_argument("--db", type=Path, help="a workspace to copy instead of the sample")
     args.add_argument("--json", action="store_true")
     opts = args.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db = sample_database(Path(tmp))
+        db = copied_workspace(opts.db, Path(tmp)) if opts.db else sample_database(Path(tmp))
         with streamlit_server(db) as url:
             lost: list[int] = []
             times = asyncio.run(round_trips(url, opts.sessions, opts.moves, lost))
@@ -132,7 +144,8 @@ def main() -> None:
     print(
         json.dumps(result)
         if opts.json
-        else f"Scoring lab slider round trip on the sample, {result['sessions']} session(s) at "
+        else f"Scoring lab slider round trip on {opts.db or 'the sample'}, {result['sessions']} "
+        f"session(s) at "
         f"once: median {result['p50_ms']} ms, p90 {result['p90_ms']} ms, slowest "
         f"{result['max_ms']} ms over {result['moves']} moves ({len(lost)} presses lost mid-redraw "
         "and pressed again, not timed)"

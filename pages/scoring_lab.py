@@ -92,7 +92,9 @@ def backtest_results(history: ui.History, edited: ScoringModel) -> tuple[Any, An
             "Attributes",
             "Publish",
             "History",
-        ]
+        ],
+        key="lab_tab",
+        on_change="rerun",  # the Attributes tab is drawn only while open (its `.open`)
     )
     bands.plotly_chart(
         charts.backtest_bands_chart(lab_view.bands_with_intervals(bt, edited)), theme="streamlit"
@@ -301,12 +303,15 @@ with results:
     history = ui.history(ctx.conn, ctx.data_version, model)
     if history.frame.empty:
         st.info(literal(lab_view.NO_HISTORY))
-        attributes_tab, publish, versions_tab = st.tabs(["Attributes", "Publish", "History"])
+        attributes_tab, publish, versions_tab = st.tabs(
+            ["Attributes", "Publish", "History"], key="lab_tab_no_history", on_change="rerun"
+        )
     else:
         attributes_tab, publish, versions_tab = backtest_results(history, edited)
 
-with attributes_tab:
-    attributes_part(catalog)
+if attributes_tab.open:  # drawn on every slider move otherwise: a chart and two tables
+    with attributes_tab:
+        attributes_part(catalog)
 
 with publish:
     diff = lab_view.diff_in_words(model_diff(model, edited), edited)

@@ -264,8 +264,18 @@ def add_rule(at: AppTest, **form) -> None:
     assert not at.exception and not at.error
 
 
+def open_attributes_tab(at: AppTest) -> AppTest:
+    """Select the Attributes tab: drawn only while open, as a person's click reruns the page."""
+    at.session_state["lab_tab"] = "Attributes"
+    at.run()
+    assert not at.exception
+    return at
+
+
 def test_the_attributes_tab_lists_each_kept_attribute_with_its_levels(attribute_db):
     at = open_lab()
+    assert not [d for d in at.dataframe if "Attribute" in d.value.columns]  # not drawn closed
+    open_attributes_tab(at)
     table = next(d.value for d in at.dataframe if "Attribute" in d.value.columns)
     assert dict(zip(table["Attribute"], table["Type"], strict=True)) == {
         "Tier__c": "Category",
@@ -335,7 +345,7 @@ def test_a_rule_on_an_attribute_the_data_lacks_is_named_and_none_kept_says_how(a
     rule = AttributeRule("Rating__c", 10.0, equals="Hot")
     with state(open_workspace(app_db)) as conn:
         publish_model(conn, with_attribute_rule(default_model(), rule), "Ana", "r", based_on=0)
-    at = open_lab()
+    at = open_attributes_tab(open_lab())
     assert any("attribute 'Rating__c', which this data does not hold" in unescaped(w.value)
                for w in at.warning)  # fmt: skip
     assert any(

@@ -32,7 +32,10 @@ RAW_MISSING = re.compile(r"\b(nan|NaN|None|NaT|<NA>|inf)\b")
 
 
 def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).switch_page(f"pages/{page}.py").run()
+    at = AppTest.from_file(APP, default_timeout=120)
+    if page == "scoring_lab":  # its Attributes tab is drawn only while open: open it
+        at.session_state["lab_tab"] = at.session_state["lab_tab_no_history"] = "Attributes"
+    at.switch_page(f"pages/{page}.py").run()
     if page == "recalibration" and not at.exception:
         at.button(key="recal_run").click().run()
     return at
@@ -117,3 +120,14 @@ def test_velocity_says_what_it_needs_where_no_won_deal_can_weigh_and_price_it(sh
     needs = "Not measured. Needs won opportunities with an amount and a created date"
     assert any(unescaped(i.value).startswith(needs) for i in at.info) is not measured
     assert any("Expected won revenue" in m.value for m in at.markdown) is measured
+
+
+@pytest.mark.parametrize("shape_db", SHAPE_NAMES, indirect=True)
+def test_the_lab_lists_the_kept_attributes_or_says_how_to_keep_them(shape_db):
+    at = open_page("scoring_lab")
+    assert not at.exception
+    listed = [d.value for d in at.dataframe if "Attribute" in d.value.columns]
+    none_kept = [i.value for i in at.info if "keeps no lead attributes" in i.value]
+    assert len(listed) + len(none_kept) == 1
+    if listed:  # the workshop org's leads keep their custom fields (…__c)
+        assert listed[0]["Attribute"].str.endswith("__c").all()
