@@ -372,7 +372,7 @@ def history(_conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringM
 # features never loaded: each attribute's values are read once per dataset (a query and a
 # lead_id map, only when a rule names an attribute first), and the matrix that adds them to
 # the history's is kept per attribute set, so slider moves reuse its memo.
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)  # ~70 MB each at 1M leads (ID index)
 def attribute_values(_conn: duckdb.DuckDBPyConnection, data_version: str, name: str) -> pd.Series:
     """Return one lead attribute's values by lead_id (empty when the data lacks it)."""
     return attribute_series(_conn, [name])[name]
