@@ -275,11 +275,12 @@ with controls:
                 lab_view.GRADE_WORDS[field], -50.0, 50.0, step=1.0, key=key, persist_state=KEEP
             )
     catalog = ui.kept_attributes(ctx.conn, ctx.data_version)
-    with st.expander(
-        "Attribute rules",
-        expanded=bool(state["lab_model"].attribute_rules) or "lab_rule_editing" in state,
-    ):
-        rule_editor(catalog)
+    # drawn only while open (a rerun on open): its list and form cost every slider move; the
+    # label stays put (a new label would close it), the Publish tab lists the rules changed
+    editor = st.expander("Attribute rules", key="lab_rules", on_change="rerun")
+    if editor.open:
+        with editor:
+            rule_editor(catalog)
     st.slider(
         "Decay half-life (days)", 1.0, 180.0, step=1.0, key=lab_view.HALF_LIFE, persist_state=KEEP
     )

@@ -249,8 +249,18 @@ def mql_delta(db: Path, rule: AttributeRule, base: ScoringModel | None = None) -
     return int(counts[1] - counts[0])
 
 
+def open_rules(at: AppTest) -> AppTest:
+    """Open the Attribute rules expander: drawn only while open, as a person's click reruns."""
+    at.session_state["lab_rules"] = True
+    at.run()
+    assert not at.exception
+    return at
+
+
 def add_rule(at: AppTest, **form) -> None:
     keys = lab_attributes.RULE_KEYS
+    if not at.session_state["lab_rules"]:
+        open_rules(at)
     at.selectbox(key=keys["attribute"]).set_value(form["attribute"]).run()
     at.selectbox(key=keys["condition"]).set_value(form["condition"]).run()
     if "text" in form:
@@ -358,7 +368,7 @@ def test_a_published_rule_beyond_the_sliders_range_can_be_edited(attribute_db):
     rule = AttributeRule("Visits__c", 80.0, "behavior", at_least=12.0)  # a fitted rule, say
     with state(open_workspace(attribute_db)) as conn:
         publish_model(conn, with_attribute_rule(default_model(), rule), "Ana", "fit", based_on=0)
-    at = open_lab()
+    at = open_rules(open_lab())
     at.button(key="lab_rule_edit_0").click().run()
     keys = lab_attributes.RULE_KEYS
     assert not at.exception
@@ -369,6 +379,8 @@ def test_a_published_rule_beyond_the_sliders_range_can_be_edited(attribute_db):
 
 def test_a_rule_missing_its_value_is_not_applied_and_says_what_to_fill_in(attribute_db):
     at = open_lab()
+    assert not [e for e in at.selectbox if e.key == lab_attributes.RULE_KEYS["attribute"]]
+    open_rules(at)
     keys = lab_attributes.RULE_KEYS
     at.selectbox(key=keys["attribute"]).set_value("Tier__c").run()
     at.selectbox(key=keys["condition"]).set_value("any_of").run()
