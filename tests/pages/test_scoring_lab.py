@@ -306,6 +306,8 @@ def test_adding_editing_and_removing_a_rule_moves_the_back_test_by_what_it_adds(
     assert expected > 0  # Gold leads gain 40 behaviour points: some cross the MQL line
     add_rule(at, **GOLD)
     assert metric(at, "Leads reaching MQL")[1] == f"+{expected:,} leads"
+    changed = next(d.value for d in at.dataframe if "Score change" in d.value.columns)
+    assert len(changed) > 0 and (changed["Score change"] > 0).all()  # points only add
     diff = [unescaped(m.value) for m in at.markdown if m.value.startswith("- ")]
     assert diff == ["- attribute rule added: Tier__c = gold (+40 behaviour points)"]
 
