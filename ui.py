@@ -50,6 +50,7 @@ from lib.evaluate.recalibration import Recalibration, recalibrate, with_mql_volu
 from lib.features import history_features, lead_features
 from lib.features.attributes import attribute_series, rule_attributes
 from lib.features.attributes import kept_attributes as attribute_catalog
+from lib.features.leads import ATTRIBUTE_PREFIX
 from lib.metrics import quality
 from lib.metrics.bundle import KpiBundle, kpi_bundle
 from lib.metrics.coverage import Coverage, kpi_inputs
@@ -400,7 +401,9 @@ def _matrix_with(
 ) -> FeatureMatrix:
     past = history(_conn, data_version, model)
     values = {name: attribute_values(_conn, data_version, name) for name in names}
-    return with_attribute_values(past.matrix, past.frame["lead_id"], values)
+    ids = past.frame["lead_id"]
+    columns = {ATTRIBUTE_PREFIX + name: ids.map(series) for name, series in values.items()}
+    return with_attribute_values(past.matrix, pd.DataFrame(columns, index=ids.index))
 
 
 @st.cache_resource(max_entries=CACHED_VERSIONS, show_spinner="Measuring the attributes")

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.rescore import synthetic_features, timed  # noqa: E402
 from lib.evaluate.backtest import Outcomes, backtest, outcomes_from_features  # noqa: E402
+from lib.features.leads import ATTRIBUTE_PREFIX  # noqa: E402
 from lib.model import (  # noqa: E402
     AttributeRule,
     ScoringModel,
@@ -82,8 +83,14 @@ def attribute_rule_moves(
     rng = np.random.default_rng(5)
     ids = pd.Series(np.arange(matrix.n))
     tiers = pd.Series(rng.choice(np.array(["Gold", "Silver", "Bronze", None]), matrix.n))
-    load = timed(lambda: with_attribute_values(matrix, ids, {"Tier": tiers}), runs)
-    drafted = with_attribute_values(matrix, ids, {"Tier": tiers})
+
+    def drafted_matrix() -> FeatureMatrix:  # as ui.lab_matrix: values by lead_id, aligned
+        return with_attribute_values(
+            matrix, pd.DataFrame({ATTRIBUTE_PREFIX + "Tier": ids.map(tiers)})
+        )
+
+    load = timed(drafted_matrix, runs)
+    drafted = drafted_matrix()
     rules = iter([AttributeRule("Tier", 10.0 + i, "behavior", equals="Gold") for i in range(runs)])
     points = timed(
         lambda: backtest(

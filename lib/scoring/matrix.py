@@ -198,16 +198,6 @@ def _attribute_values(values: pd.Series) -> np.ndarray:
     return np.asarray(text.where(text.notna(), None).to_numpy(dtype=object), dtype=object)
 
 
-def with_attribute_values(
-    matrix: FeatureMatrix, lead_ids: pd.Series, values: dict[str, pd.Series]
-) -> FeatureMatrix:
-    """Return a copy of the matrix that also holds these attributes (values by lead_id, as
-    lib.features.attributes.attribute_series gives them; `lead_ids` in the matrix's order),
-    sharing every other array; the copy starts an empty memo. Input not mutated."""
-    added = {name: _attribute_values(lead_ids.map(s)) for name, s in values.items()}
-    return replace(matrix, attributes=matrix.attributes | added, cache={}, lock=threading.Lock())
-
-
 def attribute_hits(matrix: FeatureMatrix, rule: AttributeRule) -> np.ndarray:
     """Return per lead whether its attribute meets the rule's condition (memoised). A lead
     without the value (or a dataset without the attribute) meets only `blank: true`; text

@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -153,6 +154,7 @@ def test_a_rule_the_model_cannot_read_is_refused_with_its_path(rule, message):
 def test_a_matrix_given_an_attribute_later_scores_as_one_built_with_it(conn):
     """The Scoring lab's draft reads attributes the published model's features never loaded."""
     from lib.features.attributes import attribute_series
+    from lib.features.leads import ATTRIBUTE_PREFIX
     from lib.scoring import score_arrays
     from lib.scoring.matrix import with_attribute_values
 
@@ -161,7 +163,11 @@ def test_a_matrix_given_an_attribute_later_scores_as_one_built_with_it(conn):
     plain = feature_matrix(plain_features)
     score_arrays(plain, ruled)  # memoises every rule as matching nothing but blank
     names = ["Lead Source", "TotalVisits", "Tags", "Newsletter"]
-    added = with_attribute_values(plain, plain_features["lead_id"], attribute_series(conn, names))
+    values = attribute_series(conn, names)
+    ids = plain_features["lead_id"]
+    added = with_attribute_values(
+        plain, pd.DataFrame({ATTRIBUTE_PREFIX + n: ids.map(s) for n, s in values.items()})
+    )
     direct = feature_matrix(lead_features(conn, model=ruled))
     assert plain.attributes == {} and set(added.attributes) == set(names)
     np.testing.assert_array_equal(
