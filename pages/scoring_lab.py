@@ -141,7 +141,9 @@ def rule_editor(catalog: Any) -> None:
         state.setdefault(keys[field], list(value) if isinstance(value, list) else value)
     if state.get(keys["attribute"]) not in names:
         state[keys["attribute"]] = names[0]
-    attribute = st.selectbox("Attribute", names, key=keys["attribute"])
+    attribute = st.selectbox(
+        "Attribute", names, key=keys["attribute"], format_func=attrs.attribute_words
+    )
     kind = kinds.get(attribute, "category")
     conditions = attrs.CONDITIONS[kind]
     if state.get(keys["condition"]) not in conditions:
@@ -230,6 +232,7 @@ def attributes_part(catalog: Any) -> None:
         list(catalog["name"]),
         key="lab_attribute_view",
         persist_state=KEEP,
+        format_func=attrs.attribute_words,
     )
     rows = attrs.level_chart_rows(profile, name)
     if rows.empty:
@@ -237,7 +240,9 @@ def attributes_part(catalog: Any) -> None:
         return
     rate = attrs.OUTCOME_WORDS[profile.outcome][0] if profile.outcome else None
     st.plotly_chart(
-        charts.attribute_levels_chart(rows, name, rate, attrs.overall_rate(profile)),
+        charts.attribute_levels_chart(
+            rows, attrs.attribute_words(name), rate, attrs.overall_rate(profile)
+        ),
         theme="streamlit",
     )
     ui.table(attrs.levels_in_words(profile, name))

@@ -10,7 +10,7 @@ lift and leakage flag here are the ones a recalibration sees.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from lib.errors import ModelError
+from lib.evaluate.attribute_fit import attribute_words
 from lib.evaluate.attributes import BLANK, OTHER, attribute_levels, attribute_summary
 from lib.evaluate.design import deal_counts, learned_outcome, training_frame
 from lib.features.attributes import kept_attributes
@@ -152,7 +153,7 @@ def attributes_in_words(profile: AttributeProfile) -> pd.DataFrame:
         profile.catalog["name"], profile.catalog["kind"], profile.catalog["filled"], strict=True
     ):
         row = {
-            "Attribute": name,
+            "Attribute": attribute_words(name),
             "Type": KIND_WORDS.get(kind, kind),
             "Filled": percent_text(
                 min(int(filled) / profile.leads, 1.0) if profile.leads else None
@@ -363,9 +364,10 @@ def rule_form(rule: AttributeRule) -> dict[str, Any]:
 
 
 def rule_in_words(rule: AttributeRule) -> str:
-    """Return 'Lead Source = Reference: +20 grade points'."""
+    """Return 'Partner Tier = Gold: +20 grade points' (a custom field's name in words)."""
     where = "grade" if rule.score == "grade" else "behaviour"
-    return f"{attribute_rule_label(rule)}: {rule.points:+g} {where} points"
+    label = attribute_rule_label(replace(rule, attribute=attribute_words(rule.attribute)))
+    return f"{label}: {rule.points:+g} {where} points"
 
 
 def observed_values(values: pd.Series, limit: int = 200) -> list[str]:

@@ -287,11 +287,9 @@ def test_the_attributes_tab_lists_each_kept_attribute_with_its_levels(attribute_
     assert not [d for d in at.dataframe if "Attribute" in d.value.columns]  # not drawn closed
     open_attributes_tab(at)
     table = next(d.value for d in at.dataframe if "Attribute" in d.value.columns)
-    assert dict(zip(table["Attribute"], table["Type"], strict=True)) == {
-        "Tier__c": "Category",
-        "Visits__c": "Number",
-    }
-    assert table.set_index("Attribute").loc["Tier__c", "Filled"] == "75.0%"
+    types = dict(zip(table["Attribute"], table["Type"], strict=True))
+    assert (types["Tier"], types["Visits"]) == ("Category", "Number")  # custom fields in words
+    assert table.set_index("Attribute").loc["Tier", "Filled"] == "75.0%"
     at.selectbox(key="lab_attribute_view").set_value("Tier__c").run()
     levels = next(d.value for d in at.dataframe if "Level" in d.value.columns)
     assert {"Level", "Leads", "Share", "Win rate", "Lift"} <= set(levels.columns)
@@ -353,17 +351,34 @@ def test_a_draft_rule_is_kept_when_leaving_the_lab_and_published_with_the_model(
     assert "Tier__c = gold" in set(explain_lead(gold, stored)["factor"])
 
 
-def test_a_rule_on_an_attribute_the_data_lacks_is_named_and_none_kept_says_how(app_db):
+def test_a_rule_on_an_attribute_the_data_lacks_is_named(app_db):
     rule = AttributeRule("Rating__c", 10.0, equals="Hot")
     with state(open_workspace(app_db)) as conn:
         publish_model(conn, with_attribute_rule(default_model(), rule), "Ana", "r", based_on=0)
-    at = open_attributes_tab(open_lab())
+    at = open_lab()
     assert any("attribute 'Rating__c', which this data does not hold" in unescaped(w.value)
                for w in at.warning)  # fmt: skip
+    assert not at.exception
+
+
+def test_data_keeping_no_attribute_says_how_to_keep_them(tmp_path, monkeypatch):
+    (tmp_path / "leads.csv").write_text("Prospect ID,Company,Converted\np1,Acme,1\np2,Bolt,0\n")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        "tables:\n  leads:\n    file: leads.csv\n"
+        "    columns: {lead_id: Prospect ID, company_name: Company, converted: Converted}\n"
+    )
+    db = tmp_path / "plain.duckdb"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        command = ["import", str(tmp_path / "leads.csv"), "--mapping", str(mapping)]
+        assert main([*command, "--db", str(db)]) == 0
+    monkeypatch.setenv(DB_ENV_VAR, str(db))
+    at = open_attributes_tab(open_lab())
     assert any(
         "keeps no lead attributes" in i.value and "`attributes:`" in i.value for i in at.info
     )
-    assert not at.exception
+    open_rules(at)
+    assert any("No lead attributes are kept" in c.value for c in at.caption)
 
 
 def test_a_published_rule_beyond_the_sliders_range_can_be_edited(attribute_db):

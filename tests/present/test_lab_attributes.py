@@ -183,8 +183,8 @@ def test_a_label_given_is_kept_and_a_rule_reads_with_its_points():
         FORM | {"condition": "blank", "blank": "is blank", "label": " x "}, "date"
     )
     assert rule.label == "x"
-    assert attrs.rule_in_words(AttributeRule("Tier", 20.0, equals="Gold")) == (
-        "Tier = Gold: +20 grade points"
+    assert attrs.rule_in_words(AttributeRule("Partner_Tier__c", 20.0, equals="Gold")) == (
+        "Partner Tier = Gold: +20 grade points"
     )
 
 
