@@ -64,7 +64,7 @@ from lib.present import data_quality as quality_view
 from lib.present.breakdown import BREAKDOWN_LABELS
 from lib.present.lab_attributes import AttributeProfile
 from lib.present.lab_attributes import attribute_profile as lab_attribute_profile
-from lib.present.needs import NOT_MEASURED
+from lib.present.needs import NOT_MEASURED, crm_tables_needed, feature_file_text
 from lib.present.numbers import SMALL_SAMPLE_FLAG, money_text, percent_text
 from lib.present.sidebar import model_change_text
 from lib.present.text import literal
@@ -79,6 +79,7 @@ from lib.scoring import (
 from lib.scoring.matrix import with_attribute_values
 from lib.store import datasets
 from lib.store.connection import data_as_of, database_path
+from lib.store.feature_datasets import feature_channels, stored_features
 from lib.store.imports import import_sample_if_empty
 from lib.store.model_versions import load_version, model_history
 from lib.store.state import Workspace, current_versions, state
@@ -185,7 +186,9 @@ class Context:
 
 @st.cache_data(show_spinner=False, max_entries=CACHED_VERSIONS)
 def channels(_conn: duckdb.DuckDBPyConnection, data_version: str) -> list[str]:
-    """Return the channels in the data."""
+    """Return the channels in the data (of its leads, for a feature file)."""
+    if is_feature_file(data_version):
+        return feature_channels(_conn)
     return datasets.channels(_conn)
 
 
@@ -357,6 +360,7 @@ class History:
     frame: pd.DataFrame
     matrix: FeatureMatrix
     outcomes: Outcomes
+    warnings: tuple[str, ...] = ()  # what a feature file measured differently from the model
 
 
 # ~1.5 s to build on the sample, so once per import and model
@@ -364,9 +368,13 @@ class History:
     max_entries=CACHED_VERSIONS, show_spinner="Measuring every lead at its routing moment"
 )
 def history(_conn: duckdb.DuckDBPyConnection, data_version: str, model: ScoringModel) -> History:
-    """Return every lead's point-in-time features, their matrix and the outcome arrays."""
-    frame = history_features(_conn, model=model)
-    return History(frame, feature_matrix(frame), outcomes_from_features(frame))
+    """Return every lead's point-in-time features (measured here, or read from the feature file
+    the dataset was opened from), their matrix and the outcome arrays."""
+    if is_feature_file(data_version):
+        frame, warnings = stored_features(_conn, model)
+    else:
+        frame, warnings = history_features(_conn, model=model), ()
+    return History(frame, feature_matrix(frame), outcomes_from_features(frame), warnings)
 
 
 # A draft rule may read an attribute the published model's rules do not, which its history
@@ -590,8 +598,26 @@ def data_caption(current: datasets.Dataset | None) -> str:
     """Return one line saying what data the app is showing."""
     if current is None:
         return "No data imported yet."
+    if current.feature_file is not None:
+        opened = f", opened {current.imported_at:%Y-%m-%d %H:%M} UTC"
+        return feature_file_text(current.files[0], current.feature_file) + opened
     what = "Bundled sample export" if current.is_sample else f"{current.source_format} export"
     return f"{what}, imported {current.imported_at:%Y-%m-%d %H:%M} UTC"
+
+
+def is_feature_file(data_version: str) -> bool:
+    """Return True when the dataset was opened from a feature file (it has no CRM tables)."""
+    current = dataset(data_version)
+    return current is not None and current.feature_file is not None
+
+
+def needs_crm_tables(ctx: Context, page: str) -> None:
+    """On a dataset opened from a feature file, say what `page` is measured from and how to
+    get it, and stop the run: the file holds each lead's features, not the CRM's tables."""
+    if is_feature_file(ctx.data_version):
+        st.title(page)
+        st.info(literal(crm_tables_needed(page, data_caption(dataset(ctx.data_version)))))
+        st.stop()
 
 
 def breakdown_choice(db: duckdb.DuckDBPyConnection, data_version: str, key: str) -> str:

@@ -20,7 +20,7 @@ from lib.ingest import ImportOptions, Progress
 from lib.model import ScoringModel
 from lib.present import scoring_lab
 from lib.present.csv_file import csv_text
-from lib.store import imports, model_versions
+from lib.store import feature_datasets, imports, model_versions
 from lib.store.activity import record_download
 from lib.store.datasets import Dataset
 from lib.store.imports import Source, StagedImport
@@ -47,6 +47,13 @@ def stage_import(
         options=options,
         progress=progress,
     )
+
+
+def stage_feature_file(actor: Actor, workspace: Workspace, source: Source) -> StagedImport:
+    """Read a feature file into a new data file for an actor who may import (admins); applied
+    like an import (`apply_import`)."""
+    access.require(actor, "import_data")
+    return feature_datasets.stage_feature_file(workspace, source)
 
 
 def apply_import(

@@ -135,6 +135,14 @@ def _current_data(db: str | None) -> Iterator[tuple[duckdb.DuckDBPyConnection, S
     workspace = open_workspace(db, create=False)
     with state(workspace) as stored:
         model = published_model(stored)
+    current = current_dataset(workspace)
+    if current is not None and current.feature_file is not None:
+        raise QualifyError(
+            f"The current data of {workspace.state_file} was opened from the feature file "
+            f"{current.files[0]}: it holds each lead's features, not the CRM's tables this "
+            "command reads. Restore a CRM dataset (`datasets`, then `restore-data`), or run it "
+            "on Spark with --engine spark --tables DIR."
+        )
     with open_dataset(workspace, current_versions(workspace).dataset) as conn:
         yield conn, model
 

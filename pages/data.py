@@ -1,5 +1,5 @@
 """Import data: upload a CRM export (files or a zip), see the report, confirm an import that
-would shrink the data, restore an earlier dataset, or go back to the sample."""
+would shrink the data, open a feature file, restore an earlier dataset, or go back to the sample."""
 
 import pandas as pd
 import streamlit as st
@@ -9,7 +9,7 @@ from lib import actions
 from lib.errors import QualifyError
 from lib.ingest import ImportReport, format_names
 from lib.present.text import literal
-from lib.store.datasets import SAMPLE_EXPORT, kept_datasets
+from lib.store.datasets import FEATURE_FILE, SAMPLE_EXPORT, kept_datasets
 from lib.store.imports import StagedImport, Upload, discard_import
 from lib.store.schema import TABLES
 
@@ -29,16 +29,25 @@ if "restored" in state:
 
 
 def counts(before: dict[str, int], after: dict[str, int]) -> pd.DataFrame:
+    tables = list(dict.fromkeys([*TABLES, *before, *after]))  # a feature file's table too
     return pd.DataFrame(
         {
-            "Table": list(TABLES),
-            "Rows now": [before.get(t, 0) for t in TABLES],
-            "Rows after": [after.get(t, 0) for t in TABLES],
+            "Table": tables,
+            "Rows now": [before.get(t, 0) for t in tables],
+            "Rows after": [after.get(t, 0) for t in tables],
         }
     )
 
 
 def show_report(report: ImportReport) -> None:
+    if report.source_format == FEATURE_FILE:
+        st.success(
+            literal(
+                f"Opened {ui.data_caption(current)}. The Scoring lab back-tests on these leads; "
+                "the pages measured from the CRM's tables say what they need."
+            )
+        )
+        return
     st.success(literal(f"Imported a {report.source_format} export in {report.seconds:.1f} s."))
     ui.table(
         pd.DataFrame(report.files, columns=["File", "Table", "Rows"]),
@@ -84,6 +93,15 @@ def stage(sources: list, **options) -> None:
         apply(staged, replace=False)
 
 
+def open_feature_file(upload: Upload) -> None:
+    try:
+        staged = actions.stage_feature_file(ctx.actor, ui.workspace(), upload)
+    except QualifyError as exc:
+        st.error(literal(f"Feature file refused — your data is unchanged. {exc}"))
+        return
+    apply(staged, replace=True)  # every table is replaced by design; the old data is kept
+
+
 if not ui.may(ctx.actor, "import_data"):
     ui.not_offered(ctx.actor, "import_data")
 else:
@@ -113,6 +131,21 @@ else:
     if st.button("Use the bundled sample export"):
         stage([SAMPLE_EXPORT])
 
+    with st.form("feature_file"):
+        st.markdown("**Open a feature file**")
+        st.caption(
+            "A warehouse's leads, measured where they live: `python -m lib.cli features "
+            "--engine spark --tables DIR --out FILE.parquet` writes one. The Scoring lab "
+            "back-tests on it; the KPI pages need the CRM's tables and say so."
+        )
+        feature_file = st.file_uploader("Feature file", type=["parquet"], key="feature_upload")
+        opened = st.form_submit_button("Open the feature file")
+    if opened:
+        if feature_file is None:
+            st.error("Choose a feature file (.parquet) to open.")
+        else:
+            open_feature_file(Upload(feature_file.name, feature_file.getvalue()))
+
     pending = state.get("pending_import")
     if pending is not None:
         st.warning(
@@ -133,7 +166,18 @@ if "last_report" in state:
     show_report(state["last_report"])
 
 with st.expander("Restore an earlier dataset"):
-    earlier = {d.version: d for d in kept_datasets(ui.workspace()) if not d.is_current}
+    kept = kept_datasets(ui.workspace())
+    ui.table(
+        pd.DataFrame(
+            {
+                "Dataset": [ui.data_caption(d) for d in kept],
+                "Kind": [d.kind for d in kept],
+                "Records": [d.records for d in kept],
+                "Current": [d.is_current for d in kept],
+            }
+        )
+    )
+    earlier = {d.version: d for d in kept if not d.is_current}
     if not ui.may(ctx.actor, "restore_data"):
         ui.not_offered(ctx.actor, "restore_data")
     elif not earlier or current is None:

@@ -14,6 +14,7 @@ from lib.present.text import literal
 from lib.store.connection import data_as_of
 
 ctx = ui.sidebar()
+ui.needs_crm_tables(ctx, "Data quality")
 model, filters, conn = ctx.model, ctx.filters, ctx.conn
 st.title("Data quality")
 as_of = data_as_of(conn)

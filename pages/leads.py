@@ -13,6 +13,7 @@ from lib.present.text import literal
 from lib.scoring import explain_lead
 
 ctx = ui.sidebar()
+ui.needs_crm_tables(ctx, "Leads")
 model, filters = ctx.model, ctx.filters
 st.title("Leads")
 scores = ui.scores(ctx.conn, ctx.data_version, model)

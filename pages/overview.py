@@ -13,6 +13,7 @@ from lib.present.numbers import HEALTHY_MQL_TO_SQL, SMALL_SAMPLE_FLAG
 from lib.present.text import literal
 
 ctx = ui.sidebar()
+ui.needs_crm_tables(ctx, "Overview")
 model, labels = ctx.model, segment_labels(ctx.model.segments)
 bundle = ui.kpis(ctx.conn, ctx.data_version, model, ctx.filters)
 overall = bundle.summary["overall"]

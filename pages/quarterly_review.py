@@ -11,6 +11,7 @@ from lib.present.numbers import HEALTHY_MQL_TO_SQL
 from lib.present.text import literal
 
 ctx = ui.sidebar()
+ui.needs_crm_tables(ctx, "Quarterly review")
 model, labels = ctx.model, segment_labels(ctx.model.segments)
 bundle = ui.kpis(ctx.conn, ctx.data_version, model, ctx.filters)
 coverage = ui.coverage(ctx.conn, ctx.data_version, model)

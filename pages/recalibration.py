@@ -11,6 +11,7 @@ from lib.present import recalibration as recal_view
 from lib.present.text import literal
 
 ctx = ui.sidebar()
+ui.needs_crm_tables(ctx, "Recalibration")
 model = ctx.model
 st.title("Recalibration")
 st.caption(

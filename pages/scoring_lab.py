@@ -307,6 +307,8 @@ with results:
     if unheld:
         st.warning(literal(unheld), icon=":material/warning:")
     history = ui.history(ctx.conn, ctx.data_version, model)
+    for warning in history.warnings:  # a feature file measured with another model's window
+        st.warning(literal(warning))
     if history.frame.empty:
         st.info(literal(lab_view.NO_HISTORY))
         attributes_tab, publish, versions_tab = st.tabs(

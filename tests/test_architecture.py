@@ -44,6 +44,7 @@ def test_every_sql_file_says_what_one_row_is() -> None:
 # these, after checking the actor (the pages, ui and the CLI call lib.actions instead)
 WRITERS = {
     "stage_import",
+    "stage_feature_file",
     "apply_import",
     "import_data",
     "restore_dataset",

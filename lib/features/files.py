@@ -1,7 +1,8 @@
 """A per-lead feature file: features measured where the data lives (Spark), scored on a laptop.
 
 `python -m lib.cli features --out FILE.parquet` writes one; `read_feature_file` gives its leads
-back, ready to score and back-test (the app does not open one yet: it reads a workspace).
+back, ready to score and back-test, and the app opens one as a dataset of its workspace
+(lib.store.feature_datasets), where the Scoring lab back-tests on it.
 The file says, in its Parquet metadata, when and how its leads were measured. On reading, what
 a model decides from the measurements (title roles, segments, deal sizes, buying-group helpers)
 is recomputed under the reader's model; what SQL measured with a model setting (the
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -50,7 +52,7 @@ def write_feature_file(
 ) -> int:
     """Write the features and how they were measured to a Parquet file; return the leads written."""
     table = pa.Table.from_pandas(features, preserve_index=False)
-    meta = (table.schema.metadata or {}) | {METADATA_KEY: json.dumps(asdict(about)).encode()}
+    meta = (table.schema.metadata or {}) | {METADATA_KEY: about_text(about).encode()}
     target = Path(path)
     partial = target.with_name(f".{target.name}.partial")
     try:
@@ -62,21 +64,33 @@ def write_feature_file(
     return int(table.num_rows)
 
 
-def feature_file_info(path: str | os.PathLike[str]) -> FeatureFile:
-    """Return how a feature file's leads were measured; refuse a file Qualify did not write."""
+def feature_file_info(path: str | os.PathLike[str], name: object = None) -> FeatureFile:
+    """Return how a feature file's leads were measured; refuse a file Qualify did not write
+    (the message names it as `name`, default its path)."""
+    named = name or path
     try:
         meta = pq.read_schema(path).metadata or {}
     except (OSError, pa.ArrowInvalid) as exc:
-        raise FeatureFileError(f"{path} is not a readable Parquet file: {exc}") from exc
+        raise FeatureFileError(f"{named} is not a readable Parquet file: {exc}") from exc
     if METADATA_KEY not in meta:
         raise FeatureFileError(
-            f"{path} is not a Qualify feature file: write one with "
+            f"{named} is not a Qualify feature file: write one with "
             "`python -m lib.cli features --out FILE.parquet`"
         )
+    return about_from_text(meta[METADATA_KEY], named)
+
+
+def about_text(about: FeatureFile) -> str:
+    """Return how a feature file's leads were measured as the JSON its metadata holds."""
+    return json.dumps(asdict(about))
+
+
+def about_from_text(text: str | bytes, name: object) -> FeatureFile:
+    """Return the FeatureFile a feature file's metadata (JSON) describes; refuse what is not one."""
     try:
-        return FeatureFile(**json.loads(meta[METADATA_KEY]))
+        return FeatureFile(**json.loads(text))
     except (TypeError, ValueError) as exc:
-        raise FeatureFileError(f"{path} has feature metadata Qualify cannot read: {exc}") from exc
+        raise FeatureFileError(f"{name} has feature metadata Qualify cannot read: {exc}") from exc
 
 
 def read_feature_file(
@@ -85,23 +99,36 @@ def read_feature_file(
     """Return the file's features under `model`, how they were measured, and warnings; refuse a
     file measured at another moment or lacking columns the features need."""
     about = feature_file_info(path)
+    refuse_unusable(about, pq.read_schema(path).names, path, moment)
+    frame = pq.read_table(path).to_pandas()
+    return features_for_model(frame, model), about, feature_warnings(about, model, path)
+
+
+def refuse_unusable(
+    about: FeatureFile, columns: Sequence[str], name: object, moment: str = "routing"
+) -> None:
+    """Refuse (FeatureFileError naming `name`) a feature file measured at another moment than
+    `moment`, or lacking columns the features need."""
     if about.moment != moment:
         raise FeatureFileError(
-            f"{path} holds leads measured at {about.moment}; this needs {moment}: "
+            f"{name} holds leads measured at {about.moment}; this needs {moment}: "
             f"write it with `features --moment {moment}`"
         )
-    frame = pq.read_table(path).to_pandas()
     needed = {"lead_id", "title", "annual_revenue_usd", "employees", "touched_recently"}
     needed |= {*MODEL_COLUMNS, *COUNT_COLUMNS}
     needed |= set(HISTORY_COLUMNS) if moment == "routing" else set()
-    missing = sorted(needed - set(frame.columns))
+    missing = sorted(needed - set(columns))
     if missing:
-        raise FeatureFileError(f"{path} lacks the feature column(s) {', '.join(missing)}")
-    warnings: tuple[str, ...] = ()
-    if not math.isclose(about.buying_group_window_days, model.buying_group_window_days):
-        warnings = (
-            f"{Path(path).name} counts engaged colleagues over "
-            f"{about.buying_group_window_days:g} days; the model says "
-            f"{model.buying_group_window_days:g}. Rewrite the file to measure the model's window.",
-        )
-    return features_for_model(frame, model), about, warnings
+        raise FeatureFileError(f"{name} lacks the feature column(s) {', '.join(missing)}")
+
+
+def feature_warnings(about: FeatureFile, model: ScoringModel, name: object) -> tuple[str, ...]:
+    """Return what the file measured differently from what `model` asks (its buying-group
+    window), each as a sentence naming the file."""
+    if math.isclose(about.buying_group_window_days, model.buying_group_window_days):
+        return ()
+    return (
+        f"{Path(str(name)).name} counts engaged colleagues over "
+        f"{about.buying_group_window_days:g} days; the model says "
+        f"{model.buying_group_window_days:g}. Rewrite the file to measure the model's window.",
+    )

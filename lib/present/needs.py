@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lib.features.files import FeatureFile
 from lib.metrics.coverage import Coverage
 
 NOT_MEASURED = "Not measured"
@@ -89,4 +90,42 @@ def unmeasured_text(kpi: str, coverage: Coverage, counted: int) -> str | None:
     return missing_text(kpi, coverage) or (
         f"No {need.noun} in the chosen period, segments and channels; the data has "
         f"{total:,} in all. Widen the filters to measure it."
+    )
+
+
+# what each page needing the CRM's tables shows, and the command that measures it where a
+# warehouse's tables live (None: no command does; the CRM export must be imported)
+CRM_PAGES: dict[str, tuple[str, str | None]] = {
+    "Overview": ("the funnel KPIs", "kpis --engine spark --tables DIR --json"),
+    "Quarterly review": (
+        "the KPIs by quarter",
+        "kpis --engine spark --tables DIR --start D --end D",
+    ),
+    "Leads": ("every lead's score as of today", "score --engine spark --tables DIR --out FILE.csv"),
+    "Data quality": ("the data-quality checks", None),
+    "Recalibration": ("weights re-fitted on closed deals and their opportunities", None),
+}
+
+
+def feature_file_text(name: str, about: FeatureFile) -> str:
+    """Return one line saying what a feature-file dataset is: its file, leads, how and when
+    they were measured."""
+    moment = "at their routing moments" if about.moment == "routing" else "as of the data's end"
+    as_of = f", data as of {about.as_of[:10]}" if about.as_of else ""
+    return (
+        f"Feature file {name}: {about.leads:,} leads measured {moment} on {about.engine} "
+        f"from {about.source}{as_of}"
+    )
+
+
+def crm_tables_needed(page: str, caption: str) -> str:
+    """Return what a page says on a feature-file dataset: what it is measured from, what the
+    dataset holds instead, and how to get the page's figures."""
+    what, command = CRM_PAGES.get(page, ("its figures", None))
+    where = f"run `python -m lib.cli {command}` where the tables live, or " if command else ""
+    return (
+        f"The {page} page shows {what}, measured from the CRM's tables (accounts, leads, "
+        f"activities, opportunities). The current data is a feature file, which holds each "
+        f"lead's features only ({caption}); the Scoring lab runs on it. For {what} of the same "
+        f"data, {where}import the CRM export (or restore a CRM dataset) on the Import data page."
     )

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from lib.store.connection import run_here, run_query
+from lib.store.datasets import FEATURE_FILE
 
 COLUMNS = ("at", "identity", "action", "what", "before", "after", "unit", "author", "note")
 DATA_ACTIONS = {"import": "import", "restore": "restore data", "migrate": "migrate"}
@@ -139,7 +140,8 @@ def _dataset_words(action: str, source_format: str, files: str, imported_at: pd.
     sources = list(dict.fromkeys(str(f[0]).split("/")[0] for f in json.loads(files)))
     named = ", ".join(sources[:SHOWN_SOURCES])
     more = f" and {len(sources) - SHOWN_SOURCES} more" if len(sources) > SHOWN_SOURCES else ""
-    return f"{source_format} export: {named}{more}" if named else f"{source_format} export"
+    what = source_format if source_format == FEATURE_FILE else f"{source_format} export"
+    return f"{what}: {named}{more}" if named else what
 
 
 def _model_name(version: int) -> str:

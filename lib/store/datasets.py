@@ -11,10 +11,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from lib.features.files import FeatureFile, about_from_text, about_text
 from lib.store.connection import PROJECT_ROOT, run_here, run_query
 from lib.store.state import Workspace, state
 
 SAMPLE_EXPORT = PROJECT_ROOT / "data" / "sample" / "salesforce_sample.zip"
+FEATURE_FILE = "feature file"  # the source format of a dataset opened from a feature file
 
 
 @dataclass(frozen=True)
@@ -29,11 +31,17 @@ class Dataset:
     rows: dict[str, int] = field(default_factory=dict)
     author: str | None = None
     is_current: bool = False
+    feature_file: FeatureFile | None = None  # how its leads were measured, for a feature file
 
     @property
     def is_sample(self) -> bool:
         """Return True when the data is the bundled sample export."""
         return any(f.startswith(SAMPLE_EXPORT.name) for f in self.files)
+
+    @property
+    def kind(self) -> str:
+        """Return what the dataset holds: 'feature file' (per-lead features) or 'CRM export'."""
+        return FEATURE_FILE if self.feature_file is not None else "CRM export"
 
     @property
     def records(self) -> int:
@@ -69,6 +77,9 @@ def _dataset(row: Mapping[Hashable, Any]) -> Dataset:
         rows=dict(json.loads(row["row_counts"])),
         author=None if pd.isna(row["author"]) else str(row["author"]),
         is_current=bool(row["is_current"]),
+        feature_file=None
+        if pd.isna(row["feature_file"])
+        else about_from_text(row["feature_file"], row["version"]),
     )
 
 
@@ -83,8 +94,10 @@ def record_dataset(
     warnings: list[str],
     author: str | None = None,
     identity: str | None = None,
+    feature_file: FeatureFile | None = None,
 ) -> None:
-    """Add one import to the state's log (its data file must already be in place)."""
+    """Add one import to the state's log (its data file must already be in place); a dataset
+    opened from a feature file records how its leads were measured."""
     run_here(
         conn,
         "store/dataset_record",
@@ -97,6 +110,7 @@ def record_dataset(
             "warnings": json.dumps(warnings),
             "author": author,
             "identity": identity,
+            "feature_file": None if feature_file is None else about_text(feature_file),
         },
     )
 

@@ -19,6 +19,7 @@ import pandas as pd
 from filelock import FileLock
 
 from lib.errors import DatabaseError, QualifyError, ShrinkingImport, VersionConflict
+from lib.features.files import FeatureFile
 from lib.ingest import ImportOptions, ImportReport, Progress, import_sources
 from lib.ingest.uploads import save_uploads
 from lib.store.connection import connect, run_here, transaction
@@ -64,6 +65,7 @@ class StagedImport:
     before: dict[str, int]  # its rows per table
     folder: Path = field(repr=False)
     lock: FileLock = field(repr=False, compare=False)
+    feature_file: FeatureFile | None = None  # how its leads were measured, for a feature file
 
     @property
     def after(self) -> dict[str, int]:
@@ -95,8 +97,8 @@ def stage_import(
     version = new_version()
     folder, lock = begin_work(workspace, version)
     try:
-        paths = _paths(sources, folder)
-        mapping_path = _paths([mapping], folder)[0] if mapping is not None else None
+        paths = source_paths(sources, folder)
+        mapping_path = source_paths([mapping], folder)[0] if mapping is not None else None
         with connect(folder / DATA_FILE) as conn:
             report = import_sources(
                 conn,
@@ -122,7 +124,7 @@ def stage_import(
     )
 
 
-def _paths(sources: Sequence[Source], folder: Path) -> list[str | os.PathLike[str]]:
+def source_paths(sources: Sequence[Source], folder: Path) -> list[str | os.PathLike[str]]:
     """Return each source as a path; uploads are written into the import's own folder."""
     uploads = [(s.name, s.content) for s in sources if isinstance(s, Upload)]
     saved = iter(save_uploads(uploads, _mkdir(folder / "uploads")) if uploads else [])
@@ -167,6 +169,7 @@ def apply_import(
                     warnings=staged.report.warnings,
                     author=author,
                     identity=identity,
+                    feature_file=staged.feature_file,
                 )
                 switch_dataset(conn, staged.version, "import", author=author, identity=identity)
                 pruned = _prune(conn, workspace.keep, now)

@@ -29,6 +29,7 @@ KEEP_DATASETS = 5  # earlier datasets kept besides the current one
 WAIT_SECONDS = 15.0  # how long a state read or write waits for another process
 STATE_TABLES = (
     "store/datasets_table",
+    "store/datasets_feature_file_column",
     "store/dataset_changes_table",
     "store/model_versions_table",
     "store/downloads_table",

@@ -16,6 +16,7 @@ final as (
         d.row_counts,
         d.warnings,
         d.author,
+        d.feature_file,
         l.last_current_at,
         l.last_seq = (select max(seq) from changes) as is_current
     from datasets_all as d
