@@ -23,11 +23,47 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lib.errors import QualifyError
-from lib.features.leads import COUNT_COLUMNS, HISTORY_COLUMNS, MODEL_COLUMNS, features_for_model
+from lib.features.leads import (
+    ATTRIBUTE_PREFIX,
+    COUNT_COLUMNS,
+    HISTORY_COLUMNS,
+    MODEL_COLUMNS,
+    features_for_model,
+)
 from lib.model import ScoringModel
 
 METADATA_KEY = b"qualify.features"
 MOMENTS = ("routing", "data-end")  # each lead at its routing moment, or all as of the data
+# the measured columns a model re-derives from, the scoring matrix and the back-test read, and
+# the lab names changed leads by (the rest of a file's columns are carried along unread)
+READ_COLUMNS = (
+    "lead_id",
+    "account_id",
+    "company_name",
+    "channel",
+    "title",
+    "industry",
+    "email_domain",
+    "annual_revenue_usd",
+    "employees",
+    "stated_segment",
+    "account_engaged_people",
+    "touched_recently",
+    "company_blank",
+    "email_bounced",
+    "days_since_update",
+    "days_since_last_touch",
+    "days_since_demo_request",
+    "days_since_competitor_research",
+    "disqualified_untouched",
+    "mql_at",
+    "sal_at",
+    "sql_at",
+    "source_opportunity_amount_usd",
+    "won",
+    "lost",
+    "won_amount_usd",
+)
 
 
 class FeatureFileError(QualifyError):
@@ -101,7 +137,8 @@ def read_feature_file(
     about = feature_file_info(path)
     refuse_unusable(about, pq.read_schema(path).names, path, moment)
     frame = pq.read_table(path).to_pandas()
-    return features_for_model(frame, model), about, feature_warnings(about, model, path)
+    warnings = feature_warnings(about, model, path, frame.columns)
+    return features_for_model(frame, model), about, warnings
 
 
 def refuse_unusable(
@@ -114,21 +151,31 @@ def refuse_unusable(
             f"{name} holds leads measured at {about.moment}; this needs {moment}: "
             f"write it with `features --moment {moment}`"
         )
-    needed = {"lead_id", "title", "annual_revenue_usd", "employees", "touched_recently"}
-    needed |= {*MODEL_COLUMNS, *COUNT_COLUMNS}
+    needed = {*READ_COLUMNS, *MODEL_COLUMNS, *COUNT_COLUMNS}
     needed |= set(HISTORY_COLUMNS) if moment == "routing" else set()
     missing = sorted(needed - set(columns))
     if missing:
         raise FeatureFileError(f"{name} lacks the feature column(s) {', '.join(missing)}")
 
 
-def feature_warnings(about: FeatureFile, model: ScoringModel, name: object) -> tuple[str, ...]:
+def feature_warnings(
+    about: FeatureFile, model: ScoringModel, name: object, columns: Sequence[str]
+) -> tuple[str, ...]:
     """Return what the file measured differently from what `model` asks (its buying-group
-    window), each as a sentence naming the file."""
-    if math.isclose(about.buying_group_window_days, model.buying_group_window_days):
-        return ()
-    return (
-        f"{Path(str(name)).name} counts engaged colleagues over "
-        f"{about.buying_group_window_days:g} days; the model says "
-        f"{model.buying_group_window_days:g}. Rewrite the file to measure the model's window.",
-    )
+    window, attributes its rules read that it lacks), each as a sentence naming the file."""
+    file = Path(str(name)).name
+    warnings = []
+    if not math.isclose(about.buying_group_window_days, model.buying_group_window_days):
+        warnings.append(
+            f"{file} counts engaged colleagues over {about.buying_group_window_days:g} days; "
+            f"the model says {model.buying_group_window_days:g}. Rewrite the file to measure "
+            "the model's window."
+        )
+    read = sorted({rule.attribute for rule in model.attribute_rules})
+    lacking = [a for a in read if ATTRIBUTE_PREFIX + a not in columns]
+    if lacking:
+        warnings.append(
+            f"{file} holds no values of the attribute(s) {', '.join(lacking)} the model's rules "
+            "read: every lead counts as blank for them. Rewrite the file under this model."
+        )
+    return tuple(warnings)

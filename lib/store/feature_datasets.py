@@ -92,7 +92,8 @@ def stored_features(
     finally:
         cur.close()
     frame = rows.cast(schema).to_pandas()
-    return features_for_model(frame, model), feature_warnings(about, model, row["name"])
+    warnings = feature_warnings(about, model, row["name"], frame.columns)
+    return features_for_model(frame, model), warnings
 
 
 def feature_channels(conn: duckdb.DuckDBPyConnection) -> list[str]:

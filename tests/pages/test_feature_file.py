@@ -96,6 +96,8 @@ def test_the_scoring_lab_on_the_file_shows_what_it_shows_on_the_data_measured(
     assert not at.exception and metric(at, "Leads reaching MQL") > before
     on_file, changed = lab_cards(at), at.dataframe[1].value
     assert len(changed) > 0 and changed["Channel"].notna().all()
+    channels = sorted(pq.read_table(feature_file, columns=["channel"])["channel"].unique().tolist())
+    assert at.sidebar.multiselect(key="f_channels").options == channels  # the file's channels
     # the same slider move in the lab of the workspace the file was measured from
     monkeypatch.setenv("QUALIFY_DB", str(feature_file.with_name("warehouse.duckdb")))
     source = AppTest.from_file(APP, default_timeout=180)
@@ -105,9 +107,7 @@ def test_the_scoring_lab_on_the_file_shows_what_it_shows_on_the_data_measured(
 
 
 @pytest.mark.parametrize("script", list(CRM_PAGES))
-def test_a_page_measured_from_the_crm_tables_says_what_it_needs_instead_of_a_number(
-    opened, script
-):
+def test_a_page_measured_from_the_crm_tables_says_what_it_needs_instead_of_a_number(opened, script):
     at = page(opened, script)
     message = " ".join(unescaped(i.value) for i in at.info)
     assert "feature file" in message and "the CRM's tables" in message

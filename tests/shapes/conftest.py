@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
+from data.generate import write_zip
 from lib.cli import main
-from tests.shapes.exports import write_shape
+from lib.store.feature_datasets import stage_feature_file
+from lib.store.imports import apply_import
+from lib.store.workspace import open_workspace
+from tests.shapes.exports import base_frames, write_shape
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,21 @@ def shape_workspace(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str],
         return made[name]
 
     return workspace
+
+
+@pytest.fixture(scope="session")
+def feature_file_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a workspace whose data is a feature file: the generated org imported, measured by
+    the features command, and the file opened as the workspace's data."""
+    folder = tmp_path_factory.mktemp("feature_file_shape")
+    export, db = folder / "org.zip", folder / "qualify.duckdb"
+    write_zip(base_frames(), export)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["import", str(export), "--db", str(db)]) == 0
+        assert main(["features", "--db", str(db), "--out", str(folder / "org.parquet")]) == 0
+    workspace = open_workspace(db)
+    apply_import(stage_feature_file(workspace, folder / "org.parquet"), replace=True)
+    return db
 
 
 @pytest.fixture(autouse=True, scope="module")
