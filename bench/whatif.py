@@ -1,10 +1,14 @@
 """Time a Scoring-lab slider move with its back-test: rescore the edited model + every number.
 
     python bench/whatif.py --leads 1000000 [--runs 9] [--json]
+    python bench/whatif.py --feature-file FILE.parquet [--runs 9] [--json]
 
 Reuses bench/rescore.py's synthetic leads and adds outcomes: ~10% of leads closed, won more
-often with pricing-page views. The published model's arrays are computed once (as the lab
-caches them); each timed call is one `backtest` after a new slider value.
+often with pricing-page views. With --feature-file, the leads are a feature file's (as
+`python -m lib.cli features --out` writes it, on DuckDB or Spark), opened into a workspace as
+the app's Import data page opens it, and read back as the Scoring lab reads them; opening and
+reading are timed once. The published model's arrays are computed once (as the lab caches
+them); each timed call is one `backtest` after a new slider value.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import json
 import resource
 import statistics
 import sys
+import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,6 +45,10 @@ from lib.model import (  # noqa: E402
 from lib.model.segments import assign_segments  # noqa: E402
 from lib.scoring import FeatureMatrix, ScoreArrays, feature_matrix, score_arrays  # noqa: E402
 from lib.scoring.matrix import with_attribute_values  # noqa: E402
+from lib.store.feature_datasets import stage_feature_file, stored_features  # noqa: E402
+from lib.store.imports import apply_import  # noqa: E402
+from lib.store.state import current_versions  # noqa: E402
+from lib.store.workspace import open_dataset, open_workspace  # noqa: E402
 
 Move = Callable[[ScoringModel, int], ScoringModel]
 MOVES: dict[str, Move] = {
@@ -109,6 +119,21 @@ def attribute_rule_moves(
     }
 
 
+def opened_features(path: Path, model: ScoringModel) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Return a feature file's leads as the lab reads them from a workspace it was opened into,
+    and the seconds opening it and reading it back took."""
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = open_workspace(Path(folder) / "qualify.duckdb")
+        started = time.perf_counter()
+        apply_import(stage_feature_file(workspace, path), replace=True)
+        opened = time.perf_counter() - started
+        with open_dataset(workspace, current_versions(workspace).dataset) as conn:
+            started = time.perf_counter()
+            features, _ = stored_features(conn, model)
+            read = time.perf_counter() - started
+    return features, {"open_s": round(opened, 2), "read_s": round(read, 2)}
+
+
 def peak_rss_mb() -> float:
     """Return this process's peak resident memory in MB (Linux reports kilobytes)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -118,13 +143,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the benchmark and print its figures; return them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--feature-file", type=Path, help="a feature file's leads, not synthetic")
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     published = default_model()
-    features = with_outcomes(synthetic_features(args.leads))
+    loading: dict[str, float] = {}
+    if args.feature_file:
+        features, loading = opened_features(args.feature_file, published)
+        started = time.perf_counter()
+    else:
+        features = with_outcomes(synthetic_features(args.leads))
     matrix = feature_matrix(features)
     outcomes = outcomes_from_features(features)
+    if args.feature_file:
+        loading["matrix_s"] = round(time.perf_counter() - started, 2)
+    leads = len(features)
     del features  # the lab keeps only the matrix and outcomes on the hot path
     baseline = score_arrays(matrix, published)
     backtest(matrix, outcomes, published, published, baseline)  # warm the memo as the lab does
@@ -137,12 +171,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     every = [t for times in per_kind.values() for t in times]
     attribute_figures = attribute_rule_moves(matrix, outcomes, published, baseline, args.runs)
     figures = {
-        "leads": args.leads,
+        "leads": leads,
+        "source": str(args.feature_file or "synthetic"),
         "runs": args.runs,
         "p50_ms": round(statistics.median(every), 1),
         "p90_ms": round(float(np.percentile(every, 90)), 1),
         **{f"{kind}_p50_ms": round(statistics.median(t), 1) for kind, t in per_kind.items()},
         **attribute_figures,
+        **loading,
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
     if args.json:
