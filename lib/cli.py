@@ -239,7 +239,8 @@ def run_features(args: argparse.Namespace) -> int:
 
 
 def run_export_tables(args: argparse.Namespace) -> int:
-    """Write the current dataset's four canonical tables as Parquet and print rows per table."""
+    """Write the current dataset's canonical and attribute tables as Parquet and print rows per
+    table."""
     from lib.store.export import export_tables
 
     with _current_data(args.db) as (conn, _):
@@ -281,9 +282,18 @@ def _data(args: argparse.Namespace) -> Iterator[tuple[Data, ScoringModel]]:
 
     with spark_session(master=args.spark_master, remote=args.spark_remote) as session:
         if args.tables:
-            yield parquet_tables(session, args.tables), model
+            engine = parquet_tables(session, args.tables)
         else:
-            yield catalog_tables(session, args.spark_tables), model
+            engine = catalog_tables(session, args.spark_tables)
+        read = sorted({rule.attribute for rule in model.attribute_rules})
+        if read and engine.lacking:
+            print(
+                f"  warning: {engine.source} has no {', '.join(engine.lacking)}: the model's "
+                f"rules on {', '.join(read)} read every lead as blank (export-tables writes "
+                "the attribute tables)",
+                file=sys.stderr,
+            )
+        yield engine, model
 
 
 def _source_name(args: argparse.Namespace) -> str:

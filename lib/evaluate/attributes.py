@@ -27,13 +27,15 @@ BLANK, OTHER = "(blank)", "(other)"
 
 
 def attribute_levels(conn: duckdb.DuckDBPyConnection, leads: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per attribute and level for `leads` (lead_id, won): leads, wins, rate
-    with its 95% interval, lift over the overall rate, and the bounds of a number's bin."""
+    """Return one row per attribute and level for `leads` (lead_id, won; one row per lead):
+    leads, wins, rate with its 95% interval, lift over the overall rate, and the bounds of a
+    number's bin."""
     won = leads["won"].astype(bool)
+    ids = leads["lead_id"].astype(str)
     levels = run_query(
         conn,
         "evaluate/attribute_levels",
-        {"lead_ids": leads["lead_id"].astype(str).tolist(), "won": won.tolist()},
+        {"lead_ids": ids.tolist(), "won_lead_ids": ids[won].tolist()},
     )
     if levels.empty:
         return pd.DataFrame(columns=["name", "level", "low", "high", "leads", "wins"])

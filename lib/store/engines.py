@@ -32,7 +32,7 @@ import pyarrow as pa
 from lib.errors import EngineError
 from lib.store.connection import connect, named_query
 from lib.store.dialects import spark_sql
-from lib.store.schema import TABLES
+from lib.store.schema import ATTRIBUTE_TABLES, STORED_TABLES
 from lib.store.staging import query_parameters
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ class SparkEngine:
 
     session: SparkSession
     source: str  # where the tables came from, for messages
+    lacking: tuple[str, ...] = ()  # attribute tables not found there, read as empty
     _types: duckdb.DuckDBPyConnection = field(default_factory=lambda: connect(":memory:"))
     _lock: Lock = field(default_factory=Lock)
 
@@ -216,12 +217,17 @@ def parquet_tables(session: SparkSession, folder: str | os.PathLike[str]) -> Spa
     root = Path(folder)
     if not root.is_dir():
         raise EngineError(f"{root} is not a folder of Parquet tables (export-tables writes one)")
-    for table in TABLES:
+    lacking = []
+    for table in STORED_TABLES:
         path = next((p for p in (root / f"{table}.parquet", root / table) if p.exists()), None)
-        if path is None:
+        if path is None and table in ATTRIBUTE_TABLES:
+            lacking.append(table)
+            _register_empty(session, table)
+        elif path is None:
             raise EngineError(f"{root} has no {table}.parquet (nor a {table}/ folder of parts)")
-        _register(table, _read(partial(session.read.parquet, str(path)), str(path)))
-    return SparkEngine(session, str(root))
+        else:
+            _register(table, _read(partial(session.read.parquet, str(path)), str(path)))
+    return SparkEngine(session, str(root), tuple(lacking))
 
 
 def catalog_tables(session: SparkSession, schema: str) -> SparkEngine:
@@ -229,10 +235,15 @@ def catalog_tables(session: SparkSession, schema: str) -> SparkEngine:
     parts = schema.split(".")
     if not 1 <= len(parts) <= 2 or not all(p.replace("_", "").isalnum() for p in parts):
         raise EngineError(f"'{schema}' is not CATALOG.SCHEMA: letters, digits and _ only")
-    for table in TABLES:
+    lacking = []
+    for table in STORED_TABLES:
         name = f"{schema}.{table}"
-        _register(table, _read(partial(session.table, name), name))
-    return SparkEngine(session, schema)
+        if table in ATTRIBUTE_TABLES and not session.catalog.tableExists(name):
+            lacking.append(table)
+            _register_empty(session, table)
+        else:
+            _register(table, _read(partial(session.table, name), name))
+    return SparkEngine(session, schema, tuple(lacking))
 
 
 def _read(reader: Callable[[], DataFrame], where: str) -> DataFrame:
@@ -248,11 +259,18 @@ def _register(table: str, frame: DataFrame) -> None:
     from pyspark.sql import functions as F
 
     present = {c.lower() for c in frame.columns}
-    missing = [c for c in TABLES[table] if c not in present]
+    missing = [c for c in STORED_TABLES[table] if c not in present]
     if missing:
         raise EngineError(
             f"Table {table} lacks the column(s) {', '.join(missing)}: every column of "
             "lib/store/schema.py is needed (export-tables writes them all)"
         )
-    typed = [F.col(c).cast(SPARK_TYPES[t]).alias(c) for c, (t, _) in TABLES[table].items()]
+    typed = [F.col(c).cast(SPARK_TYPES[t]).alias(c) for c, (t, _) in STORED_TABLES[table].items()]
     frame.select(*typed).createOrReplaceTempView(table)
+
+
+def _register_empty(session: SparkSession, table: str) -> None:
+    """Register an attribute table the source lacks as an empty view of its columns (as a
+    dataset imported before attributes reads on DuckDB: no lead has a value)."""
+    columns = ", ".join(f"{c} {SPARK_TYPES[t]}" for c, (t, _) in STORED_TABLES[table].items())
+    session.createDataFrame([], columns).createOrReplaceTempView(table)

@@ -1,4 +1,5 @@
-"""Write the four canonical tables as Parquet: what Spark reads, or a warehouse loads."""
+"""Write the canonical tables and the attribute tables as Parquet: what Spark reads, or a
+warehouse loads."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from lib.errors import DatabaseError
-from lib.store.schema import TABLES
+from lib.store.schema import STORED_TABLES
 
 BATCH_ROWS = 1_000_000  # streamed in batches: 10M activities never sit in memory at once
 
@@ -17,17 +18,18 @@ BATCH_ROWS = 1_000_000  # streamed in batches: 10M activities never sit in memor
 def export_tables(
     conn: duckdb.DuckDBPyConnection, folder: str | os.PathLike[str]
 ) -> dict[str, int]:
-    """Write folder/<table>.parquet for every canonical table (columns as in lib/store/schema.py)
-    and return the rows written per table; a file is replaced only once it is complete."""
+    """Write folder/<table>.parquet for every canonical and attribute table (columns as in
+    lib/store/schema.py) and return the rows written per table; a file is replaced only once
+    it is complete."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    return {table: _write_table(conn, table, out / f"{table}.parquet") for table in TABLES}
+    return {table: _write_table(conn, table, out / f"{table}.parquet") for table in STORED_TABLES}
 
 
 def _write_table(conn: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
     """Stream one table into path through a temporary file; return its rows."""
     partial = path.with_name(f".{path.name}.partial")
-    columns = ", ".join(TABLES[table])  # identifiers from the schema's constants
+    columns = ", ".join(STORED_TABLES[table])  # identifiers from the schema's constants
     cur = conn.cursor()
     rows = 0
     try:

@@ -48,6 +48,28 @@ insert into opportunities (opportunity_id, account_id, lead_id, channel, created
 ('edge_o3', null, null, null, '2026-01-01 12:00:00', '2026-01-01', true, true, null)
 """
 
+# kept source columns of every kind, in long form: a number with ties across the quartile edges
+# (bins must not depend on row order), a flag, a category with stray spaces, a date; an account
+# attribute and the catalog, which export-tables carries too
+EDGE_ATTRIBUTES = """
+insert into lead_attributes (lead_id, name, number_value, flag_value, text_value, date_value)
+select lead_id, 'Fit Score', (n % 3) * 1.5, null, null, null from numbered where n % 5 <> 0
+union all
+select lead_id, 'Partner', null, n % 4 = 0, null, null from numbered where n % 2 = 0
+union all
+select lead_id, 'Tier', null, null, case n % 3 when 0 then ' Gold ' when 1 then 'Gold'
+                                           else 'Silver' end, null from numbered
+union all
+select lead_id, 'Renewal', null, null, null, timestamp '2026-03-01 10:00:00' from numbered
+where n % 7 = 0;
+insert into account_attributes (account_id, name, text_value)
+select account_id, 'Region', 'EMEA' from accounts where account_id is not null;
+insert into attributes values ('leads', 'Fit Score', 'number', 'Lead.csv', 0),
+    ('leads', 'Partner', 'boolean', 'Lead.csv', 0), ('leads', 'Tier', 'category', 'Lead.csv', 0),
+    ('leads', 'Renewal', 'date', 'Lead.csv', 0), ('accounts', 'Region', 'category', 'Account.csv', 0)
+"""
+EDGE_ATTRIBUTE_NAMES = ["Fit Score", "Partner", "Renewal", "Tier"]
+
 
 @dataclass(frozen=True)
 class Tables:
@@ -134,6 +156,11 @@ def edge_tables(tmp_path_factory: pytest.TempPathFactory) -> Tables:
     try:
         for statement in (EDGE_LEADS, EDGE_ACTIVITIES, EDGE_DEALS):
             conn.execute(statement)
+        conn.execute(
+            "create temp view numbered as "
+            "select lead_id, row_number() over (order by lead_id) as n from leads"
+        )
+        conn.execute(EDGE_ATTRIBUTES)
     finally:
         conn.close()
     return _exported("edge", workspace.state_file, folder / "parquet")

@@ -26,25 +26,14 @@ from lib.model import default_model, sla_hours_by_segment
 from lib.model.segments import UNASSIGNED
 from lib.store.connection import data_as_of, run_query
 from lib.store.staging import BLANK, SQL_DIR, query_parameters, segment_params, staged_query
-from tests.engines.conftest import dataset
+from tests.engines.conftest import EDGE_ATTRIBUTE_NAMES, dataset
 
-# queries over the canonical tables (ingest/ works on its staging tables, store/ on its own)
-# the queries over kept source columns read the attribute tables, which export-tables and the
-# Spark engine do not carry yet (lib.store.schema.ATTRIBUTE_TABLES); attribute_levels also pairs
-# two unnested lists in one select, where Spark allows one generator per select (not tried yet)
-NOT_ON_SPARK = {
-    "evaluate/attribute_levels": "attribute tables; two unnests in one select",
-    "features/lead_attribute_values": "attribute tables",
-    "evaluate/lead_attribute_kinds": "attribute tables",
-}
+# queries over the canonical and attribute tables (ingest/ works on its staging tables, store/
+# on its own)
 DATA_QUERIES = sorted(
-    name
-    for name in (
-        str(p.relative_to(SQL_DIR).with_suffix(""))
-        for p in SQL_DIR.rglob("*.sql")
-        if p.parent.name not in ("ingest", "store")
-    )
-    if name not in NOT_ON_SPARK
+    str(p.relative_to(SQL_DIR).with_suffix(""))
+    for p in SQL_DIR.rglob("*.sql")
+    if p.parent.name not in ("ingest", "store")
 )
 MODEL = default_model()
 NARROWED = ("start", "at_routing_moments", "as_of", "segments", "channels", "cutoff", "by")
@@ -59,12 +48,16 @@ PARAMETER_NAMES = (
     "segment_slas",
     "cutoff",
     "by",
+    "names",
+    "lead_ids",
+    "won_lead_ids",
 )
 
 
 def widest(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Return every parameter a data query takes, at its widest, for this data."""
     as_of = data_as_of(conn).to_pydatetime()
+    leads = sorted(run_query(conn, "staging/stg_leads")["lead_id"])
     slas = [{"segment": s, "sla_hours": h} for s, h in sla_hours_by_segment(MODEL).items()]
     values = (
         as_of,
@@ -76,6 +69,9 @@ def widest(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         slas,
         as_of - timedelta(days=30),
         "segment",
+        EDGE_ATTRIBUTE_NAMES,
+        leads,
+        leads[::3],
     )
     named = dict(zip(PARAMETER_NAMES, values, strict=True))
     return segment_params(MODEL.segments) | Filters().params() | named
@@ -146,12 +142,18 @@ def test_the_edge_export_has_the_cases_it_is_named_for(edge_tables):
     assert (pd.to_datetime(deals["close_date"]) > as_of).any()  # deals closing after the data
 
 
-def test_only_queries_of_the_attribute_tables_are_left_off_spark():
-    for name in NOT_ON_SPARK:
-        assert "attributes" in staged_query(name)  # the file exists and reads them
-    assert len(DATA_QUERIES) + len(NOT_ON_SPARK) == len(
-        [p for p in SQL_DIR.rglob("*.sql") if p.parent.name not in ("ingest", "store")]
-    )
+def test_the_edge_export_holds_attributes_of_every_kind_with_ties_across_quartile_edges(
+    edge_tables,
+):
+    with dataset(edge_tables) as conn:
+        params = widest(conn)
+        values = run_query(conn, "features/lead_attribute_values", params)
+        levels = run_query(conn, "evaluate/attribute_levels", params)
+    assert sorted(values["name"].unique()) == EDGE_ATTRIBUTE_NAMES
+    score = levels[levels["name"] == "Fit Score"]
+    assert list(score["level"]) == ["bin 1", "bin 2", "bin 3", "bin 4"]
+    assert (score["low"].to_numpy()[1:] == score["high"].to_numpy()[:-1]).any()  # a tie at an edge
+    assert set(levels.loc[levels["name"] == "Tier", "level"]) == {"Gold", "Silver"}  # trimmed
 
 
 def test_a_query_left_unordered_is_compared_as_a_set_and_an_ordered_one_in_order():

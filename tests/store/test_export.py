@@ -1,4 +1,4 @@
-"""export-tables: the four canonical tables as Parquet, every column with its type, in full."""
+"""export-tables: the canonical and attribute tables as Parquet, every column with its type."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from lib.errors import DatabaseError
 from lib.store import export
 from lib.store.connection import connect
 from lib.store.export import export_tables
-from lib.store.schema import TABLES
+from lib.store.schema import STORED_TABLES
 
 ARROW = {
     "VARCHAR": pa.string(),
@@ -37,6 +37,10 @@ def small_db() -> duckdb.DuckDBPyConnection:
         "insert into opportunities (opportunity_id, close_date, is_won) "
         "values ('o1', '2030-06-30', false)"
     )
+    conn.execute(
+        "insert into lead_attributes (lead_id, name, flag_value) values ('l1', 'VIP', true)"
+    )
+    conn.execute("insert into attributes values ('leads', 'VIP', 'boolean', 'Lead.csv', 1)")
     return conn
 
 
@@ -46,8 +50,11 @@ def test_every_table_is_written_with_the_schema_s_columns_and_types(small_db, tm
         "leads": 2,
         "activities": 0,
         "opportunities": 1,
+        "attributes": 1,
+        "lead_attributes": 1,
+        "account_attributes": 0,
     }
-    for table, columns in TABLES.items():
+    for table, columns in STORED_TABLES.items():
         schema = pq.read_schema(tmp_path / f"{table}.parquet")
         assert schema.names == list(columns)
         assert [schema.field(c).type for c in columns] == [ARROW[t] for t, _ in columns.values()]
@@ -77,4 +84,6 @@ def test_a_failed_write_leaves_the_previous_file_and_no_partial_one(
     with pytest.raises(DatabaseError, match="disk full"):
         export_tables(small_db, tmp_path)
     assert (tmp_path / "leads.parquet").read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{t}.parquet" for t in TABLES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"{t}.parquet" for t in STORED_TABLES
+    )

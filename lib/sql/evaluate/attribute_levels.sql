@@ -1,7 +1,15 @@
 -- one row per lead attribute and level among the leads with an outcome: leads, wins, and a number level's bounds (quartile bins)
 with
+-- two lists, each unnested on its own: Spark allows one generator per select
+leads_with_outcome as (select unnest($lead_ids) as lead_id),
+won_leads as (select unnest($won_lead_ids) as lead_id),
 outcomes as (
-    select unnest($lead_ids) as lead_id, unnest($won) as won
+    select
+        leads_with_outcome.lead_id,
+        won_leads.lead_id is not null as won
+    from leads_with_outcome
+    left join (select distinct lead_id from won_leads) as won_leads
+        on won_leads.lead_id = leads_with_outcome.lead_id
 ),
 attribute_values as (
     select
@@ -10,6 +18,7 @@ attribute_values as (
         lead_attributes.flag_value,
         lead_attributes.text_value,
         lead_attributes.date_value,
+        lead_attributes.lead_id,
         outcomes.won
     from lead_attributes
     join outcomes on outcomes.lead_id = lead_attributes.lead_id
@@ -18,7 +27,11 @@ binned as (
     select
         *,
         case when number_value is not null
-             then ntile(4) over (partition by name, number_value is null order by number_value)
+             -- lead_id breaks ties: equal values straddling a bin edge land in the same bins
+             -- on every run and engine
+             then ntile(4) over (
+                 partition by name, number_value is null order by number_value, lead_id
+             )
         end as bin
     from attribute_values
 ),

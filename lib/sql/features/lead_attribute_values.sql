@@ -3,7 +3,7 @@ with
 named_values as (
     select lead_id, name, number_value, date_value, flag_value, text_value
     from lead_attributes
-    where name in (select unnest($names))
+    where array_contains($names, name)
 ),
 final as (
     select * from named_values
