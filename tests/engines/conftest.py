@@ -66,7 +66,8 @@ insert into account_attributes (account_id, name, text_value)
 select account_id, 'Region', 'EMEA' from accounts where account_id is not null;
 insert into attributes values ('leads', 'Fit Score', 'number', 'Lead.csv', 0),
     ('leads', 'Partner', 'boolean', 'Lead.csv', 0), ('leads', 'Tier', 'category', 'Lead.csv', 0),
-    ('leads', 'Renewal', 'date', 'Lead.csv', 0), ('accounts', 'Region', 'category', 'Account.csv', 0)
+    ('leads', 'Renewal', 'date', 'Lead.csv', 0),
+    ('accounts', 'Region', 'category', 'Account.csv', 0)
 """
 EDGE_ATTRIBUTE_NAMES = ["Fit Score", "Partner", "Renewal", "Tier"]
 
