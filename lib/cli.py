@@ -439,12 +439,17 @@ def run_publish(args: argparse.Namespace) -> int:
 
 
 def run_datasets(args: argparse.Namespace) -> int:
-    """List the datasets the workspace keeps, the current one first."""
+    """List the datasets the workspace keeps, the current one first (a feature file's with how
+    its leads were measured)."""
+    from lib.present.needs import feature_file_text
+
     for dataset in kept_datasets(open_workspace(args.db, create=False)):
         mark = "current" if dataset.is_current else "       "
+        about = dataset.feature_file
+        what = f"  ({feature_file_text(dataset.files[0], about)})" if about else ""
         print(
             f"{mark}  {dataset.version}  imported {dataset.imported_at:%Y-%m-%d %H:%M} UTC  "
-            f"{dataset.source_format:<10} {dataset.records:>10,} records"
+            f"{dataset.source_format:<10} {dataset.records:>10,} records{what}"
         )
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -10,6 +11,8 @@ import pyarrow.parquet as pq
 from lib.cli import main
 from lib.features.files import read_feature_file
 from lib.model import default_model
+from lib.model.io import save_model
+from lib.model.scoring_model import AttributeRule
 from lib.store.schema import TABLES
 
 
@@ -39,27 +42,38 @@ def test_kpis_read_from_spark_tables_match_duckdb_on_the_edge_export(spark, edge
     assert spark_json == duck
 
 
-def test_features_on_spark_write_the_file_duckdb_writes(spark, sample_tables, tmp_path, capsys):
+def test_features_on_spark_write_the_file_duckdb_writes_with_the_rules_attributes(
+    spark, edge_tables, tmp_path, capsys
+):
+    model = replace(
+        default_model(),
+        attribute_rules=(
+            AttributeRule("Fit Score", 5.0, at_least=1.5),
+            AttributeRule("Tier", 3.0, equals="gold"),
+        ),
+    )
+    save_model(model, tmp_path / "model.yaml")
     files = {}
-    for engine, source in (("duckdb", ["--db", str(sample_tables.db)]), ("spark", [])):
+    for engine, source in (
+        ("duckdb", ["--db", str(edge_tables.db)]),
+        ("spark", ["--tables", str(edge_tables.parquet)]),
+    ):
         files[engine] = tmp_path / f"{engine}.parquet"
-        tables = ["--tables", str(sample_tables.parquet)] if engine == "spark" else []
-        argv = ["features", "--engine", engine, *source, *tables, "--out", str(files[engine])]
-        output(capsys, argv)
-    model = default_model()
-    (duck, duck_about, _), (spark_frame, spark_about, _) = (
+        argv = ["features", "--engine", engine, *source, "--model", str(tmp_path / "model.yaml")]
+        output(capsys, [*argv, "--out", str(files[engine])])
+    (duck, duck_about, _), (spark_frame, spark_about, warnings) = (
         read_feature_file(files["duckdb"], model),
         read_feature_file(files["spark"], model),
     )
     pd.testing.assert_frame_equal(spark_frame, duck, check_exact=False, rtol=1e-9, atol=1e-9)
     assert (spark_about.engine, spark_about.as_of) == ("spark", duck_about.as_of)
+    assert spark_frame["attribute: Tier"].str.strip().eq("Gold").any() and warnings == ()
+    assert spark_frame["attribute: Fit Score"].notna().any()
 
 
-# on the edge export: the features test measures the sample's leads on Spark already, and
-# blank segments, unassigned accounts and unpriced deals are where scores could part
-def test_scores_on_spark_are_the_scores_on_duckdb(spark, edge_tables, tmp_path, capsys):
-    output(capsys, ["score", "--db", str(edge_tables.db), "--out", str(tmp_path / "d.csv")])
-    tables = ["--tables", str(edge_tables.parquet)]
+def test_scores_on_spark_are_the_scores_on_duckdb(spark, sample_tables, tmp_path, capsys):
+    output(capsys, ["score", "--db", str(sample_tables.db), "--out", str(tmp_path / "d.csv")])
+    tables = ["--tables", str(sample_tables.parquet)]
     output(capsys, ["score", "--engine", "spark", *tables, "--out", str(tmp_path / "s.csv")])
     duck, on_spark = (pd.read_csv(tmp_path / f, dtype=str) for f in ("d.csv", "s.csv"))
     pd.testing.assert_frame_equal(on_spark, duck)

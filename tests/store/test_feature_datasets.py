@@ -85,10 +85,14 @@ def test_the_dataset_says_how_its_leads_were_measured_and_the_crm_data_stays_res
     assert current_dataset(workspace) == replace(crm, is_current=True)
 
 
-def test_commands_reading_the_crm_tables_refuse_a_feature_file_dataset(
+def test_commands_list_a_feature_file_dataset_and_refuse_to_read_crm_tables_from_it(
     workspace, feature_file, capsys
 ):
     opened(workspace, feature_file)
+    assert main(["datasets", "--db", str(workspace.state_file)]) == 0
+    current = capsys.readouterr().out.splitlines()[0]
+    assert current.startswith("current") and "feature file     20,000 records" in current
+    assert "20,000 leads measured at their routing moments on spark from crm.leads" in current
     assert main(["kpis", "--db", str(workspace.state_file), "--json"]) == 2
     error = capsys.readouterr().err
     assert "opened from the feature file sample.parquet" in error
