@@ -210,7 +210,7 @@ PARAMETERS: dict[str, Any] = (
         "by": "region",
         "names": ["Lead Source"],
         "lead_ids": ["L1"],
-        "won": [True],
+        "won_lead_ids": ["L1"],
     }
 )
 
