@@ -120,7 +120,7 @@ def run_on_their_own() -> set[str]:
 def cases() -> list[Any]:
     """Return (data set, parameter set, query): every query on the edge export; on the sample
     every query lib/ runs by name, and the staging steps only inside them (each staging step
-    runs ~3 s on Spark; on the sample they are 17 of the 51 queries and add no case the edge
+    runs ~3 s on Spark; on the sample they are 17 of the 52 queries and add no case the edge
     export lacks)."""
     every_name = dict.fromkeys([*PARAMETER_NAMES, *segment_params(()), *Filters().params()])
     on_sample = run_on_their_own()
