@@ -404,6 +404,12 @@ def _derive(cur: duckdb.DuckDBPyConnection, spec: MappingSpec) -> list[str]:
             "leads: no SQL dates in this export, so MQL->SQL is not measured; MQL->won is, "
             "from the deals those leads became (map sql_at if your org records it)"
         )
+    if leads and not cur.execute(named_query("ingest/named_company_leads")).fetchall()[0][0]:
+        warnings.append(
+            "leads: no company names in this export (no company column, no accounts), so the "
+            "model's blank-company no-go rule cannot apply and no lead is recycled for it; "
+            "account roll-ups and buying groups stay empty"
+        )
     warnings += segment_notes(cur)
     backwards = cur.execute(
         "select count(*) from _stage_opportunities where cast(created_at as date) > close_date"

@@ -49,6 +49,11 @@ engaged_people as (
            or account_activities.occurred_at < account_moments.reference_at)
     group by account_moments.account_id, account_moments.reference_at
 ),
+named_companies as (
+    -- blank_company can only tell leads apart when the export names companies at all: in an
+    -- export without a company column every lead is blank, and none is a no-go for it
+    select count(coalesce(company_name, account_name)) > 0 as held from stg_leads
+),
 source_opportunity as (
     select lead_id, created_at, amount_usd, close_date, is_closed,
            row_number() over (partition by lead_id order by created_at desc, opportunity_id) as rn
@@ -62,7 +67,8 @@ final as (
         measured_leads.email,
         lower(trim(substring(measured_leads.email from position('@' in measured_leads.email) + 1))) as email_domain,
         measured_leads.company_name,
-        coalesce(measured_leads.company_name, measured_leads.account_name) is null as company_blank,
+        coalesce(measured_leads.company_name, measured_leads.account_name) is null
+            and named_companies.held as company_blank,
         measured_leads.channel,
         measured_leads.title,
         measured_leads.industry,
@@ -110,6 +116,7 @@ final as (
         measured_leads.converted_at,
         measured_leads.reference_at
     from measured_leads
+    cross join named_companies
     left join touches on touches.lead_id = measured_leads.lead_id
     left join engaged_people
         on engaged_people.account_id = measured_leads.account_id
