@@ -79,14 +79,20 @@ def kept_columns(
                 f"not in the header row{hint}; the mapping keeps it as a {rule.table} attribute",
                 column=named,
             )
-    mapped, patterns = rule.mapped(), [a.lower() for a in rule.attributes]
+    mapped, patterns = rule.mapped(), [a.lower() for a in rule.attributes if is_pattern(a)]
+    # a header named outright is kept even when a column rule also reads it (Lead Source as
+    # the channel and as an attribute a rule can score); `all` and patterns skip mapped ones
+    named = {a.strip().lower() for a in rule.attributes if not is_pattern(a)}
     kept = [
         KeptColumn(header.strip(), i)
         for i, header in enumerate(source.headers)
         if header.strip()
         and counts[header.strip().lower()] == 1
-        and header.strip().lower() not in mapped
-        and (rule.keep_all or any(fnmatch.fnmatchcase(header.strip().lower(), p) for p in patterns))
+        and (
+            header.strip().lower() in named
+            or header.strip().lower() not in mapped
+            and (rule.keep_all or any(fnmatch.fnmatchcase(header.strip().lower(), p) for p in patterns))
+        )
     ]
     if len(kept) <= MAX_KEPT:
         return kept, []

@@ -92,6 +92,20 @@ def test_a_list_keeps_only_the_columns_it_names_and_patterns_match_headers(tmp_p
     assert set(catalog(conn)) == {"TotalVisits", "Notes"}
 
 
+def test_a_column_named_outright_is_kept_even_when_a_rule_reads_it(tmp_path):
+    # Lead Source feeds channel; named in the list it is an attribute too, where `all` and a
+    # pattern that matches it leave it to its rule
+    conn, _ = imported(tmp_path, LEADS, "[Lead Source, TotalVisits]")
+    assert set(catalog(conn)) == {"Lead Source", "TotalVisits"}
+    assert values(conn, "Lead Source", "text_value")["a2"] == "Olark Chat"
+    assert conn.execute("select channel from leads where lead_id = 'a2'").fetchall() == [
+        ("Olark Chat",)
+    ]
+    (tmp_path / "pattern").mkdir()
+    conn, _ = imported(tmp_path / "pattern", LEADS, "['Lead*']")
+    assert set(catalog(conn)) == set()
+
+
 def test_a_named_column_the_file_lacks_is_refused_with_the_closest_header(tmp_path):
     with pytest.raises(ImportRefused) as refusal:
         imported(tmp_path, LEADS, "[Total Visits]")

@@ -301,3 +301,27 @@ def test_leads_without_accounts_roll_up_to_no_account():
     rollup = account_rollup(score_leads(features, default_model()), features, default_model())
     assert len(rollup) == 0
     assert rollup["coverage_ratio"].dtype == "float64"
+
+
+def leads_without_accounts(companies):
+    """Return a database of leads with no account, one per given company name (None: blank)."""
+    conn = connect(":memory:")
+    for i, company in enumerate(companies):
+        conn.execute(
+            "insert into leads (lead_id, email, company_name, title, created_at, updated_at, "
+            "email_bounced) values (?, ?, ?, 'CEO', ?, ?, false)",
+            [f"L{i}", f"p{i}@firm{i}.com", company, AS_OF, AS_OF],
+        )
+    return conn
+
+
+def test_a_blank_company_is_a_no_go_only_where_the_export_names_companies():
+    # one lead names its company: the blank one is recycled for it, as the model says
+    _, scores = scores_of(leads_without_accounts(["Acme", None]))
+    assert scores["stage"].tolist() == ["lead", "recycled"]
+    assert scores.loc["L1", "top_factors"].startswith("no-go:")
+    # a leads-only export with no company column: blank everywhere, so the rule tells no lead
+    # from another and applies to none (the import warns that it cannot apply)
+    _, scores = scores_of(leads_without_accounts([None, None]))
+    assert scores["stage"].tolist() == ["lead", "lead"]
+    assert (scores["grade"] > 0).all()
