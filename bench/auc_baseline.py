@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
@@ -146,17 +147,14 @@ def analyst_matrix(
     return pd.concat(columns, axis=1)
 
 
-def compare(zip_path: Path = ZIP, mapping: Path = MAPPING, folder: Path | None = None) -> Comparison:
+def compare(zip_path: Path = ZIP, mapping: Path = MAPPING) -> Comparison:
     """Return both held-out AUCs: Qualify's recalibrate and scikit-learn on its split."""
-    import tempfile
-
     fields = honest_fields(mapping)
     seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        work = folder or Path(tmp)
         conn = connect(":memory:")
         start = time.perf_counter()
-        import_sources(conn, [zip_path], mapping=honest_mapping(mapping, fields, work))
+        import_sources(conn, [zip_path], mapping=honest_mapping(mapping, fields, Path(tmp)))
         seconds["import"] = time.perf_counter() - start
         start = time.perf_counter()
         result = recalibrate(conn, default_model())

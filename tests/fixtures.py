@@ -66,3 +66,29 @@ def attribute_export(folder: Path, *, leads: int = 600, seed: int = 17) -> Path:
     path = folder / f"attribute_export_{seed}.zip"
     write_zip(frames, path)
     return path
+
+
+X_EDUCATION = Path(__file__).parent / "data" / "x_education_leads" / "Leads.zip"
+X_EDUCATION_MAPPING = Path(__file__).parent.parent / "data" / "mappings" / "x_education_leads.yaml"
+
+
+def x_education_subset(folder: Path, *, leads: int = 1200, seed: int = 3) -> Path:
+    """Write a zip of the real X Education leads file cut to `leads` rows drawn at random
+    within converted and not (the whole file's 38.5% converted kept), its text as found."""
+    import zipfile
+
+    import numpy as np
+
+    with zipfile.ZipFile(X_EDUCATION) as archive:
+        lines = archive.read("Leads.csv").decode("utf-8").splitlines(keepends=True)
+    header, rows = lines[0], lines[1:]
+    converted_at = header.split(",").index("Converted")
+    rng = np.random.default_rng(seed)
+    picked: list[int] = []
+    for flag in ("1", "0"):
+        group = [i for i, row in enumerate(rows) if row.split(",")[converted_at] == flag]
+        picked += rng.choice(group, round(leads * len(group) / len(rows)), replace=False).tolist()
+    path = folder / "Leads.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("Leads.csv", header + "".join(rows[i] for i in sorted(picked)))
+    return path

@@ -91,7 +91,10 @@ def kept_columns(
         and (
             header.strip().lower() in named
             or header.strip().lower() not in mapped
-            and (rule.keep_all or any(fnmatch.fnmatchcase(header.strip().lower(), p) for p in patterns))
+            and (
+                rule.keep_all
+                or any(fnmatch.fnmatchcase(header.strip().lower(), p) for p in patterns)
+            )
         )
     ]
     if len(kept) <= MAX_KEPT:
