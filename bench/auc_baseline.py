@@ -33,7 +33,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 from sklearn.linear_model import LogisticRegression

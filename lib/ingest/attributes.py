@@ -83,19 +83,17 @@ def kept_columns(
     # a header named outright is kept even when a column rule also reads it (Lead Source as
     # the channel and as an attribute a rule can score); `all` and patterns skip mapped ones
     named = {a.strip().lower() for a in rule.attributes if not is_pattern(a)}
+
+    def wanted(header: str) -> bool:
+        if header in named:
+            return True
+        matched = rule.keep_all or any(fnmatch.fnmatchcase(header, p) for p in patterns)
+        return matched and header not in mapped
+
     kept = [
         KeptColumn(header.strip(), i)
         for i, header in enumerate(source.headers)
-        if header.strip()
-        and counts[header.strip().lower()] == 1
-        and (
-            header.strip().lower() in named
-            or header.strip().lower() not in mapped
-            and (
-                rule.keep_all
-                or any(fnmatch.fnmatchcase(header.strip().lower(), p) for p in patterns)
-            )
-        )
+        if header.strip() and counts[header.strip().lower()] == 1 and wanted(header.strip().lower())
     ]
     if len(kept) <= MAX_KEPT:
         return kept, []
