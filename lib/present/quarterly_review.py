@@ -271,7 +271,9 @@ def _change_text(change: float, low: float, high: float) -> str:
 def quarter_change_table(changes: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """Return per segment (and all segments) the latest change between two whole quarters in
     win rate and MQL->SQL, each with its 95% interval; changes is kpis.quarter_changes output."""
-    whole = changes[changes["comparable"]]
+    # as bool: with no quarters the empty column is of object dtype, and indexing by it would
+    # pick columns (none) instead of rows
+    whole = changes[changes["comparable"].astype(bool)]
     latest = whole.groupby("segment", sort=False).tail(1)
     return pd.DataFrame(
         {

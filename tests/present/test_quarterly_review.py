@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lib.metrics import kpis
 from lib.model import default_model, sla_hours_by_segment, with_changes
 from lib.present import quarterly_review as review
 
@@ -274,6 +275,15 @@ def test_the_change_table_reads_the_latest_whole_quarters_in_points() -> None:
     assert table["Segment"].tolist() == ["SMB", "All segments"]
     assert table["Quarter"].tolist()[0] == "2025-Q2 against 2025-Q1"  # Q3 is partial
     assert table["Win rate change (95% interval)"].tolist()[0] == "+10.9 points (-2.5 to +24.0)"
+
+
+def test_no_quarters_make_an_empty_change_table() -> None:
+    # a leads-only export has no closed deals: no quarter, so no change to show
+    quarters = pd.DataFrame(
+        columns=["segment", "quarter", "won", "closed", "sqls", "mqls", "partial"]
+    )
+    table = review.quarter_change_table(kpis.quarter_changes(quarters), LABELS)
+    assert table.empty and "Segment" in table.columns
 
 
 def test_partial_quarters_are_named_with_their_days() -> None:
