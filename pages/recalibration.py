@@ -81,7 +81,8 @@ right.plotly_chart(
 )
 
 st.subheader("What it would do to routing")
-current_mqls = int(result.routing.set_index("model")["reached_mql"].to_dict()["current"])
+# at least 1: in a leads-only export without activities no lead reaches MQL today
+current_mqls = max(int(result.routing.set_index("model")["reached_mql"].to_dict()["current"]), 1)
 left, right = st.columns([1, 2], vertical_alignment="bottom")
 volume = left.number_input(
     "MQLs to keep on history", 1, 10_000_000, current_mqls, step=50, key="recal_mql_volume"
