@@ -31,7 +31,8 @@ st.caption(
     f"or close), "
     f"{as_of:%d %b %Y}."
     if as_of
-    else "No data yet."
+    else "No record carries a date (creation, edit, funnel step or close), so ages cannot be "
+    "measured: a lead without one counts as stale."
 )
 
 summary, all_records = ui.quality_issues(conn, ctx.data_version, int(days))
