@@ -82,10 +82,10 @@ def kept_columns(
     mapped, patterns = rule.mapped(), [a.lower() for a in rule.attributes if is_pattern(a)]
     # a header named outright is kept even when a column rule also reads it (Lead Source as
     # the channel and as an attribute a rule can score); `all` and patterns skip mapped ones
-    named = {a.strip().lower() for a in rule.attributes if not is_pattern(a)}
+    outright = {a.strip().lower() for a in rule.attributes if not is_pattern(a)}
 
     def wanted(header: str) -> bool:
-        if header in named:
+        if header in outright:
             return True
         matched = rule.keep_all or any(fnmatch.fnmatchcase(header, p) for p in patterns)
         return matched and header not in mapped
