@@ -277,7 +277,7 @@ def recalibrate(
         leakage_left_out(attributes, keep_attributes),
         _won(train),
     )
-    base, notes = fit_base(model, encoding, history)
+    base = fit_base(model, encoding)
     design = _design(train, base, encoding)
     fitted, dropped = independent_columns(design)
     x_train, x_test = design[fitted], _design(test, base, encoding)[fitted]
@@ -309,7 +309,7 @@ def recalibrate(
 
     rules = fitted_attribute_rules(design, _won(train), encoding, penalty, training_auc)
     new, warnings = with_rules(rules)
-    warnings += notes + [
+    warnings += [
         f"kept attribute {name!r} is not among the leads' attributes"
         for name in keep_attributes
         if name not in kinds
@@ -402,23 +402,13 @@ def effective_inputs(fit: LogisticFit, l2: float) -> float:
     return round(float(np.sum(1.0 - l2 * np.diag(fit.covariance)[1:])), 1)
 
 
-def fit_base(
-    model: ScoringModel, encoding: AttributeEncoding, history: pd.DataFrame
-) -> tuple[ScoringModel, list[str]]:
-    """Return the model the fit starts from, and what it changed: without its rules on the
-    attributes being fitted, and without the blank-company no-go rule when no lead names a
-    company (a leads-only export of people, as in education or B2C: the rule would disqualify,
-    and score 0, every lead)."""
-    base = with_changes(
+def fit_base(model: ScoringModel, encoding: AttributeEncoding) -> ScoringModel:
+    """Return the model the fit starts from: without its rules on the attributes being fitted.
+    (A leads-only export that names no company is not disqualified by the blank-company no-go
+    rule: it applies only in data that names companies, lib/sql/features/lead_features.sql.)"""
+    return with_changes(
         model, attribute_rules=rules_on_other_attributes(model, encoding.attributes)
     )
-    if not (model.grade.no_go.blank_company and history["company_blank"].astype(bool).all()):
-        return base, []
-    no_go = replace(model.grade.no_go, blank_company=False)
-    return with_changes(base, grade=replace(model.grade, no_go=no_go)), [
-        "no lead names its company: the no-go rule on a blank company would disqualify every "
-        "lead, so the recalibrated model turns it off"
-    ]
 
 
 def lead_attribute_kinds(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:

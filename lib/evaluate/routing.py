@@ -83,7 +83,7 @@ def fitted_scale(
     do at SCALE_ANCHORS (an affine stretch, so explanations still add up), moved to the nearest
     scale a model may have (0 <= floor < ceiling <= 100: a stretch, never a squeeze); None
     when model's weighted sums do not spread (then no stretch can help), or every lead is a
-    no-go (a leads-only export without company names under `blank_company`)."""
+    no-go (say, every email address a personal one)."""
     raw_new, raw_old = _raw(matrix, model), _raw(matrix, reference)
     if not len(raw_new) or not len(raw_old):
         return None
