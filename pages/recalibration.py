@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from lib import actions
 from lib.errors import AccessDenied, RecalibrationError, VersionConflict
+from lib.evaluate.attribute_fit import attribute_words
 from lib.evaluate.design import MIN_CLOSED_DEALS
 from lib.present import charts
 from lib.present import recalibration as recal_view
@@ -138,6 +139,7 @@ if flagged:
     st.multiselect(
         "Keep these attributes flagged as likely leakage (only if known before the outcome)",
         flagged,
+        format_func=attribute_words,
         key="recal_keep_attributes",
     )
 

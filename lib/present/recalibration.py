@@ -13,6 +13,7 @@ from typing import cast
 import pandas as pd
 
 from lib.errors import UntrustedRecalibration
+from lib.evaluate.attribute_fit import attribute_words
 from lib.evaluate.design import signal_label
 from lib.evaluate.recalibration import Recalibration, refusal_text, weights_table
 from lib.model import PILLARS, ScoringModel, model_to_dict, model_to_yaml
@@ -268,11 +269,13 @@ def model_files(result: Recalibration, force: bool) -> dict[str, str]:
 
 
 def attribute_rules_in_words(result: Recalibration) -> pd.DataFrame:
-    """Return one row per attribute rule the fit wrote: attribute, condition, score, points."""
+    """Return one row per attribute rule the fit wrote: attribute (in words, and as the export
+    names it), condition, score, points."""
     rules = [r for r in result.model.attribute_rules if r.attribute in result.encoding.attributes]
     return pd.DataFrame(
         {
-            "Attribute": [r.attribute for r in rules],
+            "Attribute": [attribute_words(r.attribute) for r in rules],
+            "Field in the export": [r.attribute for r in rules],
             "Rule": [r.label or "" for r in rules],
             "Adds to": [SCORE_WORDS[r.score] for r in rules],
             "Points": [r.points for r in rules],
@@ -282,7 +285,13 @@ def attribute_rules_in_words(result: Recalibration) -> pd.DataFrame:
 
 def left_out_attributes(result: Recalibration) -> list[str]:
     """Return one sentence per lead attribute left out of the fit, saying why."""
-    return [f"{name} left out: {why}." for name, why in result.encoding.left_out.items()]
+    return [f"{_named(name)} left out: {why}." for name, why in result.encoding.left_out.items()]
+
+
+def _named(name: str) -> str:
+    """Return an attribute in words, with the export's name when that differs."""
+    words = attribute_words(name)
+    return words if words == name else f"{words} ({name})"
 
 
 def flagged_attributes(result: Recalibration) -> list[str]:

@@ -116,12 +116,15 @@ def test_leaving_recalibration_and_coming_back_keeps_its_settings(app_db):
 def test_attribute_rules_are_shown_and_a_flagged_leak_is_fitted_only_when_kept(app_db):
     at = fitted_page()
     rules = table(at, "Adds to")
-    assert set(rules["Attribute"]) == {"Partner_Tier__c", "Webinar_Minutes__c"}
+    assert set(rules["Attribute"]) == {"Partner Tier", "Webinar Minutes"}
+    assert set(rules["Field in the export"]) == {"Partner_Tier__c", "Webinar_Minutes__c"}
     said = [unescaped(m.value) for m in at.markdown]
-    assert any(s.startswith("- Sales_Status__c left out: likely leakage") for s in said)
+    assert any(
+        s.startswith("- Sales Status (Sales_Status__c) left out: likely leakage") for s in said
+    )
     keep = at.multiselect(key="recal_keep_attributes")
-    assert keep.options == ["Sales_Status__c"] and keep.value == []
+    assert keep.options == ["Sales Status"] and keep.value == []
     keep.select("Sales_Status__c").run()
     assert not at.exception
-    assert "Sales_Status__c" in set(table(at, "Adds to")["Attribute"])
+    assert "Sales_Status__c" in set(table(at, "Adds to")["Field in the export"])
     assert any("Kept although flagged" in c.value for c in at.caption)

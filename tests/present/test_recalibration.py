@@ -293,9 +293,9 @@ def with_attributes() -> Recalibration:
 def test_attribute_rules_the_fit_wrote_are_listed_with_their_score_in_words():
     table = recal_view.attribute_rules_in_words(with_attributes())
     assert table.to_dict("records") == [
-        {"Attribute": "Tier", "Rule": "Tier is Gold", "Adds to": "Grade (who they are)",
-         "Points": 20.0},
-        {"Attribute": "Visits", "Rule": "Visits 7 or more",
+        {"Attribute": "Tier", "Field in the export": "Tier", "Rule": "Tier is Gold",
+         "Adds to": "Grade (who they are)", "Points": 20.0},
+        {"Attribute": "Visits", "Field in the export": "Visits", "Rule": "Visits 7 or more",
          "Adds to": "Behaviour score (what they did)", "Points": 8.0},
     ]  # fmt: skip
 
@@ -303,6 +303,8 @@ def test_attribute_rules_the_fit_wrote_are_listed_with_their_score_in_words():
 def test_attributes_left_out_flagged_and_kept_are_said():
     fitted = with_attributes()
     assert recal_view.left_out_attributes(fitted) == ["Status left out: likely leakage: AUC 0.990."]
+    custom = replace(fitted, encoding=replace(fitted.encoding, left_out={"Sales_Status__c": "x"}))
+    assert recal_view.left_out_attributes(custom) == ["Sales Status (Sales_Status__c) left out: x."]
     assert recal_view.flagged_attributes(fitted) == ["Status", "Stage"]
     caption = recal_view.attributes_caption(fitted)
     assert caption.startswith("Rules fitted on 2 lead attribute(s)")
