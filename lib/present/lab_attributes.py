@@ -24,7 +24,7 @@ from lib.evaluate.design import deal_counts, learned_outcome, training_frame
 from lib.features.attributes import kept_attributes
 from lib.metrics.stats import SMALL_SAMPLE
 from lib.model import AttributeRule, attribute_rule_label
-from lib.present.numbers import SMALL_SAMPLE_FLAG, percent_text
+from lib.present.numbers import interval_text, percent_text, small_flag
 
 KIND_WORDS = {"number": "Number", "date": "Date", "boolean": "Yes / no", "category": "Category"}
 # what the observed rate is called, and which leads it is measured on
@@ -229,7 +229,7 @@ def levels_in_words(profile: AttributeProfile, name: str) -> pd.DataFrame:
     return frame.assign(
         **{
             rate: [
-                f"{percent_text(r)} ({lo * 100:.1f}–{percent_text(hi)}) {small_flag(n)}".strip()
+                f"{interval_text(r, lo, hi)} {small_flag(n)}".strip()
                 for r, lo, hi, n in zip(
                     levels["rate"],
                     levels["rate_low"],
@@ -275,11 +275,6 @@ def overall_rate(profile: AttributeProfile) -> float:
         return float("nan")
     first = profile.levels[profile.levels["name"] == profile.levels["name"].iloc[0]]
     return float(first["wins"].sum() / first["leads"].sum())
-
-
-def small_flag(count: float) -> str:
-    """Return the small-sample flag for a count under 30, else nothing."""
-    return SMALL_SAMPLE_FLAG if count < SMALL_SAMPLE else ""
 
 
 # --- the rule editor ------------------------------------------------------------------------

@@ -36,11 +36,22 @@ def rate_text(
     trials = f"{int(count):,} {noun}"
     if _missing(rate):
         return f"— ({trials})"
+    return f"{interval_text(rate, low, high)}, {trials}" + (
+        f" {SMALL_SAMPLE_FLAG}" if count < SMALL_SAMPLE else ""
+    )
+
+
+def interval_text(rate: float | None, low: float | None, high: float | None) -> str:
+    """Return '27.3% (24.1–30.6%)': the rate with its interval when both bounds are known."""
     text = percent_text(rate)
     if low is not None and high is not None and not (_missing(low) or _missing(high)):
         text += f" ({low * 100:.1f}–{high:.1%})"
-    text += f", {trials}"
-    return text + (f" {SMALL_SAMPLE_FLAG}" if count < SMALL_SAMPLE else "")
+    return text
+
+
+def small_flag(count: float) -> str:
+    """Return the small-sample flag for fewer than SMALL_SAMPLE trials, else nothing."""
+    return SMALL_SAMPLE_FLAG if count < SMALL_SAMPLE else ""
 
 
 def rate_texts(frame: pd.DataFrame, rate: str, trials: str, noun: str) -> list[str]:

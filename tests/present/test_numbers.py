@@ -14,10 +14,12 @@ from lib.present.numbers import (
     BELOW_HEALTHY,
     HEALTHY_MQL_TO_SQL,
     count_text,
+    interval_text,
     money_text,
     percent_text,
     rate_text,
     rate_texts,
+    small_flag,
 )
 
 
@@ -97,3 +99,9 @@ def test_rate_texts_reads_each_rows_rate_interval_and_trials_by_column_name() ->
         rate_text(0.25, 0.2, 0.3, 400, "closed"),
         "— (0 closed)",
     ]
+
+
+def test_interval_text_gives_the_rate_with_its_interval_and_drops_an_unknown_bound():
+    assert interval_text(0.273, 0.241, 0.306) == "27.3% (24.1–30.6%)"
+    assert interval_text(0.273, float("nan"), 0.306) == "27.3%"
+    assert small_flag(29) == "⚠ small sample" and small_flag(30) == ""
